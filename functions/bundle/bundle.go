@@ -1,0 +1,154 @@
+// Package bundle builds the functions of this module into the deployment
+// archives AWS Lambda expects for its provided.al2023 runtime: a zip holding
+// one executable named bootstrap at its root.
+//
+// The same definition serves `make build` (through cmd/bundle), the Pulumi
+// program and the local stack, so a function is always built one way. Builds
+// are byte-for-byte reproducible: the same source and Go toolchain give the
+// same archive, so an unchanged function never makes `pulumi up` replace its
+// code.
+package bundle
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Functions lists the commands under cmd/ that are deployed as Lambda
+// functions.
+var Functions = []string{"authorizer", "hello"}
+
+// MaxArchiveSize is the largest archive Build accepts. AWS allows 50 MB for a
+// direct upload; staying far below keeps cold starts fast.
+const MaxArchiveSize = 5 << 20
+
+// EntryName is the name of the executable at the root of the archive, as the
+// provided.al2023 runtime requires.
+const EntryName = "bootstrap"
+
+// modTime is the fixed modification time of the archive entry: the earliest
+// time a zip's MS-DOS timestamp can hold.
+var modTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// Target is the platform a function is built for.
+type Target struct {
+	GOOS   string
+	GOARCH string
+}
+
+// Lambda is the platform of the deployed functions: Linux on Graviton.
+var Lambda = Target{GOOS: "linux", GOARCH: "arm64"}
+
+// Options says what to build.
+type Options struct {
+	// Dir is the root of the functions module: the directory holding its
+	// go.mod.
+	Dir string
+	// Function names the command under cmd/ to build, for example
+	// "authorizer".
+	Function string
+	// Target is the platform to build for; the zero value means Lambda.
+	Target Target
+}
+
+// Binary compiles the function named by opts into the executable file out.
+//
+// It builds with CGO_ENABLED=0, the lambda.norpc tag, -trimpath, no VCS
+// stamping, a stripped symbol table and an empty build ID, and outside any
+// go.work, so the result depends only on the source, the functions module's
+// go.mod and the Go toolchain.
+func Binary(ctx context.Context, opts Options, out string) error {
+	if opts.Function == "" || strings.ContainsAny(opts.Function, `/\.`) {
+		return fmt.Errorf("bundle: invalid function name %q", opts.Function)
+	}
+	if opts.Dir == "" {
+		return errors.New("bundle: the functions module directory is not set")
+	}
+	target := opts.Target
+	if target == (Target{}) {
+		target = Lambda
+	}
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("bundle: output path %q: %w", out, err)
+	}
+	cmd := exec.CommandContext(ctx, "go", "build",
+		"-tags", "lambda.norpc",
+		"-trimpath",
+		"-buildvcs=false",
+		"-ldflags", "-s -w -buildid=",
+		"-o", absOut,
+		"./cmd/"+opts.Function,
+	)
+	cmd.Dir = opts.Dir
+	cmd.Env = append(os.Environ(),
+		"CGO_ENABLED=0",
+		"GOOS="+target.GOOS,
+		"GOARCH="+target.GOARCH,
+		"GOWORK=off",
+		"GOFLAGS=-mod=readonly",
+	)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("bundle: building %s for %s/%s: %w\n%s",
+			opts.Function, target.GOOS, target.GOARCH, err, stderr.Bytes())
+	}
+	return nil
+}
+
+// Build compiles the function named by opts and returns its deployment
+// archive.
+func Build(ctx context.Context, opts Options) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "bundle-")
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	bin := filepath.Join(tmp, EntryName)
+	if err := Binary(ctx, opts, bin); err != nil {
+		return nil, err
+	}
+	exe, err := os.ReadFile(bin)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: reading the built %s: %w", opts.Function, err)
+	}
+	archive, err := Zip(exe)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: archiving %s: %w", opts.Function, err)
+	}
+	if len(archive) > MaxArchiveSize {
+		return nil, fmt.Errorf("bundle: the %s archive is %d bytes, over the %d byte limit",
+			opts.Function, len(archive), MaxArchiveSize)
+	}
+	return archive, nil
+}
+
+// Zip returns a zip archive holding exe as an executable named bootstrap.
+// The entry's timestamp and mode are fixed, so the same exe always gives the
+// same bytes.
+func Zip(exe []byte) ([]byte, error) {
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	h := &zip.FileHeader{Name: EntryName, Method: zip.Deflate, Modified: modTime}
+	h.SetMode(0o755)
+	f, err := w.CreateHeader(h)
+	if err != nil {
+		return nil, fmt.Errorf("adding %s: %w", EntryName, err)
+	}
+	if _, err := f.Write(exe); err != nil {
+		return nil, fmt.Errorf("writing %s: %w", EntryName, err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("closing the archive: %w", err)
+	}
+	return buf.Bytes(), nil
+}

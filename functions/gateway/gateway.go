@@ -1,0 +1,187 @@
+// Package gateway defines how the REST API in front of the functions behaves:
+// the identity source and validation pattern of the TOKEN authorizer, the
+// mapping template that passes the signed-in user's name to the greeting,
+// the CORS headers and the bodies of API Gateway's own error answers.
+//
+// It is the one definition of those settings. The Pulumi program declares the
+// deployed API from it, and the local stack's emulation of API Gateway
+// behaves by it, so the two cannot drift apart. The functions in this package
+// reproduce in Go what API Gateway does with each setting.
+package gateway
+
+import (
+	"encoding/json"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+)
+
+// AuthorizationHeader is the request header that carries the ID token.
+const AuthorizationHeader = "Authorization"
+
+// IdentitySource is the TOKEN authorizer's identity source: where API Gateway
+// reads the token from.
+const IdentitySource = "method.request.header." + AuthorizationHeader
+
+// TokenPattern is the TOKEN authorizer's identity validation expression: a
+// JWT in compact form (three base64url segments, none empty), optionally
+// prefixed by "Bearer ". API Gateway answers 401 without invoking the
+// authorizer when the header is missing or does not match.
+const TokenPattern = `^(Bearer )?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`
+
+var tokenPattern = regexp.MustCompile(TokenPattern)
+
+// MatchesTokenPattern reports whether an Authorization header value passes
+// the identity validation expression.
+func MatchesTokenPattern(header string) bool {
+	return tokenPattern.MatchString(header)
+}
+
+// DefaultAuthorizerTTL is the default number of seconds API Gateway caches an
+// authorizer's answer for a token.
+const DefaultAuthorizerTTL = 300
+
+// MaxAuthorizerTTL is the longest authorizer result cache API Gateway allows,
+// in seconds.
+const MaxAuthorizerTTL = 3600
+
+// ContextName is the key of the authorizer context entry that holds the
+// signed-in user's display name.
+const ContextName = "name"
+
+// ContextEmail is the key of the authorizer context entry that holds the
+// signed-in user's email address.
+const ContextEmail = "email"
+
+// RequestTemplate is the application/json mapping template of the greeting's
+// (non-proxy) integration. It passes the authorizer's name as the event
+// {"name": "..."}.
+//
+// The name is chosen by the user, so it is escaped: $util.escapeJavaScript
+// escapes quotes, backslashes and control characters, but also turns ' into
+// \', which is not valid JSON; the replaceAll undoes that one escape, as AWS
+// documents. RequestBody reproduces the result.
+const RequestTemplate = `{"name": "$util.escapeJavaScript($context.authorizer.name).replaceAll("\\'","'")"}`
+
+// RequestBody returns what RequestTemplate renders for name: the greeting's
+// event, always valid JSON.
+func RequestBody(name string) []byte {
+	escaped := strings.ReplaceAll(EscapeJavaScript(name), `\'`, `'`)
+	return []byte(`{"name": "` + escaped + `"}`)
+}
+
+// EscapeJavaScript reproduces API Gateway's $util.escapeJavaScript (Apache
+// Commons Lang's StringEscapeUtils.escapeJavaScript): ', ", \ and / are
+// escaped with a backslash, control characters as \b, \t, \n, \f, \r or
+// \u00XX, and every character beyond ASCII as \uXXXX UTF-16 code units with
+// upper-case hex digits.
+func EscapeJavaScript(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	for _, u := range utf16.Encode([]rune(s)) {
+		switch {
+		case u > 0x7f:
+			b.WriteString(`\u`)
+			writeHex4(&b, u)
+		case u < 0x20:
+			switch u {
+			case '\b':
+				b.WriteString(`\b`)
+			case '\t':
+				b.WriteString(`\t`)
+			case '\n':
+				b.WriteString(`\n`)
+			case '\f':
+				b.WriteString(`\f`)
+			case '\r':
+				b.WriteString(`\r`)
+			default:
+				b.WriteString(`\u`)
+				writeHex4(&b, u)
+			}
+		case u == '\'' || u == '"' || u == '\\' || u == '/':
+			b.WriteByte('\\')
+			b.WriteByte(byte(u))
+		default:
+			b.WriteByte(byte(u))
+		}
+	}
+	return b.String()
+}
+
+func writeHex4(b *strings.Builder, u uint16) {
+	const digits = "0123456789ABCDEF"
+	b.WriteByte(digits[u>>12&0xf])
+	b.WriteByte(digits[u>>8&0xf])
+	b.WriteByte(digits[u>>4&0xf])
+	b.WriteByte(digits[u&0xf])
+}
+
+// AllowedMethods is the Access-Control-Allow-Methods value of the preflight.
+const AllowedMethods = "GET,OPTIONS"
+
+// AllowedHeaders is the Access-Control-Allow-Headers value of the preflight.
+const AllowedHeaders = AuthorizationHeader
+
+// PreflightMaxAge is how many seconds a browser may cache the preflight.
+const PreflightMaxAge = 600
+
+// CORSHeaders returns the headers every answer of the API carries, success or
+// error, so the page at origin can read it. origin is the site's exact origin,
+// such as https://d111111abcdef8.cloudfront.net, never "*".
+func CORSHeaders(origin string) map[string]string {
+	return map[string]string{
+		"Access-Control-Allow-Origin": origin,
+		"Vary":                        "Origin",
+	}
+}
+
+// PreflightHeaders returns the headers of the answer to a CORS preflight
+// (OPTIONS) request, which needs no token.
+func PreflightHeaders(origin string) map[string]string {
+	h := CORSHeaders(origin)
+	h["Access-Control-Allow-Methods"] = AllowedMethods
+	h["Access-Control-Allow-Headers"] = AllowedHeaders
+	h["Access-Control-Max-Age"] = strconv.Itoa(PreflightMaxAge)
+	return h
+}
+
+// ErrorResponseTypes are the gateway response types that carry the CORS
+// headers and ErrorTemplate: every 4XX and 5XX answer API Gateway produces
+// itself (401 Unauthorized, 403 denied, 500 authorizer failure, 429
+// throttled, ...).
+var ErrorResponseTypes = []string{"DEFAULT_4XX", "DEFAULT_5XX"}
+
+// ErrorTemplate is the application/json body template of the gateway
+// responses: API Gateway's own default.
+const ErrorTemplate = `{"message":$context.error.messageString}`
+
+// Messages API Gateway puts in ErrorTemplate for the answers it gives itself.
+const (
+	// MessageUnauthorized answers a missing or malformed token, or an
+	// authorizer that returned the error "Unauthorized" (401).
+	MessageUnauthorized = "Unauthorized"
+	// MessageExplicitDeny answers a request the authorizer's policy denies
+	// (403).
+	MessageExplicitDeny = "User is not authorized to access this resource with an explicit deny"
+	// MessageAccessDenied answers a request the authorizer's policy does not
+	// cover (403).
+	MessageAccessDenied = "User is not authorized to access this resource"
+	// MessageInternalError answers a failed integration (500).
+	MessageInternalError = "Internal server error"
+	// MessageTooManyRequests answers a throttled request (429).
+	MessageTooManyRequests = "Too Many Requests"
+)
+
+// AuthorizerFailureBody is the body of API Gateway's 500 answer when the
+// authorizer fails with any error other than "Unauthorized" or returns no
+// valid policy: the error has no message.
+const AuthorizerFailureBody = `{"message":null}`
+
+// ErrorBody returns what ErrorTemplate renders for message, as API Gateway
+// does: message as a JSON string.
+func ErrorBody(message string) []byte {
+	quoted, _ := json.Marshal(message) // a string always marshals
+	return []byte(`{"message":` + string(quoted) + `}`)
+}

@@ -1,0 +1,3 @@
+module signin/site
+
+go 1.26.6
