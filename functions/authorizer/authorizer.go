@@ -28,8 +28,6 @@ import (
 // ErrUnauthorized is the error that makes API Gateway answer 401
 // Unauthorized. Its text must be exactly "Unauthorized"; any other error
 // makes API Gateway answer 500.
-//
-//lint:ignore ST1005 API Gateway matches this exact, capitalized text.
 var ErrUnauthorized = errors.New("Unauthorized")
 
 // MaxTokenSize is the longest Authorization value, "Bearer " included, the
