@@ -6,9 +6,9 @@ SHELL := /bin/bash
 
 # The Go modules of the workspace (go.work).
 MODULES := functions infra site local tools
-# The packages of every module with code, as go.work resolves them (tools only
-# pins the command-line tools run with `go tool`).
-PACKAGES := $(foreach m,$(filter-out tools,$(MODULES)),./$(m)/...)
+# The packages of every module, as go.work resolves them (tools pins the
+# command-line tools run with `go tool` and tests the GitHub workflows).
+PACKAGES := $(foreach m,$(MODULES),./$(m)/...)
 
 .PHONY: help
 help: ## List the commands.
