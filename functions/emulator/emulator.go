@@ -14,7 +14,7 @@
 //	fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: bin, Env: []string{"GOOGLE_CLIENT_ID=..."}})
 //	if err != nil { ... }
 //	defer fn.Close()
-//	res, err := fn.Invoke(ctx, []byte(`{"name":"Ada"}`))
+//	answer, err := fn.Invoke(ctx, []byte(`{"name":"Ada"}`))
 package emulator
 
 import (
@@ -200,47 +200,46 @@ func (f *Function) awaitListening(ctx context.Context, addr string, timeout time
 // URL is the invocation endpoint of the function.
 func (f *Function) URL() string { return f.url }
 
-// Result is the outcome of an invocation.
-type Result struct {
-	// Payload is the function's answer, or its error document.
-	Payload []byte
-	// Error is set when the function returned an error.
-	Error *FunctionError
-}
-
 // FunctionError is an error a function returned, as the Lambda runtime
 // reports it.
 type FunctionError struct {
+	// Type is the error's type, such as "errorString".
+	Type string `json:"errorType"`
+	// Message is the error's message, such as "Unauthorized".
 	Message string `json:"errorMessage"`
-	Type    string `json:"errorType"`
 }
 
-func (e *FunctionError) Error() string { return e.Type + ": " + e.Message }
+func (e *FunctionError) Error() string { return "function error " + e.Type + ": " + e.Message }
 
-// Invoke sends payload to the function and returns its answer. An error the
-// function returned is a Result with Error set, not an error of Invoke.
+// Invoke sends event to the function and returns its answer. When the
+// function returns an error, Invoke returns the error document as the
+// answer and a *FunctionError; any other error means the function could
+// not be invoked.
 //
 // The emulator answers a function's error like a result, so Invoke
 // recognizes one by its shape: a JSON object holding errorMessage and
 // errorType, and at most the stack trace besides.
-func (f *Function) Invoke(ctx context.Context, payload []byte) (Result, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(payload))
+func (f *Function) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(event))
 	if err != nil {
-		return Result{}, fmt.Errorf("emulator: %w", err)
+		return nil, fmt.Errorf("emulator: %w", err)
 	}
 	resp, err := f.client.Do(req)
 	if err != nil {
-		return Result{}, fmt.Errorf("emulator: invoking: %w; output: %s", err, f.output.String())
+		return nil, fmt.Errorf("emulator: invoking: %w; output: %s", err, f.output.String())
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return Result{}, fmt.Errorf("emulator: reading the answer: %w", err)
+		return nil, fmt.Errorf("emulator: reading the answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return Result{}, fmt.Errorf("emulator: invoking: %s: %s; output: %s", resp.Status, body, f.output.String())
+		return nil, fmt.Errorf("emulator: invoking: %s: %s; output: %s", resp.Status, body, f.output.String())
 	}
-	return Result{Payload: body, Error: functionError(body)}, nil
+	if ferr := functionError(body); ferr != nil {
+		return body, ferr
+	}
+	return body, nil
 }
 
 func functionError(body []byte) *FunctionError {

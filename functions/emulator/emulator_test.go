@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -154,25 +155,23 @@ func TestAuthorizerUnderTheEmulator(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res, err := fn.Invoke(t.Context(), authorizerEvent(t, tt.token))
-			if err != nil {
-				t.Fatal(err)
-			}
+			answer, err := fn.Invoke(t.Context(), authorizerEvent(t, tt.token))
+			var ferr *emulator.FunctionError
 			if tt.wantError != "" {
-				if res.Error == nil || res.Error.Message != tt.wantError {
-					t.Fatalf("answer %s, want the error %q", res.Payload, tt.wantError)
+				if !errors.As(err, &ferr) || ferr.Message != tt.wantError {
+					t.Fatalf("answer %s, %v; want the function error %q", answer, err, tt.wantError)
 				}
 				return
 			}
-			if res.Error != nil {
-				t.Fatalf("error %v; output: %s", res.Error, fn.Output())
+			if err != nil {
+				t.Fatalf("%v; output: %s", err, fn.Output())
 			}
 			var resp events.APIGatewayCustomAuthorizerResponse
-			if err := json.Unmarshal(res.Payload, &resp); err != nil {
+			if err := json.Unmarshal(answer, &resp); err != nil {
 				t.Fatal(err)
 			}
 			if got := resp.PolicyDocument.Statement[0].Effect; got != tt.wantAllow {
-				t.Errorf("effect %s, want %s: %s", got, tt.wantAllow, res.Payload)
+				t.Errorf("effect %s, want %s: %s", got, tt.wantAllow, answer)
 			}
 		})
 	}
@@ -183,9 +182,8 @@ func TestAuthorizerUnderTheEmulator(t *testing.T) {
 func TestAuthorizerWithoutClientIDStopsAtStart(t *testing.T) {
 	iss := newIssuer(t)
 	fn := start(t, authorizerBin, iss.env()[1:])
-	res, err := fn.Invoke(t.Context(), authorizerEvent(t, iss.token(t, iss.key, "ada@example.com")))
-	if err == nil && res.Error == nil {
-		t.Fatalf("answer %s, want a failure", res.Payload)
+	if answer, err := fn.Invoke(t.Context(), authorizerEvent(t, iss.token(t, iss.key, "ada@example.com"))); err == nil {
+		t.Fatalf("answer %s, want a failure", answer)
 	}
 	if !strings.Contains(fn.Output(), "GOOGLE_CLIENT_ID") {
 		t.Errorf("output does not name GOOGLE_CLIENT_ID: %s", fn.Output())
@@ -200,15 +198,15 @@ func TestHelloUnderTheEmulator(t *testing.T) {
 		{`{}`, `{"message":"Hello there!"}`},
 	}
 	for _, tt := range tests {
-		res, err := fn.Invoke(t.Context(), []byte(tt.event))
+		answer, err := fn.Invoke(t.Context(), []byte(tt.event))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Error != nil || string(res.Payload) != tt.want {
-			t.Errorf("%s: answer %s, want %s", tt.event, res.Payload, tt.want)
+		if string(answer) != tt.want {
+			t.Errorf("%s: answer %s, want %s", tt.event, answer, tt.want)
 		}
 		var resp greeting.Response
-		if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		if err := json.Unmarshal(answer, &resp); err != nil {
 			t.Errorf("%s: answer is not the greeting's JSON: %v", tt.event, err)
 		}
 	}
@@ -251,10 +249,10 @@ func BenchmarkAuthorizerColdStart(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		res, err := fn.Invoke(ctx, event)
+		_, err = fn.Invoke(ctx, event)
 		b.StopTimer()
-		if err != nil || res.Error != nil {
-			b.Fatalf("%v %v", err, res.Error)
+		if err != nil {
+			b.Fatal(err)
 		}
 		if err := fn.Close(); err != nil {
 			b.Fatal(err)
