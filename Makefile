@@ -28,7 +28,8 @@ BENCH_COUNT ?= 5
 
 .PHONY: bench
 bench: ## Run the benchmarks; print the warm authorizer's cost over the RS256 floor.
-	go test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) $(PACKAGES) | awk ' \
+	@echo "go test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) ..."
+	@go test -run '^$$' -bench . -benchmem -count $(BENCH_COUNT) $(PACKAGES) | awk ' \
 		{ print } \
 		$$1 ~ /^BenchmarkAuthorizeWarm(-[0-9]+)?$$/ && (!warm || $$3 < warm) { warm = $$3 } \
 		$$1 ~ /^BenchmarkRS256Floor(-[0-9]+)?$$/ && (!floor || $$3 < floor) { floor = $$3 } \

@@ -100,7 +100,7 @@ type Function struct {
 }
 
 // Start runs opts.Bootstrap under the emulator on free loopback ports and
-// returns once the emulator accepts invocations.
+// returns once the emulator accepts invocations and its runtime API is up.
 func Start(ctx context.Context, opts Options) (*Function, error) {
 	if opts.RIE == "" || opts.Bootstrap == "" {
 		return nil, errors.New("emulator: Options.RIE and Options.Bootstrap are required")
@@ -158,9 +158,14 @@ func start(ctx context.Context, opts Options) (*Function, error) {
 		_ = cmd.Wait()
 		close(f.exited)
 	}()
-	if err := f.awaitListening(ctx, invokeAddr, opts.StartTimeout); err != nil {
-		_ = f.Close()
-		return nil, err
+	// The emulator opens the two ports concurrently; the function's runtime
+	// API must be up before the first invocation starts the bootstrap.
+	deadline := time.Now().Add(opts.StartTimeout)
+	for _, addr := range []string{invokeAddr, runtimeAddr} {
+		if err := f.awaitListening(ctx, addr, deadline); err != nil {
+			_ = f.Close()
+			return nil, err
+		}
 	}
 	return f, nil
 }
@@ -176,8 +181,7 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-func (f *Function) awaitListening(ctx context.Context, addr string, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
+func (f *Function) awaitListening(ctx context.Context, addr string, deadline time.Time) error {
 	var d net.Dialer
 	for {
 		conn, err := d.DialContext(ctx, "tcp", addr)
@@ -192,7 +196,7 @@ func (f *Function) awaitListening(ctx context.Context, addr string, timeout time
 		case <-time.After(2 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("emulator: not listening on %s after %v: %s", addr, timeout, f.output.String())
+			return fmt.Errorf("emulator: not listening on %s in time: %s", addr, f.output.String())
 		}
 	}
 }
