@@ -16,11 +16,7 @@ import (
 // `pulumi up` replace the functions' code. Two builds of the same source
 // give the same archive, with a bootstrap at its root.
 func TestArchivesAreReproducible(t *testing.T) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repo.Root(wd)
+	root, err := repo.Find()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,11 +31,7 @@ type snapshot struct {
 // recorded by name only.
 func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repo.Root(wd)
+	root, err := repo.Find()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,3 +46,12 @@ func FunctionsDir(root string) string { return filepath.Join(root, "functions") 
 // BuildDir returns the folder below root that `make build` writes the
 // function archives to.
 func BuildDir(root string) string { return filepath.Join(root, "build") }
+
+// Find returns the root of the repository holding the working directory.
+func Find() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("repo: %w", err)
+	}
+	return Root(wd)
+}

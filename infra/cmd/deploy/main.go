@@ -37,11 +37,7 @@ func run(ctx context.Context, stackName, action string, args []string) error {
 	if err != nil {
 		return err
 	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return err
-	}
-	root, err := repo.Root(wd)
+	root, err := repo.Find()
 	if err != nil {
 		return err
 	}
