@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -60,11 +61,14 @@ func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 	slices.SortFunc(snaps, func(a, b snapshot) int {
 		return strings.Compare(a.Type+"\x00"+a.Name, b.Type+"\x00"+b.Name)
 	})
-	got, err := json.MarshalIndent(snaps, "", "  ")
-	if err != nil {
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snaps); err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, filepath.Join("testdata", "resources.golden.json"), append(got, '\n'))
+	golden.Check(t, filepath.Join("testdata", "resources.golden.json"), got.Bytes())
 }
 
 // shortURN names a resource by type and name.

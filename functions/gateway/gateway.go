@@ -168,6 +168,9 @@ const (
 	// MessageAccessDenied answers a request the authorizer's policy does not
 	// cover (403).
 	MessageAccessDenied = "User is not authorized to access this resource"
+	// MessageMissingAuthenticationToken answers a request for a method or
+	// resource the API does not define (403).
+	MessageMissingAuthenticationToken = "Missing Authentication Token"
 	// MessageInternalError answers a failed integration (500).
 	MessageInternalError = "Internal server error"
 	// MessageTooManyRequests answers a throttled request (429).

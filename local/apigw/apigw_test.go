@@ -1,0 +1,265 @@
+package apigw
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"signin/functions/gateway"
+)
+
+// These tests drive the emulation's own decisions with functions written
+// here, because they must answer what the real authorizer never does (a
+// policy for another method, a malformed policy, a crash). The stack's
+// tests run the same paths against the real function binaries.
+
+const (
+	origin = "http://localhost:8080"
+	token  = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
+)
+
+// lambdaFunc is a Function written as a Go func.
+type lambdaFunc func(ctx context.Context, event []byte) ([]byte, error)
+
+func (f lambdaFunc) Invoke(ctx context.Context, event []byte) ([]byte, error) { return f(ctx, event) }
+
+// authorizerAnswering returns an authorizer that answers answer (or fails
+// with err) and counts its invocations, checking the TOKEN event.
+func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.Int32) Function {
+	return lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
+		calls.Add(1)
+		var e map[string]string
+		if jerr := json.Unmarshal(event, &e); jerr != nil {
+			t.Errorf("authorizer event is not JSON: %v", jerr)
+		}
+		wantARN := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
+		if e["type"] != "TOKEN" || e["methodArn"] != wantARN || !gateway.MatchesTokenPattern(e["authorizationToken"]) {
+			t.Errorf("authorizer event = %v, want a TOKEN event for %s", e, wantARN)
+		}
+		return []byte(answer), err
+	})
+}
+
+// greeter answers as the greeting function does.
+var greeter = lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
+	var e struct{ Name string }
+	if err := json.Unmarshal(event, &e); err != nil {
+		return nil, &FunctionError{Type: "SyntaxError", Message: err.Error()}
+	}
+	return json.Marshal(map[string]string{"message": "Hello " + e.Name + "!"})
+})
+
+func policy(effect, resource, name string) string {
+	return `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"` +
+		effect + `","Resource":"` + resource + `"}]},"context":{"name":` + string(mustJSON(name)) + `,"email":"ada@example.com"}}`
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func newGateway(t *testing.T, authorizer, greeting Function) *Gateway {
+	t.Helper()
+	g, err := New(Config{
+		Authorizer: authorizer, Greeting: greeting, AllowOrigin: origin,
+		Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local",
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func do(g http.Handler, method, path, authorization string) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(method, "http://localhost:8081"+path, nil)
+	r.Header.Set("Origin", origin)
+	if authorization != "" {
+		r.Header.Set(gateway.AuthorizationHeader, authorization)
+	}
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	return w
+}
+
+func TestAnswers(t *testing.T) {
+	stage := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*"
+	tests := []struct {
+		name          string
+		authorization string
+		answer        string
+		err           error
+		greeting      Function
+		wantStatus    int
+		wantBody      string
+		wantCalls     int32
+	}{
+		{"attack: no token; API Gateway answers 401 and never invokes the authorizer", "", "", nil, greeter,
+			401, `{"message":"Unauthorized"}`, 0},
+		{"attack: a token not shaped like a JWT is 401 without invoking the authorizer", "Basic YWRhOnB3", "", nil, greeter,
+			401, `{"message":"Unauthorized"}`, 0},
+		{"attack: a bad token; the authorizer's Unauthorized error is 401", token, "", &FunctionError{Type: "errorString", Message: "Unauthorized"}, greeter,
+			401, `{"message":"Unauthorized"}`, 1},
+		{"a valid user, allowed for the stage, is greeted", token, policy("Allow", stage, "Ada Lovelace"), nil, greeter,
+			200, `{"message":"Hello Ada Lovelace!"}`, 1},
+		{"a Bearer-prefixed token is passed on", "Bearer " + token, policy("Allow", stage, "Ada"), nil, greeter,
+			200, `{"message":"Hello Ada!"}`, 1},
+		{"attack: a name that tries to break out of the event stays a name", token, policy("Allow", stage, `", "name": "admin`), nil, greeter,
+			200, `{"message":"Hello \", \"name\": \"admin!"}`, 1},
+		{"attack: a user not allowed; the Deny policy is 403", token, policy("Deny", stage, "Mallory"), nil, greeter,
+			403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, 1},
+		{"a policy for another method is 403", token, policy("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
+			403, `{"message":"User is not authorized to access this resource"}`, 1},
+		{"any other authorizer error is 500 with no message", token, "", &FunctionError{Type: "errorString", Message: "boom"}, greeter,
+			500, gateway.AuthorizerFailureBody, 1},
+		{"an authorizer that cannot be invoked is 500", token, "", errors.New("connection refused"), greeter,
+			500, gateway.AuthorizerFailureBody, 1},
+		{"a malformed policy is 500", token, `{"principalId":"1"}`, nil, greeter,
+			500, gateway.AuthorizerFailureBody, 1},
+		{"a failing greeting is 500", token, policy("Allow", stage, "Ada"), nil,
+			lambdaFunc(func(context.Context, []byte) ([]byte, error) {
+				return nil, &FunctionError{Type: "panic", Message: "oops"}
+			}),
+			500, `{"message":"Internal server error"}`, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			g := newGateway(t, authorizerAnswering(t, tt.answer, tt.err, &calls), tt.greeting)
+			w := do(g, http.MethodGet, "/", tt.authorization)
+			if w.Code != tt.wantStatus || w.Body.String() != tt.wantBody {
+				t.Errorf("GET / = %d %s, want %d %s", w.Code, w.Body, tt.wantStatus, tt.wantBody)
+			}
+			if got := calls.Load(); got != tt.wantCalls {
+				t.Errorf("the authorizer ran %d times, want %d", got, tt.wantCalls)
+			}
+			if got := w.Header().Get("Access-Control-Allow-Origin"); got != origin {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q on a %d too, or the page cannot read it", got, origin, w.Code)
+			}
+			if got := w.Header().Get("Content-Type"); got != "application/json" {
+				t.Errorf("Content-Type = %q, want application/json", got)
+			}
+		})
+	}
+}
+
+func TestPreflightNeedsNoToken(t *testing.T) {
+	var calls atomic.Int32
+	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
+	w := do(g, http.MethodOptions, "/", "")
+	if w.Code != http.StatusOK || calls.Load() != 0 {
+		t.Fatalf("OPTIONS / = %d after %d authorizer calls, want 200 and none", w.Code, calls.Load())
+	}
+	for k, v := range gateway.PreflightHeaders(origin) {
+		if got := w.Header().Get(k); got != v {
+			t.Errorf("preflight %s = %q, want %q", k, got, v)
+		}
+	}
+}
+
+func TestUndefinedMethodsAndResources(t *testing.T) {
+	var calls atomic.Int32
+	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
+	for _, r := range []struct{ method, path string }{{"POST", "/"}, {"DELETE", "/"}, {"GET", "/admin"}, {"OPTIONS", "/x"}} {
+		w := do(g, r.method, r.path, token)
+		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
+			t.Errorf("%s %s = %d %s, want API Gateway's 403 Missing Authentication Token", r.method, r.path, w.Code, w.Body)
+		}
+		if w.Header().Get("Access-Control-Allow-Origin") != origin {
+			t.Errorf("%s %s has no CORS headers", r.method, r.path)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("the authorizer ran %d times for undefined routes, want 0", calls.Load())
+	}
+}
+
+func TestCacheByTokenForTheTTL(t *testing.T) {
+	stage := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*"
+	for _, tt := range []struct {
+		name   string
+		answer string
+		err    error
+		want   []string
+	}{
+		{"an Allow policy is cached", policy("Allow", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
+		{"a Deny policy is cached", policy("Deny", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
+		{"an Unauthorized error is not cached", "", &FunctionError{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			g := newGateway(t, authorizerAnswering(t, tt.answer, tt.err, &calls), greeter)
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			g.now = func() time.Time { return now }
+			steps := []time.Duration{0, gateway.DefaultAuthorizerTTL*time.Second - time.Second, 2 * time.Second}
+			for i, step := range steps {
+				now = now.Add(step)
+				w := do(g, http.MethodGet, "/", token)
+				if got := w.Header().Get(CacheHeader); got != tt.want[i] {
+					t.Errorf("call %d: %s = %q, want %q", i+1, CacheHeader, got, tt.want[i])
+				}
+			}
+			misses := int32(0)
+			for _, w := range tt.want {
+				if w == "miss" {
+					misses++
+				}
+			}
+			if calls.Load() != misses {
+				t.Errorf("the authorizer ran %d times, want %d", calls.Load(), misses)
+			}
+		})
+	}
+}
+
+func TestNewRejectsIncompleteConfig(t *testing.T) {
+	full := Config{Authorizer: greeter, Greeting: greeter, AllowOrigin: origin, Region: "r", AccountID: "a", APIID: "i", Stage: "s"}
+	for _, tt := range []struct {
+		name   string
+		change func(*Config)
+	}{
+		{"no authorizer", func(c *Config) { c.Authorizer = nil }},
+		{"no origin", func(c *Config) { c.AllowOrigin = "" }},
+		{"no stage", func(c *Config) { c.Stage = "" }},
+		{"TTL beyond API Gateway's maximum", func(c *Config) { c.CacheTTL = 2 * time.Hour }},
+	} {
+		c := full
+		tt.change(&c)
+		if _, err := New(c); err == nil {
+			t.Errorf("%s: New accepted it", tt.name)
+		}
+	}
+	if _, err := New(full); err != nil {
+		t.Errorf("New(full config) = %v", err)
+	}
+}
+
+// BenchmarkEmulationOverhead measures what the emulation adds per request
+// with a cached token, functions that answer at once.
+func BenchmarkEmulationOverhead(b *testing.B) {
+	stage := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*"
+	answer := []byte(policy("Allow", stage, "Ada Lovelace"))
+	authorizer := lambdaFunc(func(context.Context, []byte) ([]byte, error) { return answer, nil })
+	g, err := New(Config{Authorizer: authorizer, Greeting: greeter, AllowOrigin: origin,
+		Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/", nil)
+	r.Header.Set(gateway.AuthorizationHeader, token)
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != http.StatusOK {
+			b.Fatalf("GET / = %d", w.Code)
+		}
+	}
+}

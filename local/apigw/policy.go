@@ -1,0 +1,181 @@
+package apigw
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Policy is what a TOKEN authorizer answers: who the caller is, an IAM
+// policy over execute-api:Invoke, and the context passed to the
+// integration.
+type Policy struct {
+	PrincipalID string
+	Statements  []Statement
+	// Context holds the context entries as API Gateway passes them on:
+	// every value as a string.
+	Context map[string]string
+}
+
+// Statement is one statement of the policy document.
+type Statement struct {
+	Effect    string
+	Actions   []string
+	Resources []string
+}
+
+// Decision is the outcome of evaluating a policy for a request.
+type Decision int
+
+// The decisions, as IAM makes them.
+const (
+	// NotAllowed means no statement covers the request: 403.
+	NotAllowed Decision = iota
+	// Allowed means an Allow statement covers it and no Deny does.
+	Allowed
+	// Denied means a Deny statement covers it: 403, whatever else allows it.
+	Denied
+)
+
+// invokeAction is the action an authorizer's policy must allow.
+const invokeAction = "execute-api:Invoke"
+
+// ParsePolicy reads an authorizer's answer. An answer API Gateway would not
+// accept (no principalId, no policy document, an unknown effect) is an
+// error, which the gateway answers with 500 as API Gateway does.
+func ParsePolicy(answer []byte) (Policy, error) {
+	var raw struct {
+		PrincipalID    *string `json:"principalId"`
+		PolicyDocument *struct {
+			Version   string `json:"Version"`
+			Statement []struct {
+				Effect   string      `json:"Effect"`
+				Action   stringOrSet `json:"Action"`
+				Resource stringOrSet `json:"Resource"`
+			} `json:"Statement"`
+		} `json:"policyDocument"`
+		Context map[string]json.RawMessage `json:"context"`
+	}
+	if err := json.Unmarshal(answer, &raw); err != nil {
+		return Policy{}, fmt.Errorf("apigw: the authorizer's answer is not a policy: %w", err)
+	}
+	if raw.PrincipalID == nil || raw.PolicyDocument == nil || len(raw.PolicyDocument.Statement) == 0 {
+		return Policy{}, errors.New("apigw: the authorizer's answer lacks a principalId or a policy statement")
+	}
+	p := Policy{PrincipalID: *raw.PrincipalID, Context: map[string]string{}}
+	for _, s := range raw.PolicyDocument.Statement {
+		if s.Effect != "Allow" && s.Effect != "Deny" {
+			return Policy{}, fmt.Errorf("apigw: policy effect %q is neither Allow nor Deny", s.Effect)
+		}
+		p.Statements = append(p.Statements, Statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource})
+	}
+	for k, v := range raw.Context {
+		s, err := contextValue(v)
+		if err != nil {
+			return Policy{}, fmt.Errorf("apigw: context %q: %w", k, err)
+		}
+		p.Context[k] = s
+	}
+	return p, nil
+}
+
+// contextValue turns a context value into the string API Gateway passes on;
+// like API Gateway, it accepts only strings, numbers and booleans.
+func contextValue(v json.RawMessage) (string, error) {
+	var value any
+	if err := json.Unmarshal(v, &value); err != nil {
+		return "", err
+	}
+	switch value := value.(type) {
+	case string:
+		return value, nil
+	case bool:
+		return strconv.FormatBool(value), nil
+	case float64:
+		return strconv.FormatFloat(value, 'f', -1, 64), nil
+	}
+	return "", fmt.Errorf("value %s is not a string, number or boolean", v)
+}
+
+// stringOrSet is an IAM policy element that is a string or a list of them.
+type stringOrSet []string
+
+func (s *stringOrSet) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*s = []string{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("not a string or a list of strings: %s", b)
+	}
+	*s = many
+	return nil
+}
+
+// Evaluate decides whether p lets a caller invoke methodARN: a Deny
+// statement covering it wins, then an Allow statement; otherwise it is not
+// allowed.
+func (p Policy) Evaluate(methodARN string) Decision {
+	decision := NotAllowed
+	for _, s := range p.Statements {
+		if !s.covers(methodARN) {
+			continue
+		}
+		if s.Effect == "Deny" {
+			return Denied
+		}
+		decision = Allowed
+	}
+	return decision
+}
+
+func (s Statement) covers(methodARN string) bool {
+	action := false
+	for _, a := range s.Actions {
+		if Match(strings.ToLower(a), strings.ToLower(invokeAction)) {
+			action = true
+			break
+		}
+	}
+	if !action {
+		return false
+	}
+	for _, r := range s.Resources {
+		if Match(r, methodARN) {
+			return true
+		}
+	}
+	return false
+}
+
+// Match reports whether s matches the IAM wildcard pattern: * stands for
+// any run of characters (slashes included), ? for exactly one.
+func Match(pattern, s string) bool {
+	// The classic greedy matcher with one backtrack point: linear in
+	// practice, never exponential.
+	p, i := 0, 0
+	star, mark := -1, 0
+	for i < len(s) {
+		switch {
+		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
+			p++
+			i++
+		case p < len(pattern) && pattern[p] == '*':
+			star, mark = p, i
+			p++
+		case star >= 0:
+			mark++
+			p, i = star+1, mark
+		default:
+			return false
+		}
+	}
+	for p < len(pattern) && pattern[p] == '*' {
+		p++
+	}
+	return p == len(pattern)
+}

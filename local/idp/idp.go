@@ -1,0 +1,272 @@
+// Package idp is a development OpenID Connect identity provider: it issues
+// ID tokens shaped like Google's, signed with RS256 by a key made at start,
+// to anyone who asks. The local stack points the real authorizer at it
+// (OIDC_ISSUER, OIDC_JWKS_URL), so the whole sign-in flow runs offline.
+//
+// It serves OIDC discovery, the key set, POST /token (form fields name,
+// email, optional email_verified and expires_in, answering {"id_token":
+// "..."}), and at /gsi/client a stand-in for Google's sign-in script that
+// signs the page in through POST /token.
+//
+// It has no passwords and must never face the internet.
+package idp
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"net/http"
+	"net/mail"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Paths of the provider's endpoints below its issuer URL.
+const (
+	DiscoveryPath = "/.well-known/openid-configuration"
+	KeysPath      = "/certs"
+	TokenPath     = "/token"
+	// SignInScriptPath is the stand-in for Google's sign-in script.
+	SignInScriptPath = "/gsi/client"
+	// SignInStylePath is the stylesheet the stand-in script adds.
+	SignInStylePath = "/gsi/style"
+)
+
+// DefaultLifetime is how long a token is valid unless the request says
+// otherwise: an hour, as Google's.
+const DefaultLifetime = time.Hour
+
+// MaxLifetime bounds the lifetime a request may ask for, either way: a
+// negative lifetime gives a token that has already expired, for testing.
+const MaxLifetime = 24 * time.Hour
+
+//go:embed gsi
+var gsi embed.FS
+
+// Provider issues and publishes the keys of development ID tokens.
+type Provider struct {
+	issuer   string
+	clientID string
+	key      *rsa.PrivateKey
+	keyID    string
+	now      func() time.Time
+}
+
+// New returns a provider whose tokens name issuer as their iss and clientID
+// as their aud and azp. issuer is the provider's own base URL, such as
+// http://localhost:8082. It makes a fresh RSA key, so tokens do not outlive
+// the provider.
+func New(issuer, clientID string) (*Provider, error) {
+	if issuer == "" || clientID == "" {
+		return nil, errors.New("idp: the issuer and the client ID are required")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, fmt.Errorf("idp: making the signing key: %w", err)
+	}
+	sum := sha256.Sum256(key.N.Bytes())
+	return &Provider{
+		issuer:   strings.TrimSuffix(issuer, "/"),
+		clientID: clientID,
+		key:      key,
+		keyID:    hex.EncodeToString(sum[:8]),
+		now:      time.Now,
+	}, nil
+}
+
+// Issuer returns the iss of the provider's tokens.
+func (p *Provider) Issuer() string { return p.issuer }
+
+// KeysURL returns the address of the provider's JSON Web Key Set.
+func (p *Provider) KeysURL() string { return p.issuer + KeysPath }
+
+// SignInScriptURL returns the address of the stand-in for Google's sign-in
+// script.
+func (p *Provider) SignInScriptURL() string { return p.issuer + SignInScriptPath }
+
+// Identity is who a token says signed in.
+type Identity struct {
+	// Name is the display name; empty means the email address.
+	Name string
+	// Email is the address; required.
+	Email string
+	// EmailVerified is the email_verified claim.
+	EmailVerified bool
+	// Lifetime is how long from now the token is valid; zero means
+	// DefaultLifetime, and a negative one gives an expired token.
+	Lifetime time.Duration
+}
+
+// Token returns a signed ID token for id, with Google's claims: iss, aud,
+// azp, sub, email, email_verified, name, iat, exp, and hd when the email's
+// domain is not gmail.com (Google sets hd for Workspace accounts only).
+func (p *Provider) Token(id Identity) (string, error) {
+	addr, err := mail.ParseAddress(id.Email)
+	if err != nil || addr.Address != id.Email {
+		return "", fmt.Errorf("idp: email %q is not an address", id.Email)
+	}
+	if id.Lifetime > MaxLifetime || id.Lifetime < -MaxLifetime {
+		return "", fmt.Errorf("idp: lifetime %s is beyond ±%s", id.Lifetime, MaxLifetime)
+	}
+	if id.Lifetime == 0 {
+		id.Lifetime = DefaultLifetime
+	}
+	if id.Name == "" {
+		id.Name = id.Email
+	}
+	now := p.now()
+	sub := sha256.Sum256([]byte(strings.ToLower(id.Email)))
+	claims := map[string]any{
+		"iss":            p.issuer,
+		"aud":            p.clientID,
+		"azp":            p.clientID,
+		"sub":            new(big.Int).SetBytes(sub[:9]).String(),
+		"email":          id.Email,
+		"email_verified": id.EmailVerified,
+		"name":           id.Name,
+		"iat":            now.Unix(),
+		"exp":            now.Add(id.Lifetime).Unix(),
+	}
+	domain := strings.ToLower(id.Email[strings.LastIndexByte(id.Email, '@')+1:])
+	if domain != "gmail.com" {
+		claims["hd"] = domain
+	}
+	return p.sign(claims)
+}
+
+func (p *Provider) sign(claims map[string]any) (string, error) {
+	header, err := json.Marshal(map[string]string{"alg": "RS256", "kid": p.keyID, "typ": "JWT"})
+	if err != nil {
+		return "", fmt.Errorf("idp: encoding the token header: %w", err)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		return "", fmt.Errorf("idp: encoding the token claims: %w", err)
+	}
+	enc := base64.RawURLEncoding
+	signed := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	digest := sha256.Sum256([]byte(signed))
+	sig, err := rsa.SignPKCS1v15(nil, p.key, crypto.SHA256, digest[:])
+	if err != nil {
+		return "", fmt.Errorf("idp: signing the token: %w", err)
+	}
+	return signed + "." + enc.EncodeToString(sig), nil
+}
+
+// Handler serves the provider's endpoints.
+func (p *Provider) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+DiscoveryPath, p.discovery)
+	mux.HandleFunc("GET "+KeysPath, p.keys)
+	mux.HandleFunc("POST "+TokenPath, p.token)
+	mux.HandleFunc("OPTIONS "+TokenPath, func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Methods", "POST")
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET "+SignInScriptPath, serveFile("gsi/client.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET "+SignInStylePath, serveFile("gsi/style.css", "text/css; charset=utf-8"))
+	return mux
+}
+
+func serveFile(name, contentType string) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		b, err := gsi.ReadFile(name)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", contentType)
+		w.Header().Set("Cache-Control", "no-cache")
+		_, _ = w.Write(b)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                p.issuer,
+		"jwks_uri":                              p.KeysURL(),
+		"token_endpoint":                        p.issuer + TokenPath,
+		"response_types_supported":              []string{"id_token"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"claims_supported":                      []string{"aud", "email", "email_verified", "exp", "hd", "iat", "iss", "name", "sub"},
+	})
+}
+
+func (p *Provider) keys(w http.ResponseWriter, _ *http.Request) {
+	enc := base64.RawURLEncoding
+	writeJSON(w, http.StatusOK, map[string]any{
+		"keys": []map[string]string{{
+			"kty": "RSA",
+			"alg": "RS256",
+			"use": "sig",
+			"kid": p.keyID,
+			"n":   enc.EncodeToString(p.key.N.Bytes()),
+			"e":   enc.EncodeToString(big.NewInt(int64(p.key.E)).Bytes()),
+		}},
+	})
+}
+
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	id, err := identity(r)
+	if err == nil {
+		var token string
+		if token, err = p.Token(id); err == nil {
+			writeJSON(w, http.StatusOK, map[string]string{"id_token": token})
+			return
+		}
+	}
+	writeJSON(w, http.StatusBadRequest, map[string]string{
+		"error":             "invalid_request",
+		"error_description": strings.TrimPrefix(err.Error(), "idp: "),
+	})
+}
+
+// identity reads the form of POST /token.
+func identity(r *http.Request) (Identity, error) {
+	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return Identity{}, fmt.Errorf("idp: reading the form: %w", err)
+	}
+	id := Identity{
+		Name:          strings.TrimSpace(r.PostForm.Get("name")),
+		Email:         strings.TrimSpace(r.PostForm.Get("email")),
+		EmailVerified: true,
+	}
+	if v := r.PostForm.Get("email_verified"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return Identity{}, fmt.Errorf("idp: email_verified %q is not true or false", v)
+		}
+		id.EmailVerified = b
+	}
+	if v := r.PostForm.Get("expires_in"); v != "" {
+		s, err := strconv.Atoi(v)
+		if err != nil {
+			return Identity{}, fmt.Errorf("idp: expires_in %q is not a whole number of seconds", v)
+		}
+		if s == 0 {
+			return Identity{}, errors.New("idp: expires_in 0 gives no token; use a positive or negative number")
+		}
+		id.Lifetime = time.Duration(s) * time.Second
+	}
+	return id, nil
+}
