@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 )
 
@@ -49,7 +50,7 @@ var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400
 var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z_]+\.apps\.googleusercontent\.com$`)
 
 // domainPattern is the shape of a hosted (Google Workspace) domain.
-var domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
+var domainPattern = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
 
 // Config is the validated configuration of a stack.
 type Config struct {
@@ -106,13 +107,13 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	for _, e := range c.AllowedEmails {
-		if at := strings.LastIndexByte(e, '@'); at <= 0 || at == len(e)-1 || strings.ContainsAny(e, " ,") {
+		if local, domain, ok := strings.Cut(e, "@"); !ok || local == "" || !domainPattern.MatchString(domain) || strings.ContainsAny(local, " ,") {
 			errs = append(errs, fmt.Errorf("%s: %q is not an email address: list addresses such as ada@example.com", KeyAllowedEmails, e))
 		}
 	}
 	for _, d := range c.AllowedDomains {
 		if !domainPattern.MatchString(d) {
-			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list lower-case domains such as example.com, without @", KeyAllowedDomains, d))
+			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list domains such as example.com, without @", KeyAllowedDomains, d))
 		}
 	}
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
@@ -127,5 +128,28 @@ func (c Config) Validate() error {
 	if c.ThrottleBurstLimit < 1 || c.ThrottleBurstLimit > MaxThrottleBurstLimit {
 		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests from 1 to %d", KeyThrottleBurstLimit, c.ThrottleBurstLimit, MaxThrottleBurstLimit))
 	}
-	return errors.Join(errs...)
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	// The authorizer checks its environment again when it starts; what it
+	// would refuse must fail the deployment, not every request.
+	env := c.AuthorizerEnvironment()
+	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+		return fmt.Errorf("the authorizer would refuse this configuration: %w", err)
+	}
+	return nil
+}
+
+// AuthorizerEnvironment returns the authorizer function's environment: the
+// client ID and the allow-lists, comma-separated. The OIDC issuer and key
+// set keep the authorizer's Google defaults.
+func (c Config) AuthorizerEnvironment() map[string]string {
+	env := map[string]string{authorizer.EnvClientID: c.GoogleClientID}
+	if len(c.AllowedEmails) > 0 {
+		env[authorizer.EnvAllowedEmails] = strings.Join(c.AllowedEmails, ",")
+	}
+	if len(c.AllowedDomains) > 0 {
+		env[authorizer.EnvAllowedDomains] = strings.Join(c.AllowedDomains, ",")
+	}
+	return env
 }

@@ -8,7 +8,6 @@ package stack
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -22,13 +21,6 @@ import (
 const (
 	AuthorizerFunction = "authorizer"
 	GreetingFunction   = "hello"
-)
-
-// Environment variables of the authorizer.
-const (
-	EnvGoogleClientID = "GOOGLE_CLIENT_ID"
-	EnvAllowedEmails  = "ALLOWED_EMAILS"
-	EnvAllowedDomains = "ALLOWED_DOMAINS"
 )
 
 // Names of the stack outputs.
@@ -59,7 +51,7 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
 	}
 	authorizer, err := function.New(ctx, AuthorizerFunction, function.Args{
 		Code:             src.Code[AuthorizerFunction],
-		Environment:      pulumi.ToStringMap(AuthorizerEnvironment(cfg)),
+		Environment:      pulumi.ToStringMap(cfg.AuthorizerEnvironment()),
 		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	if err != nil {
@@ -102,17 +94,4 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
 	ctx.Export(OutputAuthorizerFunctionName, authorizer.Function.Name)
 	ctx.Export(OutputHelloFunctionName, greeting.Function.Name)
 	return nil
-}
-
-// AuthorizerEnvironment returns the authorizer's environment for cfg. The
-// OIDC issuer and key set keep the authorizer's Google defaults.
-func AuthorizerEnvironment(cfg config.Config) map[string]string {
-	env := map[string]string{EnvGoogleClientID: cfg.GoogleClientID}
-	if len(cfg.AllowedEmails) > 0 {
-		env[EnvAllowedEmails] = strings.Join(cfg.AllowedEmails, ",")
-	}
-	if len(cfg.AllowedDomains) > 0 {
-		env[EnvAllowedDomains] = strings.Join(cfg.AllowedDomains, ",")
-	}
-	return env
 }
