@@ -66,3 +66,20 @@ if [ -z "$(SHELLCHECK)" ]; then \
 	echo "shellcheck not installed: shell scripts and workflow run: steps go unchecked (apt-get install shellcheck)"; \
 fi
 endef
+
+# The Pulumi stack preview, up and destroy work on, and extra flags for the
+# pulumi CLI (for example PULUMI_ARGS=--yes).
+STACK ?= dev
+PULUMI_ARGS ?=
+
+.PHONY: preview
+preview: ## Show what `make up` would change in AWS (STACK=dev).
+	go run ./infra/cmd/deploy -stack $(STACK) preview $(PULUMI_ARGS)
+
+.PHONY: up
+up: ## Deploy the stack to AWS, then print the site's URL to open.
+	go run ./infra/cmd/deploy -stack $(STACK) up $(PULUMI_ARGS)
+
+.PHONY: destroy
+destroy: ## Delete everything the stack created in AWS.
+	go run ./infra/cmd/deploy -stack $(STACK) destroy $(PULUMI_ARGS)
