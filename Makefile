@@ -6,9 +6,9 @@ SHELL := /bin/bash
 
 # The Go modules of the workspace (go.work).
 MODULES := functions infra site local tools
-# The packages of every module with code, as go.work resolves them (tools only
-# pins the command-line tools run with `go tool`).
-PACKAGES := $(foreach m,$(filter-out tools,$(MODULES)),./$(m)/...)
+# The packages of every module, as go.work resolves them (tools pins the
+# command-line tools run with `go tool` and tests the GitHub workflows).
+PACKAGES := $(foreach m,$(MODULES),./$(m)/...)
 
 .PHONY: help
 help: ## List the commands.
@@ -27,7 +27,25 @@ bench: ## Run the benchmarks.
 	go test -run '^$$' -bench . -benchmem $(PACKAGES)
 
 .PHONY: lint
-lint: ## Run gofmt, go vet, staticcheck and actionlint.
+lint: ## Run gofmt, go vet, staticcheck, actionlint and shellcheck.
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	go tool staticcheck $(PACKAGES)
+	@$(require-shellcheck)
+	go tool actionlint $(WORKFLOWS)
+	$(if $(SHELLCHECK),shellcheck $(SHELL_SCRIPTS))
+
+# The GitHub workflows actionlint checks.
+WORKFLOWS = $(wildcard .github/workflows/*.yml)
+# The shell scripts shellcheck lints: CI's entry point and every tracked or new
+# *.sh file. actionlint also runs shellcheck over the workflows' `run:` steps.
+SHELL_SCRIPTS = .ci/run $(shell git ls-files --cached --others --exclude-standard '*.sh' 2>/dev/null)
+SHELLCHECK := $(shell command -v shellcheck 2>/dev/null)
+# Without shellcheck the shell goes unlinted: a note on a workstation, a
+# failure in CI (CI is set), which must lint everything.
+define require-shellcheck
+if [ -z "$(SHELLCHECK)" ]; then \
+	if [ -n "$${CI:-}" ]; then echo "shellcheck is required in CI: apt-get install shellcheck" >&2; exit 1; fi; \
+	echo "shellcheck not installed: shell scripts and workflow run: steps go unchecked (apt-get install shellcheck)"; \
+fi
+endef

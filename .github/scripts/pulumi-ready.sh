@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Tells preview.yml and deploy.yml whether they can run Pulumi against AWS.
+#
+# Reads from the environment:
+#   PULUMI_COMMAND       the Pulumi command the workflow runs: preview or up
+#   FORK                 true when the pull request comes from a fork
+#   AWS_ROLE_ARN         the role to assume through GitHub's OIDC token
+#   PULUMI_BACKEND_URL   the self-managed backend (s3://...), or
+#   PULUMI_ACCESS_TOKEN  the Pulumi Cloud token
+#   PULUMI_STACK         the stack: its configuration is Pulumi.<name>.yaml
+# Writes ready=true or ready=false to $GITHUB_OUTPUT. When not ready, it
+# writes why to $GITHUB_STEP_SUMMARY and still succeeds: a repository not yet
+# wired to AWS, or a fork's pull request, stays green.
+set -euo pipefail
+
+: "${PULUMI_COMMAND:?}" "${PULUMI_STACK:?}" "${GITHUB_OUTPUT:?}" "${GITHUB_STEP_SUMMARY:?}"
+
+# A fully qualified stack (org/project/name) keeps its configuration in
+# Pulumi.<name>.yaml.
+config="Pulumi.${PULUMI_STACK##*/}.yaml"
+
+reasons=()
+if [[ ${FORK:-false} == true ]]; then
+	reasons+=("This pull request comes from a fork: GitHub gives it no OIDC token and no secrets, so it cannot reach AWS or the Pulumi backend.")
+fi
+if [[ -z ${AWS_ROLE_ARN:-} ]]; then
+	reasons+=("The variable \`AWS_ROLE_ARN\` is not set: there is no AWS role to assume.")
+fi
+if [[ -z ${PULUMI_BACKEND_URL:-} && -z ${PULUMI_ACCESS_TOKEN:-} ]]; then
+	reasons+=("Neither the variable \`PULUMI_BACKEND_URL\` nor the secret \`PULUMI_ACCESS_TOKEN\` is set: there is no Pulumi backend to hold the stack's state.")
+fi
+if [[ ! -f $config ]]; then
+	reasons+=("\`$config\` is not in the repository: the stack \`$PULUMI_STACK\` has no configuration (its \`googleClientId\`).")
+fi
+
+if ((${#reasons[@]} == 0)); then
+	echo "ready=true" >>"$GITHUB_OUTPUT"
+	exit 0
+fi
+
+echo "ready=false" >>"$GITHUB_OUTPUT"
+{
+	echo "### pulumi $PULUMI_COMMAND skipped"
+	echo
+	printf -- '- %s\n' "${reasons[@]}"
+	echo
+	echo "The README's \"Continuous integration\" section says what to set up."
+} >>"$GITHUB_STEP_SUMMARY"
+echo "::notice title=pulumi $PULUMI_COMMAND skipped::${reasons[*]}"

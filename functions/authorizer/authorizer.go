@@ -1,0 +1,221 @@
+// Package authorizer is the API's Lambda TOKEN authorizer: it verifies the
+// Google ID token API Gateway hands it and answers with the IAM policy that
+// lets the request through (Allow), refuses it (Deny, API Gateway's 403), or
+// the error "Unauthorized" (API Gateway's 401).
+//
+// Verification is go-oidc's: issuer, audience, expiry, not-before and an
+// RS256 signature under the issuer's published keys, held by a KeySet that
+// refetches them at most once per cooldown. On top, the authorizer checks
+// what go-oidc does not: the subject is present, the authorized party (azp),
+// when present, is the client ID, and, when an allow-list is configured, the
+// email is verified and listed or the hosted domain (hd) is.
+package authorizer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/coreos/go-oidc/v3/oidc"
+
+	"signin/functions/gateway"
+	"signin/functions/policy"
+)
+
+// ErrUnauthorized is the error that makes API Gateway answer 401
+// Unauthorized. Its text must be exactly "Unauthorized"; any other error
+// makes API Gateway answer 500.
+var ErrUnauthorized = errors.New("Unauthorized")
+
+// MaxTokenSize is the longest Authorization value, "Bearer " included, the
+// authorizer parses; Google's ID tokens are about 1 KiB.
+const MaxTokenSize = 8 << 10
+
+// BearerPrefix may precede the token in the Authorization header.
+const BearerPrefix = "Bearer "
+
+// Outcomes of a decision, as logged.
+const (
+	OutcomeAllow        = "allow"
+	OutcomeDeny         = "deny"
+	OutcomeUnauthorized = "unauthorized"
+	OutcomeError        = "error"
+)
+
+// Authorizer decides on API Gateway's TOKEN authorizer events.
+type Authorizer struct {
+	clientID   string
+	restricted bool
+	emails     map[string]bool
+	domains    map[string]bool
+	verifier   *oidc.IDTokenVerifier
+	log        *slog.Logger
+}
+
+// New returns an authorizer for cfg that verifies signatures with keys and
+// logs one line per decision to logger.
+func New(cfg Config, keys oidc.KeySet, logger *slog.Logger) *Authorizer {
+	a := &Authorizer{
+		clientID:   cfg.ClientID,
+		restricted: cfg.Restricted(),
+		emails:     make(map[string]bool, len(cfg.AllowedEmails)),
+		domains:    make(map[string]bool, len(cfg.AllowedDomains)),
+		verifier: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{
+			ClientID:             cfg.ClientID,
+			SupportedSigningAlgs: []string{oidc.RS256},
+		}),
+		log: logger,
+	}
+	for _, e := range cfg.AllowedEmails {
+		a.emails[e] = true
+	}
+	for _, d := range cfg.AllowedDomains {
+		a.domains[d] = true
+	}
+	return a
+}
+
+// Handle is the Lambda handler. It returns an Allow policy for the whole
+// stage with the user's name and email as context, a Deny policy for a
+// valid token whose user is not allowed, ErrUnauthorized for an invalid
+// token, and another error when the token could not be checked (the
+// issuer's keys are unavailable) or the event is not API Gateway's.
+func (a *Authorizer) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	resource, err := policy.StageResource(event.MethodArn)
+	if err != nil {
+		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN", err: err})
+		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", err)
+	}
+	d := a.decide(ctx, event.AuthorizationToken)
+	a.logDecision(ctx, d)
+	switch d.outcome {
+	case OutcomeAllow:
+		return events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID:    d.sub,
+			PolicyDocument: policy.Document(policy.Allow, resource),
+			Context: map[string]any{
+				gateway.ContextName:  d.name,
+				gateway.ContextEmail: d.email,
+			},
+		}, nil
+	case OutcomeDeny:
+		return events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID:    d.sub,
+			PolicyDocument: policy.Document(policy.Deny, resource),
+		}, nil
+	case OutcomeUnauthorized:
+		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+	default:
+		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", d.err)
+	}
+}
+
+// decision is the authorizer's answer on one token.
+type decision struct {
+	outcome string
+	// reason says why, in words safe to log: never the token or its claims.
+	reason string
+	sub    string
+	name   string
+	email  string
+	// err is the cause of an OutcomeError.
+	err error
+}
+
+func unauthorized(reason, sub string) decision {
+	return decision{outcome: OutcomeUnauthorized, reason: reason, sub: sub}
+}
+
+// decide verifies the Authorization value header and applies the
+// allow-lists.
+func (a *Authorizer) decide(ctx context.Context, header string) decision {
+	if len(header) > MaxTokenSize {
+		return unauthorized("oversized token", "")
+	}
+	token := strings.TrimSpace(strings.TrimPrefix(header, BearerPrefix))
+	if token == "" {
+		return unauthorized("no token", "")
+	}
+	var keyErr error
+	idToken, err := a.verifier.Verify(withKeyError(ctx, &keyErr), token)
+	if err != nil {
+		if errors.Is(keyErr, ErrKeysUnavailable) {
+			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: keyErr}
+		}
+		return unauthorized(rejection(err, keyErr), "")
+	}
+	if idToken.Subject == "" {
+		return unauthorized("no subject", "")
+	}
+	var c Claims
+	if err := idToken.Claims(&c); err != nil {
+		return unauthorized("malformed claims", idToken.Subject)
+	}
+	if c.AuthorizedParty != "" && c.AuthorizedParty != a.clientID {
+		return unauthorized("authorized party is another client", idToken.Subject)
+	}
+	if a.restricted {
+		if !c.EmailVerified {
+			return decision{outcome: OutcomeDeny, reason: "email not verified", sub: idToken.Subject}
+		}
+		if !a.emails[strings.ToLower(c.Email)] && !a.domains[strings.ToLower(c.HostedDomain)] {
+			return decision{outcome: OutcomeDeny, reason: "not on the allow-list", sub: idToken.Subject}
+		}
+	}
+	return decision{
+		outcome: OutcomeAllow,
+		reason:  "valid token",
+		sub:     idToken.Subject,
+		name:    c.DisplayName(),
+		email:   c.Email,
+	}
+}
+
+// rejection names why go-oidc refused a token, in words safe to log:
+// go-oidc's own messages quote the token's claims.
+func rejection(err, keyErr error) string {
+	var expired *oidc.TokenExpiredError
+	switch {
+	case errors.Is(keyErr, ErrUnknownKey):
+		return "unknown signing key"
+	case errors.Is(keyErr, ErrBadSignature):
+		return "bad signature"
+	case errors.As(err, &expired):
+		return "expired"
+	}
+	msg := err.Error()
+	for _, r := range rejections {
+		if strings.Contains(msg, r.match) {
+			return r.reason
+		}
+	}
+	return "invalid token"
+}
+
+// rejections maps fragments of go-oidc's error messages to reasons.
+var rejections = []struct{ match, reason string }{
+	{"malformed jwt", "malformed token"},
+	{"unmarshal claims", "malformed claims"},
+	{"different provider", "wrong issuer"},
+	{"expected audience", "wrong audience"},
+	{"nbf", "not yet valid"},
+}
+
+// logDecision writes the one log line of a decision: outcome, reason and
+// the subject, never the token or other claims.
+func (a *Authorizer) logDecision(ctx context.Context, d decision) {
+	level := slog.LevelInfo
+	attrs := []slog.Attr{
+		slog.String("outcome", d.outcome),
+		slog.String("reason", d.reason),
+		slog.String("sub", d.sub),
+	}
+	if d.err != nil {
+		level = slog.LevelError
+		attrs = append(attrs, slog.String("error", d.err.Error()))
+	}
+	a.log.LogAttrs(ctx, level, "decision", attrs...)
+}

@@ -1,0 +1,143 @@
+package authorizer
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Names of the environment variables the authorizer reads.
+const (
+	EnvClientID       = "GOOGLE_CLIENT_ID"
+	EnvIssuer         = "OIDC_ISSUER"
+	EnvJWKSURL        = "OIDC_JWKS_URL"
+	EnvAllowedEmails  = "ALLOWED_EMAILS"
+	EnvAllowedDomains = "ALLOWED_DOMAINS"
+)
+
+// Defaults of the optional settings: Google's issuer and key set.
+const (
+	DefaultIssuer  = "https://accounts.google.com"
+	DefaultJWKSURL = "https://www.googleapis.com/oauth2/v3/certs"
+)
+
+// Config is the authorizer's validated configuration.
+type Config struct {
+	// ClientID is the OAuth client ID the tokens must be issued to: their
+	// audience, and their authorized party when they name one.
+	ClientID string
+	// Issuer is the exact iss the tokens must carry. For Google's
+	// https://accounts.google.com, go-oidc also accepts accounts.google.com.
+	Issuer string
+	// JWKSURL is where the issuer publishes its signing keys.
+	JWKSURL string
+	// AllowedEmails, lower-cased, are the addresses let in. With
+	// AllowedDomains, they form the allow-list; when both are empty every
+	// valid token is let in.
+	AllowedEmails []string
+	// AllowedDomains, lower-cased, are the Google Workspace domains (the hd
+	// claim) whose users are let in.
+	AllowedDomains []string
+}
+
+// Restricted reports whether the configuration has an allow-list.
+func (c Config) Restricted() bool {
+	return len(c.AllowedEmails) > 0 || len(c.AllowedDomains) > 0
+}
+
+// ConfigFromEnv reads and validates the configuration from the environment
+// variables named by the Env constants, looked up with getenv (os.Getenv in
+// production). The error names every missing or malformed variable.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	var errs []error
+	c := Config{
+		ClientID: strings.TrimSpace(getenv(EnvClientID)),
+		Issuer:   withDefault(getenv(EnvIssuer), DefaultIssuer),
+		JWKSURL:  withDefault(getenv(EnvJWKSURL), DefaultJWKSURL),
+	}
+	switch {
+	case c.ClientID == "":
+		errs = append(errs, fmt.Errorf("%s is required: the OAuth client ID of the sign-in page", EnvClientID))
+	case strings.ContainsFunc(c.ClientID, isSpaceOrComma):
+		errs = append(errs, fmt.Errorf("%s %q: one client ID, without spaces or commas", EnvClientID, c.ClientID))
+	}
+	if err := checkURL(c.Issuer); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvIssuer, err))
+	}
+	if err := checkURL(c.JWKSURL); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvJWKSURL, err))
+	}
+	var err error
+	if c.AllowedEmails, err = list(getenv(EnvAllowedEmails), checkEmail); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedEmails, err))
+	}
+	if c.AllowedDomains, err = list(getenv(EnvAllowedDomains), checkDomain); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedDomains, err))
+	}
+	if len(errs) > 0 {
+		return Config{}, fmt.Errorf("authorizer configuration: %w", errors.Join(errs...))
+	}
+	return c, nil
+}
+
+func withDefault(value, def string) string {
+	if value = strings.TrimSpace(value); value == "" {
+		return def
+	}
+	return value
+}
+
+func isSpaceOrComma(r rune) bool {
+	return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
+}
+
+// checkURL accepts an absolute http or https URL with a host and without
+// query, fragment or user information. Plain http serves the offline
+// development provider on localhost.
+func checkURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", raw, err)
+	}
+	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute http or https URL", raw)
+	}
+	if u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return fmt.Errorf("%q must not carry a query, fragment or user", raw)
+	}
+	return nil
+}
+
+// list splits a comma-separated value into its lower-cased, trimmed entries,
+// skipping empty ones, and checks each.
+func list(raw string, check func(string) error) ([]string, error) {
+	var out []string
+	for entry := range strings.SplitSeq(raw, ",") {
+		entry = strings.ToLower(strings.TrimSpace(entry))
+		if entry == "" {
+			continue
+		}
+		if err := check(entry); err != nil {
+			return nil, err
+		}
+		out = append(out, entry)
+	}
+	return out, nil
+}
+
+func checkEmail(s string) error {
+	local, domain, ok := strings.Cut(s, "@")
+	if !ok || local == "" || checkDomain(domain) != nil || strings.ContainsAny(s, " \t") {
+		return fmt.Errorf("%q is not an email address", s)
+	}
+	return nil
+}
+
+func checkDomain(s string) error {
+	if !strings.Contains(s, ".") || strings.ContainsAny(s, "@/: \t") ||
+		strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
+		return fmt.Errorf("%q is not a domain name", s)
+	}
+	return nil
+}

@@ -1,0 +1,25 @@
+// Command authorizer is the API's Lambda TOKEN authorizer (package
+// authorizer), configured from the environment: GOOGLE_CLIENT_ID, and
+// optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS and ALLOWED_DOMAINS.
+// A missing or malformed setting stops it at start with a message naming it.
+package main
+
+import (
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"signin/functions/authorizer"
+)
+
+func main() {
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
+	cfg, err := authorizer.ConfigFromEnv(os.Getenv)
+	if err != nil {
+		logger.Error("invalid configuration", slog.String("error", err.Error()))
+		os.Exit(1)
+	}
+	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{})
+	lambda.Start(authorizer.New(cfg, keys, logger).Handle)
+}

@@ -1,0 +1,73 @@
+// Package greeting answers the signed-in user with a greeting.
+//
+// The name comes from the user's Google profile through the authorizer and
+// API Gateway's mapping template, so it is user-controlled: Greet trims it,
+// strips control and bidirectional-formatting characters and caps its
+// length. It does no HTML escaping: the answer is JSON and the page renders
+// it as text.
+package greeting
+
+import (
+	"context"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// MaxNameLength is the most characters (runes) of a name a greeting repeats.
+const MaxNameLength = 100
+
+// Stranger is the name greeted when the event carries none.
+const Stranger = "there"
+
+// Event is the greeting function's input: {"name": "..."}.
+type Event struct {
+	Name string `json:"name"`
+}
+
+// Response is the greeting function's answer: {"message": "Hello <name>!"}.
+type Response struct {
+	Message string `json:"message"`
+}
+
+// Handle is the greeting Lambda's handler.
+func Handle(_ context.Context, event Event) (Response, error) {
+	return Response{Message: Greet(event.Name)}, nil
+}
+
+// Greet returns "Hello <name>!" for the cleaned name, or "Hello there!" when
+// nothing of the name is left.
+func Greet(name string) string {
+	name = Clean(name)
+	if name == "" {
+		name = Stranger
+	}
+	return "Hello " + name + "!"
+}
+
+// Clean returns name with invalid UTF-8, control characters and
+// bidirectional-formatting characters removed, surrounding white space
+// trimmed and at most MaxNameLength characters kept.
+func Clean(name string) string {
+	var b strings.Builder
+	b.Grow(min(len(name), MaxNameLength*utf8.UTFMax))
+	kept := 0
+	for _, r := range strings.TrimSpace(name) {
+		if kept == MaxNameLength {
+			break
+		}
+		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {
+			continue
+		}
+		b.WriteRune(r)
+		kept++
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// isBidiControl reports whether r is one of the invisible characters that
+// reorder text (such as U+202E RIGHT-TO-LEFT OVERRIDE), which would let a
+// name disguise the rest of the message.
+func isBidiControl(r rune) bool {
+	return unicode.Is(unicode.Bidi_Control, r)
+}

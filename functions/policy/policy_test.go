@@ -1,0 +1,56 @@
+package policy
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestStageResourceCoversEveryMethodOfTheStage(t *testing.T) {
+	tests := []struct {
+		methodARN string
+		want      string
+	}{
+		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"},
+		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/POST/a/b/c", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"},
+		{"arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod/DELETE/x", "arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod/*/*"},
+	}
+	for _, tt := range tests {
+		got, err := StageResource(tt.methodARN)
+		if err != nil || got != tt.want {
+			t.Errorf("StageResource(%q) = %q, %v; want %q", tt.methodARN, got, err, tt.want)
+		}
+	}
+}
+
+func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
+	for _, methodARN := range []string{
+		"",
+		"*",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234//GET/",
+		"arn:aws:lambda:eu-central-1:123456789012:function/dev/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:/dev/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:extra:abcdef1234/dev/GET/",
+		"urn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
+	} {
+		if got, err := StageResource(methodARN); !errors.Is(err, ErrMethodARN) {
+			t.Errorf("StageResource(%q) = %q, %v; want ErrMethodARN", methodARN, got, err)
+		}
+	}
+}
+
+func TestDocumentHasOneStatementInvokingTheResource(t *testing.T) {
+	const resource = "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"
+	for _, effect := range []string{Allow, Deny} {
+		doc := Document(effect, resource)
+		if doc.Version != Version || len(doc.Statement) != 1 {
+			t.Fatalf("Document(%s) = %+v", effect, doc)
+		}
+		s := doc.Statement[0]
+		if s.Effect != effect || len(s.Action) != 1 || s.Action[0] != Action ||
+			len(s.Resource) != 1 || s.Resource[0] != resource {
+			t.Errorf("Document(%s) statement = %+v", effect, s)
+		}
+	}
+}
