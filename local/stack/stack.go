@@ -101,13 +101,16 @@ type Stack struct {
 
 // Start builds the functions, starts every part and returns when all of
 // them accept requests. Close stops them.
-func Start(ctx context.Context, opts Options) (st *Stack, err error) {
-	st = &Stack{}
-	defer func() {
-		if err != nil {
-			st.Close()
-		}
-	}()
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	st := &Stack{}
+	if err := st.start(ctx, opts); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (st *Stack) start(ctx context.Context, opts Options) error {
 	listeners := map[string]net.Listener{}
 	for _, p := range []struct {
 		part string
@@ -116,9 +119,9 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {
-				return nil, &PortInUseError{Part: p.part, Port: p.port, Err: err}
+				return &PortInUseError{Part: p.part, Port: p.port, Err: err}
 			}
-			return nil, fmt.Errorf("stack: listening for the %s: %w", p.part, err)
+			return fmt.Errorf("stack: listening for the %s: %w", p.part, err)
 		}
 		listeners[p.part] = l
 		st.listeners = append(st.listeners, l)
@@ -128,14 +131,15 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 	}
 	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api"), urlOf("idp")
 
+	var err error
 	if st.Provider, err = idp.New(st.IssuerURL, DevClientID); err != nil {
-		return st, err
+		return err
 	}
 	st.serve(listeners["idp"], st.Provider.Handler())
 
 	authorizer, greeting, err := st.startFunctions(ctx, opts)
 	if err != nil {
-		return st, err
+		return err
 	}
 	api, err := apigw.New(apigw.Config{
 		Authorizer: authorizer, Greeting: greeting, AllowOrigin: st.SiteURL,
@@ -143,7 +147,7 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		CacheTTL: opts.CacheTTL,
 	})
 	if err != nil {
-		return st, err
+		return err
 	}
 	st.serve(listeners["api"], api)
 
@@ -153,10 +157,10 @@ func Start(ctx context.Context, opts Options) (st *Stack, err error) {
 		SignInScript: st.Provider.SignInScriptURL(),
 	})
 	if err != nil {
-		return st, err
+		return err
 	}
 	st.serve(listeners["site"], page)
-	return st, nil
+	return nil
 }
 
 func (st *Stack) serve(l net.Listener, h http.Handler) {
