@@ -106,9 +106,7 @@ func Start(ctx context.Context, opts Options) (*Function, error) {
 		output = io.Discard
 	}
 	cmd.Stdout, cmd.Stderr = output, output
-	// Its own process group, so Close stops the emulator and the function
-	// it started, and a Ctrl-C in a terminal reaches only the caller.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = processAttributes()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("rie: starting %s: %w", opts.Name, err)
 	}
