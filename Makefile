@@ -18,6 +18,10 @@ help: ## List the commands.
 build: ## Build the function archives: build/authorizer.zip, build/hello.zip (linux/arm64).
 	cd functions && go run ./cmd/bundle -o ../build
 
+.PHONY: dev
+dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :8082 (Ctrl-C stops).
+	go run ./local/cmd/dev
+
 .PHONY: test
 test: ## Run every test of every module.
 	go test -count=1 $(PACKAGES)
