@@ -7,7 +7,8 @@
 #   AWS_ROLE_ARN         the role to assume through GitHub's OIDC token
 #   PULUMI_BACKEND_URL   the self-managed backend (s3://...), or
 #   PULUMI_ACCESS_TOKEN  the Pulumi Cloud token
-#   PULUMI_STACK         the stack: its configuration is Pulumi.<name>.yaml
+#   PULUMI_STACK         the stack: its configuration is Pulumi.<name>.yaml,
+#                        which must set googleClientId
 # Writes ready=true or ready=false to $GITHUB_OUTPUT. When not ready, it
 # writes why to $GITHUB_STEP_SUMMARY and still succeeds: a repository not yet
 # wired to AWS, or a fork's pull request, stays green.
@@ -18,6 +19,9 @@ set -euo pipefail
 # A fully qualified stack (org/project/name) keeps its configuration in
 # Pulumi.<name>.yaml.
 config="Pulumi.${PULUMI_STACK##*/}.yaml"
+
+# A googleClientId line with a real client ID, not the placeholder.
+client_id="^[[:space:]]*[[:alnum:]_-]+:googleClientId:[[:space:]]*[\"']?[0-9]+-[[:alnum:]]+\\.apps\\.googleusercontent\\.com"
 
 reasons=()
 if [[ ${FORK:-false} == true ]]; then
@@ -30,7 +34,9 @@ if [[ -z ${PULUMI_BACKEND_URL:-} && -z ${PULUMI_ACCESS_TOKEN:-} ]]; then
 	reasons+=("Neither the variable \`PULUMI_BACKEND_URL\` nor the secret \`PULUMI_ACCESS_TOKEN\` is set: there is no Pulumi backend to hold the stack's state.")
 fi
 if [[ ! -f $config ]]; then
-	reasons+=("\`$config\` is not in the repository: the stack \`$PULUMI_STACK\` has no configuration (its \`googleClientId\`).")
+	reasons+=("\`$config\` is not in the repository: the stack \`$PULUMI_STACK\` has no configuration.")
+elif ! grep -Eq "$client_id" "$config"; then
+	reasons+=("\`$config\` sets no Google client ID: run \`pulumi config set googleClientId <digits>-<id>.apps.googleusercontent.com\` and commit the file.")
 fi
 
 if ((${#reasons[@]} == 0)); then
