@@ -4,6 +4,7 @@
 # Reads from the environment:
 #   PULUMI_COMMAND       the Pulumi command the workflow runs: preview or up
 #   FORK                 true when the pull request comes from a fork
+#   DEPENDABOT           true when Dependabot started the run
 #   AWS_ROLE_ARN         the role to assume through GitHub's OIDC token
 #   PULUMI_BACKEND_URL   the self-managed backend (s3://...), or
 #   PULUMI_ACCESS_TOKEN  the Pulumi Cloud token
@@ -11,7 +12,7 @@
 #                        which must set googleClientId
 # Writes ready=true or ready=false to $GITHUB_OUTPUT. When not ready, it
 # writes why to $GITHUB_STEP_SUMMARY and still succeeds: a repository not yet
-# wired to AWS, or a fork's pull request, stays green.
+# wired to AWS, a fork's pull request or Dependabot's stays green.
 set -euo pipefail
 
 : "${PULUMI_COMMAND:?}" "${PULUMI_STACK:?}" "${GITHUB_OUTPUT:?}" "${GITHUB_STEP_SUMMARY:?}"
@@ -26,6 +27,9 @@ client_id="^[[:space:]]*[[:alnum:]_-]+:googleClientId:[[:space:]]*[\"']?[0-9]+-[
 reasons=()
 if [[ ${FORK:-false} == true ]]; then
 	reasons+=("This pull request comes from a fork: GitHub gives it no OIDC token and no secrets, so it cannot reach AWS or the Pulumi backend.")
+fi
+if [[ ${DEPENDABOT:-false} == true ]]; then
+	reasons+=("Dependabot started this run: GitHub treats it like a fork's pull request, with no OIDC token and no secrets.")
 fi
 if [[ -z ${AWS_ROLE_ARN:-} ]]; then
 	reasons+=("The variable \`AWS_ROLE_ARN\` is not set: there is no AWS role to assume.")

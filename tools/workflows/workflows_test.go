@@ -619,6 +619,12 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 			reasons: []string{fork},
 		},
 		{
+			// GitHub runs Dependabot's pull requests as if from a fork.
+			name:    "Dependabot's pull request skips",
+			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "DEPENDABOT": "true"},
+			reasons: []string{"- Dependabot started this run: GitHub treats it like a fork's pull request, with no OIDC token and no secrets."},
+		},
+		{
 			name:    "a repository not wired to AWS skips",
 			env:     map[string]string{},
 			reasons: []string{noRole, noState},
