@@ -28,10 +28,10 @@ bench: ## Run the benchmarks.
 
 .PHONY: lint
 lint: ## Run gofmt, go vet, staticcheck, actionlint and shellcheck.
+	@$(require-shellcheck)
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	go tool staticcheck $(PACKAGES)
-	@$(require-shellcheck)
 	go tool actionlint $(WORKFLOWS)
 	$(if $(SHELLCHECK),shellcheck $(SHELL_SCRIPTS))
 
