@@ -49,10 +49,10 @@ bench: ## Run the benchmarks; print the warm authorizer's cost over the RS256 fl
 
 .PHONY: lint
 lint: ## Run gofmt, go vet, staticcheck, actionlint and shellcheck.
+	@$(require-shellcheck)
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	go tool staticcheck $(PACKAGES)
-	@$(require-shellcheck)
 	go tool actionlint $(WORKFLOWS)
 	$(if $(SHELLCHECK),shellcheck $(SHELL_SCRIPTS))
 
