@@ -588,6 +588,10 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The workflows run it as a program: it must stay executable.
+	if info, err := os.Stat(script); err != nil || info.Mode().Perm()&0o111 == 0 {
+		t.Fatalf("%s is not executable: %v", readyScript, err)
+	}
 	const role = "arn:aws:iam::123456789012:role/signin-preview"
 	const (
 		fork    = "- This pull request comes from a fork: GitHub gives it no OIDC token and no secrets, so it cannot reach AWS or the Pulumi backend."
