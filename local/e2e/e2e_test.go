@@ -302,3 +302,35 @@ func TestNarrowScreenFits(t *testing.T) {
 		t.Errorf("the page is %dpx wide on a 360px screen, want no horizontal scrolling", width)
 	}
 }
+
+// Keyboard only: Tab reaches the sign-in form first, Enter signs in, Tab
+// then Enter signs out, and the focus returns to the sign-in control.
+func TestKeyboardOnly(t *testing.T) {
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t"), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "greeted")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if focused != "sign-out" {
+		t.Fatalf("Tab after the greeting focuses %q, want the sign-out button", focused)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "signed-out")
+	inButton, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`document.getElementById("signin-button").contains(document.activeElement)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inButton {
+		t.Error("after sign-out the focus is not on the sign-in control")
+	}
+}
