@@ -142,6 +142,8 @@ type signIn struct {
 	name, email string
 	// lifetime is the token's lifetime in seconds; empty keeps the form's.
 	lifetime string
+	// picture is the picture claim's URL; empty leaves it out.
+	picture string
 }
 
 // submit fills in the stand-in's form as a user would and signs in.
@@ -151,10 +153,14 @@ func (s signIn) submit(t *testing.T, ctx context.Context) {
 		chromedp.SetValue(chromedp.CSS(`input[name="name"]`), s.name),
 		chromedp.SetValue(chromedp.CSS(`input[name="email"]`), s.email),
 	}
+	if s.lifetime != "" || s.picture != "" {
+		steps = append(steps, chromedp.Click(chromedp.CSS(`.devsignin-options summary`)))
+	}
 	if s.lifetime != "" {
-		steps = append(steps,
-			chromedp.Click(chromedp.CSS(`.devsignin-options summary`)),
-			chromedp.SetValue(chromedp.CSS(`input[name="expires_in"]`), s.lifetime))
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(`input[name="expires_in"]`), s.lifetime))
+	}
+	if s.picture != "" {
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(`input[name="picture"]`), s.picture))
 	}
 	steps = append(steps, chromedp.Click(chromedp.CSS(`.devsignin-submit`)))
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -332,5 +338,24 @@ func TestKeyboardOnly(t *testing.T) {
 	}
 	if !inButton {
 		t.Error("after sign-out the focus is not on the sign-in control")
+	}
+}
+
+// The picture from the token replaces the initials, under the page's CSP
+// (img-src allows data: and Google's user content servers).
+func TestPictureFromTheToken(t *testing.T) {
+	const picture = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'%3E%3Crect width='1' height='1' fill='%23c2410c'/%3E%3C/svg%3E"
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	signIn{name: "Ada Lovelace", email: allowedEmail, picture: picture}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("avatar-image"))); err != nil {
+		t.Fatalf("the picture is not shown: %v", err)
+	}
+	initialsHidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("avatar-initials").hidden`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !initialsHidden {
+		t.Error("the initials are still shown beside the picture")
 	}
 }
