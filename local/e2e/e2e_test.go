@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"signin/local/stack"
@@ -96,18 +98,37 @@ func tab(t *testing.T, url, state string) context.Context {
 	tabCtx, cancelTab := chromedp.NewContext(browserCtx)
 	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
 	t.Cleanup(func() {
+		violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+		if err != nil {
+			t.Errorf("reading the CSP violations: %v", err)
+		}
+		for _, v := range violations {
+			t.Errorf("the page broke its Content-Security-Policy: %s", v)
+		}
 		if *screenshots != "" {
 			shot(t, ctx, filepath.Join(*screenshots, strings.ReplaceAll(t.Name(), "/", "_")+".png"))
 		}
 		cancel()
 		cancelTab()
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+	if err := chromedp.Do(ctx, recordCSPViolations, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("opening %s: %v", url, err)
 	}
 	waitState(t, ctx, state)
 	return ctx
 }
+
+// recordCSPViolations collects, in window.cspViolations, every report of
+// a blocked inline script or style, or a source the policy does not allow.
+var recordCSPViolations = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});`,
+	})
+	return err
+})
 
 func shot(t *testing.T, ctx context.Context, path string) {
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -237,7 +258,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	}
 	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port) + "/"
 	l.Close()
-	page, err := stack.SiteHandler(site.Config{
+	handler, err := stack.SiteHandler(site.Config{
 		ClientID:     stack.DevClientID,
 		APIURL:       deadAPI,
 		SignInScript: shared.Provider.SignInScriptURL(),
@@ -245,7 +266,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(page)
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	ctx := tab(t, srv.URL, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
