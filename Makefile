@@ -18,6 +18,10 @@ help: ## List the commands.
 build: ## Build the function archives: build/authorizer.zip, build/hello.zip (linux/arm64).
 	cd functions && go run ./cmd/bundle -o ../build
 
+.PHONY: dev
+dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :8082 (Ctrl-C stops).
+	go run ./local/cmd/dev
+
 .PHONY: test
 test: ## Run every test of every module.
 	go test -count=1 $(PACKAGES)
@@ -45,10 +49,10 @@ bench: ## Run the benchmarks; print the warm authorizer's cost over the RS256 fl
 
 .PHONY: lint
 lint: ## Run gofmt, go vet, staticcheck, actionlint and shellcheck.
+	@$(require-shellcheck)
 	@unformatted=$$(gofmt -l $(MODULES)); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	go tool staticcheck $(PACKAGES)
-	@$(require-shellcheck)
 	go tool actionlint $(WORKFLOWS)
 	$(if $(SHELLCHECK),shellcheck $(SHELL_SCRIPTS))
 
@@ -66,3 +70,20 @@ if [ -z "$(SHELLCHECK)" ]; then \
 	echo "shellcheck not installed: shell scripts and workflow run: steps go unchecked (apt-get install shellcheck)"; \
 fi
 endef
+
+# The Pulumi stack preview, up and destroy work on, and extra flags for the
+# pulumi CLI (for example PULUMI_ARGS=--yes).
+STACK ?= dev
+PULUMI_ARGS ?=
+
+.PHONY: preview
+preview: ## Show what `make up` would change in AWS (STACK=dev).
+	go run ./infra/cmd/deploy -stack $(STACK) preview $(PULUMI_ARGS)
+
+.PHONY: up
+up: ## Deploy the stack to AWS, then print the site's URL to open.
+	go run ./infra/cmd/deploy -stack $(STACK) up $(PULUMI_ARGS)
+
+.PHONY: destroy
+destroy: ## Delete everything the stack created in AWS.
+	go run ./infra/cmd/deploy -stack $(STACK) destroy $(PULUMI_ARGS)

@@ -1,0 +1,72 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// Load reads the stack's configuration, fills in the defaults and validates
+// it. A value of the wrong type is reported as such; a valid configuration is
+// returned only with a nil error.
+func Load(ctx *pulumi.Context) (Config, error) {
+	c := Default()
+	var errs []error
+	read := func(key string, try func() error) {
+		if err := try(); err != nil && !errors.Is(err, pulumiconfig.ErrMissingVar) {
+			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+		}
+	}
+	read(KeyGoogleClientID, func() (err error) {
+		c.GoogleClientID, err = pulumiconfig.Try(ctx, KeyGoogleClientID)
+		return err
+	})
+	read(KeyAllowedEmails, func() error {
+		return listError(KeyAllowedEmails, pulumiconfig.TryObject(ctx, KeyAllowedEmails, &c.AllowedEmails))
+	})
+	read(KeyAllowedDomains, func() error {
+		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.AllowedDomains))
+	})
+	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
+	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
+	read(KeyThrottleBurstLimit, func() error { return tryInt(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
+	read(KeyThrottleRateLimit, func() error {
+		v, err := pulumiconfig.TryFloat64(ctx, KeyThrottleRateLimit)
+		if err == nil {
+			c.ThrottleRateLimit = v
+		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
+			err = fmt.Errorf("not a number: %w", err)
+		}
+		return err
+	})
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+	}
+	if err := c.Validate(); err != nil {
+		return Config{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+	}
+	return c, nil
+}
+
+// tryInt reads an optional whole number into out, keeping out's default when
+// the key is not set.
+func tryInt(ctx *pulumi.Context, key string, out *int) error {
+	v, err := pulumiconfig.TryInt(ctx, key)
+	switch {
+	case err == nil:
+		*out = v
+	case !errors.Is(err, pulumiconfig.ErrMissingVar):
+		return fmt.Errorf("not a whole number: %w", err)
+	}
+	return err
+}
+
+// listError explains a list setting that is not a list of strings.
+func listError(key string, err error) error {
+	if err == nil || errors.Is(err, pulumiconfig.ErrMissingVar) {
+		return err
+	}
+	return fmt.Errorf("not a list of strings (set its entries with `pulumi config set --path '%s[0]' <value>`): %w", key, err)
+}

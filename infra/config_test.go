@@ -1,0 +1,121 @@
+package main
+
+import (
+	"maps"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"signin/infra/config"
+)
+
+// devStack reads the committed Pulumi.dev.yaml.
+func devStack(t *testing.T) map[string]string {
+	t.Helper()
+	cfg, err := config.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// A fresh clone must not deploy with the placeholder client ID: the program
+// stops before declaring anything and says what to run.
+func TestCommittedDevStackNeedsAClientID(t *testing.T) {
+	m := &mocks{}
+	err := run(m, devStack(t))
+	if err == nil || !strings.Contains(err.Error(), "pulumi config set googleClientId") {
+		t.Fatalf("got error %v, want one telling to run `pulumi config set googleClientId`", err)
+	}
+	if len(m.resources) != 0 {
+		t.Errorf("%d resources declared before the configuration was validated", len(m.resources))
+	}
+}
+
+// Pulumi.dev.yaml shows every option with its default, in the region of the
+// design, and deploys once a client ID is set.
+func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
+	got := devStack(t)
+	d := config.Default()
+	want := map[string]string{
+		"aws:region":                             "eu-central-1",
+		"signin:" + config.KeyGoogleClientID:     got["signin:"+config.KeyGoogleClientID],
+		"signin:" + config.KeyAllowedEmails:      "[]",
+		"signin:" + config.KeyAllowedDomains:     "[]",
+		"signin:" + config.KeyAuthorizerCacheTTL: strconv.Itoa(d.AuthorizerCacheTTL),
+		"signin:" + config.KeyLogRetentionDays:   strconv.Itoa(d.LogRetentionDays),
+		"signin:" + config.KeyThrottleRateLimit:  strconv.FormatFloat(d.ThrottleRateLimit, 'g', -1, 64),
+		"signin:" + config.KeyThrottleBurstLimit: strconv.Itoa(d.ThrottleBurstLimit),
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("Pulumi.dev.yaml config = %v, want %v", got, want)
+	}
+	got["signin:"+config.KeyGoogleClientID] = testClientID
+	deploy(t, nil, got)
+}
+
+// Every wrong setting stops the program before any resource is declared,
+// with a message naming the setting and the fix.
+func TestConfigErrorsSayHowToFixThem(t *testing.T) {
+	for _, c := range []struct {
+		name, key, value string
+		want             []string
+	}{
+		{"client ID missing", config.KeyGoogleClientID, "", []string{"googleClientId is not set", "pulumi config set googleClientId"}},
+		{"client ID of another shape", config.KeyGoogleClientID, "my-app", []string{`googleClientId "my-app" is not a Google client ID`, "pulumi config set googleClientId"}},
+		{"client ID with a foreign domain", config.KeyGoogleClientID, "123-abc.apps.example.com", []string{"is not a Google client ID"}},
+		{"emails not a list", config.KeyAllowedEmails, "ada@example.com", []string{"allowedEmails: not a list of strings", "--path 'allowedEmails[0]'"}},
+		{"email without @", config.KeyAllowedEmails, `["ada"]`, []string{`allowedEmails: "ada" is not an email address`}},
+		{"domain with @", config.KeyAllowedDomains, `["@example.com"]`, []string{`allowedDomains: "@example.com" is not a domain name`}},
+		{"TTL above the maximum", config.KeyAuthorizerCacheTTL, "3601", []string{"authorizerCacheTtl is 3601: give seconds from 0 (no cache) to 3600"}},
+		{"TTL negative", config.KeyAuthorizerCacheTTL, "-1", []string{"authorizerCacheTtl is -1"}},
+		{"TTL not a number", config.KeyAuthorizerCacheTTL, "five", []string{"authorizerCacheTtl: not a whole number"}},
+		{"retention CloudWatch lacks", config.KeyLogRetentionDays, "10", []string{"logRetentionDays is 10: CloudWatch Logs accepts only [1 3 5 7 14"}},
+		{"rate zero", config.KeyThrottleRateLimit, "0", []string{"throttleRateLimit is 0: give a number of requests per second above 0"}},
+		{"rate not a number", config.KeyThrottleRateLimit, "fast", []string{"throttleRateLimit: not a number"}},
+		{"burst zero", config.KeyThrottleBurstLimit, "0", []string{"throttleBurstLimit is 0: give a number of requests from 1 to 5000"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := testConfig()
+			if c.value == "" {
+				delete(cfg, "signin:"+c.key)
+			} else {
+				cfg["signin:"+c.key] = c.value
+			}
+			m := &mocks{}
+			err := run(m, cfg)
+			if err == nil {
+				t.Fatalf("%s = %q was accepted", c.key, c.value)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if len(m.resources) != 0 {
+				t.Errorf("%d resources declared before the configuration was validated", len(m.resources))
+			}
+		})
+	}
+}
+
+// The edges of every range are accepted.
+func TestConfigLimitsAreAccepted(t *testing.T) {
+	for _, c := range []struct{ key, value string }{
+		{config.KeyAuthorizerCacheTTL, "0"},
+		{config.KeyAuthorizerCacheTTL, "3600"},
+		{config.KeyLogRetentionDays, "1"},
+		{config.KeyLogRetentionDays, "3653"},
+		{config.KeyThrottleBurstLimit, "5000"},
+		{config.KeyThrottleRateLimit, "0.5"},
+		{config.KeyAllowedEmails, `["ada@example.com"]`},
+		{config.KeyAllowedDomains, `["example.com","eng.example.org"]`},
+	} {
+		t.Run(c.key+"="+c.value, func(t *testing.T) {
+			cfg := testConfig()
+			cfg["signin:"+c.key] = c.value
+			deploy(t, nil, cfg)
+		})
+	}
+}

@@ -1,0 +1,172 @@
+package deploy
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"signin/infra/internal/golden"
+)
+
+const validStack = "config:\n  aws:region: eu-central-1\n  signin:googleClientId: 123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\n"
+
+const secretStack = "config:\n  signin:googleClientId:\n    secure: AAABAHx0ZXN0\n"
+
+// awsVariables are every environment variable haveAWSCredentials reads.
+var awsVariables = []string{
+	"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+	"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+	"AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",
+}
+
+// machine sets up a machine with nothing: no CLI on PATH, no AWS
+// credentials, an empty home, and a repository root with no stack file.
+func machine(t *testing.T) (root, bin, home string) {
+	t.Helper()
+	root, bin, home = t.TempDir(), t.TempDir(), t.TempDir()
+	t.Setenv("PATH", bin)
+	t.Setenv("HOME", home)
+	for _, v := range awsVariables {
+		t.Setenv(v, "")
+	}
+	return root, bin, home
+}
+
+func write(t *testing.T, path, content string, mode os.FileMode) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), mode); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// committedDevStack returns the repository's Pulumi.dev.yaml.
+func committedDevStack(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.dev.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// The checks stop a deployment, offline, at the first thing missing, with a
+// message saying how to fix it. testdata/messages.golden.txt records every
+// message as the user reads it.
+func TestCheckStopsAtWhatIsMissing(t *testing.T) {
+	cli := func(t *testing.T, bin string) { write(t, filepath.Join(bin, CLI), "", 0o755) }
+	cases := []struct {
+		name   string
+		action Action
+		setup  func(t *testing.T, root, bin, home string)
+		want   error
+	}{
+		{"nothing installed", Up, func(*testing.T, string, string, string) {}, ErrNoCLI},
+		{"a pulumi file that is not executable", Preview, func(t *testing.T, _, bin, _ string) {
+			write(t, filepath.Join(bin, CLI), "", 0o644)
+		}, ErrNoCLI},
+		{"CLI but no AWS credentials", Up, func(t *testing.T, _, bin, _ string) { cli(t, bin) }, ErrNoAWSCredentials},
+		{"an access key without its secret", Up, func(t *testing.T, _, bin, _ string) {
+			cli(t, bin)
+			t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+		}, ErrNoAWSCredentials},
+		{"an empty credentials file", Up, func(t *testing.T, _, bin, home string) {
+			cli(t, bin)
+			write(t, filepath.Join(home, ".aws", "credentials"), "", 0o600)
+		}, ErrNoAWSCredentials},
+		{"no stack file", Up, func(t *testing.T, _, bin, _ string) {
+			cli(t, bin)
+			t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
+			t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+		}, ErrNoClientID},
+		{"the committed placeholder client ID", Preview, func(t *testing.T, root, bin, home string) {
+			cli(t, bin)
+			write(t, filepath.Join(home, ".aws", "credentials"), "[default]\n", 0o600)
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
+		}, ErrNoClientID},
+		{"a valid client ID and a profile", Up, func(t *testing.T, root, bin, _ string) {
+			cli(t, bin)
+			t.Setenv("AWS_PROFILE", "sandbox")
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), validStack, 0o644)
+		}, nil},
+		{"a secret client ID and SSO config", Preview, func(t *testing.T, root, bin, home string) {
+			cli(t, bin)
+			write(t, filepath.Join(home, ".aws", "config"), "[profile sso]\n", 0o600)
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), secretStack, 0o644)
+		}, nil},
+		{"destroy needs no client ID", Destroy, func(t *testing.T, root, bin, _ string) {
+			cli(t, bin)
+			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
+		}, nil},
+	}
+	var messages strings.Builder
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			root, bin, home := machine(t)
+			c.setup(t, root, bin, home)
+			err := Check(c.action, root, "dev")
+			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
+				t.Fatalf("make %s: got %v, want %v", c.action, err, c.want)
+			}
+			msg := "ok"
+			if err != nil {
+				msg = err.Error()
+			}
+			fmt.Fprintf(&messages, "%s (make %s):\n  %s\n", c.name, c.action, msg)
+		})
+	}
+	golden.Check(t, filepath.Join("testdata", "messages.golden.txt"), []byte(messages.String()))
+}
+
+// With no Pulumi login the state goes to .pulumi/ in the repository, which
+// needs a passphrase; a login or an explicit backend is used as it is.
+func TestBackendFallsBackToTheRepository(t *testing.T) {
+	root := t.TempDir()
+	for _, c := range []struct {
+		name                   string
+		backendURL, passphrase string
+		passphraseFile         string
+		loggedIn               bool
+		want                   string
+		wantErr                error
+	}{
+		{name: "logged in", loggedIn: true, want: ""},
+		{name: "explicit backend", backendURL: "s3://state-bucket", want: "s3://state-bucket"},
+		{name: "no login, a passphrase", passphrase: "correct horse", want: "file://" + filepath.ToSlash(filepath.Join(root, LocalStateDir))},
+		{name: "no login, a passphrase file", passphraseFile: "/run/secrets/pulumi", want: "file://" + filepath.ToSlash(filepath.Join(root, LocalStateDir))},
+		{name: "no login, no passphrase", wantErr: ErrNoPassphrase},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("PULUMI_BACKEND_URL", c.backendURL)
+			t.Setenv("PULUMI_CONFIG_PASSPHRASE", c.passphrase)
+			t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", c.passphraseFile)
+			got, err := Backend(root, c.loggedIn)
+			if !errors.Is(err, c.wantErr) || (c.wantErr == nil) != (err == nil) {
+				t.Fatalf("got error %v, want %v", err, c.wantErr)
+			}
+			if got != c.want {
+				t.Errorf("backend = %q, want %q", got, c.want)
+			}
+			if err != nil && !strings.Contains(err.Error(), "export PULUMI_CONFIG_PASSPHRASE=") {
+				t.Errorf("error %q does not say how to set the passphrase", err)
+			}
+		})
+	}
+}
+
+func TestParseAction(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{{"preview", true}, {"up", true}, {"destroy", true}, {"refresh", false}, {"", false}} {
+		if _, err := ParseAction(c.in); (err == nil) != c.ok {
+			t.Errorf("ParseAction(%q) error = %v, want ok=%v", c.in, err, c.ok)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// trigger returns the deployment's trigger after a run against m with cfg.
+func trigger(t *testing.T, m *mocks, cfg map[string]string) string {
+	t.Helper()
+	deploy(t, m, cfg)
+	got := str(m.one(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration")
+	if got == "" {
+		t.Fatal("the deployment has no trigger")
+	}
+	return got
+}
+
+// alterInput returns an alter function that sets key of the resource typ
+// named name to v, as if the program had declared it so.
+func alterInput(typ, name string, key string, v resource.PropertyValue) func(string, string, resource.PropertyMap) {
+	return func(gotTyp, gotName string, state resource.PropertyMap) {
+		if gotTyp == typ && gotName == name {
+			state[resource.PropertyKey(key)] = v
+		}
+	}
+}
+
+// Pitfall 1: API Gateway serves the last deployment, so the deployment must
+// be replaced whenever a method, integration, response or the authorizer
+// changes, and only then.
+func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
+	base := trigger(t, &mocks{}, testConfig())
+	if again := trigger(t, &mocks{}, testConfig()); again != base {
+		t.Fatalf("an unchanged program changed the trigger from %s to %s: every up would redeploy", base, again)
+	}
+	ttl := testConfig()
+	ttl["signin:authorizerCacheTtl"] = "30"
+	for _, c := range []struct {
+		name  string
+		mocks *mocks
+		cfg   map[string]string
+	}{
+		{"authorizer cache TTL", &mocks{}, ttl},
+		{"request template", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-get", "requestTemplates",
+			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{"name": "$context.authorizer.name"}`)}))}, testConfig()},
+		{"method authorization", &mocks{alter: alterInput("aws:apigateway/method:Method", "api-get", "authorization", resource.NewProperty("NONE"))}, testConfig()},
+		{"authorizer identity pattern", &mocks{alter: alterInput("aws:apigateway/authorizer:Authorizer", "api", "identityValidationExpression", resource.NewProperty(".*"))}, testConfig()},
+		{"gateway response template", &mocks{alter: alterInput("aws:apigateway/response:Response", "api-default_4xx", "responseTemplates",
+			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{}`)}))}, testConfig()},
+		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
+		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
+		{"site origin (CORS)", &mocks{distributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := trigger(t, c.mocks, c.cfg); got == base {
+				t.Errorf("changing the %s kept the trigger %s: the stage would keep serving the old API", c.name, base)
+			}
+		})
+	}
+}
+
+// The deployment is created only after every part of the API it snapshots.
+func TestDeploymentWaitsForEveryPartOfTheAPI(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	deps := m.one(t, "aws:apigateway/deployment:Deployment", "api").Dependencies
+	for _, typ := range []string{
+		"aws:apigateway/authorizer:Authorizer",
+		"aws:apigateway/method:Method",
+		"aws:apigateway/integration:Integration",
+		"aws:apigateway/methodResponse:MethodResponse",
+		"aws:apigateway/integrationResponse:IntegrationResponse",
+		"aws:apigateway/response:Response",
+	} {
+		parts := m.all(typ)
+		if len(parts) == 0 {
+			t.Errorf("no %s declared", typ)
+		}
+		for _, r := range parts {
+			if !slices.ContainsFunc(deps, func(urn string) bool {
+				u := resource.URN(urn)
+				return string(u.Type()) == typ && u.Name() == r.Name
+			}) {
+				t.Errorf("the deployment does not wait for %s %s", typ, r.Name)
+			}
+		}
+	}
+}

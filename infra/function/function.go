@@ -1,0 +1,155 @@
+// Package function declares one AWS Lambda function of this repository: its
+// code, built from the functions module with the build definition of
+// `make build`, an IAM role that may only write its logs, and a CloudWatch
+// log group the stack owns, so `pulumi destroy` leaves no logs behind.
+package function
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"signin/functions/bundle"
+)
+
+// Type is the Pulumi type token of the component.
+const Type = "signin:index:Function"
+
+// Settings every function runs with.
+const (
+	// Runtime is the OS-only runtime that runs a bootstrap executable; the
+	// go1.x runtime is retired.
+	Runtime = "provided.al2023"
+	// Architecture is the Graviton processor the archives are built for.
+	Architecture = "arm64"
+	// Handler names the executable at the archive's root.
+	Handler = bundle.EntryName
+	// MemorySize is the function's memory in MB: plenty for a Go binary.
+	MemorySize = 128
+	// Timeout is the longest a call may run, in seconds.
+	Timeout = 10
+)
+
+// BasicExecutionPolicy is the one policy a function's role carries: write
+// its own logs to CloudWatch.
+const BasicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
+
+// assumeRolePolicy lets the Lambda service, and nothing else, take the role.
+const assumeRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// Code is a function's deployment archive on disk.
+type Code struct {
+	// Path is the archive's file.
+	Path string
+	// SHA256 is the base64 SHA-256 of the archive, as Lambda reports its
+	// code's hash.
+	SHA256 string
+}
+
+// Build compiles the function name of the functions module at dir for
+// Lambda and writes its archive to outDir/<name>.zip, as `make build` does.
+func Build(ctx context.Context, dir, outDir, name string) (Code, error) {
+	archive, err := bundle.Build(ctx, bundle.Options{Dir: dir, Function: name, Target: bundle.Lambda})
+	if err != nil {
+		return Code{}, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return Code{}, fmt.Errorf("function %s: %w", name, err)
+	}
+	path := filepath.Join(outDir, name+".zip")
+	if err := os.WriteFile(path, archive, 0o644); err != nil {
+		return Code{}, fmt.Errorf("function %s: writing its archive: %w", name, err)
+	}
+	sum := sha256.Sum256(archive)
+	return Code{Path: path, SHA256: base64.StdEncoding.EncodeToString(sum[:])}, nil
+}
+
+// Args configure a Function.
+type Args struct {
+	// Code is the function's archive.
+	Code Code
+	// Environment holds the function's environment variables.
+	Environment pulumi.StringMapInput
+	// LogRetentionDays is how long the function's logs are kept.
+	LogRetentionDays int
+}
+
+// Function is a deployed Lambda function with its role and log group.
+type Function struct {
+	pulumi.ResourceState
+
+	// Function is the Lambda function.
+	Function *lambda.Function
+	// Role is the role the function runs as.
+	Role *iam.Role
+	// LogGroup receives the function's logs.
+	LogGroup *cloudwatch.LogGroup
+}
+
+// New declares the function name.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Function, error) {
+	f := &Function{}
+	if err := ctx.RegisterComponentResource(Type, name, f, opts...); err != nil {
+		return nil, fmt.Errorf("function %s: %w", name, err)
+	}
+	parent := pulumi.Parent(f)
+	var err error
+	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.String("/aws/lambda/" + name + "-"),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: log group: %w", name, err)
+	}
+	f.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
+		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
+		Description:      pulumi.String("Runs the " + name + " function: writes its logs, nothing else."),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: role: %w", name, err)
+	}
+	logs, err := iam.NewRolePolicyAttachment(ctx, name+"-logs", &iam.RolePolicyAttachmentArgs{
+		Role:      f.Role.Name,
+		PolicyArn: pulumi.String(BasicExecutionPolicy),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
+	}
+	var env lambda.FunctionEnvironmentPtrInput
+	if args.Environment != nil {
+		env = &lambda.FunctionEnvironmentArgs{Variables: args.Environment}
+	}
+	f.Function, err = lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+		Code:           pulumi.NewFileArchive(args.Code.Path),
+		SourceCodeHash: pulumi.String(args.Code.SHA256),
+		Runtime:        pulumi.String(Runtime),
+		Architectures:  pulumi.StringArray{pulumi.String(Architecture)},
+		Handler:        pulumi.String(Handler),
+		MemorySize:     pulumi.Int(MemorySize),
+		Timeout:        pulumi.Int(Timeout),
+		Role:           f.Role.Arn,
+		Environment:    env,
+		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
+			LogFormat: pulumi.String("Text"),
+			LogGroup:  f.LogGroup.Name,
+		},
+	}, parent, pulumi.DependsOn([]pulumi.Resource{logs}))
+	if err != nil {
+		return nil, fmt.Errorf("function %s: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"name": f.Function.Name,
+		"arn":  f.Function.Arn,
+	}); err != nil {
+		return nil, fmt.Errorf("function %s: %w", name, err)
+	}
+	return f, nil
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"signin/infra/internal/golden"
+	"signin/infra/repo"
+	"signin/site"
+)
+
+// snapshot is one resource as the golden file records it.
+type snapshot struct {
+	Type         string         `json:"type"`
+	Name         string         `json:"name"`
+	Parent       string         `json:"parent,omitempty"`
+	Inputs       map[string]any `json:"inputs"`
+	Dependencies []string       `json:"dependencies,omitempty"`
+}
+
+// Every resource the program declares, with its inputs, parent and
+// dependencies, is in testdata/resources.golden.json, so a reviewer sees
+// every infrastructure change as a diff. What depends on the Go toolchain
+// (the archives' bytes) or on the page's content (another part's files) is
+// recorded by name only.
+func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	root, err := repo.Find()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snaps []snapshot
+	for _, r := range m.resources {
+		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Inputs: map[string]any{}}
+		for k, v := range r.Inputs {
+			s.Inputs[string(k)] = plain(v, root)
+		}
+		switch {
+		case r.Type == "aws:lambda/function:Function":
+			s.Inputs["sourceCodeHash"] = "<base64 SHA-256 of build/" + r.Name + ".zip>"
+		case r.Type == "aws:s3/bucketObjectv2:BucketObjectv2" && str(r.Inputs, "key") != site.ConfigPath:
+			for _, k := range []string{"content", "contentBase64"} {
+				if _, ok := s.Inputs[k]; ok {
+					s.Inputs[k] = "<site/public/" + str(r.Inputs, "key") + ">"
+				}
+			}
+		}
+		for _, d := range r.Dependencies {
+			s.Dependencies = append(s.Dependencies, shortURN(d))
+		}
+		slices.Sort(s.Dependencies)
+		snaps = append(snaps, s)
+	}
+	slices.SortFunc(snaps, func(a, b snapshot) int {
+		return strings.Compare(a.Type+"\x00"+a.Name, b.Type+"\x00"+b.Name)
+	})
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snaps); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, filepath.Join("testdata", "resources.golden.json"), got.Bytes())
+}
+
+// shortURN names a resource by type and name.
+func shortURN(urn string) string {
+	if urn == "" {
+		return ""
+	}
+	u := resource.URN(urn)
+	return fmt.Sprintf("%s::%s", u.Type(), u.Name())
+}
+
+// plain turns a property value into JSON-ready data, with archive paths
+// relative to the repository's root.
+func plain(v resource.PropertyValue, root string) any {
+	switch {
+	case v.IsArchive():
+		rel, err := filepath.Rel(root, v.ArchiveValue().Path)
+		if err != nil {
+			return "<archive>"
+		}
+		return "<archive " + filepath.ToSlash(rel) + ">"
+	case v.IsSecret():
+		return map[string]any{"secret": plain(v.SecretValue().Element, root)}
+	case v.IsArray():
+		out := []any{}
+		for _, e := range v.ArrayValue() {
+			out = append(out, plain(e, root))
+		}
+		return out
+	case v.IsObject():
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = plain(e, root)
+		}
+		return out
+	case v.IsComputed() || v.IsOutput():
+		return "<unknown>"
+	}
+	return v.V
+}

@@ -1,0 +1,224 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"signin/infra/function"
+)
+
+// Deterministic identities the mocks give the resources.
+const (
+	account           = "123456789012"
+	region            = "eu-central-1"
+	restAPIID         = "a1b2c3d4e5"
+	distributionID    = "E2QWRUHAPOMQZL"
+	distributionHost  = "d111111abcdef8.cloudfront.net"
+	authorizerID      = "abc123"
+	testClientID      = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+	testStack         = "dev"
+	testProject       = "signin"
+	executionARN      = "arn:aws:execute-api:" + region + ":" + account + ":" + restAPIID
+	siteOrigin        = "https://" + distributionHost
+	apiOrigin         = "https://" + restAPIID + ".execute-api." + region + ".amazonaws.com"
+	apiURL            = apiOrigin + "/" + testStack + "/"
+	basicExecutionARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+)
+
+// registered is one resource the program declared.
+type registered struct {
+	Type, Name, Parent string
+	Dependencies       []string
+	Inputs, State      resource.PropertyMap
+	ID                 string
+}
+
+// mocks plays AWS for the program: it answers every resource with
+// deterministic IDs and ARNs, as AWS would compute them, and records what was
+// declared.
+type mocks struct {
+	// distributionHost overrides the distribution's domain name.
+	distributionHost string
+	// alter, if set, changes the state AWS reports for a resource, as if it
+	// had been configured differently.
+	alter func(typ, name string, state resource.PropertyMap)
+
+	mu        sync.Mutex
+	resources []registered
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	state := args.Inputs.Copy()
+	set := func(k, v string) { state[resource.PropertyKey(k)] = resource.NewProperty(v) }
+	id := args.Name + "-id"
+	name := args.Name + "-0a1b2c3"
+	switch args.TypeToken {
+	case "aws:s3/bucketV2:BucketV2":
+		id = "signin-" + name
+		set("bucket", id)
+		set("arn", "arn:aws:s3:::"+id)
+		set("bucketRegionalDomainName", id+".s3."+region+".amazonaws.com")
+	case "aws:cloudfront/distribution:Distribution":
+		id = distributionID
+		host := distributionHost
+		if m.distributionHost != "" {
+			host = m.distributionHost
+		}
+		set("domainName", host)
+		set("arn", "arn:aws:cloudfront::"+account+":distribution/"+id)
+	case "aws:apigateway/restApi:RestApi":
+		id = restAPIID
+		set("rootResourceId", "r00t1d")
+		set("executionArn", executionARN)
+		set("arn", "arn:aws:apigateway:"+region+"::/restapis/"+id)
+	case "aws:apigateway/authorizer:Authorizer":
+		id = authorizerID
+	case "aws:lambda/function:Function":
+		arn := "arn:aws:lambda:" + region + ":" + account + ":function:" + name
+		set("name", name)
+		set("arn", arn)
+		set("invokeArn", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+arn+"/invocations")
+	case "aws:iam/role:Role":
+		set("name", name)
+		set("arn", "arn:aws:iam::"+account+":role/"+name)
+	case "aws:cloudwatch/logGroup:LogGroup":
+		lg := args.Inputs["namePrefix"].StringValue() + "0a1b2c3"
+		set("name", lg)
+		set("arn", "arn:aws:logs:"+region+":"+account+":log-group:"+lg)
+	}
+	if m.alter != nil {
+		m.alter(args.TypeToken, args.Name, state)
+	}
+	rpc := args.RegisterRPC
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.resources = append(m.resources, registered{
+		Type:         args.TypeToken,
+		Name:         args.Name,
+		Parent:       rpc.GetParent(),
+		Dependencies: rpc.GetDependencies(),
+		Inputs:       args.Inputs,
+		State:        state,
+		ID:           id,
+	})
+	return id, state, nil
+}
+
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return nil, fmt.Errorf("unexpected call of %s", args.Token)
+}
+
+// all returns the declared resources of type typ, sorted by name.
+func (m *mocks) all(typ string) []registered {
+	var out []registered
+	for _, r := range m.resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b registered) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+// one returns the resource of type typ named name.
+func (m *mocks) one(t *testing.T, typ, name string) registered {
+	t.Helper()
+	for _, r := range m.resources {
+		if r.Type == typ && r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no %s named %s among %d resources", typ, name, len(m.resources))
+	return registered{}
+}
+
+// str returns the string at the path of keys in props, or "" if absent.
+func str(props resource.PropertyMap, path ...string) string {
+	v := value(props, path...)
+	if !v.IsString() {
+		return ""
+	}
+	return v.StringValue()
+}
+
+// value returns the value at the path of keys in props.
+func value(props resource.PropertyMap, path ...string) resource.PropertyValue {
+	v := resource.NewProperty(props)
+	for _, k := range path {
+		if v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		if !v.IsObject() {
+			return resource.NewNullProperty()
+		}
+		v = v.ObjectValue()[resource.PropertyKey(k)]
+	}
+	return v
+}
+
+// stringMap returns the map of strings at the path of keys in props.
+func stringMap(props resource.PropertyMap, path ...string) map[string]string {
+	v := value(props, path...)
+	out := map[string]string{}
+	if !v.IsObject() {
+		return out
+	}
+	for k, e := range v.ObjectValue() {
+		if e.IsString() {
+			out[string(k)] = e.StringValue()
+		}
+	}
+	return out
+}
+
+// testConfig is a valid configuration of the dev stack.
+func testConfig() map[string]string {
+	return map[string]string{
+		"signin:googleClientId": testClientID,
+		"signin:allowedDomains": `["example.com"]`,
+	}
+}
+
+// withConfig sets the stack's configuration, as Pulumi.<stack>.yaml would.
+func withConfig(cfg map[string]string) pulumi.RunOption {
+	return func(info *pulumi.RunInfo) { info.Config = cfg }
+}
+
+var (
+	buildOnce  sync.Once
+	builtCode  map[string]function.Code
+	buildError error
+)
+
+// buildOnceForTests builds the real function archives once per test binary.
+func buildOnceForTests(ctx context.Context, root string) (map[string]function.Code, error) {
+	buildOnce.Do(func() { builtCode, buildError = buildFunctions(context.WithoutCancel(ctx), root) })
+	return maps.Clone(builtCode), buildError
+}
+
+// run runs the program against m with the configuration cfg.
+func run(m *mocks, cfg map[string]string) error {
+	return pulumi.RunErr(func(ctx *pulumi.Context) error {
+		return program(ctx, buildOnceForTests)
+	}, pulumi.WithMocks(testProject, testStack, m), withConfig(cfg))
+}
+
+// deploy runs the program with cfg and fails the test on an error.
+func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
+	t.Helper()
+	if m == nil {
+		m = &mocks{}
+	}
+	if err := run(m, cfg); err != nil {
+		t.Fatalf("the program failed: %v", err)
+	}
+	return m
+}

@@ -1,0 +1,18 @@
+package main
+
+import "testing"
+
+// BenchmarkProgram measures what the program costs Pulumi on every preview
+// and up, besides AWS: validating the configuration and declaring every
+// resource (the archives are built once, before the timer).
+func BenchmarkProgram(b *testing.B) {
+	if err := run(&mocks{}, testConfig()); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := run(&mocks{}, testConfig()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

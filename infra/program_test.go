@@ -1,0 +1,461 @@
+package main
+
+import (
+	"encoding/json"
+	"io/fs"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"signin/functions/gateway"
+	"signin/infra/config"
+	"signin/infra/web"
+	"signin/site"
+)
+
+// Pitfall 6: the go1.x runtime is gone; functions run a bootstrap on
+// provided.al2023 and Graviton.
+func TestFunctionsRunABootstrapOnProvidedAL2023Arm64(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	fns := m.all("aws:lambda/function:Function")
+	if len(fns) != 2 {
+		t.Fatalf("got %d functions, want 2", len(fns))
+	}
+	for _, fn := range fns {
+		t.Run(fn.Name, func(t *testing.T) {
+			for _, c := range []struct{ key, want string }{
+				{"runtime", "provided.al2023"},
+				{"handler", "bootstrap"},
+			} {
+				if got := str(fn.Inputs, c.key); got != c.want {
+					t.Errorf("%s = %q, want %q", c.key, got, c.want)
+				}
+			}
+			arch := value(fn.Inputs, "architectures")
+			if !arch.IsArray() || len(arch.ArrayValue()) != 1 || arch.ArrayValue()[0].StringValue() != "arm64" {
+				t.Errorf("architectures = %v, want [arm64]", arch)
+			}
+			if !value(fn.Inputs, "code").IsArchive() {
+				t.Errorf("code is %v, want the built archive", value(fn.Inputs, "code"))
+			}
+			if str(fn.Inputs, "sourceCodeHash") == "" {
+				t.Error("sourceCodeHash is not set: every preview would show a code change")
+			}
+		})
+	}
+}
+
+// Pitfall 11: destroy leaves log groups behind unless the stack owns them.
+func TestFunctionsLogToAStackOwnedLogGroupWithRetention(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	for _, fn := range m.all("aws:lambda/function:Function") {
+		lg := m.one(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name)
+		if got := value(lg.Inputs, "retentionInDays"); !got.IsNumber() || got.NumberValue() != config.DefaultLogRetentionDays {
+			t.Errorf("%s: log retention = %v, want %d days", fn.Name, got, config.DefaultLogRetentionDays)
+		}
+		if got, want := str(fn.Inputs, "loggingConfig", "logGroup"), str(lg.State, "name"); got != want {
+			t.Errorf("%s logs to %q, want its own log group %q", fn.Name, got, want)
+		}
+	}
+}
+
+// Least privilege: a function's role may only write logs.
+func TestRolesCarryOnlyBasicExecution(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	roles := m.all("aws:iam/role:Role")
+	attachments := m.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+	if len(roles) != 2 || len(attachments) != 2 {
+		t.Fatalf("got %d roles and %d policy attachments, want 2 and 2", len(roles), len(attachments))
+	}
+	for _, kind := range []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"} {
+		if n := len(m.all(kind)); n != 0 {
+			t.Errorf("%d %s declared, want none", n, kind)
+		}
+	}
+	for _, role := range roles {
+		var trust struct {
+			Statement []struct {
+				Effect    string
+				Principal map[string]string
+				Action    string
+			}
+		}
+		if err := json.Unmarshal([]byte(str(role.Inputs, "assumeRolePolicy")), &trust); err != nil {
+			t.Fatalf("%s: assume role policy: %v", role.Name, err)
+		}
+		if len(trust.Statement) != 1 || trust.Statement[0].Principal["Service"] != "lambda.amazonaws.com" || trust.Statement[0].Action != "sts:AssumeRole" {
+			t.Errorf("%s: trust policy = %+v, want only lambda.amazonaws.com to assume it", role.Name, trust)
+		}
+		if value(role.Inputs, "inlinePolicies").HasValue() || value(role.Inputs, "managedPolicyArns").HasValue() {
+			t.Errorf("%s: the role carries policies beyond its attachment", role.Name)
+		}
+	}
+	for _, a := range attachments {
+		if got := str(a.Inputs, "policyArn"); got != basicExecutionARN {
+			t.Errorf("%s attaches %q, want only %q", a.Name, got, basicExecutionARN)
+		}
+	}
+}
+
+// The authorizer is told the client ID and allow-lists, and nothing that
+// would replace Google as the issuer.
+func TestAuthorizerEnvironment(t *testing.T) {
+	cfg := testConfig()
+	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
+	m := deploy(t, nil, cfg)
+	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
+	want := map[string]string{
+		"GOOGLE_CLIENT_ID": testClientID,
+		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
+		"ALLOWED_DOMAINS":  "example.com",
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("authorizer environment = %v, want %v", got, want)
+	}
+	if env := value(m.one(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
+		t.Errorf("the greeting has an environment %v, want none", env)
+	}
+}
+
+// The TOKEN authorizer reads the Authorization header, lets API Gateway
+// answer 401 itself to anything not shaped like a JWT, and caches for the
+// configured time.
+func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
+	cfg := testConfig()
+	cfg["signin:authorizerCacheTtl"] = "60"
+	m := deploy(t, nil, cfg)
+	auth := m.one(t, "aws:apigateway/authorizer:Authorizer", "api")
+	for _, c := range []struct{ key, want string }{
+		{"type", "TOKEN"},
+		{"identitySource", gateway.IdentitySource},
+		{"identityValidationExpression", gateway.TokenPattern},
+		{"authorizerUri", str(m.one(t, "aws:lambda/function:Function", "authorizer").State, "invokeArn")},
+	} {
+		if got := str(auth.Inputs, c.key); got != c.want {
+			t.Errorf("%s = %q, want %q", c.key, got, c.want)
+		}
+	}
+	if ttl := value(auth.Inputs, "authorizerResultTtlInSeconds"); !ttl.IsNumber() || ttl.NumberValue() != 60 {
+		t.Errorf("authorizerResultTtlInSeconds = %v, want 60", ttl)
+	}
+	get := m.one(t, "aws:apigateway/method:Method", "api-get")
+	if str(get.Inputs, "authorization") != "CUSTOM" || str(get.Inputs, "authorizerId") != authorizerID {
+		t.Errorf("GET / authorization = %q by %q, want CUSTOM by %q", str(get.Inputs, "authorization"), str(get.Inputs, "authorizerId"), authorizerID)
+	}
+	options := m.one(t, "aws:apigateway/method:Method", "api-options")
+	if got := str(options.Inputs, "authorization"); got != "NONE" {
+		t.Errorf("OPTIONS / authorization = %q, want NONE: a preflight carries no token", got)
+	}
+}
+
+// Pitfall 5: API Gateway may invoke each function only through its exact
+// source ARN.
+func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	for _, c := range []struct{ name, function, sourceARN string }{
+		{"api-authorizer", "authorizer", executionARN + "/authorizers/" + authorizerID},
+		{"api-greeting", "hello", executionARN + "/*/GET/"},
+	} {
+		p := m.one(t, "aws:lambda/permission:Permission", c.name)
+		fn := m.one(t, "aws:lambda/function:Function", c.function)
+		if got := str(p.Inputs, "sourceArn"); got != c.sourceARN {
+			t.Errorf("%s: sourceArn = %q, want %q", c.name, got, c.sourceARN)
+		}
+		if got := str(p.Inputs, "function"); got != str(fn.State, "name") {
+			t.Errorf("%s: function = %q, want %q", c.name, got, str(fn.State, "name"))
+		}
+		if str(p.Inputs, "principal") != "apigateway.amazonaws.com" || str(p.Inputs, "action") != "lambda:InvokeFunction" {
+			t.Errorf("%s: %s may %s, want apigateway.amazonaws.com may lambda:InvokeFunction", c.name, str(p.Inputs, "principal"), str(p.Inputs, "action"))
+		}
+	}
+}
+
+// Pitfall 8: the display name is user-controlled, so the template escapes
+// it; pitfall 7: the integration is non-proxy.
+func TestGreetingIntegrationEscapesTheName(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	i := m.one(t, "aws:apigateway/integration:Integration", "api-get")
+	for _, c := range []struct{ key, want string }{
+		{"type", "AWS"},
+		{"integrationHttpMethod", "POST"},
+		{"passthroughBehavior", "NEVER"},
+		{"uri", str(m.one(t, "aws:lambda/function:Function", "hello").State, "invokeArn")},
+	} {
+		if got := str(i.Inputs, c.key); got != c.want {
+			t.Errorf("%s = %q, want %q", c.key, got, c.want)
+		}
+	}
+	tmpl := str(i.Inputs, "requestTemplates", "application/json")
+	if tmpl != gateway.RequestTemplate {
+		t.Errorf("template = %q, want gateway.RequestTemplate %q", tmpl, gateway.RequestTemplate)
+	}
+	for _, want := range []string{`$util.escapeJavaScript($context.authorizer.name)`, `.replaceAll("\\'","'")`} {
+		if !strings.Contains(tmpl, want) {
+			t.Errorf("template %q lacks %s", tmpl, want)
+		}
+	}
+}
+
+// Pitfall 3: every answer, the API Gateway's own 4XX/5XX included, carries
+// CORS headers for the site's exact origin, never "*". A page on another
+// origin must not be able to read the answers.
+func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	want := "'" + siteOrigin + "'"
+	cases := []struct{ typ, name, prefix string }{
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200", "method.response.header."},
+	}
+	for _, typ := range gateway.ErrorResponseTypes {
+		cases = append(cases, struct{ typ, name, prefix string }{"aws:apigateway/response:Response", "api-" + strings.ToLower(typ), "gatewayresponse.header."})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			params := stringMap(m.one(t, c.typ, c.name).Inputs, "responseParameters")
+			if got := params[c.prefix+"Access-Control-Allow-Origin"]; got != want {
+				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, want)
+			}
+			if got := params[c.prefix+"Vary"]; got != "'Origin'" {
+				t.Errorf("Vary = %q, want 'Origin'", got)
+			}
+		})
+	}
+	for _, r := range m.resources {
+		for k, v := range stringMap(r.Inputs, "responseParameters") {
+			if strings.Contains(v, "*") {
+				t.Errorf("%s %s: %s = %s allows any origin", r.Type, r.Name, k, v)
+			}
+		}
+	}
+	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200").Inputs, "responseParameters")
+	for h, v := range gateway.PreflightHeaders(siteOrigin) {
+		if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
+			t.Errorf("preflight %s = %q, want '%s'", h, got, v)
+		}
+	}
+	for _, typ := range gateway.ErrorResponseTypes {
+		r := m.one(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ))
+		if got := str(r.Inputs, "responseTemplates", "application/json"); got != gateway.ErrorTemplate {
+			t.Errorf("%s template = %q, want %q", typ, got, gateway.ErrorTemplate)
+		}
+	}
+}
+
+// A failing greeting answers 500 with a JSON body the page can read, not a
+// 200 carrying the error.
+func TestGreetingErrorsAnswer500(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500")
+	if got := str(r.Inputs, "selectionPattern"); got != ".+" {
+		t.Errorf("selectionPattern = %q, want .+ (any Lambda error)", got)
+	}
+	if got := str(r.Inputs, "responseTemplates", "application/json"); got != string(gateway.ErrorBody(gateway.MessageInternalError)) {
+		t.Errorf("body = %q, want %s", got, gateway.ErrorBody(gateway.MessageInternalError))
+	}
+	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200").Inputs, "selectionPattern"); got != "" {
+		t.Errorf("the 200 answer has selectionPattern %q, want none (the default)", got)
+	}
+}
+
+// The bucket is private: no public access at all, and only the site's
+// distribution may read its objects.
+func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	bucket := m.one(t, "aws:s3/bucketV2:BucketV2", "site")
+	block := m.one(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site")
+	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		if v := value(block.Inputs, k); !v.IsBool() || !v.BoolValue() {
+			t.Errorf("public access block %s = %v, want true", k, v)
+		}
+	}
+	if got := str(m.one(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site").Inputs, "rule", "objectOwnership"); got != "BucketOwnerEnforced" {
+		t.Errorf("object ownership = %q, want BucketOwnerEnforced (no ACLs)", got)
+	}
+	if v := value(bucket.Inputs, "forceDestroy"); !v.IsBool() || !v.BoolValue() {
+		t.Error("forceDestroy is not set: destroy would fail on the page's files")
+	}
+	var policy struct {
+		Statement []struct {
+			Effect    string
+			Principal map[string]string
+			Action    string
+			Resource  string
+			Condition map[string]map[string]string
+		}
+	}
+	if err := json.Unmarshal([]byte(str(m.one(t, "aws:s3/bucketPolicy:BucketPolicy", "site").Inputs, "policy")), &policy); err != nil {
+		t.Fatal(err)
+	}
+	if len(policy.Statement) != 1 {
+		t.Fatalf("bucket policy has %d statements, want 1", len(policy.Statement))
+	}
+	st := policy.Statement[0]
+	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	if st.Effect != "Allow" || st.Principal["Service"] != "cloudfront.amazonaws.com" || st.Action != "s3:GetObject" ||
+		st.Resource != str(bucket.State, "arn")+"/*" || st.Condition["StringEquals"]["AWS:SourceArn"] != str(dist.State, "arn") {
+		t.Errorf("bucket policy statement = %+v, want only distribution %s to get objects", st, str(dist.State, "arn"))
+	}
+	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
+		if acl := str(o.Inputs, "acl"); acl != "" {
+			t.Errorf("%s has ACL %q", o.Name, acl)
+		}
+	}
+}
+
+// Google accepts only HTTPS origins: viewers are sent to HTTPS and the
+// distribution signs its requests to the bucket.
+func TestViewersAreOnHTTPS(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	for _, c := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"defaultCacheBehavior", "viewerProtocolPolicy"}, "redirect-to-https"},
+		{[]string{"defaultRootObject"}, "index.html"},
+		{[]string{"defaultCacheBehavior", "responseHeadersPolicyId"}, "site-id"},
+	} {
+		if got := str(dist.Inputs, c.path...); got != c.want {
+			t.Errorf("%s = %q, want %q", strings.Join(c.path, "."), got, c.want)
+		}
+	}
+	if v := value(dist.Inputs, "defaultCacheBehavior", "compress"); !v.IsBool() || !v.BoolValue() {
+		t.Error("compression is off")
+	}
+	origins := value(dist.Inputs, "origins").ArrayValue()
+	if len(origins) != 1 || str(origins[0].ObjectValue(), "originAccessControlId") != "site-id" {
+		t.Errorf("origins = %v, want the bucket through the origin access control", origins)
+	}
+	oac := m.one(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
+	if str(oac.Inputs, "signingBehavior") != "always" || str(oac.Inputs, "signingProtocol") != "sigv4" {
+		t.Errorf("origin access control signs %q with %q, want always with sigv4", str(oac.Inputs, "signingBehavior"), str(oac.Inputs, "signingProtocol"))
+	}
+}
+
+// The page's security headers: a CSP allowing Google Identity Services and
+// the API and nothing inline, HSTS, nosniff, no framing, a referrer policy
+// and the opener policy Google's popup needs.
+func TestSecurityHeaders(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
+	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
+	if csp != web.ContentSecurityPolicy(apiOrigin) {
+		t.Errorf("CSP = %q, want %q", csp, web.ContentSecurityPolicy(apiOrigin))
+	}
+	directives := map[string][]string{}
+	for _, d := range strings.Split(csp, ";") {
+		f := strings.Fields(d)
+		directives[f[0]] = f[1:]
+	}
+	for _, c := range []struct{ directive, source string }{
+		{"script-src", "https://accounts.google.com/gsi/client"},
+		{"style-src", "https://accounts.google.com/gsi/style"},
+		{"frame-src", "https://accounts.google.com/gsi/"},
+		{"connect-src", "https://accounts.google.com/gsi/"},
+		{"connect-src", apiOrigin},
+		{"img-src", "https://*.googleusercontent.com"},
+		{"default-src", "'self'"},
+		{"frame-ancestors", "'none'"},
+	} {
+		if !slices.Contains(directives[c.directive], c.source) {
+			t.Errorf("%s %v lacks %s", c.directive, directives[c.directive], c.source)
+		}
+	}
+	for _, unsafe := range []string{"'unsafe-inline'", "'unsafe-eval'", "*", "http:", "https:"} {
+		for d, sources := range directives {
+			if slices.Contains(sources, unsafe) {
+				t.Errorf("%s allows %s", d, unsafe)
+			}
+		}
+	}
+	for _, c := range []struct {
+		path []string
+		want string
+	}{
+		{[]string{"securityHeadersConfig", "frameOptions", "frameOption"}, "DENY"},
+		{[]string{"securityHeadersConfig", "referrerPolicy", "referrerPolicy"}, "strict-origin-when-cross-origin"},
+	} {
+		if got := str(p, c.path...); got != c.want {
+			t.Errorf("%s = %q, want %q", strings.Join(c.path, "."), got, c.want)
+		}
+	}
+	if v := value(p, "securityHeadersConfig", "strictTransportSecurity", "accessControlMaxAgeSec"); !v.IsNumber() || v.NumberValue() < 31536000 {
+		t.Errorf("HSTS max-age = %v, want at least a year", v)
+	}
+	if v := value(p, "securityHeadersConfig", "contentTypeOptions", "override"); !v.IsBool() || !v.BoolValue() {
+		t.Error("X-Content-Type-Options: nosniff is not set")
+	}
+	items := value(p, "customHeadersConfig", "items").ArrayValue()
+	if len(items) != 1 || str(items[0].ObjectValue(), "header") != "Cross-Origin-Opener-Policy" || str(items[0].ObjectValue(), "value") != "same-origin-allow-popups" {
+		t.Errorf("custom headers = %v, want Cross-Origin-Opener-Policy: same-origin-allow-popups", items)
+	}
+}
+
+// The page's files are uploaded with their content types, and config.json
+// tells the page its client and API; none is cached without revalidation,
+// so a redeploy shows at once.
+func TestSiteFilesAndConfig(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	objects := map[string]registered{}
+	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
+		objects[str(o.Inputs, "key")] = o
+		if got := str(o.Inputs, "cacheControl"); got != "no-cache" {
+			t.Errorf("%s: Cache-Control = %q, want no-cache", o.Name, got)
+		}
+	}
+	want := []string{site.ConfigPath}
+	if err := fs.WalkDir(site.Files(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			want = append(want, path)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range want {
+		o, ok := objects[key]
+		if !ok {
+			t.Errorf("%s is not uploaded", key)
+			continue
+		}
+		if got := str(o.Inputs, "contentType"); got != site.ContentType(key) {
+			t.Errorf("%s: Content-Type = %q, want %q", key, got, site.ContentType(key))
+		}
+	}
+	if len(objects) != len(want) {
+		t.Errorf("uploaded %d objects, want %d", len(objects), len(want))
+	}
+	cfg, err := site.Config{ClientID: testClientID, APIURL: apiURL}.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := str(objects[site.ConfigPath].Inputs, "content"); got != string(cfg) {
+		t.Errorf("config.json = %s, want %s", got, cfg)
+	}
+}
+
+// The stage is named after the stack and throttled as configured.
+func TestStageIsThrottled(t *testing.T) {
+	cfg := testConfig()
+	cfg["signin:throttleRateLimit"] = "2.5"
+	cfg["signin:throttleBurstLimit"] = "7"
+	m := deploy(t, nil, cfg)
+	stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+	if got := str(stage.Inputs, "stageName"); got != testStack {
+		t.Errorf("stage name = %q, want the stack's %q", got, testStack)
+	}
+	if got := str(stage.Inputs, "deployment"); got != "api-id" {
+		t.Errorf("stage serves deployment %q, want api-id", got)
+	}
+	s := m.one(t, "aws:apigateway/methodSettings:MethodSettings", "api")
+	if got := str(s.Inputs, "methodPath"); got != "*/*" {
+		t.Errorf("methodPath = %q, want */*", got)
+	}
+	for k, want := range map[string]float64{"throttlingRateLimit": 2.5, "throttlingBurstLimit": 7} {
+		if v := value(s.Inputs, "settings", k); !v.IsNumber() || v.NumberValue() != want {
+			t.Errorf("%s = %v, want %g", k, v, want)
+		}
+	}
+}

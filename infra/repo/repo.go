@@ -1,0 +1,57 @@
+// Package repo finds the root of this repository from anywhere inside it, so
+// the Pulumi program (run with its working directory in infra/) and the
+// deploy command find the functions module, the build folder and the stack
+// files wherever they are started.
+package repo
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Markers are the files whose presence together marks the repository's
+// root.
+var Markers = []string{"Pulumi.yaml", filepath.Join("functions", "go.mod")}
+
+// Root returns the nearest directory at or above dir that holds every
+// marker.
+func Root(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", fmt.Errorf("repo: %w", err)
+	}
+	for d := abs; ; d = filepath.Dir(d) {
+		if hasMarkers(d) {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("repo: no directory at or above %s holds %v", abs, Markers)
+		}
+	}
+}
+
+func hasMarkers(dir string) bool {
+	for _, m := range Markers {
+		if _, err := os.Stat(filepath.Join(dir, m)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// FunctionsDir returns the functions module below root.
+func FunctionsDir(root string) string { return filepath.Join(root, "functions") }
+
+// BuildDir returns the folder below root that `make build` writes the
+// function archives to.
+func BuildDir(root string) string { return filepath.Join(root, "build") }
+
+// Find returns the root of the repository holding the working directory.
+func Find() (string, error) {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("repo: %w", err)
+	}
+	return Root(wd)
+}

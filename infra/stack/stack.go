@@ -1,0 +1,97 @@
+// Package stack declares the whole signin system for one Pulumi stack: the
+// two functions, the greeting API with its authorizer, and the site that
+// signs users in and calls the API. It exports what a user needs next: the
+// site's URL to register at Google and open, the API's URL, and the names of
+// what was created.
+package stack
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"signin/infra/api"
+	"signin/infra/config"
+	"signin/infra/function"
+	"signin/infra/web"
+)
+
+// Names of the functions, as under functions/cmd/.
+const (
+	AuthorizerFunction = "authorizer"
+	GreetingFunction   = "hello"
+)
+
+// Names of the stack outputs.
+const (
+	OutputSiteURL                = "siteUrl"
+	OutputAPIURL                 = "apiUrl"
+	OutputBucketName             = "bucketName"
+	OutputDistributionID         = "distributionId"
+	OutputAuthorizerFunctionName = "authorizerFunctionName"
+	OutputHelloFunctionName      = "helloFunctionName"
+)
+
+// Sources are what the stack deploys.
+type Sources struct {
+	// Code holds each function's archive, by function name.
+	Code map[string]function.Code
+	// Site holds the page's static files.
+	Site fs.FS
+}
+
+// Declare declares every resource of the stack for the validated
+// configuration cfg, and exports the stack outputs.
+func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
+	for _, name := range []string{AuthorizerFunction, GreetingFunction} {
+		if src.Code[name].Path == "" {
+			return fmt.Errorf("stack: no archive for the %s function", name)
+		}
+	}
+	authorizer, err := function.New(ctx, AuthorizerFunction, function.Args{
+		Code:             src.Code[AuthorizerFunction],
+		Environment:      pulumi.ToStringMap(cfg.AuthorizerEnvironment()),
+		LogRetentionDays: cfg.LogRetentionDays,
+	})
+	if err != nil {
+		return err
+	}
+	greeting, err := function.New(ctx, GreetingFunction, function.Args{
+		Code:             src.Code[GreetingFunction],
+		LogRetentionDays: cfg.LogRetentionDays,
+	})
+	if err != nil {
+		return err
+	}
+	gw, err := api.New(ctx, "api")
+	if err != nil {
+		return err
+	}
+	page, err := web.New(ctx, "site", web.Args{
+		Files:     src.Site,
+		ClientID:  cfg.GoogleClientID,
+		APIOrigin: gw.Origin,
+		APIURL:    gw.URL,
+	})
+	if err != nil {
+		return err
+	}
+	if err := gw.Route(ctx, "api", api.Routes{
+		SiteOrigin:         page.Origin,
+		Authorizer:         authorizer.Function,
+		Greeting:           greeting.Function,
+		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
+		ThrottleRateLimit:  cfg.ThrottleRateLimit,
+		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
+	}); err != nil {
+		return err
+	}
+	ctx.Export(OutputSiteURL, page.URL)
+	ctx.Export(OutputAPIURL, gw.URL)
+	ctx.Export(OutputBucketName, page.Bucket.Bucket)
+	ctx.Export(OutputDistributionID, page.Distribution.ID())
+	ctx.Export(OutputAuthorizerFunctionName, authorizer.Function.Name)
+	ctx.Export(OutputHelloFunctionName, greeting.Function.Name)
+	return nil
+}

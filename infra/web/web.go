@@ -1,0 +1,315 @@
+// Package web declares where the sign-in page is served from: a private S3
+// bucket that only a CloudFront distribution may read, the distribution that
+// serves the page over HTTPS with strict security headers, the page's files
+// and its config.json.
+//
+// Google accepts only HTTPS origins for sign-in, and an S3 website endpoint
+// speaks only HTTP, so the page is never served from S3 directly.
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"signin/site"
+)
+
+// Type is the Pulumi type token of the component.
+const Type = "signin:index:Site"
+
+// CachingOptimizedPolicyID is the ID of CloudFront's managed cache policy
+// "CachingOptimized": cache by path only, compressed with gzip and Brotli,
+// honouring the origin's Cache-Control.
+const CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+
+// CacheControl is the Cache-Control of every file of the page: browsers and
+// CloudFront revalidate each time, so a redeploy shows at once. The page is a
+// handful of small files, so revalidating costs little.
+const CacheControl = "no-cache"
+
+// HSTSMaxAge is how long browsers keep to HTTPS for the site, in seconds
+// (two years).
+const HSTSMaxAge = 63072000
+
+// CrossOriginOpenerPolicy keeps the link to the Google sign-in popup, which
+// Google's documentation asks for: "same-origin" would cut it.
+const CrossOriginOpenerPolicy = "same-origin-allow-popups"
+
+// ContentSecurityPolicy returns the page's Content-Security-Policy: its own
+// files, Google Identity Services, the API at apiOrigin and the profile
+// picture from Google's user content servers; nothing inline, no framing.
+//
+// The gsi sources are those Google documents for Sign in with Google
+// (https://developers.google.com/identity/gsi/web/guides/get-google-api-clientid#content_security_policy):
+// script-src https://accounts.google.com/gsi/client, frame-src
+// https://accounts.google.com/gsi/, connect-src
+// https://accounts.google.com/gsi/ and style-src
+// https://accounts.google.com/gsi/style.
+func ContentSecurityPolicy(apiOrigin string) string {
+	return strings.Join([]string{
+		"default-src 'self'",
+		"script-src 'self' https://accounts.google.com/gsi/client",
+		"style-src 'self' https://accounts.google.com/gsi/style",
+		"frame-src https://accounts.google.com/gsi/",
+		"connect-src 'self' https://accounts.google.com/gsi/ " + apiOrigin,
+		"img-src 'self' https://*.googleusercontent.com data:",
+		"object-src 'none'",
+		"base-uri 'none'",
+		"form-action 'self'",
+		"frame-ancestors 'none'",
+	}, "; ")
+}
+
+// Args configure a Site.
+type Args struct {
+	// Files are the page's static files, such as site.Files().
+	Files fs.FS
+	// ClientID is the Google client ID the page signs in with.
+	ClientID string
+	// APIOrigin is the origin of the API the page calls, for the
+	// Content-Security-Policy.
+	APIOrigin pulumi.StringInput
+	// APIURL is the address the page calls, for config.json.
+	APIURL pulumi.StringInput
+}
+
+// Site is the page, served by CloudFront from a private bucket.
+type Site struct {
+	pulumi.ResourceState
+
+	// Bucket holds the page's files.
+	Bucket *s3.BucketV2
+	// Distribution serves the bucket over HTTPS.
+	Distribution *cloudfront.Distribution
+	// Origin is the site's HTTPS origin, such as
+	// https://d111111abcdef8.cloudfront.net: what the API allows and what
+	// Google must know as an authorized JavaScript origin.
+	Origin pulumi.StringOutput
+	// URL is the page's address.
+	URL pulumi.StringOutput
+}
+
+// New declares the site name.
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Site, error) {
+	s := &Site{}
+	if err := ctx.RegisterComponentResource(Type, name, s, opts...); err != nil {
+		return nil, fmt.Errorf("site %s: %w", name, err)
+	}
+	if err := s.declare(ctx, name, args); err != nil {
+		return nil, fmt.Errorf("site %s: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"url":            s.URL,
+		"bucket":         s.Bucket.Bucket,
+		"distributionId": s.Distribution.ID(),
+	}); err != nil {
+		return nil, fmt.Errorf("site %s: %w", name, err)
+	}
+	return s, nil
+}
+
+func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
+	parent := pulumi.Parent(s)
+	physical := ctx.Project() + "-" + ctx.Stack() + "-" + name
+	var err error
+	s.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
+		// The bucket only holds copies of files in this repository.
+		ForceDestroy: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("bucket: %w", err)
+	}
+	ownership, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
+		Bucket: s.Bucket.ID(),
+		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("bucket ownership: %w", err)
+	}
+	private, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                s.Bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("bucket public access block: %w", err)
+	}
+	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
+		Name:                          pulumi.String(physical),
+		Description:                   pulumi.String("CloudFront signs its requests to the site's bucket."),
+		OriginAccessControlOriginType: pulumi.String("s3"),
+		SigningBehavior:               pulumi.String("always"),
+		SigningProtocol:               pulumi.String("sigv4"),
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("origin access control: %w", err)
+	}
+	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
+		Name:    pulumi.String(physical),
+		Comment: pulumi.String("Security headers of the sign-in page"),
+		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
+			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
+				ContentSecurityPolicy: args.APIOrigin.ToStringOutput().ApplyT(ContentSecurityPolicy).(pulumi.StringOutput),
+				Override:              pulumi.Bool(true),
+			},
+			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
+				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAge),
+				IncludeSubdomains:      pulumi.Bool(true),
+				Override:               pulumi.Bool(true),
+			},
+			ContentTypeOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs{
+				Override: pulumi.Bool(true),
+			},
+			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
+				FrameOption: pulumi.String("DENY"),
+				Override:    pulumi.Bool(true),
+			},
+			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
+				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				Override:       pulumi.Bool(true),
+			},
+		},
+		CustomHeadersConfig: &cloudfront.ResponseHeadersPolicyCustomHeadersConfigArgs{
+			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
+				&cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
+					Header:   pulumi.String("Cross-Origin-Opener-Policy"),
+					Value:    pulumi.String(CrossOriginOpenerPolicy),
+					Override: pulumi.Bool(true),
+				},
+			},
+		},
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("response headers policy: %w", err)
+	}
+	const originID = "bucket"
+	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		Enabled:           pulumi.Bool(true),
+		Comment:           pulumi.String("Sign-in page of " + ctx.Project() + "/" + ctx.Stack()),
+		DefaultRootObject: pulumi.String("index.html"),
+		HttpVersion:       pulumi.String("http2and3"),
+		IsIpv6Enabled:     pulumi.Bool(true),
+		PriceClass:        pulumi.String("PriceClass_100"),
+		Origins: cloudfront.DistributionOriginArray{
+			&cloudfront.DistributionOriginArgs{
+				OriginId:              pulumi.String(originID),
+				DomainName:            s.Bucket.BucketRegionalDomainName,
+				OriginAccessControlId: oac.ID(),
+			},
+		},
+		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
+			TargetOriginId:          pulumi.String(originID),
+			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
+			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
+			Compress:                pulumi.Bool(true),
+			CachePolicyId:           pulumi.String(CachingOptimizedPolicyID),
+			ResponseHeadersPolicyId: headers.ID(),
+		},
+		Restrictions: &cloudfront.DistributionRestrictionsArgs{
+			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{
+				RestrictionType: pulumi.String("none"),
+			},
+		},
+		ViewerCertificate: &cloudfront.DistributionViewerCertificateArgs{
+			CloudfrontDefaultCertificate: pulumi.Bool(true),
+		},
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("distribution: %w", err)
+	}
+	s.Origin = pulumi.Sprintf("https://%s", s.Distribution.DomainName)
+	s.URL = pulumi.Sprintf("%s/", s.Origin)
+
+	policy := pulumi.All(s.Bucket.Arn, s.Distribution.Arn).ApplyT(func(v []any) (string, error) {
+		return readOnlyBy(v[0].(string), v[1].(string))
+	}).(pulumi.StringOutput)
+	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
+		Bucket: s.Bucket.ID(),
+		Policy: policy,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{private})); err != nil {
+		return fmt.Errorf("bucket policy: %w", err)
+	}
+
+	after := pulumi.DependsOn([]pulumi.Resource{ownership})
+	if err := fs.WalkDir(args.Files, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := fs.ReadFile(args.Files, path)
+		if err != nil {
+			return err
+		}
+		return s.object(ctx, path, content(body), after)
+	}); err != nil {
+		return fmt.Errorf("files: %w", err)
+	}
+	config := args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
+		b, err := site.Config{ClientID: args.ClientID, APIURL: apiURL}.JSON()
+		return string(b), err
+	}).(pulumi.StringOutput)
+	if err := s.object(ctx, site.ConfigPath, objectBody{text: config}, after); err != nil {
+		return fmt.Errorf("%s: %w", site.ConfigPath, err)
+	}
+	return nil
+}
+
+// objectBody is the content of an uploaded file: text, or base64 for a
+// binary file.
+type objectBody struct {
+	text   pulumi.StringInput
+	base64 pulumi.StringInput
+}
+
+func content(b []byte) objectBody {
+	if utf8.Valid(b) {
+		return objectBody{text: pulumi.String(string(b))}
+	}
+	return objectBody{base64: pulumi.String(base64.StdEncoding.EncodeToString(b))}
+}
+
+// object uploads one file of the page at key.
+func (s *Site) object(ctx *pulumi.Context, key string, body objectBody, opts ...pulumi.ResourceOption) error {
+	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, &s3.BucketObjectv2Args{
+		Bucket:        s.Bucket.ID(),
+		Key:           pulumi.String(key),
+		Content:       body.text,
+		ContentBase64: body.base64,
+		ContentType:   pulumi.String(site.ContentType(key)),
+		CacheControl:  pulumi.String(CacheControl),
+	}, append(opts, pulumi.Parent(s))...)
+	return err
+}
+
+// readOnlyBy returns the bucket policy that lets the CloudFront distribution
+// distributionARN, and nothing else, read the objects of bucketARN.
+func readOnlyBy(bucketARN, distributionARN string) (string, error) {
+	policy := map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{{
+			"Sid":       "CloudFrontReadsObjects",
+			"Effect":    "Allow",
+			"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
+			"Action":    "s3:GetObject",
+			"Resource":  bucketARN + "/*",
+			"Condition": map[string]any{
+				"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
+			},
+		}},
+	}
+	b, err := json.Marshal(policy)
+	if err != nil {
+		return "", fmt.Errorf("bucket policy: %w", err)
+	}
+	return string(b), nil
+}
