@@ -48,12 +48,14 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	rie = filepath.Join(dir, "aws-lambda-rie")
+	if rie, err = emulator.Path(ctx, ".."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	authorizerBin = filepath.Join(dir, "authorizer")
 	helloBin = filepath.Join(dir, "hello")
 	host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 	for _, build := range []func() error{
-		func() error { return emulator.BuildRIE(ctx, "..", rie) },
 		func() error {
 			return bundle.Binary(ctx, bundle.Options{Dir: "..", Function: "authorizer", Target: host}, authorizerBin)
 		},
@@ -208,6 +210,27 @@ func TestHelloUnderTheEmulator(t *testing.T) {
 		var resp greeting.Response
 		if err := json.Unmarshal(answer, &resp); err != nil {
 			t.Errorf("%s: answer is not the greeting's JSON: %v", tt.event, err)
+		}
+	}
+}
+
+// TestConcurrentInvocationsWaitForOneAnother: the emulator refuses a
+// second invocation while one runs; Invoke queues them instead.
+func TestConcurrentInvocationsWaitForOneAnother(t *testing.T) {
+	fn := start(t, helloBin, nil)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			answer, err := fn.Invoke(t.Context(), fmt.Appendf(nil, `{"name":"caller %d"}`, i))
+			if err == nil && string(answer) != fmt.Sprintf(`{"message":"Hello caller %d!"}`, i) {
+				err = fmt.Errorf("answer %s to caller %d", answer, i)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
