@@ -8,6 +8,9 @@
 #   AWS_ROLE_ARN         the role to assume through GitHub's OIDC token
 #   PULUMI_BACKEND_URL   the self-managed backend (s3://...), or
 #   PULUMI_ACCESS_TOKEN  the Pulumi Cloud token
+#   PULUMI_CONFIG_PASSPHRASE
+#                        the passphrase of a stack whose file has an
+#                        encryptionsalt (its secrets are passphrase-encrypted)
 #   PULUMI_STACK         the stack: its configuration is Pulumi.<name>.yaml,
 #                        which must set googleClientId
 # Writes ready=true or ready=false to $GITHUB_OUTPUT. When not ready, it
@@ -39,8 +42,13 @@ if [[ -z ${PULUMI_BACKEND_URL:-} && -z ${PULUMI_ACCESS_TOKEN:-} ]]; then
 fi
 if [[ ! -f $config ]]; then
 	reasons+=("\`$config\` is not in the repository: the stack \`$PULUMI_STACK\` has no configuration.")
-elif ! grep -Eq "$client_id" "$config"; then
-	reasons+=("\`$config\` sets no Google client ID: run \`pulumi config set googleClientId <digits>-<id>.apps.googleusercontent.com\` and commit the file.")
+else
+	if ! grep -Eq "$client_id" "$config"; then
+		reasons+=("\`$config\` sets no Google client ID: run \`pulumi config set googleClientId <digits>-<id>.apps.googleusercontent.com\` and commit the file.")
+	fi
+	if grep -q '^encryptionsalt:' "$config" && [[ -z ${PULUMI_CONFIG_PASSPHRASE:-} ]]; then
+		reasons+=("\`$config\` encrypts its secrets with a passphrase, and the secret \`PULUMI_CONFIG_PASSPHRASE\` is not set.")
+	fi
 fi
 
 if ((${#reasons[@]} == 0)); then

@@ -578,6 +578,8 @@ var stackConfigs = map[string]string{
 	"Pulumi.quoted.yaml": "config:\n" +
 		"  signin:googleClientId: \"123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\"\n",
 	"Pulumi.placeholder.yaml": "config:\n  signin:googleClientId: YOUR-CLIENT-ID.apps.googleusercontent.com\n",
+	"Pulumi.salted.yaml": "encryptionsalt: v1:c2FsdA==:v1:aXY=:Y2lwaGVy\nconfig:\n" +
+		"  signin:googleClientId: 123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\n",
 }
 
 // TestPulumiReadySkipsWithReason runs pulumi-ready.sh as the workflows do and
@@ -642,6 +644,15 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 			name:    "a stack still on the placeholder client ID skips",
 			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "placeholder"},
 			reasons: []string{"- `Pulumi.placeholder.yaml` sets no Google client ID: run `pulumi config set googleClientId <digits>-<id>.apps.googleusercontent.com` and commit the file."},
+		},
+		{
+			name: "a passphrase-encrypted stack with its passphrase is ready",
+			env:  map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "salted", "PULUMI_CONFIG_PASSPHRASE": "correct horse"},
+		},
+		{
+			name:    "a passphrase-encrypted stack without its passphrase skips",
+			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "salted"},
+			reasons: []string{"- `Pulumi.salted.yaml` encrypts its secrets with a passphrase, and the secret `PULUMI_CONFIG_PASSPHRASE` is not set."},
 		},
 		{
 			name: "a quoted client ID counts",
