@@ -31,10 +31,6 @@ import (
 // Type is the Pulumi type token of the component.
 const Type = "signin:index:Api"
 
-// GreetingRequestTemplate is the mapping template of the greeting's
-// integration, for the content type it applies to.
-var GreetingRequestTemplate = map[string]string{"application/json": gateway.RequestTemplate}
-
 // ErrorSelectionPattern selects the greeting function's errors: any error
 // message. A successful answer has none and takes the default 200.
 const ErrorSelectionPattern = ".+"
@@ -189,7 +185,7 @@ func (d *declarer) declare(r Routes) error {
 		IntegrationHttpMethod: pulumi.String("POST"),
 		Uri:                   r.Greeting.InvokeArn,
 		PassthroughBehavior:   pulumi.String("NEVER"),
-		RequestTemplates:      pulumi.ToStringMap(GreetingRequestTemplate),
+		RequestTemplates:      pulumi.StringMap{"application/json": pulumi.String(gateway.RequestTemplate)},
 	})
 	if err != nil {
 		return err
