@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/web"
@@ -457,5 +459,20 @@ func TestStageIsThrottled(t *testing.T) {
 		if v := value(s.Inputs, "settings", k); !v.IsNumber() || v.NumberValue() != want {
 			t.Errorf("%s = %v, want %g", k, v, want)
 		}
+	}
+}
+
+// The API's origin, which the page's CSP names, comes from the REST API's
+// execution ARN; an ARN of another shape stops the program rather than
+// deploying a policy with a wrong origin.
+func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
+	m := &mocks{alter: func(typ, _ string, state resource.PropertyMap) {
+		if typ == "aws:apigateway/restApi:RestApi" {
+			state["executionArn"] = resource.NewProperty("arn:aws:lambda:" + region + ":" + account + ":" + restAPIID)
+		}
+	}}
+	err := run(m, testConfig())
+	if err == nil || !strings.Contains(err.Error(), "unexpected execution ARN") {
+		t.Errorf("got %v, want an error about the unexpected execution ARN", err)
 	}
 }

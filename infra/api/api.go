@@ -85,17 +85,13 @@ func New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*API,
 }
 
 // origin returns the invoke origin of the REST API id, whose execution ARN
-// (arn:<partition>:execute-api:<region>:<account>:<id>) names its region.
+// (arn:aws:execute-api:<region>:<account>:<id>) names its region.
 func origin(id, executionARN string) (string, error) {
 	parts := strings.Split(executionARN, ":")
 	if len(parts) != 6 || parts[2] != "execute-api" || parts[3] == "" {
 		return "", fmt.Errorf("api: unexpected execution ARN %q", executionARN)
 	}
-	domain := "amazonaws.com"
-	if parts[1] == "aws-cn" {
-		domain = "amazonaws.com.cn"
-	}
-	return fmt.Sprintf("https://%s.execute-api.%s.%s", id, parts[3], domain), nil
+	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", id, parts[3]), nil
 }
 
 // Routes configure what the API does.
