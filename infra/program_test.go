@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io/fs"
 	"maps"
@@ -424,6 +426,16 @@ func TestSiteFilesAndConfig(t *testing.T) {
 		}
 		if got := str(o.Inputs, "contentType"); got != site.ContentType(key) {
 			t.Errorf("%s: Content-Type = %q, want %q", key, got, site.ContentType(key))
+		}
+		if key == site.ConfigPath {
+			continue
+		}
+		body, err := fs.ReadFile(site.Files(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, body) {
+			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes of the file", key, len(got), err, len(body))
 		}
 	}
 	if len(objects) != len(want) {
