@@ -2,7 +2,9 @@ package authorizer
 
 import (
 	"context"
+	"crypto"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,11 +13,12 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
+	"github.com/coreos/go-oidc/v3/oidc"
 )
 
 // Defaults of KeySetOptions.
@@ -133,27 +136,66 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 
 // VerifySignature checks the RS256 signature of the compact JWS jwt under
 // the key its header names and returns the payload. It implements
-// oidc.KeySet; the verifier has already refused every other algorithm.
+// oidc.KeySet; the verifier has already refused every algorithm but RS256,
+// and VerifySignature checks again.
 //
 // The error wraps ErrUnknownKey or ErrBadSignature when the token is at
 // fault, ErrKeysUnavailable when the keys could not be fetched.
 func (s *KeySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	jws, err := jose.ParseSigned(jwt, []jose.SignatureAlgorithm{jose.RS256})
-	if err != nil {
-		return nil, report(ctx, fmt.Errorf("parsing the token: %w", err))
-	}
-	if len(jws.Signatures) != 1 {
-		return nil, report(ctx, fmt.Errorf("%w: %d signatures", ErrBadSignature, len(jws.Signatures)))
-	}
-	key, err := s.Key(ctx, jws.Signatures[0].Header.KeyID)
+	header, payload, signature, err := splitCompact(jwt)
 	if err != nil {
 		return nil, report(ctx, err)
 	}
-	payload, err := jws.Verify(key)
+	key, err := s.Key(ctx, header.Kid)
 	if err != nil {
+		return nil, report(ctx, err)
+	}
+	digest := sha256.Sum256([]byte(jwt[:strings.LastIndexByte(jwt, '.')]))
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], signature); err != nil {
 		return nil, report(ctx, fmt.Errorf("%w: %w", ErrBadSignature, err))
 	}
 	return payload, nil
+}
+
+// jwsHeader is the part of a JWS protected header the key set reads.
+type jwsHeader struct {
+	Alg  string          `json:"alg"`
+	Kid  string          `json:"kid"`
+	Crit json.RawMessage `json:"crit"`
+}
+
+// splitCompact decodes the three parts of a compact JWS signed with RS256.
+func splitCompact(jwt string) (jwsHeader, []byte, []byte, error) {
+	var h jwsHeader
+	rawHeader, rest, ok := strings.Cut(jwt, ".")
+	rawPayload, rawSignature, ok2 := strings.Cut(rest, ".")
+	if !ok || !ok2 || strings.Contains(rawSignature, ".") {
+		return h, nil, nil, errors.New("not a compact JWS")
+	}
+	headerJSON, err := base64.RawURLEncoding.DecodeString(rawHeader)
+	if err != nil {
+		return h, nil, nil, fmt.Errorf("header: %w", err)
+	}
+	if err := json.Unmarshal(headerJSON, &h); err != nil {
+		return h, nil, nil, fmt.Errorf("header: %w", err)
+	}
+	if h.Alg != oidc.RS256 {
+		return h, nil, nil, fmt.Errorf("algorithm %q", h.Alg)
+	}
+	// RFC 7515 section 4.1.11: extensions marked critical must be understood;
+	// none is.
+	if h.Crit != nil {
+		return h, nil, nil, errors.New("critical header extensions")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(rawPayload)
+	if err != nil {
+		return h, nil, nil, fmt.Errorf("payload: %w", err)
+	}
+	signature, err := base64.RawURLEncoding.DecodeString(rawSignature)
+	if err != nil {
+		return h, nil, nil, fmt.Errorf("signature: %w", err)
+	}
+	return h, payload, signature, nil
 }
 
 // Key returns the public key with ID kid, fetching the key set when it has
@@ -255,7 +297,7 @@ func ParseKeySet(doc []byte) (map[string]*rsa.PublicKey, error) {
 	}
 	keys := make(map[string]*rsa.PublicKey, len(set.Keys))
 	for _, k := range set.Keys {
-		if k.Kty != "RSA" || k.Kid == "" || (k.Alg != "" && k.Alg != string(jose.RS256)) ||
+		if k.Kty != "RSA" || k.Kid == "" || (k.Alg != "" && k.Alg != oidc.RS256) ||
 			(k.Use != "" && k.Use != "sig") {
 			continue
 		}

@@ -21,31 +21,20 @@ import (
 	"time"
 
 	"signin/functions/gateway"
+	"signin/local/rie"
 )
 
 // CacheHeader is the response header that says whether the authorizer's
 // answer came from the cache ("hit") or from invoking it ("miss").
 const CacheHeader = "X-Authorizer-Cache"
 
-// Function is a Lambda function the gateway invokes.
+// Function is a Lambda function the gateway invokes, such as a
+// *rie.Function.
 type Function interface {
 	// Invoke sends event to the function and returns its response payload.
-	// A function that fails returns a *FunctionError; any other error means
-	// the function could not be invoked.
+	// A function that fails returns a *rie.FunctionError; any other error
+	// means the function could not be invoked.
 	Invoke(ctx context.Context, event []byte) ([]byte, error)
-}
-
-// FunctionError is the error a function returned, as the Lambda runtime
-// reports it.
-type FunctionError struct {
-	// Type is the error's type, such as "errorString".
-	Type string `json:"errorType"`
-	// Message is the error's message, such as "Unauthorized".
-	Message string `json:"errorMessage"`
-}
-
-func (e *FunctionError) Error() string {
-	return fmt.Sprintf("function error %s: %s", e.Type, e.Message)
 }
 
 // Config describes the emulated API.
@@ -145,7 +134,7 @@ func (g *Gateway) get(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set(CacheHeader, "miss")
 	}
-	var ferr *FunctionError
+	var ferr *rie.FunctionError
 	switch {
 	case errors.As(err, &ferr) && ferr.Message == gateway.MessageUnauthorized:
 		writeJSON(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))

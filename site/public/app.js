@@ -23,6 +23,7 @@ const view = {
   userEmail: $("user-email"),
   greeting: $("greeting"),
   signOut: $("sign-out"),
+  retry: $("retry"),
 };
 
 // The messages of every state but the greeting. The state names are also
@@ -65,6 +66,7 @@ function show(state, notice) {
   view.loading.lastChild.textContent = state === "calling" ? "Asking the API…" : "Loading…";
   view.signedOut.hidden = state !== "signed-out" && state !== "unauthorized";
   view.signedIn.hidden = !["calling", "greeted", "forbidden", "unavailable"].includes(state) || token === "";
+  view.retry.hidden = state !== "unavailable";
   const message = NOTICES[notice || state];
   view.notice.hidden = !message;
   if (message) {
@@ -229,6 +231,7 @@ async function start() {
     return;
   }
   view.signOut.addEventListener("click", signOut);
+  view.retry.addEventListener("click", greet);
   renderButton();
   show("signed-out");
 }

@@ -571,6 +571,15 @@ jobs:
 	}
 }
 
+// stackConfigs are the stacks' configuration files pulumi-ready.sh reads.
+var stackConfigs = map[string]string{
+	"Pulumi.dev.yaml": "config:\n  aws:region: eu-central-1\n" +
+		"  signin:googleClientId: 123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\n",
+	"Pulumi.quoted.yaml": "config:\n" +
+		"  signin:googleClientId: \"123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com\"\n",
+	"Pulumi.placeholder.yaml": "config:\n  signin:googleClientId: YOUR-CLIENT-ID.apps.googleusercontent.com\n",
+}
+
 // TestPulumiReadySkipsWithReason runs pulumi-ready.sh as the workflows do and
 // checks its answer (ready=true or ready=false) and the reasons it gives in
 // the job summary.
@@ -610,6 +619,12 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 			reasons: []string{fork},
 		},
 		{
+			// GitHub runs Dependabot's pull requests as if from a fork.
+			name:    "Dependabot's pull request skips",
+			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "DEPENDABOT": "true"},
+			reasons: []string{"- Dependabot started this run: GitHub treats it like a fork's pull request, with no OIDC token and no secrets."},
+		},
+		{
 			name:    "a repository not wired to AWS skips",
 			env:     map[string]string{},
 			reasons: []string{noRole, noState},
@@ -617,13 +632,24 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 		{
 			name:    "a stack without its configuration skips",
 			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "prod"},
-			reasons: []string{"- `Pulumi.prod.yaml` is not in the repository: the stack `prod` has no configuration (its `googleClientId`)."},
+			reasons: []string{"- `Pulumi.prod.yaml` is not in the repository: the stack `prod` has no configuration."},
+		},
+		{
+			name:    "a stack still on the placeholder client ID skips",
+			env:     map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "placeholder"},
+			reasons: []string{"- `Pulumi.placeholder.yaml` sets no Google client ID: run `pulumi config set googleClientId <digits>-<id>.apps.googleusercontent.com` and commit the file."},
+		},
+		{
+			name: "a quoted client ID counts",
+			env:  map[string]string{"AWS_ROLE_ARN": role, "PULUMI_BACKEND_URL": "s3://signin-state", "PULUMI_STACK": "quoted"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "Pulumi.dev.yaml"), []byte("config:\n"), 0o644); err != nil {
-				t.Fatal(err)
+			for name, text := range stackConfigs {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
 			}
 			output, summary := filepath.Join(dir, "output"), filepath.Join(dir, "summary")
 			cmd := exec.Command("bash", script)

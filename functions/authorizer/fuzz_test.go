@@ -1,0 +1,78 @@
+package authorizer_test
+
+import (
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// FuzzAuthorize feeds arbitrary Authorization values to a warm authorizer.
+// It must never panic nor fail with a server error (the keys are up), and
+// it must never let through (Allow, or Deny after verification) a token
+// that is not RS256-signed by the issuer's key.
+//
+//	go test ./functions/authorizer -run '^$' -fuzz FuzzAuthorize -fuzztime 5m
+func FuzzAuthorize(f *testing.F) {
+	testKeys(f)
+	valid := token(googleKey, "k1", nil)
+	segments := strings.Split(valid, ".")
+	for _, seed := range []string{
+		valid,
+		"Bearer " + valid,
+		unsigned(),
+		hs256WithPublicKey(&googleKey.PublicKey),
+		token(foreignKey, "k1", nil),
+		token(foreignKey, "unknown", nil),
+		token(googleKey, "k1", map[string]any{"aud": "other"}),
+		valid + "." + segments[2],
+		segments[0] + "." + segments[1],
+		segments[0] + ".e30." + segments[2],
+		"",
+		" ",
+		"Bearer ",
+	} {
+		f.Add(seed)
+	}
+	fx := newFixture(f, []string{"ada@example.com"}, nil)
+	f.Fuzz(func(t *testing.T, header string) {
+		fx.log.Reset()
+		_, got := fx.authorize(t, header)
+		switch got {
+		case http.StatusOK, http.StatusForbidden:
+			if !signedByIssuer(strings.TrimSpace(strings.TrimPrefix(header, "Bearer "))) {
+				t.Fatalf("answer %d for a token not signed by the issuer: %q", got, header)
+			}
+		case http.StatusUnauthorized:
+		default:
+			t.Fatalf("answer %d for %q", got, header)
+		}
+	})
+}
+
+// signedByIssuer checks, independently of the authorizer, that tok is a
+// compact JWS with alg RS256 and a valid signature by the issuer's key.
+func signedByIssuer(tok string) bool {
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	rawHeader, err := base64.RawURLEncoding.DecodeString(parts[0])
+	if err != nil {
+		return false
+	}
+	var h struct{ Alg string }
+	if json.Unmarshal(rawHeader, &h) != nil || h.Alg != "RS256" {
+		return false
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(parts[2])
+	if err != nil {
+		return false
+	}
+	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
+	return rsa.VerifyPKCS1v15(&googleKey.PublicKey, crypto.SHA256, digest[:], sig) == nil
+}

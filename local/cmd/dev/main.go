@@ -1,0 +1,91 @@
+// Command dev runs the offline stack behind `make dev`: the sign-in page, the
+// API Gateway emulation in front of the real function binaries, and the
+// development identity provider. Ctrl-C stops everything.
+//
+// Usage:
+//
+//	go run ./local/cmd/dev [-site-port 8080] [-api-port 8081] [-idp-port 8082]
+//	    [-allowed-emails a@example.com,...] [-allowed-domains example.com,...] [-quiet]
+//
+// Each flag's default comes from the environment variable named in its help
+// (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS, ALLOWED_DOMAINS).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"signin/local/stack"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var opts stack.Options
+	for _, p := range []struct {
+		port      *int
+		flag, env string
+		def       int
+		usage     string
+	}{
+		{&opts.SitePort, "site-port", "SITE_PORT", stack.DefaultSitePort, "port of the sign-in page"},
+		{&opts.APIPort, "api-port", "API_PORT", stack.DefaultAPIPort, "port of the API"},
+		{&opts.IDPPort, "idp-port", "IDP_PORT", stack.DefaultIDPPort, "port of the development identity provider"},
+	} {
+		def := p.def
+		if v := os.Getenv(p.env); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 65535 {
+				return fmt.Errorf("%s=%q is not a port number", p.env, v)
+			}
+			def = n
+		}
+		flag.IntVar(p.port, p.flag, def, p.usage+" ("+p.env+")")
+	}
+	flag.StringVar(&opts.AllowedEmails, "allowed-emails", os.Getenv("ALLOWED_EMAILS"), "comma-separated emails the API allows; empty allows all (ALLOWED_EMAILS)")
+	flag.StringVar(&opts.AllowedDomains, "allowed-domains", os.Getenv("ALLOWED_DOMAINS"), "comma-separated hosted domains the API allows; empty allows all (ALLOWED_DOMAINS)")
+	quiet := flag.Bool("quiet", false, "hide the functions' logs")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts.Logs = os.Stderr
+	if *quiet {
+		opts.Logs = io.Discard
+	}
+	fmt.Println("Building the functions and starting the stack…")
+	st, err := stack.Start(ctx, opts)
+	var inUse *stack.PortInUseError
+	if errors.As(err, &inUse) {
+		return fmt.Errorf("port %d (the %s) is in use by another program. Stop it, or choose another port: -%s-port N or %s_PORT=N",
+			inUse.Port, inUse.Part, inUse.Part, map[string]string{"site": "SITE", "api": "API", "idp": "IDP"}[inUse.Part])
+	}
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Printf(`
+  Sign-in page      %s   <- open this, sign in as anyone
+  API               %s
+  Identity provider %s
+
+  A token for curl:  curl -s -d name=Ada -d email=ada@example.com %s/token
+  Press Ctrl-C to stop.
+
+`, st.SiteURL, st.APIURL, st.IssuerURL, st.IssuerURL)
+	<-ctx.Done()
+	fmt.Println("\nStopping…")
+	return nil
+}

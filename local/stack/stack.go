@@ -1,0 +1,290 @@
+// Package stack starts the offline stack behind `make dev`: the sign-in page,
+// the development identity provider, and the API Gateway emulation in front
+// of the real authorizer and greeting binaries, each built for the host and
+// run under the Lambda Runtime Interface Emulator.
+//
+// The page, the API and the provider listen on three ports, so the page
+// calls the API across origins, with CORS, as it does when deployed.
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"signin/functions/bundle"
+	"signin/local/apigw"
+	"signin/local/idp"
+	"signin/local/rie"
+	"signin/site"
+)
+
+// DevClientID is the OAuth client ID of the offline stack: the page's
+// clientId, the aud of the provider's tokens and the authorizer's
+// GOOGLE_CLIENT_ID. It is no real Google client.
+const DevClientID = "123456789012-localdevelopmentonly000000000.apps.googleusercontent.com"
+
+// The default ports of the page, the API and the identity provider.
+const (
+	DefaultSitePort = 8080
+	DefaultAPIPort  = 8081
+	DefaultIDPPort  = 8082
+)
+
+// The API's identity in the methodArn the authorizer sees.
+const (
+	Region    = "eu-central-1"
+	AccountID = "123456789012"
+	APIID     = "local00api"
+	Stage     = "local"
+)
+
+// Options configures the stack. Zero ports mean free ones, chosen by the
+// system.
+type Options struct {
+	SitePort, APIPort, IDPPort int
+	// FunctionsDir is the functions module's directory; empty means the
+	// functions directory beside the go.work found above the working
+	// directory.
+	FunctionsDir string
+	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
+	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
+	AllowedEmails, AllowedDomains string
+	// CacheTTL is the authorizer result cache's TTL; zero means API
+	// Gateway's default.
+	CacheTTL time.Duration
+	// Logs receives the functions' logs, each line prefixed with the
+	// function's name; nil discards them.
+	Logs io.Writer
+}
+
+// PortInUseError says that a part of the stack could not listen on its
+// port.
+type PortInUseError struct {
+	// Part is "site", "api" or "idp".
+	Part string
+	Port int
+	Err  error
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("stack: the %s port %d is in use: %v", e.Part, e.Port, e.Err)
+}
+
+func (e *PortInUseError) Unwrap() error { return e.Err }
+
+// Stack is the running offline stack.
+type Stack struct {
+	// SiteURL, APIURL and IssuerURL are the page's, the API's and the
+	// identity provider's addresses, such as http://localhost:8080.
+	SiteURL, APIURL, IssuerURL string
+	// Provider is the development identity provider, for minting tokens.
+	Provider *idp.Provider
+
+	listeners []net.Listener
+	servers   []*http.Server
+	functions []*rie.Function
+	binDir    string
+	done      sync.WaitGroup
+}
+
+// Start builds the functions, starts every part and returns when all of
+// them accept requests. Close stops them.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	st := &Stack{}
+	if err := st.start(ctx, opts); err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (st *Stack) start(ctx context.Context, opts Options) error {
+	listeners := map[string]net.Listener{}
+	for _, p := range []struct {
+		part string
+		port int
+	}{{"site", opts.SitePort}, {"api", opts.APIPort}, {"idp", opts.IDPPort}} {
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
+		if err != nil {
+			if errors.Is(err, syscall.EADDRINUSE) {
+				return &PortInUseError{Part: p.part, Port: p.port, Err: err}
+			}
+			return fmt.Errorf("stack: listening for the %s: %w", p.part, err)
+		}
+		listeners[p.part] = l
+		st.listeners = append(st.listeners, l)
+	}
+	urlOf := func(part string) string {
+		return "http://localhost:" + strconv.Itoa(listeners[part].Addr().(*net.TCPAddr).Port)
+	}
+	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api"), urlOf("idp")
+
+	var err error
+	if st.Provider, err = idp.New(st.IssuerURL, DevClientID); err != nil {
+		return err
+	}
+	st.serve(listeners["idp"], st.Provider.Handler())
+
+	authorizer, greeting, err := st.startFunctions(ctx, opts)
+	if err != nil {
+		return err
+	}
+	api, err := apigw.New(apigw.Config{
+		Authorizer: authorizer, Greeting: greeting, AllowOrigin: st.SiteURL,
+		Region: Region, AccountID: AccountID, APIID: APIID, Stage: Stage,
+		CacheTTL: opts.CacheTTL,
+	})
+	if err != nil {
+		return err
+	}
+	st.serve(listeners["api"], api)
+
+	page, err := SiteHandler(site.Config{
+		ClientID:     DevClientID,
+		APIURL:       st.APIURL + "/",
+		SignInScript: st.Provider.SignInScriptURL(),
+	})
+	if err != nil {
+		return err
+	}
+	st.serve(listeners["site"], page)
+	return nil
+}
+
+func (st *Stack) serve(l net.Listener, h http.Handler) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	st.servers = append(st.servers, srv)
+	st.done.Add(1)
+	go func() {
+		defer st.done.Done()
+		_ = srv.Serve(l)
+	}()
+}
+
+// startFunctions builds the authorizer and the greeting for the host and
+// starts each under the emulator.
+func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting *rie.Function, err error) {
+	dir := opts.FunctionsDir
+	if dir == "" {
+		if dir, err = FunctionsDir(); err != nil {
+			return nil, nil, err
+		}
+	}
+	emulator, err := rie.Emulator(ctx, dir)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
+		return nil, nil, fmt.Errorf("stack: %w", err)
+	}
+	env := map[string][]string{
+		"authorizer": {
+			"GOOGLE_CLIENT_ID=" + DevClientID,
+			"OIDC_ISSUER=" + st.IssuerURL,
+			"OIDC_JWKS_URL=" + st.Provider.KeysURL(),
+			"ALLOWED_EMAILS=" + opts.AllowedEmails,
+			"ALLOWED_DOMAINS=" + opts.AllowedDomains,
+		},
+		"hello": nil,
+	}
+	started := map[string]*rie.Function{}
+	for _, name := range bundle.Functions {
+		bin := filepath.Join(st.binDir, name)
+		host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
+		if err := bundle.Binary(ctx, bundle.Options{Dir: dir, Function: name, Target: host}, bin); err != nil {
+			return nil, nil, err
+		}
+		f, err := rie.Start(ctx, rie.Options{
+			Emulator: emulator, Bootstrap: bin, Name: name, Env: env[name],
+			Output: prefixed(opts.Logs, name),
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		st.functions = append(st.functions, f)
+		started[name] = f
+	}
+	return started["authorizer"], started["hello"], nil
+}
+
+// FunctionsDir returns the functions module's directory: the functions
+// directory beside the go.work in the working directory or above it.
+func FunctionsDir() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("stack: %w", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return filepath.Join(dir, "functions"), nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("stack: no go.work above the working directory; run from the repository")
+		}
+		dir = parent
+	}
+}
+
+// Close stops every part of the stack and waits for them.
+func (st *Stack) Close() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, srv := range st.servers {
+		_ = srv.Shutdown(ctx)
+	}
+	for _, l := range st.listeners {
+		_ = l.Close() // those never served; the others are closed already
+	}
+	st.done.Wait()
+	for _, f := range st.functions {
+		f.Close()
+	}
+	if st.binDir != "" {
+		os.RemoveAll(st.binDir)
+	}
+}
+
+// prefixed returns a writer that writes each line to w after "name | ".
+func prefixed(w io.Writer, name string) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return &prefixWriter{w: w, prefix: []byte(name + " | ")}
+}
+
+type prefixWriter struct {
+	mu      sync.Mutex
+	w       io.Writer
+	prefix  []byte
+	partial []byte
+}
+
+func (p *prefixWriter) Write(b []byte) (int, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.partial = append(p.partial, b...)
+	for {
+		i := bytes.IndexByte(p.partial, '\n')
+		if i < 0 {
+			return len(b), nil
+		}
+		line := append(append([]byte{}, p.prefix...), p.partial[:i+1]...)
+		p.partial = p.partial[i+1:]
+		if _, err := p.w.Write(line); err != nil {
+			return len(b), err
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"signin/functions/gateway"
+	"signin/local/apigw"
+	"signin/local/idp"
+)
+
+// These tests run the stack as `make dev` does, with the real authorizer and
+// greeting binaries under the emulator, on free ports. The authorizer allows
+// the hosted domain example.com only.
+
+const allowedDomain = "example.com"
+
+var (
+	shared *Stack
+	logs   syncBuffer
+)
+
+// syncBuffer collects the functions' logs, which tell how often each ran.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// invocations counts the times the named function has run: the emulator
+// logs one START line per invocation.
+func (b *syncBuffer) invocations(name string) int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return strings.Count(b.buf.String(), name+" | START RequestId")
+}
+
+func TestMain(m *testing.M) {
+	st, err := Start(context.Background(), Options{AllowedDomains: allowedDomain, Logs: &logs})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starting the stack:", err)
+		os.Exit(1)
+	}
+	shared = st
+	code := m.Run()
+	st.Close()
+	os.Exit(code)
+}
+
+func token(tb testing.TB, id idp.Identity) string {
+	tb.Helper()
+	tok, err := shared.Provider.Token(id)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tok
+}
+
+func call(tb testing.TB, client *http.Client, method, apiURL, authorization string) (*http.Response, string) {
+	tb.Helper()
+	req, err := http.NewRequest(method, apiURL+"/", nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.Header.Set("Origin", shared.SiteURL)
+	if authorization != "" {
+		req.Header.Set(gateway.AuthorizationHeader, authorization)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestAPIAnswersWithTheRealFunctions(t *testing.T) {
+	ada := token(t, idp.Identity{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true})
+	tests := []struct {
+		name          string
+		authorization string
+		wantStatus    int
+		wantBody      string
+		wantInvoked   bool
+	}{
+		{"attack: no token is 401 and never reaches the authorizer", "",
+			401, `{"message":"Unauthorized"}`, false},
+		{"attack: garbage in the header is 401 and never reaches the authorizer", "not a token",
+			401, `{"message":"Unauthorized"}`, false},
+		{"attack: a JWT-shaped forgery is 401 from the authorizer", "eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.c2ln",
+			401, `{"message":"Unauthorized"}`, true},
+		{"attack: an expired token is 401", token(t, idp.Identity{Name: "Ada", Email: "ada@example.com", EmailVerified: true, Lifetime: -time.Minute}),
+			401, `{"message":"Unauthorized"}`, true},
+		{"attack: a user outside the allowed domain is 403", token(t, idp.Identity{Name: "Mallory", Email: "mallory@example.net", EmailVerified: true}),
+			403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, true},
+		{"attack: an unverified email is 403", token(t, idp.Identity{Name: "Eve", Email: "eve@example.com"}),
+			403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, true},
+		{"an allowed user is greeted", ada,
+			200, `{"message":"Hello Ada Lovelace!"}`, true},
+		{"a Bearer-prefixed token is accepted", "Bearer " + token(t, idp.Identity{Name: "Grace Hopper", Email: "grace@example.com", EmailVerified: true}),
+			200, `{"message":"Hello Grace Hopper!"}`, true},
+		{"attack: quotes in the name cannot change the greeting's event", "Bearer " + token(t, idp.Identity{Name: `O'Brien", "name": "admin`, Email: "ob@example.com", EmailVerified: true}),
+			200, `{"message":"Hello O'Brien\", \"name\": \"admin!"}`, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := logs.invocations("authorizer")
+			resp, body := call(t, http.DefaultClient, http.MethodGet, shared.APIURL, tt.authorization)
+			if resp.StatusCode != tt.wantStatus || body != tt.wantBody {
+				t.Errorf("GET / = %d %s, want %d %s", resp.StatusCode, body, tt.wantStatus, tt.wantBody)
+			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != shared.SiteURL {
+				t.Errorf("Access-Control-Allow-Origin = %q on a %d, want %q so the page can read it", got, resp.StatusCode, shared.SiteURL)
+			}
+			if invoked := logs.invocations("authorizer") > before; invoked != tt.wantInvoked {
+				t.Errorf("the authorizer ran: %v, want %v", invoked, tt.wantInvoked)
+			}
+		})
+	}
+}
+
+func TestPreflightNeedsNoToken(t *testing.T) {
+	before := logs.invocations("authorizer")
+	resp, _ := call(t, http.DefaultClient, http.MethodOptions, shared.APIURL, "")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("OPTIONS / = %d, want 200", resp.StatusCode)
+	}
+	for k, v := range gateway.PreflightHeaders(shared.SiteURL) {
+		if got := resp.Header.Get(k); got != v {
+			t.Errorf("preflight %s = %q, want %q", k, got, v)
+		}
+	}
+	if logs.invocations("authorizer") != before {
+		t.Error("the preflight invoked the authorizer")
+	}
+}
+
+func TestSecondCallHitsTheCache(t *testing.T) {
+	tok := token(t, idp.Identity{Name: "Cache Test", Email: "cache@example.com", EmailVerified: true})
+	before := logs.invocations("authorizer")
+	for i, want := range []string{"miss", "hit", "hit"} {
+		resp, body := call(t, http.DefaultClient, http.MethodGet, shared.APIURL, tok)
+		if resp.StatusCode != 200 || resp.Header.Get(apigw.CacheHeader) != want {
+			t.Errorf("call %d = %d %s with %s %q, want 200 and %q", i+1, resp.StatusCode, body,
+				apigw.CacheHeader, resp.Header.Get(apigw.CacheHeader), want)
+		}
+	}
+	if got := logs.invocations("authorizer") - before; got != 1 {
+		t.Errorf("the authorizer ran %d times for three calls with one token, want 1", got)
+	}
+}
+
+// A failure behind the API is a 500 that still carries the CORS headers, so
+// the page can tell the user the service is unavailable.
+func TestFailuresAre500WithCORS(t *testing.T) {
+	st, err := Start(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tok, err := st.Provider.Token(idp.Identity{Name: "Ada", Email: "ada@example.com", EmailVerified: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range st.functions {
+		f.Close()
+	}
+	resp, body := call(t, http.DefaultClient, http.MethodGet, st.APIURL, tok)
+	if resp.StatusCode != 500 || body != gateway.AuthorizerFailureBody {
+		t.Errorf("GET / with the authorizer down = %d %s, want 500 %s", resp.StatusCode, body, gateway.AuthorizerFailureBody)
+	}
+	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != st.SiteURL {
+		t.Errorf("Access-Control-Allow-Origin = %q on the 500, want %q", got, st.SiteURL)
+	}
+}
+
+func TestPortInUse(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	_, err = Start(context.Background(), Options{APIPort: port})
+	var inUse *PortInUseError
+	if !errors.As(err, &inUse) || inUse.Part != "api" || inUse.Port != port {
+		t.Fatalf("Start with the API port taken = %v, want a PortInUseError for api port %d", err, port)
+	}
+}
+
+func TestSiteServesThePageAndItsConfig(t *testing.T) {
+	tests := []struct {
+		path, contentType, contains string
+	}{
+		{"/", "text/html; charset=utf-8", `<script type="module" src="app.js">`},
+		{"/app.js", "text/javascript; charset=utf-8", "google.accounts.id.initialize"},
+		{"/config.json", "application/json", `"signInScript": "` + shared.IssuerURL + `/gsi/client"`},
+	}
+	for _, tt := range tests {
+		resp, err := http.Get(shared.SiteURL + tt.path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != tt.contentType || !strings.Contains(string(body), tt.contains) {
+			t.Errorf("GET %s = %d %q, want 200 %q containing %q", tt.path, resp.StatusCode, resp.Header.Get("Content-Type"), tt.contentType, tt.contains)
+		}
+		csp := resp.Header.Get("Content-Security-Policy")
+		if strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "script-src 'self' "+shared.IssuerURL+"/gsi/") {
+			t.Errorf("GET %s CSP = %q, want scripts from the site and the sign-in script's /gsi/ only", tt.path, csp)
+		}
+	}
+}
+
+// BenchmarkCachedToken measures a request through the local API whose
+// token's policy is cached: the emulation plus the greeting function under
+// the emulator.
+func BenchmarkCachedToken(b *testing.B) {
+	tok := token(b, idp.Identity{Name: "Ada Lovelace", Email: "ada@example.com", EmailVerified: true})
+	client := &http.Client{}
+	call(b, client, http.MethodGet, shared.APIURL, tok)
+	latencies := make([]time.Duration, 0, 1024)
+	start := time.Now()
+	for b.Loop() {
+		t0 := time.Now()
+		resp, _ := call(b, client, http.MethodGet, shared.APIURL, tok)
+		latencies = append(latencies, time.Since(t0))
+		if resp.StatusCode != 200 || resp.Header.Get(apigw.CacheHeader) != "hit" {
+			b.Fatalf("GET / = %d, cache %q", resp.StatusCode, resp.Header.Get(apigw.CacheHeader))
+		}
+	}
+	report(b, latencies, time.Since(start))
+}
+
+// BenchmarkCacheMiss measures a request whose token the cache has not seen:
+// the authorizer verifies it too.
+func BenchmarkCacheMiss(b *testing.B) {
+	tokens := make([]string, b.N)
+	for i := range tokens {
+		tokens[i] = token(b, idp.Identity{Name: "User", Email: fmt.Sprintf("user%d-%d@example.com", i, time.Now().UnixNano()), EmailVerified: true})
+	}
+	client := &http.Client{}
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		resp, _ := call(b, client, http.MethodGet, shared.APIURL, tokens[i])
+		latencies = append(latencies, time.Since(t0))
+		if resp.StatusCode != 200 || resp.Header.Get(apigw.CacheHeader) != "miss" {
+			b.Fatalf("GET / = %d, cache %q", resp.StatusCode, resp.Header.Get(apigw.CacheHeader))
+		}
+	}
+	report(b, latencies, time.Since(start))
+}
+
+// report adds requests per second and the median latency to b's results.
+func report(b *testing.B, latencies []time.Duration, elapsed time.Duration) {
+	if len(latencies) == 0 {
+		return
+	}
+	slices.Sort(latencies)
+	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "req/s")
+	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "ms-median")
+}
