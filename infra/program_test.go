@@ -8,12 +8,15 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/functions/gateway"
 	"signin/infra/config"
+	"signin/infra/stack"
 	"signin/infra/web"
 	"signin/site"
 )
@@ -486,5 +489,40 @@ func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
 	err := run(m, testConfig())
 	if err == nil || !strings.Contains(err.Error(), "unexpected execution ARN") {
 		t.Errorf("got %v, want an error about the unexpected execution ARN", err)
+	}
+}
+
+// The stack outputs tell the user what to register at Google and open, and
+// name what was created.
+func TestStackOutputs(t *testing.T) {
+	got := map[string]string{}
+	var mu sync.Mutex
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		outputs, err := program(ctx, buildOnceForTests)
+		for name, value := range outputs {
+			value.ApplyT(func(v string) string {
+				mu.Lock()
+				defer mu.Unlock()
+				got[name] = v
+				return v
+			})
+		}
+		return err
+	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(testConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		stack.OutputSiteURL:                siteOrigin + "/",
+		stack.OutputAPIURL:                 apiURL,
+		stack.OutputBucketName:             "signin-site-0a1b2c3",
+		stack.OutputDistributionID:         distributionID,
+		stack.OutputAuthorizerFunctionName: "authorizer-0a1b2c3",
+		stack.OutputHelloFunctionName:      "hello-0a1b2c3",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !maps.Equal(got, want) {
+		t.Errorf("outputs = %v, want %v", got, want)
 	}
 }
