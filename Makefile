@@ -27,7 +27,9 @@ test: ## Run every test of every module.
 	go test -count=1 $(PACKAGES)
 
 # How often each benchmark runs; make bench reports the best run, the one
-# least disturbed by whatever else the machine does.
+# least disturbed by whatever else the machine does. The ratio comes from
+# BenchmarkWarmOverFloor, which alternates the two: run one after the
+# other, they can see very different loads on a shared machine.
 BENCH_COUNT ?= 5
 
 .PHONY: bench
@@ -43,7 +45,7 @@ bench: ## Run the benchmarks; print the warm authorizer's cost over the RS256 fl
 			if (!warm || !floor || !paired) { print "bench: the authorizer benchmarks did not run"; exit 1 } \
 			printf "\nauthorizer, warm:     %.1f us per call (best of %d runs)\n", warm / 1000, $(BENCH_COUNT); \
 			printf "RS256 floor:          %.1f us (SHA-256 + RSA-2048 PKCS #1 v1.5 verification)\n", floor / 1000; \
-			printf "ratio warm/floor:     %.2f from the best runs, %.2f from calls alternated in one run (target 1.5)\n", warm / floor, paired; \
+			printf "ratio warm/floor:     %.2f (best run of the two alternated, so both see the same load; target 1.5)\n", paired; \
 			if (cold) printf "cold start:           %.1f ms from invoking a fresh process to its first answer\n", cold / 1e6 \
 		}'
 

@@ -188,20 +188,21 @@ func rejection(err, keyErr error) string {
 	}
 	msg := err.Error()
 	for _, r := range rejections {
-		if strings.Contains(msg, r.match) {
+		if strings.HasPrefix(msg, r.prefix) {
 			return r.reason
 		}
 	}
 	return "invalid token"
 }
 
-// rejections maps fragments of go-oidc's error messages to reasons.
-var rejections = []struct{ match, reason string }{
-	{"malformed jwt", "malformed token"},
-	{"unmarshal claims", "malformed claims"},
-	{"different provider", "wrong issuer"},
-	{"expected audience", "wrong audience"},
-	{"nbf", "not yet valid"},
+// rejections maps the beginnings of go-oidc's error messages to reasons.
+// Only beginnings: the rest may quote claims the token's author chose.
+var rejections = []struct{ prefix, reason string }{
+	{"oidc: malformed jwt", "malformed token"},
+	{"oidc: failed to unmarshal claims", "malformed claims"},
+	{"oidc: id token issued by a different provider", "wrong issuer"},
+	{"oidc: expected audience", "wrong audience"},
+	{"oidc: current time", "not yet valid"},
 }
 
 // logDecision writes the one log line of a decision: outcome, reason and

@@ -46,6 +46,7 @@ func TestAttacks(t *testing.T) {
 		{"expired token is refused", token(googleKey, "k1", map[string]any{"exp": time.Now().Add(-time.Minute).Unix()}), nil, nil, http.StatusUnauthorized, "expired"},
 		{"nbf beyond the leeway is refused", token(googleKey, "k1", map[string]any{"nbf": time.Now().Add(10 * time.Minute).Unix()}), nil, nil, http.StatusUnauthorized, "not yet valid"},
 		{"wrong aud is refused", token(googleKey, "k1", map[string]any{"aud": "999999999999-other.apps.googleusercontent.com"}), nil, nil, http.StatusUnauthorized, "wrong audience"},
+		{"wrong aud quoting other errors is logged as wrong audience", token(googleKey, "k1", map[string]any{"aud": "oidc: id token issued by a different provider nbf"}), nil, nil, http.StatusUnauthorized, "wrong audience"},
 		{"wrong iss is refused", token(googleKey, "k1", map[string]any{"iss": "https://accounts.example.com"}), nil, nil, http.StatusUnauthorized, "wrong issuer"},
 		{"http Google issuer is refused", token(googleKey, "k1", map[string]any{"iss": "http://accounts.google.com"}), nil, nil, http.StatusUnauthorized, "wrong issuer"},
 		{"azp of another client is refused", token(googleKey, "k1", map[string]any{"azp": "999999999999-other.apps.googleusercontent.com"}), nil, nil, http.StatusUnauthorized, "authorized party is another client"},

@@ -9,8 +9,8 @@
 // emulator's environment is exactly Options.Env: it passes it on to the
 // function, and nothing of the caller's environment leaks in.
 //
-//	rie := filepath.Join(dir, "aws-lambda-rie")
-//	if err := emulator.BuildRIE(ctx, functionsDir, rie); err != nil { ... }
+//	rie, err := emulator.Path(ctx, functionsDir)
+//	if err != nil { ... }
 //	fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: bin, Env: []string{"GOOGLE_CLIENT_ID=..."}})
 //	if err != nil { ... }
 //	defer fn.Close()
@@ -53,24 +53,25 @@ const DefaultStartTimeout = 10 * time.Second
 // stopGrace is how long Close waits after SIGTERM before SIGKILL.
 const stopGrace = 2 * time.Second
 
-// BuildRIE builds the emulator from the functions module at moduleDir (the
-// directory holding its go.mod, which pins the emulator as a tool) into the
-// executable out.
-func BuildRIE(ctx context.Context, moduleDir, out string) error {
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", out, RIEPackage)
+// Path returns the path of the emulator's executable, as pinned by the
+// functions module at moduleDir (the directory holding its go.mod), building
+// it into Go's build cache when it is not there yet.
+func Path(ctx context.Context, moduleDir string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", RIEPackage)
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("emulator: building %s: %w\n%s", RIEPackage, err, stderr.Bytes())
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("emulator: building %s: %w\n%s", RIEPackage, err, stderr.Bytes())
 	}
-	return nil
+	return strings.TrimSpace(string(out)), nil
 }
 
 // Options says what to run.
 type Options struct {
-	// RIE is the path of the aws-lambda-rie executable (see BuildRIE).
+	// RIE is the path of the aws-lambda-rie executable (see Path).
 	RIE string
 	// Bootstrap is the path of the function's executable, built for the
 	// host.
@@ -94,6 +95,10 @@ type Function struct {
 	client *http.Client
 	exited chan struct{}
 	output *tail
+
+	// invoking serializes invocations: one execution environment runs one
+	// at a time, and the emulator refuses a second.
+	invoking sync.Mutex
 
 	closeOnce sync.Once
 	closeErr  error
@@ -125,25 +130,22 @@ func Start(ctx context.Context, opts Options) (*Function, error) {
 var errExited = errors.New("the emulator exited")
 
 func start(ctx context.Context, opts Options) (*Function, error) {
-	invokeAddr, err := freeAddr()
+	addrs, err := freeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
-	runtimeAddr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
+	invokeAddr, runtimeAddr := addrs[0], addrs[1]
 	out := &tail{w: opts.Output}
 	cmd := exec.Command(opts.RIE,
 		"--runtime-interface-emulator-address", invokeAddr,
 		"--runtime-api-address", runtimeAddr,
 		"--log-level", "error",
 		opts.Bootstrap)
-	cmd.Env = opts.Env
+	// Never nil: a nil Env would hand the caller's environment on.
+	cmd.Env = append([]string{}, opts.Env...)
 	cmd.Stdout = out
 	cmd.Stderr = out
-	// A process group of its own, so Close stops the function with it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = processAttributes()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("emulator: starting %s: %w", opts.RIE, err)
 	}
@@ -170,15 +172,20 @@ func start(ctx context.Context, opts Options) (*Function, error) {
 	return f, nil
 }
 
-// freeAddr returns a loopback address with a port free at the time of the
-// call.
-func freeAddr() (string, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("emulator: finding a free port: %w", err)
+// freeAddrs returns n distinct loopback addresses whose ports are free at
+// the time of the call.
+func freeAddrs(n int) ([]string, error) {
+	addrs := make([]string, 0, n)
+	for range n {
+		// Held open until all are chosen, so the ports differ.
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("emulator: finding a free port: %w", err)
+		}
+		defer l.Close()
+		addrs = append(addrs, l.Addr().String())
 	}
-	defer l.Close()
-	return l.Addr().String(), nil
+	return addrs, nil
 }
 
 func (f *Function) awaitListening(ctx context.Context, addr string, deadline time.Time) error {
@@ -215,7 +222,8 @@ type FunctionError struct {
 
 func (e *FunctionError) Error() string { return "function error " + e.Type + ": " + e.Message }
 
-// Invoke sends event to the function and returns its answer. When the
+// Invoke sends event to the function and returns its answer; concurrent
+// calls wait for one another. When the
 // function returns an error, Invoke returns the error document as the
 // answer and a *FunctionError; any other error means the function could
 // not be invoked.
@@ -224,6 +232,8 @@ func (e *FunctionError) Error() string { return "function error " + e.Type + ": 
 // recognizes one by its shape: a JSON object holding errorMessage and
 // errorType, and at most the stack trace besides.
 func (f *Function) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	f.invoking.Lock()
+	defer f.invoking.Unlock()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, f.url, bytes.NewReader(event))
 	if err != nil {
 		return nil, fmt.Errorf("emulator: %w", err)

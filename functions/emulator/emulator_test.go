@@ -9,10 +9,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -48,12 +51,14 @@ func run(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	ctx := context.Background()
-	rie = filepath.Join(dir, "aws-lambda-rie")
+	if rie, err = emulator.Path(ctx, ".."); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	authorizerBin = filepath.Join(dir, "authorizer")
 	helloBin = filepath.Join(dir, "hello")
 	host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 	for _, build := range []func() error{
-		func() error { return emulator.BuildRIE(ctx, "..", rie) },
 		func() error {
 			return bundle.Binary(ctx, bundle.Options{Dir: "..", Function: "authorizer", Target: host}, authorizerBin)
 		},
@@ -88,12 +93,22 @@ func newIssuer(t testing.TB) *issuer {
 	return &issuer{url: srv.URL, key: key}
 }
 
-func (iss *issuer) env(extra ...string) []string {
-	return append([]string{
-		"GOOGLE_CLIENT_ID=" + clientID,
-		"OIDC_ISSUER=" + iss.url,
-		"OIDC_JWKS_URL=" + iss.url + "/keys",
-	}, extra...)
+// env is the authorizer's environment for this issuer, with changes
+// applied (an empty value removes the variable).
+func (iss *issuer) env(changes map[string]string) []string {
+	vars := map[string]string{
+		"GOOGLE_CLIENT_ID": clientID,
+		"OIDC_ISSUER":      iss.url,
+		"OIDC_JWKS_URL":    iss.url + "/keys",
+	}
+	maps.Copy(vars, changes)
+	var env []string
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		if vars[k] != "" {
+			env = append(env, k+"="+vars[k])
+		}
+	}
+	return env
 }
 
 func (iss *issuer) token(t testing.TB, key *rsa.PrivateKey, email string) string {
@@ -140,7 +155,7 @@ func TestAuthorizerUnderTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fn := start(t, authorizerBin, iss.env("ALLOWED_DOMAINS=example.com", "ALLOWED_EMAILS=ada@example.com"))
+	fn := start(t, authorizerBin, iss.env(map[string]string{"ALLOWED_DOMAINS": "example.com", "ALLOWED_EMAILS": "ada@example.com"}))
 	tests := []struct {
 		name      string
 		token     string
@@ -177,11 +192,27 @@ func TestAuthorizerUnderTheEmulator(t *testing.T) {
 	}
 }
 
+// TestAuthorizerWithKeysDownIsAServerError: when the keys cannot be
+// fetched, the real bootstrap fails with an error other than
+// "Unauthorized", which API Gateway answers 500: not the user's fault, and
+// never an Allow.
+func TestAuthorizerWithKeysDownIsAServerError(t *testing.T) {
+	iss := newIssuer(t)
+	down := httptest.NewServer(http.NotFoundHandler())
+	down.Close()
+	fn := start(t, authorizerBin, iss.env(map[string]string{"OIDC_JWKS_URL": down.URL + "/keys"}))
+	answer, err := fn.Invoke(t.Context(), authorizerEvent(t, iss.token(t, iss.key, "ada@example.com")))
+	var ferr *emulator.FunctionError
+	if !errors.As(err, &ferr) || ferr.Message == "Unauthorized" {
+		t.Fatalf("answer %s, %v; want a function error other than Unauthorized", answer, err)
+	}
+}
+
 // TestAuthorizerWithoutClientIDStopsAtStart: a missing setting fails the
 // function's init with a message naming it, so API Gateway answers 500.
 func TestAuthorizerWithoutClientIDStopsAtStart(t *testing.T) {
 	iss := newIssuer(t)
-	fn := start(t, authorizerBin, iss.env()[1:])
+	fn := start(t, authorizerBin, iss.env(map[string]string{"GOOGLE_CLIENT_ID": ""}))
 	if answer, err := fn.Invoke(t.Context(), authorizerEvent(t, iss.token(t, iss.key, "ada@example.com"))); err == nil {
 		t.Fatalf("answer %s, want a failure", answer)
 	}
@@ -208,6 +239,27 @@ func TestHelloUnderTheEmulator(t *testing.T) {
 		var resp greeting.Response
 		if err := json.Unmarshal(answer, &resp); err != nil {
 			t.Errorf("%s: answer is not the greeting's JSON: %v", tt.event, err)
+		}
+	}
+}
+
+// TestConcurrentInvocationsWaitForOneAnother: the emulator refuses a
+// second invocation while one runs; Invoke queues them instead.
+func TestConcurrentInvocationsWaitForOneAnother(t *testing.T) {
+	fn := start(t, helloBin, nil)
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			answer, err := fn.Invoke(t.Context(), fmt.Appendf(nil, `{"name":"caller %d"}`, i))
+			if err == nil && string(answer) != fmt.Sprintf(`{"message":"Hello caller %d!"}`, i) {
+				err = fmt.Errorf("answer %s to caller %d", answer, i)
+			}
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -244,7 +296,7 @@ func BenchmarkAuthorizerColdStart(b *testing.B) {
 	ctx := context.Background()
 	for b.Loop() {
 		b.StopTimer()
-		fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: authorizerBin, Env: iss.env()})
+		fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: authorizerBin, Env: iss.env(nil)})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -20,20 +20,20 @@ import (
 	"sync"
 	"time"
 
+	"signin/functions/emulator"
 	"signin/functions/gateway"
-	"signin/local/rie"
 )
 
 // CacheHeader is the response header that says whether the authorizer's
 // answer came from the cache ("hit") or from invoking it ("miss").
 const CacheHeader = "X-Authorizer-Cache"
 
-// Function is a Lambda function the gateway invokes, such as a
-// *rie.Function.
+// Function is a Lambda function the gateway invokes, such as an
+// *emulator.Function.
 type Function interface {
 	// Invoke sends event to the function and returns its response payload.
-	// A function that fails returns a *rie.FunctionError; any other error
-	// means the function could not be invoked.
+	// A function that fails returns an *emulator.FunctionError; any other
+	// error means the function could not be invoked.
 	Invoke(ctx context.Context, event []byte) ([]byte, error)
 }
 
@@ -134,7 +134,7 @@ func (g *Gateway) get(w http.ResponseWriter, r *http.Request) {
 	} else {
 		w.Header().Set(CacheHeader, "miss")
 	}
-	var ferr *rie.FunctionError
+	var ferr *emulator.FunctionError
 	switch {
 	case errors.As(err, &ferr) && ferr.Message == gateway.MessageUnauthorized:
 		writeJSON(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"signin/functions/emulator"
 	"signin/functions/gateway"
-	"signin/local/rie"
 )
 
 // These tests drive the emulation's own decisions with functions written
@@ -52,7 +52,7 @@ func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.I
 var greeter = lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
 	var e struct{ Name string }
 	if err := json.Unmarshal(event, &e); err != nil {
-		return nil, &rie.FunctionError{Type: "SyntaxError", Message: err.Error()}
+		return nil, &emulator.FunctionError{Type: "SyntaxError", Message: err.Error()}
 	}
 	return json.Marshal(map[string]string{"message": "Hello " + e.Name + "!"})
 })
@@ -107,7 +107,7 @@ func TestAnswers(t *testing.T) {
 			401, `{"message":"Unauthorized"}`, 0},
 		{"attack: a token not shaped like a JWT is 401 without invoking the authorizer", "Basic YWRhOnB3", "", nil, greeter,
 			401, `{"message":"Unauthorized"}`, 0},
-		{"attack: a bad token; the authorizer's Unauthorized error is 401", token, "", &rie.FunctionError{Type: "errorString", Message: "Unauthorized"}, greeter,
+		{"attack: a bad token; the authorizer's Unauthorized error is 401", token, "", &emulator.FunctionError{Type: "errorString", Message: "Unauthorized"}, greeter,
 			401, `{"message":"Unauthorized"}`, 1},
 		{"a valid user, allowed for the stage, is greeted", token, policy("Allow", stage, "Ada Lovelace"), nil, greeter,
 			200, `{"message":"Hello Ada Lovelace!"}`, 1},
@@ -119,7 +119,7 @@ func TestAnswers(t *testing.T) {
 			403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, 1},
 		{"a policy for another method is 403", token, policy("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
 			403, `{"message":"User is not authorized to access this resource"}`, 1},
-		{"any other authorizer error is 500 with no message", token, "", &rie.FunctionError{Type: "errorString", Message: "boom"}, greeter,
+		{"any other authorizer error is 500 with no message", token, "", &emulator.FunctionError{Type: "errorString", Message: "boom"}, greeter,
 			500, gateway.AuthorizerFailureBody, 1},
 		{"an authorizer that cannot be invoked is 500", token, "", errors.New("connection refused"), greeter,
 			500, gateway.AuthorizerFailureBody, 1},
@@ -127,7 +127,7 @@ func TestAnswers(t *testing.T) {
 			500, gateway.AuthorizerFailureBody, 1},
 		{"a failing greeting is 500", token, policy("Allow", stage, "Ada"), nil,
 			lambdaFunc(func(context.Context, []byte) ([]byte, error) {
-				return nil, &rie.FunctionError{Type: "panic", Message: "oops"}
+				return nil, &emulator.FunctionError{Type: "panic", Message: "oops"}
 			}),
 			500, `{"message":"Internal server error"}`, 1},
 	}
@@ -193,7 +193,7 @@ func TestCacheByTokenForTheTTL(t *testing.T) {
 	}{
 		{"an Allow policy is cached", policy("Allow", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
 		{"a Deny policy is cached", policy("Deny", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
-		{"an Unauthorized error is not cached", "", &rie.FunctionError{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
+		{"an Unauthorized error is not cached", "", &emulator.FunctionError{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int32

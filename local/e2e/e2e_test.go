@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"signin/local/stack"
@@ -96,18 +98,37 @@ func tab(t *testing.T, url, state string) context.Context {
 	tabCtx, cancelTab := chromedp.NewContext(browserCtx)
 	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
 	t.Cleanup(func() {
+		violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+		if err != nil {
+			t.Errorf("reading the CSP violations: %v", err)
+		}
+		for _, v := range violations {
+			t.Errorf("the page broke its Content-Security-Policy: %s", v)
+		}
 		if *screenshots != "" {
 			shot(t, ctx, filepath.Join(*screenshots, strings.ReplaceAll(t.Name(), "/", "_")+".png"))
 		}
 		cancel()
 		cancelTab()
 	})
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+	if err := chromedp.Do(ctx, recordCSPViolations, chromedp.Navigate(url)); err != nil {
 		t.Fatalf("opening %s: %v", url, err)
 	}
 	waitState(t, ctx, state)
 	return ctx
 }
+
+// recordCSPViolations collects, in window.cspViolations, every report of
+// a blocked inline script or style, or a source the policy does not allow.
+var recordCSPViolations = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+		Source: `window.cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});`,
+	})
+	return err
+})
 
 func shot(t *testing.T, ctx context.Context, path string) {
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -142,6 +163,8 @@ type signIn struct {
 	name, email string
 	// lifetime is the token's lifetime in seconds; empty keeps the form's.
 	lifetime string
+	// picture is the picture claim's URL; empty leaves it out.
+	picture string
 }
 
 // submit fills in the stand-in's form as a user would and signs in.
@@ -151,10 +174,14 @@ func (s signIn) submit(t *testing.T, ctx context.Context) {
 		chromedp.SetValue(chromedp.CSS(`input[name="name"]`), s.name),
 		chromedp.SetValue(chromedp.CSS(`input[name="email"]`), s.email),
 	}
+	if s.lifetime != "" || s.picture != "" {
+		steps = append(steps, chromedp.Click(chromedp.CSS(`.devsignin-options summary`)))
+	}
 	if s.lifetime != "" {
-		steps = append(steps,
-			chromedp.Click(chromedp.CSS(`.devsignin-options summary`)),
-			chromedp.SetValue(chromedp.CSS(`input[name="expires_in"]`), s.lifetime))
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(`input[name="expires_in"]`), s.lifetime))
+	}
+	if s.picture != "" {
+		steps = append(steps, chromedp.SetValue(chromedp.CSS(`input[name="picture"]`), s.picture))
 	}
 	steps = append(steps, chromedp.Click(chromedp.CSS(`.devsignin-submit`)))
 	if err := chromedp.Do(ctx, steps...); err != nil {
@@ -231,7 +258,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	}
 	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port) + "/"
 	l.Close()
-	page, err := stack.SiteHandler(site.Config{
+	handler, err := stack.SiteHandler(site.Config{
 		ClientID:     stack.DevClientID,
 		APIURL:       deadAPI,
 		SignInScript: shared.Provider.SignInScriptURL(),
@@ -239,7 +266,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(page)
+	srv := httptest.NewServer(handler)
 	defer srv.Close()
 	ctx := tab(t, srv.URL, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
@@ -300,5 +327,56 @@ func TestNarrowScreenFits(t *testing.T) {
 	}
 	if width > 360 {
 		t.Errorf("the page is %dpx wide on a 360px screen, want no horizontal scrolling", width)
+	}
+}
+
+// Keyboard only: Tab reaches the sign-in form first, Enter signs in, Tab
+// then Enter signs out, and the focus returns to the sign-in control.
+func TestKeyboardOnly(t *testing.T) {
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t"), chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "greeted")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t")); err != nil {
+		t.Fatal(err)
+	}
+	focused, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if focused != "sign-out" {
+		t.Fatalf("Tab after the greeting focuses %q, want the sign-out button", focused)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("\r")); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "signed-out")
+	inButton, err := chromedp.Run(ctx, chromedp.Evaluate[bool](
+		`document.getElementById("signin-button").contains(document.activeElement)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !inButton {
+		t.Error("after sign-out the focus is not on the sign-in control")
+	}
+}
+
+// The picture from the token replaces the initials, under the page's CSP
+// (img-src allows data: and Google's user content servers).
+func TestPictureFromTheToken(t *testing.T) {
+	const picture = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'%3E%3Crect width='1' height='1' fill='%23c2410c'/%3E%3C/svg%3E"
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	signIn{name: "Ada Lovelace", email: allowedEmail, picture: picture}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("avatar-image"))); err != nil {
+		t.Fatalf("the picture is not shown: %v", err)
+	}
+	initialsHidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("avatar-initials").hidden`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !initialsHidden {
+		t.Error("the initials are still shown beside the picture")
 	}
 }

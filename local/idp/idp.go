@@ -4,8 +4,8 @@
 // (OIDC_ISSUER, OIDC_JWKS_URL), so the whole sign-in flow runs offline.
 //
 // It serves OIDC discovery, the key set, POST /token (form fields name,
-// email, optional email_verified and expires_in, answering {"id_token":
-// "..."}), and at /gsi/client a stand-in for Google's sign-in script that
+// email, optional email_verified, expires_in and picture, answering
+// {"id_token": "..."}), and at /gsi/client a stand-in for Google's sign-in script that
 // signs the page in through POST /token.
 //
 // It has no passwords and must never face the internet.
@@ -104,6 +104,9 @@ type Identity struct {
 	// Lifetime is how long from now the token is valid; zero means
 	// DefaultLifetime, and a negative one gives an expired token.
 	Lifetime time.Duration
+	// Picture is the picture claim, an https: or data:image/ URL; empty
+	// leaves it out.
+	Picture string
 }
 
 // Token returns a signed ID token for id, with Google's claims: iss, aud,
@@ -119,6 +122,9 @@ func (p *Provider) Token(id Identity) (string, error) {
 	}
 	if id.Lifetime == 0 {
 		id.Lifetime = DefaultLifetime
+	}
+	if id.Picture != "" && !strings.HasPrefix(id.Picture, "https://") && !strings.HasPrefix(id.Picture, "data:image/") {
+		return "", fmt.Errorf("idp: picture %q is neither an https: nor a data:image/ URL", id.Picture)
 	}
 	if id.Name == "" {
 		id.Name = id.Email
@@ -139,6 +145,9 @@ func (p *Provider) Token(id Identity) (string, error) {
 	domain := strings.ToLower(id.Email[strings.LastIndexByte(id.Email, '@')+1:])
 	if domain != "gmail.com" {
 		claims["hd"] = domain
+	}
+	if id.Picture != "" {
+		claims["picture"] = id.Picture
 	}
 	return p.sign(claims)
 }
@@ -206,7 +215,7 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported":              []string{"id_token"},
 		"subject_types_supported":               []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"claims_supported":                      []string{"aud", "email", "email_verified", "exp", "hd", "iat", "iss", "name", "sub"},
+		"claims_supported":                      []string{"aud", "email", "email_verified", "exp", "hd", "iat", "iss", "name", "picture", "sub"},
 	})
 }
 
@@ -250,6 +259,7 @@ func identity(r *http.Request) (Identity, error) {
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
 		EmailVerified: true,
+		Picture:       strings.TrimSpace(r.PostForm.Get("picture")),
 	}
 	if v := r.PostForm.Get("email_verified"); v != "" {
 		b, err := strconv.ParseBool(v)

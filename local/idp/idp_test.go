@@ -118,6 +118,8 @@ func TestTokenEndpointRejectsBadForms(t *testing.T) {
 		{"zero lifetime", url.Values{"email": {"ada@example.com"}, "expires_in": {"0"}}, "expires_in"},
 		{"lifetime too long", url.Values{"email": {"ada@example.com"}, "expires_in": {"172800"}}, "lifetime"},
 		{"email_verified not a boolean", url.Values{"email": {"ada@example.com"}, "email_verified": {"maybe"}}, "email_verified"},
+		{"attack: a javascript: picture", url.Values{"email": {"ada@example.com"}, "picture": {"javascript:alert(1)"}}, "picture"},
+		{"a plain-http picture", url.Values{"email": {"ada@example.com"}, "picture": {"http://example.com/a.png"}}, "picture"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

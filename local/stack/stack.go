@@ -24,9 +24,9 @@ import (
 	"time"
 
 	"signin/functions/bundle"
+	"signin/functions/emulator"
 	"signin/local/apigw"
 	"signin/local/idp"
-	"signin/local/rie"
 	"signin/site"
 )
 
@@ -94,7 +94,7 @@ type Stack struct {
 
 	listeners []net.Listener
 	servers   []*http.Server
-	functions []*rie.Function
+	functions []*emulator.Function
 	binDir    string
 	done      sync.WaitGroup
 }
@@ -175,19 +175,19 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 
 // startFunctions builds the authorizer and the greeting for the host and
 // starts each under the emulator.
-func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting *rie.Function, err error) {
+func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting apigw.Function, err error) {
 	dir := opts.FunctionsDir
 	if dir == "" {
 		if dir, err = FunctionsDir(); err != nil {
 			return nil, nil, err
 		}
 	}
-	emulator, err := rie.Emulator(ctx, dir)
-	if err != nil {
-		return nil, nil, err
-	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
 		return nil, nil, fmt.Errorf("stack: %w", err)
+	}
+	rie := filepath.Join(st.binDir, "aws-lambda-rie")
+	if err := emulator.BuildRIE(ctx, dir, rie); err != nil {
+		return nil, nil, err
 	}
 	env := map[string][]string{
 		"authorizer": {
@@ -197,26 +197,40 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, 
 			"ALLOWED_EMAILS=" + opts.AllowedEmails,
 			"ALLOWED_DOMAINS=" + opts.AllowedDomains,
 		},
-		"hello": nil,
 	}
-	started := map[string]*rie.Function{}
+	started := map[string]apigw.Function{}
 	for _, name := range bundle.Functions {
 		bin := filepath.Join(st.binDir, name)
 		host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 		if err := bundle.Binary(ctx, bundle.Options{Dir: dir, Function: name, Target: host}, bin); err != nil {
 			return nil, nil, err
 		}
-		f, err := rie.Start(ctx, rie.Options{
-			Emulator: emulator, Bootstrap: bin, Name: name, Env: env[name],
+		f, err := emulator.Start(ctx, emulator.Options{
+			RIE: rie, Bootstrap: bin,
+			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + Region}, env[name]...),
 			Output: prefixed(opts.Logs, name),
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, fmt.Errorf("stack: starting %s: %w", name, err)
 		}
 		st.functions = append(st.functions, f)
-		started[name] = f
+		started[name] = &oneAtATime{f: f}
 	}
 	return started["authorizer"], started["hello"], nil
+}
+
+// oneAtATime invokes a function one event at a time, as one Lambda
+// execution environment runs them: the emulator refuses a second invocation
+// while one is running.
+type oneAtATime struct {
+	mu sync.Mutex
+	f  *emulator.Function
+}
+
+func (o *oneAtATime) Invoke(ctx context.Context, event []byte) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.f.Invoke(ctx, event)
 }
 
 // FunctionsDir returns the functions module's directory: the functions
@@ -250,7 +264,7 @@ func (st *Stack) Close() {
 	}
 	st.done.Wait()
 	for _, f := range st.functions {
-		f.Close()
+		_ = f.Close() // stopping is all that is left to do
 	}
 	if st.binDir != "" {
 		os.RemoveAll(st.binDir)
@@ -260,7 +274,7 @@ func (st *Stack) Close() {
 // prefixed returns a writer that writes each line to w after "name | ".
 func prefixed(w io.Writer, name string) io.Writer {
 	if w == nil {
-		return nil
+		return io.Discard
 	}
 	return &prefixWriter{w: w, prefix: []byte(name + " | ")}
 }

@@ -284,3 +284,33 @@ func report(b *testing.B, latencies []time.Duration, elapsed time.Duration) {
 	b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "req/s")
 	b.ReportMetric(float64(latencies[len(latencies)/2].Microseconds())/1000, "ms-median")
 }
+
+// The page and curl may call at the same moment; each call must be
+// answered, though the emulator runs one invocation at a time.
+func TestConcurrentCallsAreAllAnswered(t *testing.T) {
+	const calls = 8
+	tokens := make([]string, calls)
+	for i := range tokens {
+		tokens[i] = token(t, idp.Identity{Name: fmt.Sprint("User ", i), Email: fmt.Sprintf("concurrent%d@example.com", i), EmailVerified: true})
+	}
+	var wg sync.WaitGroup
+	statuses := make([]int, calls)
+	for i := range calls {
+		wg.Go(func() {
+			req, _ := http.NewRequest(http.MethodGet, shared.APIURL+"/", nil)
+			req.Header.Set(gateway.AuthorizationHeader, tokens[i])
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return
+			}
+			resp.Body.Close()
+			statuses[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	for i, s := range statuses {
+		if s != http.StatusOK {
+			t.Errorf("concurrent call %d = %d, want 200", i, s)
+		}
+	}
+}

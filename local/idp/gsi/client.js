@@ -33,6 +33,9 @@
     body.set("email", data.get("email"));
     body.set("email_verified", data.get("email_verified") ? "true" : "false");
     body.set("expires_in", data.get("expires_in"));
+    if (data.get("picture")) {
+      body.set("picture", data.get("picture"));
+    }
     const response = await fetch(provider + "/token", { method: "POST", body });
     const answer = await response.json();
     if (!response.ok) {
@@ -46,6 +49,7 @@
     const email = element("input", { name: "email", type: "email", required: true, autocomplete: "email", value: "ada@example.com" });
     const verified = element("input", { name: "email_verified", type: "checkbox", checked: true });
     const lifetime = element("input", { name: "expires_in", type: "number", value: "3600", step: "1" });
+    const picture = element("input", { name: "picture", type: "url", placeholder: "https://… or data:image/…" });
     const problem = element("p", { className: "devsignin-problem", role: "alert" });
     const submit = element("button", { type: "submit", className: "devsignin-submit" }, "Sign in (development)");
     const form = element(
@@ -60,6 +64,7 @@
         element("summary", {}, "Test options"),
         element("label", { className: "devsignin-check" }, verified, element("span", {}, "Email verified")),
         field("Token lifetime in seconds (negative: already expired)", lifetime),
+        field("Picture URL (optional)", picture),
       ),
       submit,
       problem,
