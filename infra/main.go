@@ -17,26 +17,29 @@ import (
 )
 
 func main() {
-	pulumi.Run(func(ctx *pulumi.Context) error { return program(ctx, buildFunctions) })
+	pulumi.Run(func(ctx *pulumi.Context) error {
+		_, err := program(ctx, buildFunctions)
+		return err
+	})
 }
 
 // builder builds the archive of every function of the repository at root.
 type builder func(ctx context.Context, root string) (map[string]function.Code, error)
 
 // program is what `pulumi up` runs: the configuration is validated before
-// anything is built or declared.
-func program(ctx *pulumi.Context, build builder) error {
+// anything is built or declared. It returns the stack outputs it exported.
+func program(ctx *pulumi.Context, build builder) (stack.Outputs, error) {
 	cfg, err := config.Load(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	root, err := repo.Find()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	code, err := build(ctx.Context(), root)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	return stack.Declare(ctx, cfg, stack.Sources{Code: code, Site: site.Files()})
 }

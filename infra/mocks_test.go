@@ -207,7 +207,8 @@ func buildOnceForTests(ctx context.Context, root string) (map[string]function.Co
 // run runs the program against m with the configuration cfg.
 func run(m *mocks, cfg map[string]string) error {
 	return pulumi.RunErr(func(ctx *pulumi.Context) error {
-		return program(ctx, buildOnceForTests)
+		_, err := program(ctx, buildOnceForTests)
+		return err
 	}, pulumi.WithMocks(testProject, testStack, m), withConfig(cfg))
 }
 

@@ -1,15 +1,22 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"io/fs"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/functions/gateway"
 	"signin/infra/config"
+	"signin/infra/stack"
 	"signin/infra/web"
 	"signin/site"
 )
@@ -423,6 +430,16 @@ func TestSiteFilesAndConfig(t *testing.T) {
 		if got := str(o.Inputs, "contentType"); got != site.ContentType(key) {
 			t.Errorf("%s: Content-Type = %q, want %q", key, got, site.ContentType(key))
 		}
+		if key == site.ConfigPath {
+			continue
+		}
+		body, err := fs.ReadFile(site.Files(), key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, body) {
+			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes of the file", key, len(got), err, len(body))
+		}
 	}
 	if len(objects) != len(want) {
 		t.Errorf("uploaded %d objects, want %d", len(objects), len(want))
@@ -457,5 +474,55 @@ func TestStageIsThrottled(t *testing.T) {
 		if v := value(s.Inputs, "settings", k); !v.IsNumber() || v.NumberValue() != want {
 			t.Errorf("%s = %v, want %g", k, v, want)
 		}
+	}
+}
+
+// The API's origin, which the page's CSP names, comes from the REST API's
+// execution ARN; an ARN of another shape stops the program rather than
+// deploying a policy with a wrong origin.
+func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
+	m := &mocks{alter: func(typ, _ string, state resource.PropertyMap) {
+		if typ == "aws:apigateway/restApi:RestApi" {
+			state["executionArn"] = resource.NewProperty("arn:aws:lambda:" + region + ":" + account + ":" + restAPIID)
+		}
+	}}
+	err := run(m, testConfig())
+	if err == nil || !strings.Contains(err.Error(), "unexpected execution ARN") {
+		t.Errorf("got %v, want an error about the unexpected execution ARN", err)
+	}
+}
+
+// The stack outputs tell the user what to register at Google and open, and
+// name what was created.
+func TestStackOutputs(t *testing.T) {
+	got := map[string]string{}
+	var mu sync.Mutex
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		outputs, err := program(ctx, buildOnceForTests)
+		for name, value := range outputs {
+			value.ApplyT(func(v string) string {
+				mu.Lock()
+				defer mu.Unlock()
+				got[name] = v
+				return v
+			})
+		}
+		return err
+	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(testConfig()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		stack.OutputSiteURL:                siteOrigin + "/",
+		stack.OutputAPIURL:                 apiURL,
+		stack.OutputBucketName:             "signin-site-0a1b2c3",
+		stack.OutputDistributionID:         distributionID,
+		stack.OutputAuthorizerFunctionName: "authorizer-0a1b2c3",
+		stack.OutputHelloFunctionName:      "hello-0a1b2c3",
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !maps.Equal(got, want) {
+		t.Errorf("outputs = %v, want %v", got, want)
 	}
 }

@@ -31,10 +31,6 @@ import (
 // Type is the Pulumi type token of the component.
 const Type = "signin:index:Api"
 
-// GreetingRequestTemplate is the mapping template of the greeting's
-// integration, for the content type it applies to.
-var GreetingRequestTemplate = map[string]string{"application/json": gateway.RequestTemplate}
-
 // ErrorSelectionPattern selects the greeting function's errors: any error
 // message. A successful answer has none and takes the default 200.
 const ErrorSelectionPattern = ".+"
@@ -89,17 +85,13 @@ func New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*API,
 }
 
 // origin returns the invoke origin of the REST API id, whose execution ARN
-// (arn:<partition>:execute-api:<region>:<account>:<id>) names its region.
+// (arn:aws:execute-api:<region>:<account>:<id>) names its region.
 func origin(id, executionARN string) (string, error) {
 	parts := strings.Split(executionARN, ":")
 	if len(parts) != 6 || parts[2] != "execute-api" || parts[3] == "" {
 		return "", fmt.Errorf("api: unexpected execution ARN %q", executionARN)
 	}
-	domain := "amazonaws.com"
-	if parts[1] == "aws-cn" {
-		domain = "amazonaws.com.cn"
-	}
-	return fmt.Sprintf("https://%s.execute-api.%s.%s", id, parts[3], domain), nil
+	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", id, parts[3]), nil
 }
 
 // Routes configure what the API does.
@@ -189,7 +181,7 @@ func (d *declarer) declare(r Routes) error {
 		IntegrationHttpMethod: pulumi.String("POST"),
 		Uri:                   r.Greeting.InvokeArn,
 		PassthroughBehavior:   pulumi.String("NEVER"),
-		RequestTemplates:      pulumi.ToStringMap(GreetingRequestTemplate),
+		RequestTemplates:      pulumi.StringMap{"application/json": pulumi.String(gateway.RequestTemplate)},
 	})
 	if err != nil {
 		return err

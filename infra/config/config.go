@@ -47,7 +47,7 @@ var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400
 
 // clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
 // project number, a dash, an identifier, and Google's domain.
-var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z_]+\.apps\.googleusercontent\.com$`)
+var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
 
 // domainPattern is the shape of a hosted (Google Workspace) domain.
 var domainPattern = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)

@@ -7,6 +7,7 @@ package deploy
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -117,6 +118,32 @@ func checkClientID(path string) error {
 	return nil
 }
 
+// LoggedIn reports whether the user is logged in to a Pulumi backend: a
+// Pulumi Cloud access token in the environment, or a current backend in the
+// CLI's credentials ($PULUMI_HOME or ~/.pulumi, credentials.json), as
+// `pulumi login` leaves it.
+func LoggedIn() bool {
+	if os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
+		return true
+	}
+	home := os.Getenv("PULUMI_HOME")
+	if home == "" {
+		user, err := os.UserHomeDir()
+		if err != nil {
+			return false
+		}
+		home = filepath.Join(user, ".pulumi")
+	}
+	b, err := os.ReadFile(filepath.Join(home, "credentials.json"))
+	if err != nil {
+		return false
+	}
+	var creds struct {
+		Current string `json:"current"`
+	}
+	return json.Unmarshal(b, &creds) == nil && creds.Current != ""
+}
+
 // Backend returns the backend URL to use, given the environment's
 // PULUMI_BACKEND_URL and whether the user is logged in to one: the user's
 // choice, else their login (""), else the local file backend below root,
@@ -150,10 +177,7 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 	if err := Check(action, r.Root, r.Stack); err != nil {
 		return err
 	}
-	whoami := exec.CommandContext(ctx, CLI, "whoami")
-	whoami.Dir = r.Root
-	loggedIn := whoami.Run() == nil
-	backend, err := Backend(r.Root, loggedIn)
+	backend, err := Backend(r.Root, LoggedIn())
 	if err != nil {
 		return err
 	}

@@ -160,6 +160,36 @@ func TestBackendFallsBackToTheRepository(t *testing.T) {
 	}
 }
 
+// A login is what `pulumi login` leaves in the CLI's credentials, or a
+// Pulumi Cloud token in the environment.
+func TestLoggedIn(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		token       string
+		credentials string
+		want        bool
+	}{
+		{name: "never logged in", want: false},
+		{name: "Pulumi Cloud token", token: "pul-0123456789abcdef", want: true},
+		{name: "pulumi login", credentials: `{"current":"https://api.pulumi.com","accessTokens":{}}`, want: true},
+		{name: "pulumi login file://", credentials: `{"current":"file:///srv/state"}`, want: true},
+		{name: "pulumi logout", credentials: `{"current":"","accessTokens":{}}`, want: false},
+		{name: "unreadable credentials", credentials: `{`, want: false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			home := t.TempDir()
+			t.Setenv("PULUMI_HOME", home)
+			t.Setenv("PULUMI_ACCESS_TOKEN", c.token)
+			if c.credentials != "" {
+				write(t, filepath.Join(home, "credentials.json"), c.credentials, 0o600)
+			}
+			if got := LoggedIn(); got != c.want {
+				t.Errorf("LoggedIn() = %v, want %v", got, c.want)
+			}
+		})
+	}
+}
+
 func TestParseAction(t *testing.T) {
 	for _, c := range []struct {
 		in string

@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 )
 
-// Markers are the files whose presence together marks the repository's
+// markers are the files whose presence together marks the repository's
 // root.
-var Markers = []string{"Pulumi.yaml", filepath.Join("functions", "go.mod")}
+var markers = []string{"Pulumi.yaml", filepath.Join("functions", "go.mod")}
 
 // Root returns the nearest directory at or above dir that holds every
-// marker.
+// marker file: Pulumi.yaml and functions/go.mod.
 func Root(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -26,13 +26,13 @@ func Root(dir string) (string, error) {
 			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("repo: no directory at or above %s holds %v", abs, Markers)
+			return "", fmt.Errorf("repo: no directory at or above %s holds %v", abs, markers)
 		}
 	}
 }
 
 func hasMarkers(dir string) bool {
-	for _, m := range Markers {
+	for _, m := range markers {
 		if _, err := os.Stat(filepath.Join(dir, m)); err != nil {
 			return false
 		}

@@ -41,12 +41,15 @@ type Sources struct {
 	Site fs.FS
 }
 
+// Outputs are the stack outputs, by name.
+type Outputs map[string]pulumi.StringOutput
+
 // Declare declares every resource of the stack for the validated
-// configuration cfg, and exports the stack outputs.
-func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
+// configuration cfg, and exports and returns the stack outputs.
+func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, error) {
 	for _, name := range []string{AuthorizerFunction, GreetingFunction} {
 		if src.Code[name].Path == "" {
-			return fmt.Errorf("stack: no archive for the %s function", name)
+			return nil, fmt.Errorf("stack: no archive for the %s function", name)
 		}
 	}
 	authorizer, err := function.New(ctx, AuthorizerFunction, function.Args{
@@ -55,18 +58,18 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
 		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	greeting, err := function.New(ctx, GreetingFunction, function.Args{
 		Code:             src.Code[GreetingFunction],
 		LogRetentionDays: cfg.LogRetentionDays,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	gw, err := api.New(ctx, "api")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	page, err := web.New(ctx, "site", web.Args{
 		Files:     src.Site,
@@ -75,7 +78,7 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
 		APIURL:    gw.URL,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := gw.Route(ctx, "api", api.Routes{
 		SiteOrigin:         page.Origin,
@@ -85,13 +88,18 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) error {
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
 	}); err != nil {
-		return err
+		return nil, err
 	}
-	ctx.Export(OutputSiteURL, page.URL)
-	ctx.Export(OutputAPIURL, gw.URL)
-	ctx.Export(OutputBucketName, page.Bucket.Bucket)
-	ctx.Export(OutputDistributionID, page.Distribution.ID())
-	ctx.Export(OutputAuthorizerFunctionName, authorizer.Function.Name)
-	ctx.Export(OutputHelloFunctionName, greeting.Function.Name)
-	return nil
+	outputs := Outputs{
+		OutputSiteURL:                page.URL,
+		OutputAPIURL:                 gw.URL,
+		OutputBucketName:             page.Bucket.Bucket,
+		OutputDistributionID:         page.Distribution.ID().ToStringOutput(),
+		OutputAuthorizerFunctionName: authorizer.Function.Name,
+		OutputHelloFunctionName:      greeting.Function.Name,
+	}
+	for name, value := range outputs {
+		ctx.Export(name, value)
+	}
+	return outputs, nil
 }

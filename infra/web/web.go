@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -250,7 +249,9 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		if err != nil {
 			return err
 		}
-		return s.object(ctx, path, content(body), after)
+		return s.object(ctx, path, &s3.BucketObjectv2Args{
+			ContentBase64: pulumi.String(base64.StdEncoding.EncodeToString(body)),
+		}, after)
 	}); err != nil {
 		return fmt.Errorf("files: %w", err)
 	}
@@ -258,36 +259,19 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		b, err := site.Config{ClientID: args.ClientID, APIURL: apiURL}.JSON()
 		return string(b), err
 	}).(pulumi.StringOutput)
-	if err := s.object(ctx, site.ConfigPath, objectBody{text: config}, after); err != nil {
+	if err := s.object(ctx, site.ConfigPath, &s3.BucketObjectv2Args{Content: config}, after); err != nil {
 		return fmt.Errorf("%s: %w", site.ConfigPath, err)
 	}
 	return nil
 }
 
-// objectBody is the content of an uploaded file: text, or base64 for a
-// binary file.
-type objectBody struct {
-	text   pulumi.StringInput
-	base64 pulumi.StringInput
-}
-
-func content(b []byte) objectBody {
-	if utf8.Valid(b) {
-		return objectBody{text: pulumi.String(string(b))}
-	}
-	return objectBody{base64: pulumi.String(base64.StdEncoding.EncodeToString(b))}
-}
-
-// object uploads one file of the page at key.
-func (s *Site) object(ctx *pulumi.Context, key string, body objectBody, opts ...pulumi.ResourceOption) error {
-	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, &s3.BucketObjectv2Args{
-		Bucket:        s.Bucket.ID(),
-		Key:           pulumi.String(key),
-		Content:       body.text,
-		ContentBase64: body.base64,
-		ContentType:   pulumi.String(site.ContentType(key)),
-		CacheControl:  pulumi.String(CacheControl),
-	}, append(opts, pulumi.Parent(s))...)
+// object uploads one file of the page at key, with the content set in args.
+func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Args, opts ...pulumi.ResourceOption) error {
+	args.Bucket = s.Bucket.ID()
+	args.Key = pulumi.String(key)
+	args.ContentType = pulumi.String(site.ContentType(key))
+	args.CacheControl = pulumi.String(CacheControl)
+	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, args, append(opts, pulumi.Parent(s))...)
 	return err
 }
 
