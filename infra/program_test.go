@@ -17,7 +17,6 @@ import (
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/stack"
-	"signin/infra/web"
 	"signin/site"
 )
 
@@ -348,8 +347,12 @@ func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
-	if csp != web.ContentSecurityPolicy(apiOrigin) {
-		t.Errorf("CSP = %q, want %q", csp, web.ContentSecurityPolicy(apiOrigin))
+	want, err := site.Config{ClientID: testClientID, APIURL: apiURL}.ContentSecurityPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if csp != want {
+		t.Errorf("CSP = %q, want %q", csp, want)
 	}
 	directives := map[string][]string{}
 	for _, d := range strings.Split(csp, ";") {

@@ -72,10 +72,9 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 		return nil, err
 	}
 	page, err := web.New(ctx, "site", web.Args{
-		Files:     src.Site,
-		ClientID:  cfg.GoogleClientID,
-		APIOrigin: gw.Origin,
-		APIURL:    gw.URL,
+		Files:    src.Site,
+		ClientID: cfg.GoogleClientID,
+		APIURL:   gw.URL,
 	})
 	if err != nil {
 		return nil, err

@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -42,40 +41,12 @@ const HSTSMaxAge = 63072000
 // Google's documentation asks for: "same-origin" would cut it.
 const CrossOriginOpenerPolicy = "same-origin-allow-popups"
 
-// ContentSecurityPolicy returns the page's Content-Security-Policy: its own
-// files, Google Identity Services, the API at apiOrigin and the profile
-// picture from Google's user content servers; nothing inline, no framing.
-//
-// The gsi sources are those Google documents for Sign in with Google
-// (https://developers.google.com/identity/gsi/web/guides/get-google-api-clientid#content_security_policy):
-// script-src https://accounts.google.com/gsi/client, frame-src
-// https://accounts.google.com/gsi/, connect-src
-// https://accounts.google.com/gsi/ and style-src
-// https://accounts.google.com/gsi/style.
-func ContentSecurityPolicy(apiOrigin string) string {
-	return strings.Join([]string{
-		"default-src 'self'",
-		"script-src 'self' https://accounts.google.com/gsi/client",
-		"style-src 'self' https://accounts.google.com/gsi/style",
-		"frame-src https://accounts.google.com/gsi/",
-		"connect-src 'self' https://accounts.google.com/gsi/ " + apiOrigin,
-		"img-src 'self' https://*.googleusercontent.com data:",
-		"object-src 'none'",
-		"base-uri 'none'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-	}, "; ")
-}
-
 // Args configure a Site.
 type Args struct {
 	// Files are the page's static files, such as site.Files().
 	Files fs.FS
 	// ClientID is the Google client ID the page signs in with.
 	ClientID string
-	// APIOrigin is the origin of the API the page calls, for the
-	// Content-Security-Policy.
-	APIOrigin pulumi.StringInput
 	// APIURL is the address the page calls, for config.json.
 	APIURL pulumi.StringInput
 }
@@ -158,8 +129,10 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		Comment: pulumi.String("Security headers of the sign-in page"),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: args.APIOrigin.ToStringOutput().ApplyT(ContentSecurityPolicy).(pulumi.StringOutput),
-				Override:              pulumi.Bool(true),
+				ContentSecurityPolicy: args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
+					return site.Config{ClientID: args.ClientID, APIURL: apiURL}.ContentSecurityPolicy()
+				}).(pulumi.StringOutput),
+				Override: pulumi.Bool(true),
 			},
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
 				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAge),

@@ -39,6 +39,10 @@ const (
 	SignInScriptPath = "/gsi/client"
 	// SignInStylePath is the stylesheet the stand-in script adds.
 	SignInStylePath = "/gsi/style"
+	// SignInTokenPath is TokenPath for the stand-in script: under /gsi/, so
+	// the page's Content-Security-Policy, which lets it connect to the sign-in
+	// script's /gsi/ path as Google's requires, covers it.
+	SignInTokenPath = "/gsi/token"
 )
 
 // DefaultLifetime is how long a token is valid unless the request says
@@ -176,12 +180,14 @@ func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET "+DiscoveryPath, p.discovery)
 	mux.HandleFunc("GET "+KeysPath, p.keys)
-	mux.HandleFunc("POST "+TokenPath, p.token)
-	mux.HandleFunc("OPTIONS "+TokenPath, func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		w.Header().Set("Access-Control-Allow-Methods", "POST")
-		w.WriteHeader(http.StatusNoContent)
-	})
+	for _, path := range []string{TokenPath, SignInTokenPath} {
+		mux.HandleFunc("POST "+path, p.token)
+		mux.HandleFunc("OPTIONS "+path, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Access-Control-Allow-Origin", "*")
+			w.Header().Set("Access-Control-Allow-Methods", "POST")
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
 	mux.HandleFunc("GET "+SignInScriptPath, serveFile("gsi/client.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET "+SignInStylePath, serveFile("gsi/style.css", "text/css; charset=utf-8"))
 	return mux

@@ -1,26 +1,24 @@
 package stack
 
 import (
-	"fmt"
 	"io/fs"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"signin/site"
 )
 
 // SiteHandler serves the sign-in page's embedded files and the config.json
-// rendered from cfg, under a Content-Security-Policy as strict as the
-// deployed one: no inline script or style, scripts and styles from the site
-// and the sign-in script's /gsi/ path only, connections to the API and the
-// sign-in script's origin only.
+// rendered from cfg, under the deployed site's Content-Security-Policy
+// (cfg.ContentSecurityPolicy): no inline script or style, scripts and styles
+// from the site and the sign-in script's /gsi/ path only, connections to the
+// API and that /gsi/ path only.
 func SiteHandler(cfg site.Config) (http.Handler, error) {
 	config, err := cfg.JSON()
 	if err != nil {
 		return nil, err
 	}
-	csp, err := contentSecurityPolicy(cfg)
+	csp, err := cfg.ContentSecurityPolicy()
 	if err != nil {
 		return nil, err
 	}
@@ -49,32 +47,4 @@ func SiteHandler(cfg site.Config) (http.Handler, error) {
 		h.Set("Content-Type", site.ContentType(name))
 		_, _ = w.Write(body)
 	}), nil
-}
-
-func contentSecurityPolicy(cfg site.Config) (string, error) {
-	api, err := url.Parse(cfg.APIURL)
-	if err != nil {
-		return "", fmt.Errorf("stack: API URL: %w", err)
-	}
-	script := site.GoogleSignInScript
-	if cfg.SignInScript != "" {
-		script = cfg.SignInScript
-	}
-	signIn, err := url.Parse(script)
-	if err != nil {
-		return "", fmt.Errorf("stack: sign-in script URL: %w", err)
-	}
-	gsi := signIn.Scheme + "://" + signIn.Host + "/gsi/"
-	apiOrigin := api.Scheme + "://" + api.Host
-	return strings.Join([]string{
-		"default-src 'none'",
-		"script-src 'self' " + gsi,
-		"style-src 'self' " + gsi,
-		"connect-src 'self' " + apiOrigin + " " + signIn.Scheme + "://" + signIn.Host,
-		"img-src 'self' https://*.googleusercontent.com data:",
-		"frame-src " + gsi,
-		"base-uri 'none'",
-		"form-action 'self'",
-		"frame-ancestors 'none'",
-	}, "; "), nil
 }

@@ -185,8 +185,8 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, 
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
 		return nil, nil, fmt.Errorf("stack: %w", err)
 	}
-	rie := filepath.Join(st.binDir, "aws-lambda-rie")
-	if err := emulator.BuildRIE(ctx, dir, rie); err != nil {
+	rie, err := emulator.Path(ctx, dir)
+	if err != nil {
 		return nil, nil, err
 	}
 	env := map[string][]string{

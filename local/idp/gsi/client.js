@@ -36,7 +36,7 @@
     if (data.get("picture")) {
       body.set("picture", data.get("picture"));
     }
-    const response = await fetch(provider + "/token", { method: "POST", body });
+    const response = await fetch(provider + "/gsi/token", { method: "POST", body });
     const answer = await response.json();
     if (!response.ok) {
       throw new Error(answer.error_description || "the provider refused the sign-in");
