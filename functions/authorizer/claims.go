@@ -8,13 +8,20 @@ import (
 // Claims are the ID token claims the authorizer reads beyond those go-oidc
 // checks.
 type Claims struct {
-	Email           string `json:"email"`
-	EmailVerified   Bool   `json:"email_verified"`
-	HostedDomain    string `json:"hd"`
+	// Email is the user's email address.
+	Email string `json:"email"`
+	// EmailVerified says whether Google has verified Email.
+	EmailVerified Bool `json:"email_verified"`
+	// HostedDomain is the user's Google Workspace domain; empty for a
+	// consumer account.
+	HostedDomain string `json:"hd"`
+	// AuthorizedParty is the client the token was issued to.
 	AuthorizedParty string `json:"azp"`
-	Name            string `json:"name"`
-	GivenName       string `json:"given_name"`
-	FamilyName      string `json:"family_name"`
+	// Name is the user's full name.
+	Name string `json:"name"`
+	// GivenName and FamilyName are the parts of the user's name.
+	GivenName  string `json:"given_name"`
+	FamilyName string `json:"family_name"`
 }
 
 // DisplayName is the name to greet the user by: the name claim, else the

@@ -40,6 +40,8 @@ var modTime = time.Date(1980, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // Target is the platform a function is built for.
 type Target struct {
+	// GOOS and GOARCH are Go's names of the operating system and the
+	// architecture, as in the environment variables of the same names.
 	GOOS   string
 	GOARCH string
 }

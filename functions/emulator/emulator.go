@@ -220,6 +220,7 @@ type FunctionError struct {
 	Message string `json:"errorMessage"`
 }
 
+// Error returns the function's error type and message.
 func (e *FunctionError) Error() string { return "function error " + e.Type + ": " + e.Message }
 
 // Invoke sends event to the function and returns its answer; concurrent

@@ -22,11 +22,14 @@ const Stranger = "there"
 
 // Event is the greeting function's input: {"name": "..."}.
 type Event struct {
+	// Name is the signed-in user's display name, as the authorizer passed
+	// it on.
 	Name string `json:"name"`
 }
 
 // Response is the greeting function's answer: {"message": "Hello <name>!"}.
 type Response struct {
+	// Message is the greeting.
 	Message string `json:"message"`
 }
 

@@ -12,8 +12,10 @@ import (
 // policy over execute-api:Invoke, and the context passed to the
 // integration.
 type Policy struct {
+	// PrincipalID identifies the caller (the token's sub).
 	PrincipalID string
-	Statements  []Statement
+	// Statements are the policy document's statements.
+	Statements []Statement
 	// Context holds the context entries as API Gateway passes them on:
 	// every value as a string.
 	Context map[string]string
@@ -21,7 +23,10 @@ type Policy struct {
 
 // Statement is one statement of the policy document.
 type Statement struct {
-	Effect    string
+	// Effect is "Allow" or "Deny".
+	Effect string
+	// Actions and Resources are the IAM actions and the method ARN
+	// patterns the statement covers.
 	Actions   []string
 	Resources []string
 }

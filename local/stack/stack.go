@@ -53,6 +53,8 @@ const (
 // Options configures the stack. Zero ports mean free ones, chosen by the
 // system.
 type Options struct {
+	// SitePort, APIPort and IDPPort are the ports of the page, the API and
+	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
 	// FunctionsDir is the functions module's directory; empty means the
 	// functions directory beside the go.work found above the working
@@ -74,14 +76,18 @@ type Options struct {
 type PortInUseError struct {
 	// Part is "site", "api" or "idp".
 	Part string
+	// Port is the port that was asked for.
 	Port int
-	Err  error
+	// Err is the listener's error.
+	Err error
 }
 
+// Error names the part and the port.
 func (e *PortInUseError) Error() string {
 	return fmt.Sprintf("stack: the %s port %d is in use: %v", e.Part, e.Port, e.Err)
 }
 
+// Unwrap returns the listener's error.
 func (e *PortInUseError) Unwrap() error { return e.Err }
 
 // Stack is the running offline stack.
