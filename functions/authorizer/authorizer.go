@@ -161,7 +161,7 @@ func (a *Authorizer) decide(ctx context.Context, header string) decision {
 		if !c.EmailVerified {
 			return decision{outcome: OutcomeDeny, reason: "email not verified", sub: idToken.Subject}
 		}
-		if !a.emails[strings.ToLower(c.Email)] && !a.domains[strings.ToLower(c.HostedDomain)] {
+		if !a.emails[lowerASCII(c.Email)] && !a.domains[lowerASCII(c.HostedDomain)] {
 			return decision{outcome: OutcomeDeny, reason: "not on the allow-list", sub: idToken.Subject}
 		}
 	}

@@ -70,6 +70,9 @@ func TestAttacks(t *testing.T) {
 		{"missing email_verified is denied with an allow-list", token(googleKey, "k1", map[string]any{"email_verified": nil}), nil, []string{"example.com"}, http.StatusForbidden, "email not verified"},
 		{"foreign domain is denied with a domain allow-list", token(googleKey, "k1", map[string]any{"hd": "evil.example", "email": "mallory@evil.example"}), nil, []string{"example.com"}, http.StatusForbidden, "not on the allow-list"},
 		{"unlisted email is denied with an email allow-list", token(googleKey, "k1", map[string]any{"email": "mallory@example.com", "hd": nil}), []string{"ada@example.com"}, nil, http.StatusForbidden, "not on the allow-list"},
+		{"email with a Kelvin sign folding to a listed one is denied", token(googleKey, "k1", map[string]any{"email": "\u212Aate@example.com", "hd": nil}), []string{"kate@example.com"}, nil, http.StatusForbidden, "not on the allow-list"},
+		{"hosted domain with a Kelvin sign folding to a listed one is denied", token(googleKey, "k1", map[string]any{"email": "ada@\u212Aelvin.example", "hd": "\u212Aelvin.example"}), nil, []string{"kelvin.example"}, http.StatusForbidden, "not on the allow-list"},
+		{"listed hosted domain is allowed, case-insensitively", token(googleKey, "k1", map[string]any{"hd": "Example.COM"}), nil, []string{"example.com"}, http.StatusOK, "valid token"},
 		{"email domain is not a hosted domain", token(googleKey, "k1", map[string]any{"hd": nil}), nil, []string{"example.com"}, http.StatusForbidden, "not on the allow-list"},
 	}
 	for _, tt := range tests {

@@ -109,12 +109,26 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// list splits a comma-separated value into its lower-cased, trimmed entries,
-// skipping empty ones, and checks each.
+// lowerASCII lower-cases the ASCII letters of s and leaves every other
+// character as it is. Email addresses and domain names are compared with it,
+// never with Unicode case mapping: strings.ToLower turns the Kelvin sign
+// U+212A into "k", so an address spelled with it would match a listed
+// "k..." address that is another mailbox.
+func lowerASCII(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + ('a' - 'A')
+		}
+		return r
+	}, s)
+}
+
+// list splits a comma-separated value into its trimmed entries, their ASCII
+// letters lower-cased, skipping empty ones, and checks each.
 func list(raw string, check func(string) error) ([]string, error) {
 	var out []string
 	for entry := range strings.SplitSeq(raw, ",") {
-		entry = strings.ToLower(strings.TrimSpace(entry))
+		entry = lowerASCII(strings.TrimSpace(entry))
 		if entry == "" {
 			continue
 		}
