@@ -28,11 +28,12 @@ const (
 	Deny  = "Deny"
 )
 
-// arnPrefix starts every API Gateway method ARN.
-const arnPrefix = "arn:"
+// executeAPIService is the service field of an API Gateway method ARN.
+const executeAPIService = "execute-api"
 
-// executeAPIService is the service part of an API Gateway method ARN.
-const executeAPIService = ":execute-api:"
+// wildcards are the characters IAM reads as patterns in a policy's
+// resource.
+const wildcards = "*?"
 
 // ErrMethodARN reports a method ARN that is not an API Gateway method ARN.
 var ErrMethodARN = errors.New("policy: malformed method ARN")
@@ -43,13 +44,21 @@ var ErrMethodARN = errors.New("policy: malformed method ARN")
 // as API Gateway sends it in the authorizer's event.
 func StageResource(methodARN string) (string, error) {
 	arnFields, rest, ok := strings.Cut(methodARN, "/")
-	if !ok || !strings.HasPrefix(arnFields, arnPrefix) || !strings.Contains(arnFields, executeAPIService) ||
-		strings.Count(arnFields, ":") != 5 || strings.HasSuffix(arnFields, ":") {
+	fields := strings.Split(arnFields, ":")
+	if !ok || len(fields) != 6 || fields[0] != "arn" || fields[2] != executeAPIService {
 		return "", fmt.Errorf("%w: %q", ErrMethodARN, methodARN)
 	}
 	stage, _, ok := strings.Cut(rest, "/")
 	if !ok || stage == "" {
 		return "", fmt.Errorf("%w: %q has no stage and method", ErrMethodARN, methodARN)
+	}
+	// Every field is copied into the policy: an empty one or a wildcard
+	// would make it cover other partitions, regions, accounts, APIs or
+	// stages.
+	for _, field := range append(fields, stage) {
+		if field == "" || strings.ContainsAny(field, wildcards) {
+			return "", fmt.Errorf("%w: %q has an empty or wildcard field", ErrMethodARN, methodARN)
+		}
 	}
 	return arnFields + "/" + stage + "/*/*", nil
 }

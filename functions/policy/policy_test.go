@@ -22,6 +22,9 @@ func TestStageResourceCoversEveryMethodOfTheStage(t *testing.T) {
 	}
 }
 
+// TestStageResourceRejectsWhatIsNotAMethodARN includes ARNs with wildcards
+// or empty fields: copied into the Allow policy, they would cover other
+// stages, APIs or accounts.
 func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
 	for _, methodARN := range []string{
 		"",
@@ -33,6 +36,16 @@ func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
 		"arn:aws:execute-api:eu-central-1:123456789012:/dev/GET/",
 		"arn:aws:execute-api:eu-central-1:123456789012:extra:abcdef1234/dev/GET/",
 		"urn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
+		"arn:aws:lambda:execute-api:123456789012:abcdef1234/dev/GET/",
+		"arn:aws:execute-api::123456789012:abcdef1234/dev/GET/",
+		"arn:aws:execute-api:eu-central-1::abcdef1234/dev/GET/",
+		"arn::execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
+		"arn:aws:execute-api:*:*:*/dev/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:*/dev/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef123?/dev/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/*/GET/",
+		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/d?v/GET/",
+		"arn:*:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
 	} {
 		if got, err := StageResource(methodARN); !errors.Is(err, ErrMethodARN) {
 			t.Errorf("StageResource(%q) = %q, %v; want ErrMethodARN", methodARN, got, err)
