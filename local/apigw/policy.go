@@ -157,30 +157,56 @@ func (s Statement) covers(methodARN string) bool {
 	return false
 }
 
-// Match reports whether s matches the IAM wildcard pattern: * stands for
-// any run of characters (slashes included), ? for exactly one.
+// Match reports whether s matches the IAM wildcard pattern. As in IAM, a
+// wildcard stands within the colon-separated segment it is in: ? for one
+// character other than a colon, * for any run of them (slashes included);
+// only a * that ends its segment (followed by a colon or the end of the
+// pattern) may run on across colons.
 func Match(pattern, s string) bool {
-	// The classic greedy matcher with one backtrack point: linear in
-	// practice, never exponential.
-	p, i := 0, 0
-	star, mark := -1, 0
-	for i < len(s) {
-		switch {
-		case p < len(pattern) && (pattern[p] == '?' || pattern[p] == s[i]):
-			p++
-			i++
-		case p < len(pattern) && pattern[p] == '*':
-			star, mark = p, i
-			p++
-		case star >= 0:
-			mark++
-			p, i = star+1, mark
-		default:
-			return false
+	// The set of pattern positions reachable after each character of s: an
+	// NFA run, at most len(pattern)+1 steps per character, never
+	// exponential.
+	states := make([]bool, len(pattern)+1)
+	next := make([]bool, len(pattern)+1)
+	states[0] = true
+	closeStars(pattern, states)
+	for i := 0; i < len(s); i++ {
+		clear(next)
+		for p, on := range states {
+			if !on || p == len(pattern) {
+				continue
+			}
+			switch c := pattern[p]; {
+			case c == '*':
+				if s[i] != ':' || starEndsSegment(pattern, p) {
+					next[p] = true
+				}
+			case c == '?':
+				if s[i] != ':' {
+					next[p+1] = true
+				}
+			case c == s[i]:
+				next[p+1] = true
+			}
+		}
+		closeStars(pattern, next)
+		states, next = next, states
+	}
+	return states[len(pattern)]
+}
+
+// closeStars adds to states the positions reached by letting each * in
+// pattern match nothing.
+func closeStars(pattern string, states []bool) {
+	for p := 0; p < len(pattern); p++ {
+		if states[p] && pattern[p] == '*' {
+			states[p+1] = true
 		}
 	}
-	for p < len(pattern) && pattern[p] == '*' {
-		p++
-	}
-	return p == len(pattern)
+}
+
+// starEndsSegment reports whether the * at pattern[p] is the last character
+// of its colon-separated segment.
+func starEndsSegment(pattern string, p int) bool {
+	return p+1 == len(pattern) || pattern[p+1] == ':'
 }

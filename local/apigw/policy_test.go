@@ -26,6 +26,15 @@ func TestMatch(t *testing.T) {
 		{"**", "", true},
 		{"a*b*c", "axxbyyc", true},
 		{"a*b*c", "axxbyy", false},
+		// IAM: a wildcard stays within its colon-separated segment unless
+		// a * is the segment's last character.
+		{"arn:aws:execute-api:eu*2:abc123/local/GET/", arn, false},
+		{"arn:aws:execute-api:eu-central-1:1234567890???abc123/local/GET/", arn, false},
+		{"arn:aws:execute-api:eu-central-1:1234567890?2:abc123/local/GET/", arn, true},
+		{"arn:aws:execute-api:eu-*:abc123/local/GET/", arn, true},
+		{"arn:aws:execute-api:eu-*-1:*:abc123/local/*", arn, true},
+		{"arn:aws:execute-api:eu-*1:123456789012:abc*/local/*", arn, true},
+		{"arn:aws:*:abc123/*", arn, true},
 	}
 	for _, tt := range tests {
 		if got := Match(tt.pattern, tt.s); got != tt.want {
