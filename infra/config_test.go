@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"signin/infra/config"
 )
 
@@ -116,6 +118,36 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 			cfg := testConfig()
 			cfg["signin:"+c.key] = c.value
 			deploy(t, nil, cfg)
+		})
+	}
+}
+
+// The API's stage is named after the stack. Pulumi allows periods in a
+// stack's name, API Gateway none in a stage's: such a stack stops before any
+// resource is declared, not when the stage is created after the rest.
+func TestStackNameMustNameAStage(t *testing.T) {
+	for _, c := range []struct {
+		stack string
+		ok    bool
+	}{
+		{"dev", true},
+		{"prod_eu-1", true},
+		{"prod.eu", false},
+	} {
+		t.Run(c.stack, func(t *testing.T) {
+			m := &mocks{}
+			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+				_, err := program(ctx, buildOnceForTests)
+				return err
+			}, pulumi.WithMocks(testProject, c.stack, m), withConfig(testConfig()))
+			switch {
+			case c.ok && err != nil:
+				t.Errorf("stack %s failed: %v", c.stack, err)
+			case !c.ok && (err == nil || !strings.Contains(err.Error(), "cannot name the API's stage")):
+				t.Errorf("stack %s: got %v, want an error about the stage's name", c.stack, err)
+			case !c.ok && len(m.resources) != 0:
+				t.Errorf("%d resources declared before the stack's name was checked", len(m.resources))
+			}
 		})
 	}
 }

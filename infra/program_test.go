@@ -340,6 +340,25 @@ func TestViewersAreOnHTTPS(t *testing.T) {
 	}
 }
 
+// The origin access control and the response headers policy are
+// account-wide whatever the region: a fixed name would make a second stack of
+// the same name in the account (another person's local backend, another
+// region) fail to deploy, so their names are left to Pulumi, which adds a
+// random suffix.
+func TestAccountWideCloudFrontResourcesAreAutoNamed(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	for _, typ := range []string{
+		"aws:cloudfront/originAccessControl:OriginAccessControl",
+		"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+	} {
+		t.Run(typ, func(t *testing.T) {
+			if name := str(m.one(t, typ, "site").Inputs, "name"); name != "" {
+				t.Errorf("name = %q, want none: Pulumi names it uniquely", name)
+			}
+		})
+	}
+}
+
 // The page's security headers: a CSP allowing Google Identity Services and
 // the API and nothing inline, HSTS, nosniff, no framing, a referrer policy
 // and the opener policy Google's popup needs.

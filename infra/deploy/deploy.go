@@ -210,6 +210,11 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 // pulumi runs the CLI with args in the repository's root.
 func (r *Runner) pulumi(ctx context.Context, stdout io.Writer, args ...string) error {
 	cmd := exec.CommandContext(ctx, CLI, args...)
+	// An interrupt (Ctrl-C) reaches pulumi itself, in the same process
+	// group, and it cancels gracefully, saving the state of what it did.
+	// Killing it then would lose created resources from the state, so a
+	// done ctx only keeps the next command from starting.
+	cmd.Cancel = func() error { return nil }
 	cmd.Dir = r.Root
 	cmd.Env = r.env
 	cmd.Stdin = os.Stdin

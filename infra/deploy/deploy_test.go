@@ -1,12 +1,16 @@
 package deploy
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"signin/infra/internal/golden"
 )
@@ -199,4 +203,73 @@ func TestParseAction(t *testing.T) {
 			t.Errorf("ParseAction(%q) error = %v, want ok=%v", c.in, err, c.ok)
 		}
 	}
+}
+
+// fakePulumi is a pulumi CLI whose preview, up and destroy run until
+// interrupted and then, as the real CLI does, finish cleanly: they record
+// their state in $FAKE_STATE before exiting. They write their process id to
+// $FAKE_PID once running; every other command succeeds at once.
+const fakePulumi = `#!/bin/sh
+case "$1" in preview|up|destroy) ;; *) exit 0 ;; esac
+trap 'echo saved > "$FAKE_STATE"; exit 1' INT
+echo $$ > "$FAKE_PID"
+while :; do sleep 1 & wait $!; done
+`
+
+// Ctrl-C in a terminal interrupts the whole process group: pulumi gets the
+// interrupt itself and cancels gracefully, saving the state of what it has
+// done. The runner must not kill it meanwhile, or the created resources are
+// lost from the state.
+func TestInterruptLetsPulumiSaveItsState(t *testing.T) {
+	for _, action := range []Action{Preview, Up, Destroy} {
+		t.Run(string(action), func(t *testing.T) {
+			root, bin, _ := machine(t)
+			t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin"+string(os.PathListSeparator)+"/bin")
+			write(t, filepath.Join(bin, CLI), fakePulumi, 0o755)
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), validStack, 0o644)
+			t.Setenv("AWS_PROFILE", "sandbox")
+			t.Setenv("PULUMI_BACKEND_URL", "file://"+filepath.ToSlash(t.TempDir()))
+			state, pidFile := filepath.Join(t.TempDir(), "state"), filepath.Join(t.TempDir(), "pid")
+			t.Setenv("FAKE_STATE", state)
+			t.Setenv("FAKE_PID", pidFile)
+
+			ctx, interrupt := context.WithCancel(context.Background())
+			defer interrupt()
+			done := make(chan error, 1)
+			r := &Runner{Root: root, Stack: "dev", Stdout: io.Discard, Stderr: io.Discard}
+			go func() { done <- r.Run(ctx, action, nil) }()
+			pid := waitForPID(t, pidFile)
+
+			// The runner's own interrupt, then the one the terminal sends
+			// pulumi.
+			interrupt()
+			time.Sleep(200 * time.Millisecond)
+			if p, err := os.FindProcess(pid); err == nil {
+				_ = p.Signal(os.Interrupt) // fails if it was killed already
+			}
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+				t.Fatal("the runner did not return after the interrupt")
+			}
+			if b, err := os.ReadFile(state); err != nil || strings.TrimSpace(string(b)) != "saved" {
+				t.Errorf("pulumi did not finish cleanly (%v): it was killed before saving its state", err)
+			}
+		})
+	}
+}
+
+// waitForPID returns the process id written to path.
+func waitForPID(t *testing.T, path string) int {
+	t.Helper()
+	for range 500 {
+		if b, err := os.ReadFile(path); err == nil {
+			if pid, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+				return pid
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("pulumi up did not start")
+	return 0
 }

@@ -88,7 +88,6 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	parent := pulumi.Parent(s)
-	physical := ctx.Project() + "-" + ctx.Stack() + "-" + name
 	var err error
 	s.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		// The bucket only holds copies of files in this repository.
@@ -114,8 +113,11 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	if err != nil {
 		return fmt.Errorf("bucket public access block: %w", err)
 	}
+	// The origin access control and the response headers policy are
+	// account-wide, whatever the region: their names are left to Pulumi,
+	// which adds a random suffix, so that two stacks of the same name (two
+	// people's local backends, or two regions) can share an account.
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
-		Name:                          pulumi.String(physical),
 		Description:                   pulumi.String("CloudFront signs its requests to the site's bucket."),
 		OriginAccessControlOriginType: pulumi.String("s3"),
 		SigningBehavior:               pulumi.String("always"),
@@ -125,7 +127,6 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		return fmt.Errorf("origin access control: %w", err)
 	}
 	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
-		Name:    pulumi.String(physical),
 		Comment: pulumi.String("Security headers of the sign-in page"),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
