@@ -220,23 +220,9 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, 
 			return nil, nil, fmt.Errorf("stack: starting %s: %w", name, err)
 		}
 		st.functions = append(st.functions, f)
-		started[name] = &oneAtATime{f: f}
+		started[name] = f
 	}
 	return started["authorizer"], started["hello"], nil
-}
-
-// oneAtATime invokes a function one event at a time, as one Lambda
-// execution environment runs them: the emulator refuses a second invocation
-// while one is running.
-type oneAtATime struct {
-	mu sync.Mutex
-	f  *emulator.Function
-}
-
-func (o *oneAtATime) Invoke(ctx context.Context, event []byte) ([]byte, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.f.Invoke(ctx, event)
 }
 
 // FunctionsDir returns the functions module's directory: the functions
