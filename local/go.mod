@@ -3,15 +3,16 @@ module signin/local
 go 1.26.6
 
 require (
+	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
 	signin/functions v0.0.0
+	signin/infra v0.0.0
 	signin/site v0.0.0
 )
 
 require (
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.6 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
 )
@@ -19,3 +20,5 @@ require (
 replace signin/functions => ../functions
 
 replace signin/site => ../site
+
+replace signin/infra => ../infra

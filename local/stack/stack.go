@@ -25,6 +25,7 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/emulator"
+	"signin/infra/repo"
 	"signin/local/apigw"
 	"signin/local/idp"
 	"signin/site"
@@ -57,8 +58,7 @@ type Options struct {
 	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
 	// FunctionsDir is the functions module's directory; empty means the
-	// functions directory beside the go.work found above the working
-	// directory.
+	// one of the repository holding the working directory (repo.Find).
 	FunctionsDir string
 	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
 	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
@@ -184,9 +184,11 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting apigw.Function, err error) {
 	dir := opts.FunctionsDir
 	if dir == "" {
-		if dir, err = FunctionsDir(); err != nil {
-			return nil, nil, err
+		root, err := repo.Find()
+		if err != nil {
+			return nil, nil, fmt.Errorf("stack: %w; run from the repository", err)
 		}
+		dir = repo.FunctionsDir(root)
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
 		return nil, nil, fmt.Errorf("stack: %w", err)
@@ -223,25 +225,6 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, 
 		started[name] = f
 	}
 	return started["authorizer"], started["hello"], nil
-}
-
-// FunctionsDir returns the functions module's directory: the functions
-// directory beside the go.work in the working directory or above it.
-func FunctionsDir() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("stack: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return filepath.Join(dir, "functions"), nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("stack: no go.work above the working directory; run from the repository")
-		}
-		dir = parent
-	}
 }
 
 // Close stops every part of the stack and waits for them.
