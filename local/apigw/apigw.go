@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
+
 	"signin/functions/emulator"
 	"signin/functions/gateway"
 )
@@ -171,14 +173,13 @@ func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (Polic
 	if ok && now.Before(c.expires) {
 		return c.policy, true, nil
 	}
-	event, err := json.Marshal(map[string]string{
-		"type":               "TOKEN",
-		"authorizationToken": token,
-		"methodArn":          methodARN,
+	// The event is the type the authorizer decodes; a struct of strings
+	// always marshals.
+	event, _ := json.Marshal(events.APIGatewayCustomAuthorizerRequest{
+		Type:               "TOKEN",
+		AuthorizationToken: token,
+		MethodArn:          methodARN,
 	})
-	if err != nil {
-		return Policy{}, false, fmt.Errorf("apigw: encoding the authorizer event: %w", err)
-	}
 	answer, err := g.cfg.Authorizer.Invoke(ctx, event)
 	if err != nil {
 		return Policy{}, false, err
