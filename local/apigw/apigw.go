@@ -22,8 +22,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"signin/functions/emulator"
 	"signin/functions/gateway"
+	"signin/local/emulator"
 )
 
 // CacheHeader is the response header that says whether the authorizer's

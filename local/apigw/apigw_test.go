@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"signin/functions/emulator"
 	"signin/functions/gateway"
+	"signin/local/emulator"
 )
 
 // These tests drive the emulation's own decisions with functions written

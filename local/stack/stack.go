@@ -16,17 +16,18 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"signin/functions/bundle"
-	"signin/functions/emulator"
-	"signin/infra/repo"
 	"signin/local/apigw"
+	"signin/local/emulator"
 	"signin/local/idp"
 	"signin/site"
 )
@@ -58,7 +59,7 @@ type Options struct {
 	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
 	// FunctionsDir is the functions module's directory; empty means the
-	// one of the repository holding the working directory (repo.Find).
+	// one of the workspace holding the working directory.
 	FunctionsDir string
 	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
 	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
@@ -184,16 +185,18 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting apigw.Function, err error) {
 	dir := opts.FunctionsDir
 	if dir == "" {
-		root, err := repo.Find()
-		if err != nil {
-			return nil, nil, fmt.Errorf("stack: %w; run from the repository", err)
+		if dir, err = moduleDir(ctx, functionsModule); err != nil {
+			return nil, nil, err
 		}
-		dir = repo.FunctionsDir(root)
+	}
+	localDir, err := moduleDir(ctx, localModule)
+	if err != nil {
+		return nil, nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
 		return nil, nil, fmt.Errorf("stack: %w", err)
 	}
-	rie, err := emulator.Path(ctx, dir)
+	rie, err := emulator.Path(ctx, localDir)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -276,4 +279,24 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 			return len(b), err
 		}
 	}
+}
+
+// The modules the stack builds from: the functions, and this module, which
+// pins the runtime interface emulator as a tool.
+const (
+	functionsModule = "signin/functions"
+	localModule     = "signin/local"
+)
+
+// moduleDir returns the directory of a module of the workspace (go.work)
+// that holds the working directory, as the go command resolves it.
+func moduleDir(ctx context.Context, module string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", module, err, stderr.Bytes())
+	}
+	return strings.TrimSpace(string(out)), nil
 }

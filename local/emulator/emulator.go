@@ -9,7 +9,7 @@
 // emulator's environment is exactly Options.Env: it passes it on to the
 // function, and nothing of the caller's environment leaks in.
 //
-//	rie, err := emulator.Path(ctx, functionsDir)
+//	rie, err := emulator.Path(ctx, localDir)
 //	if err != nil { ... }
 //	fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: bin, Env: []string{"GOOGLE_CLIENT_ID=..."}})
 //	if err != nil { ... }
@@ -35,7 +35,7 @@ import (
 )
 
 // RIEPackage is the Go package of the emulator's command, a tool
-// dependency of the functions module.
+// dependency of the local module.
 const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
 // invocationsPath is where the emulator accepts invocations, as Lambda's
@@ -54,7 +54,7 @@ const DefaultStartTimeout = 10 * time.Second
 const stopGrace = 2 * time.Second
 
 // Path returns the path of the emulator's executable, as pinned by the
-// functions module at moduleDir (the directory holding its go.mod), building
+// local module at moduleDir (the directory holding its go.mod), building
 // it into Go's build cache when it is not there yet.
 func Path(ctx context.Context, moduleDir string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "tool", "-n", RIEPackage)

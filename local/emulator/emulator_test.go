@@ -26,8 +26,8 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
 	"signin/functions/bundle"
-	"signin/functions/emulator"
 	"signin/functions/greeting"
+	"signin/local/emulator"
 )
 
 const (
@@ -60,10 +60,10 @@ func run(m *testing.M) int {
 	host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 	for _, build := range []func() error{
 		func() error {
-			return bundle.Binary(ctx, bundle.Options{Dir: "..", Function: "authorizer", Target: host}, authorizerBin)
+			return bundle.Binary(ctx, bundle.Options{Dir: "../../functions", Function: "authorizer", Target: host}, authorizerBin)
 		},
 		func() error {
-			return bundle.Binary(ctx, bundle.Options{Dir: "..", Function: "hello", Target: host}, helloBin)
+			return bundle.Binary(ctx, bundle.Options{Dir: "../../functions", Function: "hello", Target: host}, helloBin)
 		},
 	} {
 		if err := build(); err != nil {
