@@ -202,7 +202,9 @@ func shot(t *testing.T, ctx context.Context, path string) {
 func waitState(t *testing.T, ctx context.Context, state string) {
 	t.Helper()
 	sel := chromedp.CSS(`#app[data-state="` + state + `"]`)
-	if err := chromedp.Do(ctx, chromedp.WaitReady(sel)); err != nil {
+	waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(waitCtx, chromedp.WaitReady(sel)); err != nil {
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("app").dataset.state`))
 		t.Fatalf("waiting for state %q (the page is in %q): %v", state, got, err)
 	}
