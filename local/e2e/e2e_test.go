@@ -224,6 +224,7 @@ func act(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 		t.Fatal(err)
 	}
 	var log []string
+	deadline := time.After(15 * time.Second)
 	for {
 		var err error
 		if log, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.stateLog`)); err != nil {
@@ -233,7 +234,7 @@ func act(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 			return log
 		}
 		select {
-		case <-ctx.Done():
+		case <-deadline:
 			t.Fatalf("the page did not come to rest: states %v", log)
 		case <-time.After(20 * time.Millisecond):
 		}
