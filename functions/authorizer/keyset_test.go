@@ -23,11 +23,11 @@ func TestParseKeySetKeepsOnlyRS256SigningKeys(t *testing.T) {
 		`{"kty":"RSA","n":"AQAB","e":"AQAB"},`
 	doc = strings.Replace(doc, `{"keys":[`, `{"keys":[`+extra, 1)
 	doc = strings.Replace(doc, `]}`, ","+strings.TrimSuffix(strings.TrimPrefix(string(jwks(map[string]*rsa.PublicKey{"small": &small.PublicKey})), `{"keys":[`), `]}`)+`]}`, 1)
-	keys, err := authorizer.ParseKeySet([]byte(doc))
+	keys, _, err := authorizer.ParseKeySet([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(keys) != 1 || keys["good"] == nil || !keys["good"].Equal(&googleKey.PublicKey) {
+	if len(keys) != 1 || len(keys["good"]) != 1 || !keys["good"][0].Equal(&googleKey.PublicKey) {
 		t.Errorf("keys %v, want only \"good\"", keys)
 	}
 }
@@ -42,7 +42,7 @@ func TestParseKeySetRejectsBrokenDocuments(t *testing.T) {
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AAAAAAAB"}]}`,
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"Ag"}]}`,
 	} {
-		if keys, err := authorizer.ParseKeySet([]byte(doc)); err == nil {
+		if keys, _, err := authorizer.ParseKeySet([]byte(doc)); err == nil {
 			t.Errorf("ParseKeySet(%s) = %v, want an error", doc, keys)
 		}
 	}
@@ -54,15 +54,15 @@ func TestKeySetReportsUnavailableKeysApartFromBadTokens(t *testing.T) {
 	iss.setDown(true)
 	c := newClock()
 	keys := authorizer.NewKeySet(iss.jwksURL(), authorizer.KeySetOptions{Now: c.Now})
-	if _, err := keys.Key(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
+	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
 		t.Errorf("issuer down: %v, want ErrKeysUnavailable", err)
 	}
 	iss.setDown(false)
 	c.advance(authorizer.DefaultRetryAfterFailure)
-	if _, err := keys.Key(t.Context(), "k1"); err != nil {
+	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
 		t.Errorf("issuer up: %v", err)
 	}
-	if _, err := keys.Key(t.Context(), "nope"); !errors.Is(err, authorizer.ErrUnknownKey) {
+	if _, err := keys.Keys(t.Context(), "nope"); !errors.Is(err, authorizer.ErrUnknownKey) {
 		t.Errorf("unknown kid: %v, want ErrUnknownKey", err)
 	}
 }
