@@ -151,7 +151,9 @@ func TestOneMalformedKeyDoesNotStopLogins(t *testing.T) {
 func TestKeySetLifetime(t *testing.T) {
 	testKeys(t)
 	valid := token(googleKey, "k1", nil)
-	withdraw := func(f *fixture) { f.iss.set(func(iss *issuer) { iss.keys = map[string]*rsa.PublicKey{"k2": &nextKey.PublicKey} }) }
+	withdraw := func(f *fixture) {
+		f.iss.set(func(iss *issuer) { iss.keys = map[string]*rsa.PublicKey{"k2": &nextKey.PublicKey} })
+	}
 	tests := []struct {
 		name    string
 		header  string
