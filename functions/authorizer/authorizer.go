@@ -34,7 +34,8 @@ var ErrUnauthorized = errors.New("Unauthorized")
 // authorizer parses; Google's ID tokens are about 1 KiB.
 const MaxTokenSize = 8 << 10
 
-// BearerPrefix may precede the token in the Authorization header.
+// BearerPrefix may precede the token in the Authorization header, its
+// scheme name in any case (RFC 9110 section 11.1).
 const BearerPrefix = "Bearer "
 
 // Outcomes of a decision, as logged.
