@@ -4,10 +4,12 @@
 // the error "Unauthorized" (API Gateway's 401).
 //
 // Verification is go-oidc's: issuer, audience, expiry, not-before and an
-// RS256 signature under the issuer's published keys, held by a KeySet that
-// refetches them at most once per cooldown. On top, the authorizer checks
-// what go-oidc does not: the subject is present, the authorized party (azp),
-// when present, is the client ID, and, when an allow-list is configured, the
+// RS256 signature under the issuer's published keys, held by a KeySet for
+// the lifetime the issuer gives them (docs/authorizer.md). On top, the
+// authorizer reads the claims strictly (no duplicate or case-variant names,
+// NumericDates as numbers) and checks what go-oidc does not: the subject is
+// present, several audiences come with an authorized party (azp), azp, when
+// present, is the client ID, and, when an allow-list is configured, the
 // email is verified and listed or the hosted domain (hd) is.
 package authorizer
 
