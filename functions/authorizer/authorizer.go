@@ -4,10 +4,12 @@
 // the error "Unauthorized" (API Gateway's 401).
 //
 // Verification is go-oidc's: issuer, audience, expiry, not-before and an
-// RS256 signature under the issuer's published keys, held by a KeySet that
-// refetches them at most once per cooldown. On top, the authorizer checks
-// what go-oidc does not: the subject is present, the authorized party (azp),
-// when present, is the client ID, and, when an allow-list is configured, the
+// RS256 signature under the issuer's published keys, held by a KeySet for
+// the lifetime the issuer gives them (docs/authorizer.md). On top, the
+// authorizer reads the claims strictly (no duplicate or case-variant names,
+// NumericDates as numbers) and checks what go-oidc does not: the subject is
+// present, several audiences come with an authorized party (azp), azp, when
+// present, is the client ID, and, when an allow-list is configured, the
 // email is verified and listed or the hosted domain (hd) is.
 package authorizer
 
@@ -34,7 +36,8 @@ var ErrUnauthorized = errors.New("Unauthorized")
 // authorizer parses; Google's ID tokens are about 1 KiB.
 const MaxTokenSize = 8 << 10
 
-// BearerPrefix may precede the token in the Authorization header.
+// BearerPrefix may precede the token in the Authorization header, its
+// scheme name in any case (RFC 9110 section 11.1).
 const BearerPrefix = "Bearer "
 
 // Outcomes of a decision, as logged.
@@ -48,25 +51,29 @@ const (
 // Authorizer decides on API Gateway's TOKEN authorizer events.
 type Authorizer struct {
 	clientID   string
+	issuer     string
 	restricted bool
 	emails     map[string]bool
 	domains    map[string]bool
-	verifier   *oidc.IDTokenVerifier
+	keys       *KeySet
+	oidc       *oidc.Config
 	log        *slog.Logger
 }
 
 // New returns an authorizer for cfg that verifies signatures with keys and
 // logs one line per decision to logger.
-func New(cfg Config, keys oidc.KeySet, logger *slog.Logger) *Authorizer {
+func New(cfg Config, keys *KeySet, logger *slog.Logger) *Authorizer {
 	a := &Authorizer{
 		clientID:   cfg.ClientID,
+		issuer:     cfg.Issuer,
 		restricted: cfg.Restricted(),
 		emails:     make(map[string]bool, len(cfg.AllowedEmails)),
 		domains:    make(map[string]bool, len(cfg.AllowedDomains)),
-		verifier: oidc.NewVerifier(cfg.Issuer, keys, &oidc.Config{
+		keys:       keys,
+		oidc: &oidc.Config{
 			ClientID:             cfg.ClientID,
 			SupportedSigningAlgs: []string{oidc.RS256},
-		}),
+		},
 		log: logger,
 	}
 	for _, e := range cfg.AllowedEmails {
@@ -129,61 +136,77 @@ func unauthorized(reason, sub string) decision {
 	return decision{outcome: OutcomeUnauthorized, reason: reason, sub: sub}
 }
 
-// decide verifies the Authorization value header and applies the
+// decide verifies the Authorization header value and applies the
 // allow-lists.
 func (a *Authorizer) decide(ctx context.Context, header string) decision {
 	if len(header) > MaxTokenSize {
 		return unauthorized("oversized token", "")
 	}
-	token := strings.TrimSpace(strings.TrimPrefix(header, BearerPrefix))
+	token := strings.TrimSpace(trimBearer(header))
 	if token == "" {
 		return unauthorized("no token", "")
 	}
-	var keyErr error
-	idToken, err := a.verifier.Verify(withKeyError(ctx, &keyErr), token)
+	t, err := parseToken(token)
 	if err != nil {
-		if errors.Is(keyErr, ErrKeysUnavailable) {
-			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: keyErr}
+		return unauthorized("malformed token", "")
+	}
+	if t.keys, err = a.keys.Keys(ctx, t.kid); err != nil {
+		if errors.Is(err, ErrKeysUnavailable) {
+			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}
 		}
-		return unauthorized(rejection(err, keyErr), "")
+		return unauthorized("unknown signing key", "")
 	}
-	if idToken.Subject == "" {
-		return unauthorized("no subject", "")
+	// go-oidc verifies the token with t as its key set: the signature under
+	// the keys just looked up, then issuer, audience, expiry and not-before.
+	idToken, err := oidc.NewVerifier(a.issuer, t, a.oidc).Verify(ctx, token)
+	if err != nil {
+		return unauthorized(rejection(err), "")
 	}
-	var c Claims
-	if err := idToken.Claims(&c); err != nil {
+	c, err := parseClaims(t.payload)
+	if err != nil {
 		return unauthorized("malformed claims", idToken.Subject)
 	}
+	if c.Subject == "" {
+		return unauthorized("no subject", "")
+	}
+	// OpenID Connect Core 1.0 section 3.1.3.7, items 4 and 5.
+	if c.Audiences > 1 && c.AuthorizedParty == "" {
+		return unauthorized("several audiences without authorized party", c.Subject)
+	}
 	if c.AuthorizedParty != "" && c.AuthorizedParty != a.clientID {
-		return unauthorized("authorized party is another client", idToken.Subject)
+		return unauthorized("authorized party is another client", c.Subject)
 	}
 	if a.restricted {
 		if !c.EmailVerified {
-			return decision{outcome: OutcomeDeny, reason: "email not verified", sub: idToken.Subject}
+			return decision{outcome: OutcomeDeny, reason: "email not verified", sub: c.Subject}
 		}
 		if !a.emails[lowerASCII(c.Email)] && !a.domains[lowerASCII(c.HostedDomain)] {
-			return decision{outcome: OutcomeDeny, reason: "not on the allow-list", sub: idToken.Subject}
+			return decision{outcome: OutcomeDeny, reason: "not on the allow-list", sub: c.Subject}
 		}
 	}
 	return decision{
 		outcome: OutcomeAllow,
 		reason:  "valid token",
-		sub:     idToken.Subject,
+		sub:     c.Subject,
 		name:    c.DisplayName(),
 		email:   c.Email,
 	}
 }
 
+// trimBearer removes the Bearer scheme from an Authorization value; the
+// scheme's name is case-insensitive (RFC 9110 section 11.1).
+func trimBearer(header string) string {
+	if len(header) >= len(BearerPrefix) && strings.EqualFold(header[:len(BearerPrefix)], BearerPrefix) {
+		return header[len(BearerPrefix):]
+	}
+	return header
+}
+
 // rejection names why go-oidc refused a token, in words safe to log:
 // go-oidc's own messages quote the token's claims.
-func rejection(err, keyErr error) string {
+func rejection(err error) string {
 	var expired *oidc.TokenExpiredError
-	switch {
-	case errors.Is(keyErr, ErrUnknownKey):
-		return "unknown signing key"
-	case errors.Is(keyErr, ErrBadSignature):
-		return "bad signature"
-	case errors.As(err, &expired):
+	if errors.As(err, &expired) {
 		return "expired"
 	}
 	msg := err.Error()
@@ -199,6 +222,7 @@ func rejection(err, keyErr error) string {
 // Only beginnings: the rest may quote claims the token's author chose.
 var rejections = []struct{ prefix, reason string }{
 	{"oidc: malformed jwt", "malformed token"},
+	{"failed to verify signature", "bad signature"},
 	{"oidc: failed to unmarshal claims", "malformed claims"},
 	{"oidc: id token issued by a different provider", "wrong issuer"},
 	{"oidc: expected audience", "wrong audience"},

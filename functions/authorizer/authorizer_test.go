@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"crypto/rand"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
@@ -23,6 +24,14 @@ func TestAttacks(t *testing.T) {
 		return signRS256(googleKey, map[string]any{"alg": "RS256", "kid": "k1"}, []byte(payload))
 	}
 	big := token(googleKey, "k1", map[string]any{"padding": strings.Repeat("x", authorizer.MaxTokenSize)})
+	// withMembers signs Google's claims with raw members appended, which
+	// a map cannot express: duplicate names, quoted numbers.
+	withMembers := func(changes map[string]any, raw string) string {
+		claims := mustJSON(googleClaims(changes))
+		return signedPayload(string(claims[:len(claims)-1]) + "," + raw + "}")
+	}
+	const other = "999999999999-other.apps.googleusercontent.com"
+	hour := time.Now().Add(time.Hour).Unix()
 
 	tests := []struct {
 		name    string
@@ -37,6 +46,24 @@ func TestAttacks(t *testing.T) {
 		{"scheme-less Google issuer is allowed", token(googleKey, "k1", map[string]any{"iss": "accounts.google.com"}), nil, nil, http.StatusOK, "valid token"},
 		{"nbf within the 5 minute leeway is allowed", token(googleKey, "k1", map[string]any{"nbf": time.Now().Add(time.Minute).Unix()}), nil, nil, http.StatusOK, "valid token"},
 		{"token without azp is allowed", token(googleKey, "k1", map[string]any{"azp": nil}), nil, nil, http.StatusOK, "valid token"},
+		{"lower-case bearer scheme is allowed", "bearer " + valid, nil, nil, http.StatusOK, "valid token"},
+		{"upper-case BEARER scheme is allowed", "BEARER " + valid, nil, nil, http.StatusOK, "valid token"},
+		{"several audiences with our azp are allowed", token(googleKey, "k1", map[string]any{"aud": []string{clientID, other}}), nil, nil, http.StatusOK, "valid token"},
+		{"one audience in an array without azp is allowed", token(googleKey, "k1", map[string]any{"aud": []string{clientID}, "azp": nil}), nil, nil, http.StatusOK, "valid token"},
+		{"unrelated member names in other cases are allowed", withMembers(nil, `"Picture":"x","JTI":"y"`), nil, nil, http.StatusOK, "valid token"},
+
+		{"several audiences without azp are refused (OIDC Core 3.1.3.7)", token(googleKey, "k1", map[string]any{"aud": []string{clientID, other}, "azp": nil}), nil, nil, http.StatusUnauthorized, "several audiences without authorized party"},
+		{"EMAIL after email, shadowing it for encoding/json, is refused", withMembers(map[string]any{"email": "eve@example.com", "hd": nil}, `"EMAIL":"grace@example.com"`), []string{"grace@example.com"}, nil, http.StatusUnauthorized, "malformed claims"},
+		{"email twice, the last one listed, is refused", withMembers(map[string]any{"email": "eve@example.com", "hd": nil}, `"email":"grace@example.com"`), []string{"grace@example.com"}, nil, http.StatusUnauthorized, "malformed claims"},
+		{"Email alone, read by encoding/json as email, is refused", withMembers(map[string]any{"email": nil, "hd": nil}, `"Email":"grace@example.com"`), []string{"grace@example.com"}, nil, http.StatusUnauthorized, "malformed claims"},
+		{"escaped duplicate \\u0065mail is refused", withMembers(map[string]any{"email": "eve@example.com", "hd": nil}, `"\u0065mail":"grace@example.com"`), []string{"grace@example.com"}, nil, http.StatusUnauthorized, "malformed claims"},
+		{"long-s i\\u017F\\u017F after a foreign iss, folding to iss for go-oidc, is refused", withMembers(map[string]any{"iss": "https://evil.example"}, `"i\u017F\u017F":"`+issuerURL+`"`), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"AUD after aud, shadowing it for go-oidc, is refused", withMembers(map[string]any{"aud": other}, `"AUD":"`+clientID+`"`), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"long-s \u017Fub (folds to sub) is refused", withMembers(nil, `"\u017Fub":"1"`), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"exp as a quoted number is refused", withMembers(map[string]any{"exp": nil}, fmt.Sprintf(`"exp":"%d"`, hour)), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"nbf as a quoted number is refused", withMembers(map[string]any{"nbf": nil}, `"nbf":"0"`), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"iat as a quoted number is refused", withMembers(map[string]any{"iat": nil}, `"iat":"0"`), nil, nil, http.StatusUnauthorized, "malformed claims"},
+		{"email as a number is refused", token(googleKey, "k1", map[string]any{"email": 7}), nil, nil, http.StatusUnauthorized, "malformed claims"},
 
 		{"alg none is refused", unsigned(), nil, nil, http.StatusUnauthorized, "malformed token"},
 		{"HS256 keyed with the RSA public key is refused", hs256WithPublicKey(&googleKey.PublicKey), nil, nil, http.StatusUnauthorized, "malformed token"},
@@ -252,8 +279,11 @@ func TestRandomKidFloodFetchesOncePerCooldown(t *testing.T) {
 				for range 125 {
 					kid := rand.Text()
 					tok := b64(mustJSON(map[string]any{"alg": "RS256", "kid": kid})) + "." + b64(claims) + "." + b64(make([]byte, 256))
-					if _, got := f.authorize(t, tok); got != http.StatusUnauthorized {
-						t.Errorf("answer %d, want 401", got)
+					// Not f.authorize: its t.Fatalf must not run outside
+					// the test's goroutine.
+					_, err := f.auth.Handle(t.Context(), eventFor(tok, methodARN))
+					if err == nil || err.Error() != "Unauthorized" {
+						t.Errorf("answer %v, want the 401 error Unauthorized", err)
 						return
 					}
 				}

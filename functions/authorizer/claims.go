@@ -1,32 +1,37 @@
 package authorizer
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
 
-// Claims are the ID token claims the authorizer reads beyond those go-oidc
-// checks.
-type Claims struct {
+// claims are the ID token claims the authorizer reads beyond those go-oidc
+// checks, decoded strictly by parseClaims.
+type claims struct {
+	// Subject is the user's stable ID (sub).
+	Subject string
+	// Audiences are the clients the token is for (aud).
+	Audiences int
 	// Email is the user's email address.
-	Email string `json:"email"`
+	Email string
 	// EmailVerified says whether Google has verified Email.
-	EmailVerified Bool `json:"email_verified"`
+	EmailVerified bool
 	// HostedDomain is the user's Google Workspace domain; empty for a
 	// consumer account.
-	HostedDomain string `json:"hd"`
+	HostedDomain string
 	// AuthorizedParty is the client the token was issued to.
-	AuthorizedParty string `json:"azp"`
+	AuthorizedParty string
 	// Name is the user's full name.
-	Name string `json:"name"`
+	Name string
 	// GivenName and FamilyName are the parts of the user's name.
-	GivenName  string `json:"given_name"`
-	FamilyName string `json:"family_name"`
+	GivenName  string
+	FamilyName string
 }
 
 // DisplayName is the name to greet the user by: the name claim, else the
 // given and family names, else the email address.
-func (c Claims) DisplayName() string {
+func (c claims) DisplayName() string {
 	if name := strings.TrimSpace(c.Name); name != "" {
 		return name
 	}
@@ -36,19 +41,128 @@ func (c Claims) DisplayName() string {
 	return c.Email
 }
 
-// Bool is a boolean claim that some issuers send as the string "true" or
-// "false" (Google did for email_verified).
-type Bool bool
+// readClaims are the names of the claims the authorizer or go-oidc reads.
+// encoding/json, which go-oidc decodes with, matches names
+// case-insensitively (with Unicode folding: "ſub" is "sub") and keeps the
+// last of duplicates; parseClaims refuses a payload where any of these
+// names appears twice or in another case, so both read the same values.
+var readClaims = [...]string{
+	"iss", "sub", "aud", "exp", "nbf", "iat", "nonce", "at_hash", "_claim_names", "_claim_sources",
+	"azp", "email", "email_verified", "hd", "name", "given_name", "family_name",
+}
 
-// UnmarshalJSON accepts true, false, "true", "false" and null.
-func (b *Bool) UnmarshalJSON(data []byte) error {
-	switch string(data) {
-	case "true", `"true"`:
-		*b = true
-	case "false", `"false"`, "null":
-		*b = false
-	default:
-		return fmt.Errorf("not a boolean: %.20s", data)
+// errMalformedClaims reports a payload the authorizer refuses to read.
+var errMalformedClaims = errors.New("malformed claims")
+
+// parseClaims decodes the token payload go-oidc has verified. Beyond what
+// go-oidc checks, it refuses duplicate and case-variant names of the
+// claims read (readClaims), exp, nbf and iat that are not JSON numbers
+// (RFC 7519 NumericDate; encoding/json also takes "123"), and values of
+// the wrong type.
+func parseClaims(payload []byte) (claims, error) {
+	var c claims
+	var seen uint32
+	err := members(payload, func(name string, value []byte) error {
+		i := claimIndex(name)
+		if i < 0 {
+			for _, read := range readClaims {
+				if strings.EqualFold(name, read) {
+					return fmt.Errorf("claim name %q differs from %q only in case", name, read)
+				}
+			}
+			return nil
+		}
+		if seen&(1<<i) != 0 {
+			return fmt.Errorf("claim %q appears twice", name)
+		}
+		seen |= 1 << i
+		var err error
+		switch name {
+		case "exp", "nbf", "iat":
+			if len(value) == 0 || (value[0] != '-' && (value[0] < '0' || value[0] > '9')) {
+				err = fmt.Errorf("claim %q is not a number", name)
+			}
+		case "aud":
+			c.Audiences, err = audiences(value)
+		case "email_verified":
+			c.EmailVerified, err = boolValue(value)
+		case "sub":
+			c.Subject, err = stringValue(value)
+		case "email":
+			c.Email, err = stringValue(value)
+		case "hd":
+			c.HostedDomain, err = stringValue(value)
+		case "azp":
+			c.AuthorizedParty, err = stringValue(value)
+		case "name":
+			c.Name, err = stringValue(value)
+		case "given_name":
+			c.GivenName, err = stringValue(value)
+		case "family_name":
+			c.FamilyName, err = stringValue(value)
+		}
+		if err != nil {
+			return fmt.Errorf("claim %q: %w", name, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return claims{}, fmt.Errorf("%w: %w", errMalformedClaims, err)
 	}
-	return nil
+	return c, nil
+}
+
+func claimIndex(name string) int {
+	for i, read := range readClaims {
+		if name == read {
+			return i
+		}
+	}
+	return -1
+}
+
+// audiences counts the audiences of aud: one string or an array of them.
+func audiences(raw []byte) (int, error) {
+	if len(raw) > 0 && raw[0] == '"' {
+		return 1, nil
+	}
+	if len(raw) < 2 || raw[0] != '[' {
+		return 0, fmt.Errorf("not a string or an array: %.20q", raw)
+	}
+	n := 0
+	i := skipSpace(raw, 1)
+	if raw[i] == ']' {
+		return 0, nil
+	}
+	for {
+		end, err := stringEnd(raw, i)
+		if err != nil {
+			return 0, err
+		}
+		n++
+		i = skipSpace(raw, end)
+		if i >= len(raw) {
+			return 0, errors.New("unterminated array")
+		}
+		switch raw[i] {
+		case ',':
+			i = skipSpace(raw, i+1)
+		case ']':
+			return n, nil
+		default:
+			return 0, errors.New("not an array of strings")
+		}
+	}
+}
+
+// boolValue decodes a boolean claim that some issuers send as the string
+// "true" or "false" (Google did for email_verified); null is false.
+func boolValue(raw []byte) (bool, error) {
+	switch string(raw) {
+	case "true", `"true"`:
+		return true, nil
+	case "false", `"false"`, "null":
+		return false, nil
+	}
+	return false, fmt.Errorf("not a boolean: %.20q", raw)
 }

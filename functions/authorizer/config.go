@@ -69,10 +69,10 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvJWKSURL, err))
 	}
 	var err error
-	if c.AllowedEmails, err = list(getenv(EnvAllowedEmails), checkEmail); err != nil {
+	if c.AllowedEmails, err = list(getenv(EnvAllowedEmails), CheckEmail); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedEmails, err))
 	}
-	if c.AllowedDomains, err = list(getenv(EnvAllowedDomains), checkDomain); err != nil {
+	if c.AllowedDomains, err = list(getenv(EnvAllowedDomains), CheckDomain); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedDomains, err))
 	}
 	if len(errs) > 0 {
@@ -140,18 +140,59 @@ func list(raw string, check func(string) error) ([]string, error) {
 	return out, nil
 }
 
-func checkEmail(s string) error {
+// CheckEmail reports whether s is an email address an allow-list can
+// hold: a local part without spaces or commas, an @, and a domain name that
+// CheckDomain accepts. It is the one definition the authorizer and the
+// Pulumi program's configuration share.
+func CheckEmail(s string) error {
 	local, domain, ok := strings.Cut(s, "@")
-	if !ok || local == "" || checkDomain(domain) != nil || strings.ContainsAny(s, " \t") {
+	if !ok || local == "" || strings.ContainsAny(local, " \t\r\n,") || CheckDomain(domain) != nil {
 		return fmt.Errorf("%q is not an email address", s)
 	}
 	return nil
 }
 
-func checkDomain(s string) error {
-	if !strings.Contains(s, ".") || strings.ContainsAny(s, "@/: \t") ||
-		strings.HasPrefix(s, ".") || strings.HasSuffix(s, ".") {
+// CheckDomain reports whether s is a DNS domain name: two or more labels of
+// ASCII letters, digits and inner hyphens, at most 63 characters each, the
+// last one letters only.
+func CheckDomain(s string) error {
+	labels := strings.Split(s, ".")
+	ok := len(labels) >= 2 && len(s) <= 253
+	for i, l := range labels {
+		if !ok {
+			break
+		}
+		ok = l != "" && len(l) <= 63 && l[0] != '-' && l[len(l)-1] != '-'
+		for _, r := range l {
+			letter := 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+			if !letter && (i == len(labels)-1 || !('0' <= r && r <= '9' || r == '-')) {
+				ok = false
+			}
+		}
+	}
+	if !ok || len(labels[len(labels)-1]) < 2 {
 		return fmt.Errorf("%q is not a domain name", s)
 	}
 	return nil
+}
+
+// Environ returns the environment that configures the authorizer as c:
+// the variables named by the Env constants, the issuer and key set only
+// when they are not Google's defaults, the allow-lists comma-separated and
+// only when not empty. ConfigFromEnv reads it back as c.
+func (c Config) Environ() map[string]string {
+	env := map[string]string{EnvClientID: c.ClientID}
+	if c.Issuer != "" && c.Issuer != DefaultIssuer {
+		env[EnvIssuer] = c.Issuer
+	}
+	if c.JWKSURL != "" && c.JWKSURL != DefaultJWKSURL {
+		env[EnvJWKSURL] = c.JWKSURL
+	}
+	if len(c.AllowedEmails) > 0 {
+		env[EnvAllowedEmails] = strings.Join(c.AllowedEmails, ",")
+	}
+	if len(c.AllowedDomains) > 0 {
+		env[EnvAllowedDomains] = strings.Join(c.AllowedDomains, ",")
+	}
+	return env
 }

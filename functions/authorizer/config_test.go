@@ -1,6 +1,7 @@
 package authorizer_test
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -74,5 +75,49 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestEnvironRoundTrips(t *testing.T) {
+	for _, cfg := range []authorizer.Config{
+		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL},
+		{ClientID: "c", Issuer: "http://localhost:8082", JWKSURL: "http://localhost:8082/keys",
+			AllowedEmails: []string{"ada@example.com", "grace@example.org"}, AllowedDomains: []string{"example.com"}},
+	} {
+		env := cfg.Environ()
+		got, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
+		if err != nil || !reflect.DeepEqual(got, cfg) {
+			t.Errorf("ConfigFromEnv(%v) = %+v, %v; want %+v", env, got, err, cfg)
+		}
+	}
+}
+
+func TestCheckEmailAndDomain(t *testing.T) {
+	for _, tt := range []struct {
+		s             string
+		email, domain bool
+	}{
+		{"ada@example.com", true, false},
+		{"Ada.Lovelace+x@Sub.Example.co.uk", true, false},
+		{"example.com", false, true},
+		{"xn--bcher-kva.example", false, true},
+		{"@example.com", false, false},
+		{"ada example@example.com", false, false},
+		{"ada,grace@example.com", false, false},
+		{"ada@localhost", false, false},
+		{"localhost", false, false},
+		{"-bad.example", false, false},
+		{"bad-.example", false, false},
+		{"example.c0m", false, false},
+		{"example..com", false, false},
+		{"ada@example.com/x", false, false},
+		{"example.com.", false, false},
+	} {
+		if got := authorizer.CheckEmail(tt.s) == nil; got != tt.email {
+			t.Errorf("CheckEmail(%q) accepted %v, want %v", tt.s, got, tt.email)
+		}
+		if got := authorizer.CheckDomain(tt.s) == nil; got != tt.domain {
+			t.Errorf("CheckDomain(%q) accepted %v, want %v", tt.s, got, tt.domain)
+		}
 	}
 }

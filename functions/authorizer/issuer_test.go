@@ -68,6 +68,11 @@ type issuer struct {
 	mu   sync.Mutex
 	keys map[string]*rsa.PublicKey
 	down bool
+	// doc, when set, is served instead of the keys; header is added to
+	// every answer; delay holds each answer back.
+	doc    []byte
+	header http.Header
+	delay  time.Duration
 }
 
 func newIssuer(t testing.TB) *issuer {
@@ -86,8 +91,23 @@ func (iss *issuer) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 		http.Error(w, "unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	time.Sleep(iss.delay)
+	for k, v := range iss.header {
+		w.Header()[k] = v
+	}
 	w.Header().Set("Content-Type", "application/json")
+	if iss.doc != nil {
+		_, _ = w.Write(iss.doc)
+		return
+	}
 	_, _ = w.Write(jwks(iss.keys))
+}
+
+// set changes the issuer under its lock.
+func (iss *issuer) set(change func(*issuer)) {
+	iss.mu.Lock()
+	defer iss.mu.Unlock()
+	change(iss)
 }
 
 func (iss *issuer) jwksURL() string { return iss.srv.URL + "/oauth2/v3/certs" }
@@ -144,6 +164,7 @@ type fixture struct {
 	iss   *issuer
 	clock *clock
 	log   *bytes.Buffer
+	keys  *authorizer.KeySet
 	auth  *authorizer.Authorizer
 }
 
@@ -156,8 +177,9 @@ func newFixture(t testing.TB, emails, domains []string) *fixture {
 		AllowedEmails:  emails,
 		AllowedDomains: domains,
 	}
-	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Now: f.clock.Now})
-	f.auth = authorizer.New(cfg, keys, slog.New(slog.NewJSONHandler(f.log, nil)))
+	logger := slog.New(slog.NewJSONHandler(f.log, nil))
+	f.keys = authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Now: f.clock.Now, Log: logger})
+	f.auth = authorizer.New(cfg, f.keys, logger)
 	return f
 }
 

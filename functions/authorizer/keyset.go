@@ -2,17 +2,21 @@ package authorizer
 
 import (
 	"context"
-	"crypto"
 	"crypto/rsa"
-	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
+	"math"
 	"math/big"
 	"net"
 	"net/http"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -32,6 +36,24 @@ const (
 	// DefaultFetchTimeout bounds one fetch of the key set, connection
 	// included.
 	DefaultFetchTimeout = 3 * time.Second
+	// DefaultGrace is how long past their lifetime the keys of the last
+	// successful fetch keep deciding while every refetch fails: long enough
+	// to ride out an outage of the issuer's endpoint, short enough that a
+	// key the issuer withdrew stops being trusted the same day.
+	DefaultGrace = time.Hour
+)
+
+// Bounds of a key set's lifetime, which the issuer's response sets with
+// Cache-Control max-age (less its Age) or Expires.
+const (
+	// DefaultLifetime applies when the response says nothing.
+	DefaultLifetime = time.Hour
+	// MinLifetime keeps an issuer answering max-age=0 or no-store from
+	// causing a fetch per decision.
+	MinLifetime = time.Minute
+	// MaxLifetime caps a long max-age: a withdrawn key is dropped within a
+	// day whatever the response said.
+	MaxLifetime = 24 * time.Hour
 )
 
 // maxKeySetSize bounds the key set document read from the issuer.
@@ -39,6 +61,10 @@ const maxKeySetSize = 1 << 20
 
 // minKeyBits is the smallest RSA modulus accepted from the key set.
 const minKeyBits = 2048
+
+// minExponent is the smallest RSA public exponent accepted (FIPS 186-5,
+// appendix A.1.1: 2^16 < e).
+const minExponent = 1<<16 + 1
 
 // ErrUnknownKey reports a token signed under a key ID the issuer does not
 // publish: the token's fault.
@@ -58,38 +84,61 @@ type KeySetOptions struct {
 	Cooldown time.Duration
 	// RetryAfterFailure is the least time between a failed fetch and the next.
 	RetryAfterFailure time.Duration
-	// Client fetches the key set; nil means a client with short timeouts.
+	// Grace is how long expired keys keep deciding while refetches fail.
+	Grace time.Duration
+	// Client fetches the key set; nil means a client with short timeouts
+	// that trusts the machine's certificate bundle (see RootCAs).
 	Client *http.Client
+	// Log receives a line for each failed fetch and each key skipped;
+	// nil means slog.Default().
+	Log *slog.Logger
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 }
 
-// KeySet is the issuer's RS256 signing keys, fetched from its JWKS URL when
-// first needed and kept for the life of the process. It implements
-// oidc.KeySet.
+// Keys are the usable RS256 keys of a key set by key ID, each ID's keys in
+// the order the document lists them.
+type Keys map[string][]*rsa.PublicKey
+
+// KeySet is the issuer's RS256 signing keys, fetched from its JWKS URL and
+// kept for the lifetime the issuer's response gives them.
 //
-// Unlike go-oidc's RemoteKeySet, which fetches again for every token naming
-// an unknown key, a KeySet fetches again at most once per cooldown: a flood
-// of tokens with made-up key IDs costs at most one request to the issuer per
-// cooldown, while a key the issuer has started to use (rotation) is picked
-// up by the first token signed with it after the cooldown. A known key whose
-// signature fails never causes a fetch. After a failed fetch, tokens that
-// need keys get ErrKeysUnavailable until a retry succeeds.
+// Lifetime: the response's Cache-Control max-age (less its Age), else its
+// Expires, else DefaultLifetime, bounded by MinLifetime and MaxLifetime.
+// After it, the next decision refetches; one fetch is in flight at a time.
+// If that fetch fails, the old keys keep deciding for the grace period,
+// each failed fetch logged as an error and retried at most once per
+// RetryAfterFailure; after the grace, tokens get ErrKeysUnavailable until a
+// fetch succeeds.
+//
+// Unknown key IDs: unlike go-oidc's RemoteKeySet, which fetches again for
+// every token naming an unknown key, a KeySet fetches again at most once per
+// cooldown: a flood of tokens with made-up key IDs costs at most one request
+// to the issuer per cooldown, while a key the issuer has started to use
+// (rotation) is picked up by the first token signed with it after the
+// cooldown. A known key whose signature fails never causes a fetch.
 type KeySet struct {
 	url               string
 	client            *http.Client
 	cooldown          time.Duration
 	retryAfterFailure time.Duration
+	grace             time.Duration
+	log               *slog.Logger
 	now               func() time.Time
 
-	// keys maps key IDs to the keys of the last successful fetch; it is
-	// replaced, never modified.
-	keys atomic.Pointer[map[string]*rsa.PublicKey]
+	// current is the last successful fetch; it is replaced, never modified.
+	current atomic.Pointer[fetched]
 
 	// mu serializes fetches and guards the fields below.
 	mu          sync.Mutex
 	lastAttempt time.Time
 	lastErr     error
+}
+
+// fetched is the result of one successful fetch.
+type fetched struct {
+	keys    Keys
+	expires time.Time
 }
 
 // NewKeySet returns the key set published at jwksURL. It fetches nothing yet.
@@ -99,6 +148,8 @@ func NewKeySet(jwksURL string, opts KeySetOptions) *KeySet {
 		client:            opts.Client,
 		cooldown:          opts.Cooldown,
 		retryAfterFailure: opts.RetryAfterFailure,
+		grace:             opts.Grace,
+		log:               opts.Log,
 		now:               opts.Now,
 	}
 	if s.client == nil {
@@ -109,6 +160,12 @@ func NewKeySet(jwksURL string, opts KeySetOptions) *KeySet {
 	}
 	if s.retryAfterFailure <= 0 {
 		s.retryAfterFailure = DefaultRetryAfterFailure
+	}
+	if s.grace <= 0 {
+		s.grace = DefaultGrace
+	}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -126,6 +183,7 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 			Proxy:                 http.ProxyFromEnvironment,
 			DialContext:           (&net.Dialer{Timeout: timeout / 2}).DialContext,
 			TLSHandshakeTimeout:   timeout / 2,
+			TLSClientConfig:       &tls.Config{RootCAs: RootCAs(os.Getenv, os.ReadFile)},
 			ResponseHeaderTimeout: timeout,
 			ForceAttemptHTTP2:     true,
 			MaxIdleConns:          2,
@@ -134,120 +192,146 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 	}
 }
 
-// VerifySignature checks the RS256 signature of the compact JWS jwt under
-// the key its header names and returns the payload. It implements
-// oidc.KeySet; the verifier has already refused every algorithm but RS256,
-// and VerifySignature checks again.
+// bundleFiles are where Linux distributions keep the one file holding every
+// trusted certificate, in the order crypto/x509 looks for them: Debian's
+// first, then Amazon Linux's and RHEL's (Lambda's provided.al2023).
+var bundleFiles = []string{
+	"/etc/ssl/certs/ca-certificates.crt",
+	"/etc/pki/tls/certs/ca-bundle.crt",
+	"/etc/ssl/ca-bundle.pem",
+	"/etc/pki/tls/cacert.pem",
+	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
+	"/etc/ssl/cert.pem",
+}
+
+// RootCAs returns the certificates the key set's client trusts: those of
+// the one bundle file the machine has, $SSL_CERT_FILE when set, else the
+// first of the distributions' usual paths. It returns nil, which means
+// crypto/x509's system pool, when $SSL_CERT_DIR is set or no bundle holds a
+// certificate.
 //
-// The error wraps ErrUnknownKey or ErrBadSignature when the token is at
-// fault, ErrKeysUnavailable when the keys could not be fetched.
-func (s *KeySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
-	header, payload, signature, err := splitCompact(jwt)
-	if err != nil {
-		return nil, report(ctx, err)
+// The system pool holds the same certificates, but builds itself by parsing
+// the bundle and then every file of the certificate directories, on Debian
+// about 290 entries holding the same certificates again: at Lambda's
+// smallest memory size that doubles the cold start.
+func RootCAs(getenv func(string) string, readFile func(string) ([]byte, error)) *x509.CertPool {
+	if getenv("SSL_CERT_DIR") != "" {
+		return nil
 	}
-	key, err := s.Key(ctx, header.Kid)
-	if err != nil {
-		return nil, report(ctx, err)
+	files := bundleFiles
+	if f := getenv("SSL_CERT_FILE"); f != "" {
+		files = []string{f}
 	}
-	digest := sha256.Sum256([]byte(jwt[:strings.LastIndexByte(jwt, '.')]))
-	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], signature); err != nil {
-		return nil, report(ctx, fmt.Errorf("%w: %w", ErrBadSignature, err))
+	for _, f := range files {
+		pem, err := readFile(f)
+		if err != nil {
+			continue
+		}
+		pool := x509.NewCertPool()
+		if pool.AppendCertsFromPEM(pem) {
+			return pool
+		}
+		return nil
 	}
-	return payload, nil
+	return nil
 }
 
-// jwsHeader is the part of a JWS protected header the key set reads.
-type jwsHeader struct {
-	Alg  string          `json:"alg"`
-	Kid  string          `json:"kid"`
-	Crit json.RawMessage `json:"crit"`
+// Prefetch fetches the key set now, as the function's init does so that
+// the first decision finds the keys. A failure is returned and otherwise
+// forgotten: it delays no later fetch.
+func (s *KeySet) Prefetch(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f, err := s.fetch(ctx)
+	if err != nil {
+		return err
+	}
+	s.current.Store(f)
+	return nil
 }
 
-// splitCompact decodes the three parts of a compact JWS signed with RS256.
-func splitCompact(jwt string) (jwsHeader, []byte, []byte, error) {
-	var h jwsHeader
-	rawHeader, rest, ok := strings.Cut(jwt, ".")
-	rawPayload, rawSignature, ok2 := strings.Cut(rest, ".")
-	if !ok || !ok2 || strings.Contains(rawSignature, ".") {
-		return h, nil, nil, errors.New("not a compact JWS")
-	}
-	headerJSON, err := base64.RawURLEncoding.DecodeString(rawHeader)
-	if err != nil {
-		return h, nil, nil, fmt.Errorf("header: %w", err)
-	}
-	if err := json.Unmarshal(headerJSON, &h); err != nil {
-		return h, nil, nil, fmt.Errorf("header: %w", err)
-	}
-	if h.Alg != oidc.RS256 {
-		return h, nil, nil, fmt.Errorf("algorithm %q", h.Alg)
-	}
-	// RFC 7515 section 4.1.11: extensions marked critical must be understood;
-	// none is.
-	if h.Crit != nil {
-		return h, nil, nil, errors.New("critical header extensions")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(rawPayload)
-	if err != nil {
-		return h, nil, nil, fmt.Errorf("payload: %w", err)
-	}
-	signature, err := base64.RawURLEncoding.DecodeString(rawSignature)
-	if err != nil {
-		return h, nil, nil, fmt.Errorf("signature: %w", err)
-	}
-	return h, payload, signature, nil
-}
-
-// Key returns the public key with ID kid, fetching the key set when it has
-// never been fetched or when kid is unknown and the cooldown has passed.
-func (s *KeySet) Key(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+// Keys returns the public keys published under kid, fetching the key set
+// when it has never been fetched, when it has expired, or when kid is
+// unknown and the cooldown has passed.
+//
+// The error wraps ErrUnknownKey when the token is at fault,
+// ErrKeysUnavailable when the keys could not be fetched.
+func (s *KeySet) Keys(ctx context.Context, kid string) ([]*rsa.PublicKey, error) {
 	if kid == "" {
 		return nil, fmt.Errorf("%w: the token names no key", ErrUnknownKey)
 	}
-	if keys := s.keys.Load(); keys != nil {
-		if key, ok := (*keys)[kid]; ok {
-			return key, nil
+	if f := s.current.Load(); f != nil && s.now().Before(f.expires) {
+		if keys, ok := f.keys[kid]; ok {
+			return keys, nil
 		}
 	}
 	return s.refresh(ctx, kid)
 }
 
-// refresh fetches the key set if the rate limit allows and looks kid up in
-// the result.
-func (s *KeySet) refresh(ctx context.Context, kid string) (*rsa.PublicKey, error) {
+// refresh fetches the key set if it is due and the rate limits allow, and
+// looks kid up in what it then holds.
+func (s *KeySet) refresh(ctx context.Context, kid string) ([]*rsa.PublicKey, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	// Another caller may have fetched while this one waited for the lock.
-	keys := s.keys.Load()
-	if keys != nil {
-		if key, ok := (*keys)[kid]; ok {
-			return key, nil
-		}
-	}
 	now := s.now()
-	if !s.lastAttempt.IsZero() {
-		switch {
-		case s.lastErr != nil && now.Sub(s.lastAttempt) < s.retryAfterFailure:
-			return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, s.lastErr)
-		case s.lastErr == nil && now.Sub(s.lastAttempt) < s.cooldown:
-			return nil, fmt.Errorf("%w: %q", ErrUnknownKey, kid)
+	f := s.current.Load()
+	fresh := f != nil && now.Before(f.expires)
+	// Another caller may have fetched while this one waited for the lock.
+	if fresh {
+		if keys, ok := f.keys[kid]; ok {
+			return keys, nil
 		}
 	}
-	s.lastAttempt = now
-	fetched, err := s.fetch(ctx)
-	s.lastErr = err
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, err)
+	var due bool
+	switch {
+	case s.lastErr != nil:
+		due = now.Sub(s.lastAttempt) >= s.retryAfterFailure
+	case !fresh:
+		due = true
+	default:
+		due = now.Sub(s.lastAttempt) >= s.cooldown
 	}
-	s.keys.Store(&fetched)
-	if key, ok := fetched[kid]; ok {
-		return key, nil
+	if due {
+		s.lastAttempt = now
+		var err error
+		if f, err = s.fetchAndStore(ctx, f); err == nil {
+			fresh = true
+		}
+	}
+	if f != nil && (fresh || now.Before(f.expires.Add(s.grace))) {
+		if keys, ok := f.keys[kid]; ok {
+			return keys, nil
+		}
+	}
+	if s.lastErr != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, s.lastErr)
+	}
+	if !fresh {
+		return nil, fmt.Errorf("%w: the keys expired at %s", ErrKeysUnavailable, f.expires.Format(time.RFC3339))
 	}
 	return nil, fmt.Errorf("%w: %q", ErrUnknownKey, kid)
 }
 
-// fetch downloads and parses the key set.
-func (s *KeySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
+// fetchAndStore fetches the key set, records the outcome and returns what
+// the key set holds afterwards: the new keys, or old ones on failure. The
+// caller holds mu.
+func (s *KeySet) fetchAndStore(ctx context.Context, old *fetched) (*fetched, error) {
+	f, err := s.fetch(ctx)
+	s.lastErr = err
+	if err != nil {
+		attrs := []slog.Attr{slog.String("error", err.Error())}
+		if old != nil {
+			attrs = append(attrs, slog.Time("expired", old.expires), slog.Time("graceUntil", old.expires.Add(s.grace)))
+		}
+		s.log.LogAttrs(ctx, slog.LevelError, "fetching the signing keys failed", attrs...)
+		return old, err
+	}
+	s.current.Store(f)
+	return f, nil
+}
+
+// fetch downloads and parses the key set, logging the keys it skips.
+func (s *KeySet) fetch(ctx context.Context) (*fetched, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("requesting %s: %w", s.url, err)
@@ -268,11 +352,58 @@ func (s *KeySet) fetch(ctx context.Context) (map[string]*rsa.PublicKey, error) {
 	if len(body) > maxKeySetSize {
 		return nil, fmt.Errorf("reading %s: over %d bytes", s.url, maxKeySetSize)
 	}
-	keys, err := ParseKeySet(body)
+	keys, skipped, err := ParseKeySet(body)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", s.url, err)
 	}
-	return keys, nil
+	if len(skipped) > 0 {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "skipped unusable signing keys",
+			slog.String("url", s.url), slog.String("error", errors.Join(skipped...).Error()))
+	}
+	return &fetched{keys: keys, expires: s.now().Add(Lifetime(resp.Header, s.now()))}, nil
+}
+
+// Lifetime is how long a key set response stays fresh (RFC 9111 section
+// 4.2.1): Cache-Control max-age less the response's Age, else Expires less
+// Date (or now), else DefaultLifetime; no-store and no-cache mean none.
+// The result is bounded by MinLifetime and MaxLifetime.
+func Lifetime(h http.Header, now time.Time) time.Duration {
+	d, ok := cacheLifetime(h, now)
+	if !ok {
+		d = DefaultLifetime
+	}
+	return min(max(d, MinLifetime), MaxLifetime)
+}
+
+func cacheLifetime(h http.Header, now time.Time) (time.Duration, bool) {
+	for _, cc := range h.Values("Cache-Control") {
+		for directive := range strings.SplitSeq(cc, ",") {
+			name, value, _ := strings.Cut(strings.TrimSpace(directive), "=")
+			switch strings.ToLower(name) {
+			case "no-store", "no-cache":
+				return 0, true
+			case "max-age":
+				seconds, err := strconv.ParseInt(strings.Trim(value, `"`), 10, 64)
+				if err != nil || seconds < 0 {
+					return 0, true
+				}
+				age, _ := strconv.ParseInt(h.Get("Age"), 10, 64)
+				return time.Duration(max(seconds-max(age, 0), 0)) * time.Second, true
+			}
+		}
+	}
+	if raw := h.Get("Expires"); raw != "" {
+		expires, err := http.ParseTime(raw)
+		if err != nil {
+			// RFC 9111 section 5.3: an invalid date means already expired.
+			return 0, true
+		}
+		if date, err := http.ParseTime(h.Get("Date")); err == nil {
+			now = date
+		}
+		return expires.Sub(now), true
+	}
+	return 0, false
 }
 
 // jwk is the part of a JSON Web Key an RS256 verifier needs.
@@ -286,36 +417,41 @@ type jwk struct {
 }
 
 // ParseKeySet parses a JSON Web Key Set and returns its RS256 signing keys
-// by key ID. Keys of other types, algorithms or uses, without an ID, or
-// shorter than 2048 bits are skipped; a set with no usable key is an error.
-func ParseKeySet(doc []byte) (map[string]*rsa.PublicKey, error) {
+// by key ID. Keys of other types, algorithms or uses are ignored; RSA
+// signing keys that are malformed, shorter than 2048 bits, with an exponent
+// below 65537 or without an ID are skipped, each with the reason in skipped.
+// A document that is not a key set, or holds no usable key, is an error.
+func ParseKeySet(doc []byte) (keys Keys, skipped []error, err error) {
 	var set struct {
 		Keys []jwk `json:"keys"`
 	}
 	if err := json.Unmarshal(doc, &set); err != nil {
-		return nil, fmt.Errorf("decoding the key set: %w", err)
+		return nil, nil, fmt.Errorf("decoding the key set: %w", err)
 	}
-	keys := make(map[string]*rsa.PublicKey, len(set.Keys))
-	for _, k := range set.Keys {
-		if k.Kty != "RSA" || k.Kid == "" || (k.Alg != "" && k.Alg != oidc.RS256) ||
-			(k.Use != "" && k.Use != "sig") {
+	keys = make(Keys, len(set.Keys))
+	for i, k := range set.Keys {
+		if k.Kty != "RSA" || (k.Alg != "" && k.Alg != oidc.RS256) || (k.Use != "" && k.Use != "sig") {
+			continue
+		}
+		if k.Kid == "" {
+			skipped = append(skipped, fmt.Errorf("key %d: no key ID", i))
 			continue
 		}
 		key, err := rsaKey(k.N, k.E)
 		if err != nil {
-			return nil, fmt.Errorf("key %q: %w", k.Kid, err)
-		}
-		if key.N.BitLen() < minKeyBits {
+			skipped = append(skipped, fmt.Errorf("key %q: %w", k.Kid, err))
 			continue
 		}
-		keys[k.Kid] = key
+		keys[k.Kid] = append(keys[k.Kid], key)
 	}
 	if len(keys) == 0 {
-		return nil, errors.New("no RS256 signing key in the key set")
+		return nil, skipped, errors.New("no usable RS256 signing key in the key set")
 	}
-	return keys, nil
+	return keys, skipped, nil
 }
 
+// rsaKey decodes a JWK's modulus and exponent (RFC 7518 section 6.3.1:
+// unpadded base64url) and refuses what an RS256 verifier must not use.
 func rsaKey(n, e string) (*rsa.PublicKey, error) {
 	nb, err := base64.RawURLEncoding.DecodeString(n)
 	if err != nil {
@@ -325,34 +461,19 @@ func rsaKey(n, e string) (*rsa.PublicKey, error) {
 	if err != nil {
 		return nil, fmt.Errorf("exponent: %w", err)
 	}
-	if len(eb) == 0 || len(eb) > 4 {
+	if len(eb) == 0 || len(eb) > 4 || eb[0] == 0 {
 		return nil, fmt.Errorf("exponent of %d bytes", len(eb))
 	}
 	exp := 0
 	for _, b := range eb {
 		exp = exp<<8 | int(b)
 	}
-	if exp < 3 || exp%2 == 0 {
-		return nil, fmt.Errorf("exponent %d", exp)
+	if exp < minExponent || exp%2 == 0 || exp > math.MaxInt32 {
+		return nil, fmt.Errorf("exponent %d: want an odd number from %d", exp, minExponent)
 	}
-	return &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: exp}, nil
-}
-
-// keyErrorKey is the context key under which the authorizer receives the
-// key set's errors: go-oidc formats them into its own error with %v, which
-// loses their identity.
-type keyErrorKey struct{}
-
-// withKeyError returns a context through which a KeySet reports its error
-// into *dst.
-func withKeyError(ctx context.Context, dst *error) context.Context {
-	return context.WithValue(ctx, keyErrorKey{}, dst)
-}
-
-// report stores err where the context asks for it, and returns it.
-func report(ctx context.Context, err error) error {
-	if dst, ok := ctx.Value(keyErrorKey{}).(*error); ok {
-		*dst = err
+	key := &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: exp}
+	if bits := key.N.BitLen(); bits < minKeyBits {
+		return nil, fmt.Errorf("modulus of %d bits: want at least %d", bits, minKeyBits)
 	}
-	return err
+	return key, nil
 }

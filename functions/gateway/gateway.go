@@ -26,9 +26,12 @@ const IdentitySource = "method.request.header." + AuthorizationHeader
 
 // TokenPattern is the TOKEN authorizer's identity validation expression: a
 // JWT in compact form (three base64url segments, none empty), optionally
-// prefixed by "Bearer ". API Gateway answers 401 without invoking the
-// authorizer when the header is missing or does not match.
-const TokenPattern = `^(Bearer )?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`
+// prefixed by the Bearer scheme, whose name is case-insensitive (RFC 9110
+// section 11.1), and one space. API Gateway answers 401 without invoking
+// the authorizer when the header is missing or does not match. The classes
+// spell out both cases rather than use (?i), which would also make the
+// segments' classes case-insensitive in some regular expression dialects.
+const TokenPattern = `^([Bb][Ee][Aa][Rr][Ee][Rr] )?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`
 
 var tokenPattern = regexp.MustCompile(TokenPattern)
 

@@ -49,9 +49,6 @@ var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400
 // project number, a dash, an identifier, and Google's domain.
 var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
 
-// domainPattern is the shape of a hosted (Google Workspace) domain.
-var domainPattern = regexp.MustCompile(`^(?i)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
-
 // Config is the validated configuration of a stack.
 type Config struct {
 	// GoogleClientID is the OAuth 2.0 client ID the page signs in with and
@@ -107,12 +104,12 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	for _, e := range c.AllowedEmails {
-		if local, domain, ok := strings.Cut(e, "@"); !ok || local == "" || !domainPattern.MatchString(domain) || strings.ContainsAny(local, " ,") {
+		if authorizer.CheckEmail(e) != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not an email address: list addresses such as ada@example.com", KeyAllowedEmails, e))
 		}
 	}
 	for _, d := range c.AllowedDomains {
-		if !domainPattern.MatchString(d) {
+		if authorizer.CheckDomain(d) != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list domains such as example.com, without @", KeyAllowedDomains, d))
 		}
 	}
@@ -128,28 +125,12 @@ func (c Config) Validate() error {
 	if c.ThrottleBurstLimit < 1 || c.ThrottleBurstLimit > MaxThrottleBurstLimit {
 		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests from 1 to %d", KeyThrottleBurstLimit, c.ThrottleBurstLimit, MaxThrottleBurstLimit))
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
-	// The authorizer checks its environment again when it starts; what it
-	// would refuse must fail the deployment, not every request.
-	env := c.AuthorizerEnvironment()
-	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
-		return fmt.Errorf("the authorizer would refuse this configuration: %w", err)
-	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment: the
-// client ID and the allow-lists, comma-separated. The OIDC issuer and key
-// set keep the authorizer's Google defaults.
+// client ID and the allow-lists. The OIDC issuer and key set keep the
+// authorizer's Google defaults.
 func (c Config) AuthorizerEnvironment() map[string]string {
-	env := map[string]string{authorizer.EnvClientID: c.GoogleClientID}
-	if len(c.AllowedEmails) > 0 {
-		env[authorizer.EnvAllowedEmails] = strings.Join(c.AllowedEmails, ",")
-	}
-	if len(c.AllowedDomains) > 0 {
-		env[authorizer.EnvAllowedDomains] = strings.Join(c.AllowedDomains, ",")
-	}
-	return env
+	return authorizer.Config{ClientID: c.GoogleClientID, AllowedEmails: c.AllowedEmails, AllowedDomains: c.AllowedDomains}.Environ()
 }

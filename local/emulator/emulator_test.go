@@ -285,30 +285,3 @@ func TestCloseStopsTheFunction(t *testing.T) {
 		t.Error("invoking after Close succeeded")
 	}
 }
-
-// BenchmarkAuthorizerColdStart measures the cold path: from invoking a
-// fresh emulator, which starts the bootstrap, through the function's init
-// and its first fetch of the keys from a loopback server, to the first
-// answered invocation.
-func BenchmarkAuthorizerColdStart(b *testing.B) {
-	iss := newIssuer(b)
-	event := authorizerEvent(b, iss.token(b, iss.key, "ada@example.com"))
-	ctx := context.Background()
-	for b.Loop() {
-		b.StopTimer()
-		fn, err := emulator.Start(ctx, emulator.Options{RIE: rie, Bootstrap: authorizerBin, Env: iss.env(nil)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-		_, err = fn.Invoke(ctx, event)
-		b.StopTimer()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := fn.Close(); err != nil {
-			b.Fatal(err)
-		}
-		b.StartTimer()
-	}
-}

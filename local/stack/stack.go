@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/local/apigw"
 	"signin/local/emulator"
@@ -182,7 +183,7 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 
 // startFunctions builds the authorizer and the greeting for the host and
 // starts each under the emulator.
-func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, greeting apigw.Function, err error) {
+func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizerFn, greeting apigw.Function, err error) {
 	dir := opts.FunctionsDir
 	if dir == "" {
 		if dir, err = moduleDir(ctx, functionsModule); err != nil {
@@ -200,14 +201,15 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizer, 
 	if err != nil {
 		return nil, nil, err
 	}
-	env := map[string][]string{
-		"authorizer": {
-			"GOOGLE_CLIENT_ID=" + DevClientID,
-			"OIDC_ISSUER=" + st.IssuerURL,
-			"OIDC_JWKS_URL=" + st.Provider.KeysURL(),
-			"ALLOWED_EMAILS=" + opts.AllowedEmails,
-			"ALLOWED_DOMAINS=" + opts.AllowedDomains,
-		},
+	isComma := func(r rune) bool { return r == ',' }
+	authzConfig := authorizer.Config{
+		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
+		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
+		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+	}
+	env := map[string][]string{"authorizer": nil}
+	for k, v := range authzConfig.Environ() {
+		env["authorizer"] = append(env["authorizer"], k+"="+v)
 	}
 	started := map[string]apigw.Function{}
 	for _, name := range bundle.Functions {

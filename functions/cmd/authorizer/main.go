@@ -2,9 +2,14 @@
 // authorizer), configured from the environment: GOOGLE_CLIENT_ID, and
 // optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS and ALLOWED_DOMAINS.
 // A missing or malformed setting stops it at start with a message naming it.
+//
+// It fetches the issuer's keys during init, before the first invocation,
+// while Lambda gives init a full share of CPU; if that fails, it starts
+// anyway and the first decision fetches them.
 package main
 
 import (
+	"context"
 	"log/slog"
 	"os"
 
@@ -20,6 +25,10 @@ func main() {
 		logger.Error("invalid configuration", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{})
+	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger})
+	if err := keys.Prefetch(context.Background()); err != nil {
+		logger.Warn("fetching the signing keys during init failed; the first decision fetches them",
+			slog.String("error", err.Error()))
+	}
 	lambda.Start(authorizer.New(cfg, keys, logger).Handle)
 }
