@@ -230,7 +230,8 @@ func (c Config) validateDomains() []error {
 	for _, d := range []struct{ key, value string }{
 		{KeySiteDomain, c.SiteDomain},
 		{KeyAPIDomain, c.APIDomain},
-		{KeyHostedZoneName, c.HostedZoneName},
+		// Route 53 shows a zone's name with its final dot.
+		{KeyHostedZoneName, strings.TrimSuffix(c.HostedZoneName, ".")},
 	} {
 		if d.value != "" {
 			if err := validateHostname(d.key, d.value); err != nil {
