@@ -32,11 +32,6 @@ type DomainArgs struct {
 // the alias records that point the name at it.
 type Domain struct {
 	pulumi.ResourceState
-
-	// Certificate is the domain's regional certificate.
-	Certificate *domain.Certificate
-	// DomainName is API Gateway's custom domain.
-	DomainName *apigateway.DomainName
 }
 
 // NewDomain declares the custom domain name of args.RestAPI's stage.
@@ -46,17 +41,16 @@ func NewDomain(ctx *pulumi.Context, name string, args DomainArgs, opts ...pulumi
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}
 	parent := pulumi.Parent(d)
-	var err error
-	d.Certificate, err = domain.NewCertificate(ctx, name, domain.CertificateArgs{
+	cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
 		Domain: args.Name,
 		Zone:   args.Zone,
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}
-	d.DomainName, err = apigateway.NewDomainName(ctx, name, &apigateway.DomainNameArgs{
+	dn, err := apigateway.NewDomainName(ctx, name, &apigateway.DomainNameArgs{
 		DomainName:             pulumi.String(args.Name),
-		RegionalCertificateArn: d.Certificate.ARN,
+		RegionalCertificateArn: cert.ARN,
 		SecurityPolicy:         pulumi.String(SecurityPolicy),
 		EndpointConfiguration: &apigateway.DomainNameEndpointConfigurationArgs{
 			Types:         pulumi.String("REGIONAL"),
@@ -67,20 +61,20 @@ func NewDomain(ctx *pulumi.Context, name string, args DomainArgs, opts ...pulumi
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}
 	if _, err := apigateway.NewBasePathMapping(ctx, name, &apigateway.BasePathMappingArgs{
-		DomainName: d.DomainName.DomainName,
+		DomainName: dn.DomainName,
 		RestApi:    args.RestAPI.ID(),
 		StageName:  args.Stage.StageName,
 	}, parent); err != nil {
 		return nil, fmt.Errorf("api domain %s: base path mapping: %w", name, err)
 	}
 	if err := domain.Alias(ctx, name, args.Zone, args.Name, domain.Target{
-		DNSName: d.DomainName.RegionalDomainName,
-		ZoneID:  d.DomainName.RegionalZoneId,
+		DNSName: dn.RegionalDomainName,
+		ZoneID:  dn.RegionalZoneId,
 	}, parent); err != nil {
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
-		"regionalDomainName": d.DomainName.RegionalDomainName,
+		"regionalDomainName": dn.RegionalDomainName,
 	}); err != nil {
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}

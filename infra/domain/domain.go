@@ -74,10 +74,6 @@ type CertificateArgs struct {
 type Certificate struct {
 	pulumi.ResourceState
 
-	// Certificate is the requested certificate.
-	Certificate *acm.Certificate
-	// Validation completes once ACM has issued the certificate.
-	Validation *acm.CertificateValidation
 	// ARN is the certificate's ARN, known once it is issued: what uses it
 	// waits for the validation.
 	ARN pulumi.StringOutput
@@ -103,8 +99,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 		}
 		acmOpts = append(acmOpts, pulumi.Provider(p))
 	}
-	var err error
-	c.Certificate, err = acm.NewCertificate(ctx, name, &acm.CertificateArgs{
+	cert, err := acm.NewCertificate(ctx, name, &acm.CertificateArgs{
 		DomainName:       pulumi.String(args.Domain),
 		ValidationMethod: pulumi.String("DNS"),
 	}, acmOpts...)
@@ -112,7 +107,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
 	// A certificate for one name has one validation option.
-	dvo := c.Certificate.DomainValidationOptions.Index(pulumi.Int(0))
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
 	record, err := route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
 		ZoneId:  pulumi.String(args.Zone.ID),
 		Name:    dvo.ResourceRecordName().Elem(),
@@ -123,14 +118,14 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: validation record: %w", name, err)
 	}
-	c.Validation, err = acm.NewCertificateValidation(ctx, name, &acm.CertificateValidationArgs{
-		CertificateArn:        c.Certificate.Arn,
+	validation, err := acm.NewCertificateValidation(ctx, name, &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
 		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
 	}, acmOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: validation: %w", name, err)
 	}
-	c.ARN = c.Validation.CertificateArn
+	c.ARN = validation.CertificateArn
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN}); err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}

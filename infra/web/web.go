@@ -74,9 +74,6 @@ type Site struct {
 	Bucket *s3.BucketV2
 	// Distribution serves the bucket over HTTPS.
 	Distribution *cloudfront.Distribution
-	// Certificate is the certificate of the site's own domain name, if it
-	// has one.
-	Certificate *domain.Certificate
 	// Origin is the site's HTTPS origin, such as https://app.example.com or
 	// https://d111111abcdef8.cloudfront.net: what the API allows and what
 	// Google must know as an authorized JavaScript origin.
@@ -188,7 +185,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	}
 	var aliases pulumi.StringArray
 	if args.Domain != "" {
-		s.Certificate, err = domain.NewCertificate(ctx, name, domain.CertificateArgs{
+		cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
 			Domain:  args.Domain,
 			Zone:    args.Zone,
 			Region:  domain.CloudFrontRegion,
@@ -199,7 +196,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		}
 		aliases = pulumi.StringArray{pulumi.String(args.Domain)}
 		viewer = &cloudfront.DistributionViewerCertificateArgs{
-			AcmCertificateArn:      s.Certificate.ARN,
+			AcmCertificateArn:      cert.ARN,
 			SslSupportMethod:       pulumi.String("sni-only"),
 			MinimumProtocolVersion: pulumi.String(MinimumProtocolVersion),
 		}
