@@ -49,6 +49,7 @@ func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
 		"signin:" + config.KeyLogRetentionDays:   strconv.Itoa(d.LogRetentionDays),
 		"signin:" + config.KeyThrottleRateLimit:  strconv.FormatFloat(d.ThrottleRateLimit, 'g', -1, 64),
 		"signin:" + config.KeyThrottleBurstLimit: strconv.Itoa(d.ThrottleBurstLimit),
+		"signin:" + config.KeyLogLevel:           d.LogLevel,
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("Pulumi.dev.yaml config = %v, want %v", got, want)

@@ -53,6 +53,7 @@ func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
 		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
 		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
 		{"site origin (CORS)", &mocks{distributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
+		{"execute-api endpoint switched off", &mocks{alter: alterInput("aws:apigateway/restApi:RestApi", "api", "disableExecuteApiEndpoint", resource.NewProperty(true))}, testConfig()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := trigger(t, c.mocks, c.cfg); got == base {

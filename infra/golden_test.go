@@ -21,24 +21,65 @@ type snapshot struct {
 	Type         string         `json:"type"`
 	Name         string         `json:"name"`
 	Parent       string         `json:"parent,omitempty"`
+	Provider     string         `json:"provider,omitempty"`
 	Inputs       map[string]any `json:"inputs"`
 	Dependencies []string       `json:"dependencies,omitempty"`
 }
 
-// Every resource the program declares, with its inputs, parent and
-// dependencies, is in testdata/resources.golden.json, so a reviewer sees
-// every infrastructure change as a diff. What depends on the Go toolchain
-// (the archives' bytes) or on the page's content (another part's files) is
-// recorded by name only.
+// optionsConfig sets every option, so that the options' golden file shows
+// every resource an option adds or changes.
+func optionsConfig() map[string]string {
+	cfg := testConfig()
+	for k, v := range map[string]string{
+		"aws:profile":                      "production",
+		"signin:allowedEmails":             `["ada@example.com","grace@example.org"]`,
+		"signin:allowedDomains":            `["example.com"]`,
+		"signin:authorizerCacheTtl":        "60",
+		"signin:logRetentionDays":          "30",
+		"signin:logLevel":                  "DEBUG",
+		"signin:throttleRateLimit":         "5",
+		"signin:throttleBurstLimit":        "10",
+		"signin:siteDomain":                "app." + zoneName,
+		"signin:apiDomain":                 "api." + zoneName,
+		"signin:hostedZoneId":              zoneID,
+		"signin:disableExecuteApiEndpoint": "true",
+		"signin:alarmEmail":                "ops@example.com",
+	} {
+		cfg[k] = v
+	}
+	return cfg
+}
+
+// Every resource the program declares, with its inputs, parent, provider
+// and dependencies, is in a golden file, so a reviewer sees every
+// infrastructure change as a diff: testdata/resources.golden.json for the
+// default configuration, testdata/resources.options.golden.json with every
+// option set. What depends on the Go toolchain (the archives' bytes) or on
+// the page's content (another part's files) is recorded by name only.
 func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
-	m := deploy(t, nil, testConfig())
+	for _, c := range []struct {
+		file string
+		cfg  map[string]string
+	}{
+		{"resources.golden.json", testConfig()},
+		{"resources.options.golden.json", optionsConfig()},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			golden.Check(t, filepath.Join("testdata", c.file), snapshotOf(t, deploy(t, nil, c.cfg)))
+		})
+	}
+}
+
+// snapshotOf returns the golden record of what m saw declared.
+func snapshotOf(t *testing.T, m *mocks) []byte {
+	t.Helper()
 	root, err := repo.Find()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var snaps []snapshot
 	for _, r := range m.resources {
-		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Inputs: map[string]any{}}
+		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Provider: shortURN(providerURN(r.Provider)), Inputs: map[string]any{}}
 		for k, v := range r.Inputs {
 			s.Inputs[string(k)] = plain(v, root)
 		}
@@ -64,7 +105,15 @@ func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 	if err := enc.Encode(snaps); err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, filepath.Join("testdata", "resources.golden.json"), got.Bytes())
+	return got.Bytes()
+}
+
+// providerURN returns the URN of a provider reference (URN::ID).
+func providerURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i >= 0 {
+		return ref[:i]
+	}
+	return ref
 }
 
 // shortURN names a resource by type and name.

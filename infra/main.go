@@ -47,7 +47,7 @@ func program(ctx *pulumi.Context, build builder) (stack.Outputs, error) {
 // buildFunctions builds every function into the repository's build folder.
 func buildFunctions(ctx context.Context, root string) (map[string]function.Code, error) {
 	code := map[string]function.Code{}
-	for _, name := range []string{stack.AuthorizerFunction, stack.GreetingFunction} {
+	for _, name := range append([]string{stack.AuthorizerFunction}, stack.RouteFunctions...) {
 		c, err := function.Build(ctx, repo.FunctionsDir(root), repo.BuildDir(root), name)
 		if err != nil {
 			return nil, err

@@ -31,14 +31,26 @@ const (
 	apiOrigin         = "https://" + restAPIID + ".execute-api." + region + ".amazonaws.com"
 	apiURL            = apiOrigin + "/" + testStack + "/"
 	basicExecutionARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+	// cloudFrontZoneID is the hosted zone of every CloudFront distribution.
+	cloudFrontZoneID = "Z2FDTNDATAQYW2"
+	// The public hosted zone the mocks' Route 53 holds.
+	zoneID   = "Z0123456789ABCDEFGHIJ"
+	zoneName = "example.com"
+	// apiRegionalHost and apiRegionalZoneID are the API Gateway custom
+	// domain's regional target.
+	apiRegionalHost   = "d-abcd1234.execute-api." + region + ".amazonaws.com"
+	apiRegionalZoneID = "Z1U9ULNL0V5AJ3"
 )
 
 // registered is one resource the program declared.
 type registered struct {
 	Type, Name, Parent string
-	Dependencies       []string
-	Inputs, State      resource.PropertyMap
-	ID                 string
+	// Provider is the explicit provider's reference (URN::ID), or "" for
+	// the default provider.
+	Provider      string
+	Dependencies  []string
+	Inputs, State resource.PropertyMap
+	ID            string
 }
 
 // mocks plays AWS for the program: it answers every resource with
@@ -50,6 +62,9 @@ type mocks struct {
 	// alter, if set, changes the state AWS reports for a resource, as if it
 	// had been configured differently.
 	alter func(typ, name string, state resource.PropertyMap)
+	// zones are the hosted zones Route 53 holds, by ID; nil means the one
+	// public zone zoneName.
+	zones map[string]zone
 
 	mu        sync.Mutex
 	resources []registered
@@ -73,9 +88,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			host = m.distributionHost
 		}
 		set("domainName", host)
+		set("hostedZoneId", cloudFrontZoneID)
 		set("arn", "arn:aws:cloudfront::"+account+":distribution/"+id)
 	case "aws:apigateway/restApi:RestApi":
 		id = restAPIID
+		set("name", name)
 		set("rootResourceId", "r00t1d")
 		set("executionArn", executionARN)
 		set("arn", "arn:aws:apigateway:"+region+"::/restapis/"+id)
@@ -89,6 +106,25 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case "aws:iam/role:Role":
 		set("name", name)
 		set("arn", "arn:aws:iam::"+account+":role/"+name)
+	case "aws:acm/certificate:Certificate":
+		domain := args.Inputs["domainName"].StringValue()
+		id = "arn:aws:acm:" + m.providerRegion(args) + ":" + account + ":certificate/" + args.Name
+		set("arn", id)
+		state["domainValidationOptions"] = resource.NewProperty([]resource.PropertyValue{resource.NewProperty(resource.PropertyMap{
+			"domainName":          resource.NewProperty(domain),
+			"resourceRecordName":  resource.NewProperty("_0123abcd." + domain + "."),
+			"resourceRecordType":  resource.NewProperty("CNAME"),
+			"resourceRecordValue": resource.NewProperty("_4567efgh.acm-validations.aws."),
+		})})
+	case "aws:acm/certificateValidation:CertificateValidation":
+		set("certificateArn", args.Inputs["certificateArn"].StringValue())
+	case "aws:route53/record:Record":
+		set("fqdn", strings.TrimSuffix(args.Inputs["name"].StringValue(), "."))
+	case "aws:apigateway/domainName:DomainName":
+		set("regionalDomainName", apiRegionalHost)
+		set("regionalZoneId", apiRegionalZoneID)
+	case "aws:sns/topic:Topic":
+		set("arn", "arn:aws:sns:"+region+":"+account+":"+name)
 	case "aws:cloudwatch/logGroup:LogGroup":
 		lg := args.Inputs["namePrefix"].StringValue() + "0a1b2c3"
 		set("name", lg)
@@ -104,6 +140,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		Type:         args.TypeToken,
 		Name:         args.Name,
 		Parent:       rpc.GetParent(),
+		Provider:     rpc.GetProvider(),
 		Dependencies: rpc.GetDependencies(),
 		Inputs:       args.Inputs,
 		State:        state,
@@ -112,8 +149,46 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	return id, state, nil
 }
 
+// providerRegion returns the region of the resource's explicit provider,
+// or the stack's.
+func (m *mocks) providerRegion(args pulumi.MockResourceArgs) string {
+	ref := args.RegisterRPC.GetProvider()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range m.resources {
+		if r.Type == "pulumi:providers:aws" && strings.HasSuffix(ref, "::"+r.ID) {
+			return str(r.Inputs, "region")
+		}
+	}
+	return region
+}
+
+// zone is a Route 53 hosted zone of the mocks.
+type zone struct {
+	name    string
+	private bool
+}
+
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
-	return nil, fmt.Errorf("unexpected call of %s", args.Token)
+	if args.Token != "aws:route53/getZone:getZone" {
+		return nil, fmt.Errorf("unexpected call of %s", args.Token)
+	}
+	zones := m.zones
+	if zones == nil {
+		zones = map[string]zone{zoneID: {name: zoneName}}
+	}
+	for id, z := range zones {
+		if (args.Args["zoneId"].HasValue() && args.Args["zoneId"].StringValue() == id) ||
+			(args.Args["name"].HasValue() && strings.TrimSuffix(args.Args["name"].StringValue(), ".") == z.name) {
+			return resource.PropertyMap{
+				"id":          resource.NewProperty(id),
+				"zoneId":      resource.NewProperty(id),
+				"name":        resource.NewProperty(z.name),
+				"privateZone": resource.NewProperty(z.private),
+			}, nil
+		}
+	}
+	return nil, fmt.Errorf("no matching Route 53 Hosted Zone found")
 }
 
 // all returns the declared resources of type typ, sorted by name.

@@ -265,8 +265,8 @@ func TestGreetingErrorsAnswer500(t *testing.T) {
 	}
 }
 
-// The bucket is private: no public access at all, and only the site's
-// distribution may read its objects.
+// The bucket is private: no public access at all, only the site's
+// distribution may read its objects, and nothing without TLS.
 func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	bucket := m.one(t, "aws:s3/bucketV2:BucketV2", "site")
@@ -284,24 +284,34 @@ func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 	}
 	var policy struct {
 		Statement []struct {
+			Sid       string
 			Effect    string
-			Principal map[string]string
+			Principal json.RawMessage
 			Action    string
-			Resource  string
+			Resource  json.RawMessage
 			Condition map[string]map[string]string
 		}
 	}
 	if err := json.Unmarshal([]byte(str(m.one(t, "aws:s3/bucketPolicy:BucketPolicy", "site").Inputs, "policy")), &policy); err != nil {
 		t.Fatal(err)
 	}
-	if len(policy.Statement) != 1 {
-		t.Fatalf("bucket policy has %d statements, want 1", len(policy.Statement))
+	if len(policy.Statement) != 2 {
+		t.Fatalf("bucket policy has %d statements, want 2: the distribution's read and the denial without TLS", len(policy.Statement))
 	}
-	st := policy.Statement[0]
+	bucketARN := str(bucket.State, "arn")
 	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
-	if st.Effect != "Allow" || st.Principal["Service"] != "cloudfront.amazonaws.com" || st.Action != "s3:GetObject" ||
-		st.Resource != str(bucket.State, "arn")+"/*" || st.Condition["StringEquals"]["AWS:SourceArn"] != str(dist.State, "arn") {
-		t.Errorf("bucket policy statement = %+v, want only distribution %s to get objects", st, str(dist.State, "arn"))
+	read := policy.Statement[0]
+	if read.Effect != "Allow" || string(read.Principal) != `{"Service":"cloudfront.amazonaws.com"}` || read.Action != "s3:GetObject" ||
+		string(read.Resource) != `"`+bucketARN+`/*"` || read.Condition["StringEquals"]["AWS:SourceArn"] != str(dist.State, "arn") {
+		t.Errorf("bucket policy statement = %+v, want only distribution %s to get objects", read, str(dist.State, "arn"))
+	}
+	// An attacker on the path between a client and S3 must not see or
+	// change the bucket: any request without TLS is denied, whoever makes
+	// it and whatever it does, on the bucket and on every object.
+	deny := policy.Statement[1]
+	if deny.Effect != "Deny" || string(deny.Principal) != `"*"` || deny.Action != "s3:*" ||
+		string(deny.Resource) != `["`+bucketARN+`","`+bucketARN+`/*"]` || deny.Condition["Bool"]["aws:SecureTransport"] != "false" {
+		t.Errorf("bucket policy statement = %+v, want every request without TLS denied on the bucket and its objects", deny)
 	}
 	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
 		if acl := str(o.Inputs, "acl"); acl != "" {
@@ -514,9 +524,9 @@ func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
 	}
 }
 
-// The stack outputs tell the user what to register at Google and open, and
-// name what was created.
-func TestStackOutputs(t *testing.T) {
+// outputsOf runs the program with cfg and returns its stack outputs.
+func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
+	t.Helper()
 	got := map[string]string{}
 	var mu sync.Mutex
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
@@ -530,21 +540,40 @@ func TestStackOutputs(t *testing.T) {
 			})
 		}
 		return err
-	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(testConfig()))
+	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{
-		stack.OutputSiteURL:                siteOrigin + "/",
-		stack.OutputAPIURL:                 apiURL,
-		stack.OutputBucketName:             "signin-site-0a1b2c3",
-		stack.OutputDistributionID:         distributionID,
-		stack.OutputAuthorizerFunctionName: "authorizer-0a1b2c3",
-		stack.OutputHelloFunctionName:      "hello-0a1b2c3",
-	}
 	mu.Lock()
 	defer mu.Unlock()
-	if !maps.Equal(got, want) {
-		t.Errorf("outputs = %v, want %v", got, want)
+	return maps.Clone(got)
+}
+
+// The stack outputs tell the user what to register at Google and open, and
+// name what was created; with custom domains, the site's and the API's
+// addresses are on them.
+func TestStackOutputs(t *testing.T) {
+	for _, c := range []struct {
+		name            string
+		cfg             map[string]string
+		siteURL, apiURL string
+	}{
+		{"default", testConfig(), siteOrigin + "/", apiURL},
+		{"custom domains", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			want := map[string]string{
+				stack.OutputSiteURL:                c.siteURL,
+				stack.OutputAPIURL:                 c.apiURL,
+				stack.OutputBucketName:             "signin-site-0a1b2c3",
+				stack.OutputDistributionID:         distributionID,
+				stack.OutputAuthorizerFunctionName: "authorizer-0a1b2c3",
+				stack.OutputHelloFunctionName:      "hello-0a1b2c3",
+				stack.OutputAlarmTopicARN:          "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+			}
+			if got := outputsOf(t, c.cfg); !maps.Equal(got, want) {
+				t.Errorf("outputs = %v, want %v", got, want)
+			}
+		})
 	}
 }

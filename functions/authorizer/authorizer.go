@@ -40,7 +40,11 @@ const MaxTokenSize = 8 << 10
 // scheme name in any case (RFC 9110 section 11.1).
 const BearerPrefix = "Bearer "
 
-// Outcomes of a decision, as logged.
+// LogKeyOutcome is the key of a decision's outcome in its log line; the
+// stack's alarm on the authorizer's failures filters the logs on it.
+const LogKeyOutcome = "outcome"
+
+// Outcomes of a decision, as logged under LogKeyOutcome.
 const (
 	OutcomeAllow        = "allow"
 	OutcomeDeny         = "deny"
@@ -234,7 +238,7 @@ var rejections = []struct{ prefix, reason string }{
 func (a *Authorizer) logDecision(ctx context.Context, d decision) {
 	level := slog.LevelInfo
 	attrs := []slog.Attr{
-		slog.String("outcome", d.outcome),
+		slog.String(LogKeyOutcome, d.outcome),
 		slog.String("reason", d.reason),
 		slog.String("sub", d.sub),
 	}

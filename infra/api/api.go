@@ -60,9 +60,16 @@ type API struct {
 	Stage *apigateway.Stage
 }
 
+// Args configure the REST API.
+type Args struct {
+	// DisableExecuteAPIEndpoint turns off the default execute-api address,
+	// leaving a custom domain (NewDomain) as the only way in.
+	DisableExecuteAPIEndpoint bool
+}
+
 // New declares the component and its REST API. The stage is named after the
 // stack.
-func New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*API, error) {
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*API, error) {
 	a := &API{StageName: ctx.Stack()}
 	if err := ctx.RegisterComponentResource(Type, name, a, opts...); err != nil {
 		return nil, fmt.Errorf("api %s: %w", name, err)
@@ -73,6 +80,7 @@ func New(ctx *pulumi.Context, name string, opts ...pulumi.ResourceOption) (*API,
 		EndpointConfiguration: &apigateway.RestApiEndpointConfigurationArgs{
 			Types: pulumi.String("REGIONAL"),
 		},
+		DisableExecuteApiEndpoint: pulumi.Bool(args.DisableExecuteAPIEndpoint),
 	}, pulumi.Parent(a))
 	if err != nil {
 		return nil, fmt.Errorf("api %s: rest api: %w", name, err)
@@ -154,6 +162,9 @@ func (d *declarer) declare(r Routes) error {
 	siteOrigin := r.SiteOrigin.ToStringOutput()
 	cors := siteOrigin.ApplyT(gateway.CORSHeaders).(pulumi.StringMapOutput)
 	preflight := siteOrigin.ApplyT(gateway.PreflightHeaders).(pulumi.StringMapOutput)
+	// API Gateway applies a change of the execute-api endpoint only when
+	// the API is deployed again.
+	d.config = append(d.config, rest.DisableExecuteApiEndpoint)
 
 	auth, err := apigateway.NewAuthorizer(ctx, d.name, &apigateway.AuthorizerArgs{
 		RestApi:                      rest.ID(),

@@ -47,6 +47,29 @@ func Load(ctx *pulumi.Context) (Config, error) {
 		}
 		return err
 	})
+	for key, out := range map[string]*string{
+		KeyLogLevel:       &c.LogLevel,
+		KeySiteDomain:     &c.SiteDomain,
+		KeyAPIDomain:      &c.APIDomain,
+		KeyHostedZoneID:   &c.HostedZoneID,
+		KeyHostedZoneName: &c.HostedZoneName,
+		KeyAlarmEmail:     &c.AlarmEmail,
+	} {
+		read(key, func() error { return tryString(ctx, key, out) })
+	}
+	read(KeyDisableExecuteAPI, func() error {
+		v, err := pulumiconfig.TryBool(ctx, KeyDisableExecuteAPI)
+		if err == nil {
+			c.DisableExecuteAPIEndpoint = v
+		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
+			err = fmt.Errorf("not true or false: %w", err)
+		}
+		return err
+	})
+	read(KeyAWSProfile, func() error { return tryString(ctx, KeyAWSProfile, &c.AWSProfile) })
+	if c.SiteDomain != "" && c.APIDomain == "" {
+		c.APIDomain = APIDomainPrefix + c.SiteDomain
+	}
 	if !stageNamePattern.MatchString(ctx.Stack()) {
 		errs = append(errs, fmt.Errorf("the stack's name %q cannot name the API's stage, which takes only letters, digits, - and _: create a stack named so (`pulumi stack init <name>`)", ctx.Stack()))
 	}
@@ -68,6 +91,16 @@ func tryInt(ctx *pulumi.Context, key string, out *int) error {
 		*out = v
 	case !errors.Is(err, pulumiconfig.ErrMissingVar):
 		return fmt.Errorf("not a whole number: %w", err)
+	}
+	return err
+}
+
+// tryString reads an optional text setting into out, keeping out's default
+// when the key is not set or empty.
+func tryString(ctx *pulumi.Context, key string, out *string) error {
+	v, err := pulumiconfig.Try(ctx, key)
+	if err == nil && v != "" {
+		*out = v
 	}
 	return err
 }

@@ -1,7 +1,8 @@
 // Package function declares one AWS Lambda function of this repository: its
 // code, built from the functions module with the build definition of
 // `make build`, an IAM role that may only write its logs, and a CloudWatch
-// log group the stack owns, so `pulumi destroy` leaves no logs behind.
+// log group the stack owns, so `pulumi destroy` leaves no logs behind. The
+// function logs JSON, which Lambda filters by the lines' "level".
 package function
 
 import (
@@ -36,6 +37,12 @@ const (
 	MemorySize = 128
 	// Timeout is the longest a call may run, in seconds.
 	Timeout = 10
+	// LogFormat makes Lambda write its own lines as JSON, and filter the
+	// function's JSON lines by their "level", as log/slog's JSON handler
+	// writes them.
+	LogFormat = "JSON"
+	// SystemLogLevel keeps Lambda's own START, END and REPORT lines.
+	SystemLogLevel = "INFO"
 )
 
 // BasicExecutionPolicy is the one policy a function's role carries: write
@@ -80,12 +87,17 @@ type Args struct {
 	Environment pulumi.StringMapInput
 	// LogRetentionDays is how long the function's logs are kept.
 	LogRetentionDays int
+	// LogLevel is the least severe level of the function's log lines that
+	// Lambda keeps, such as INFO.
+	LogLevel string
 }
 
 // Function is a deployed Lambda function with its role and log group.
 type Function struct {
 	pulumi.ResourceState
 
+	// Name is the function's name under functions/cmd/.
+	Name string
 	// Function is the Lambda function.
 	Function *lambda.Function
 	// Role is the role the function runs as.
@@ -96,7 +108,7 @@ type Function struct {
 
 // New declares the function name.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Function, error) {
-	f := &Function{}
+	f := &Function{Name: name}
 	if err := ctx.RegisterComponentResource(Type, name, f, opts...); err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}
@@ -138,8 +150,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Role:           f.Role.Arn,
 		Environment:    env,
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat: pulumi.String("Text"),
-			LogGroup:  f.LogGroup.Name,
+			LogFormat:           pulumi.String(LogFormat),
+			ApplicationLogLevel: pulumi.String(args.LogLevel),
+			SystemLogLevel:      pulumi.String(SystemLogLevel),
+			LogGroup:            f.LogGroup.Name,
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{logs}))
 	if err != nil {

@@ -1,8 +1,8 @@
 // Package stack declares the whole signin system for one Pulumi stack: the
-// two functions, the greeting API with its authorizer, and the site that
-// signs users in and calls the API. It exports what a user needs next: the
-// site's URL to register at Google and open, the API's URL, and the names of
-// what was created.
+// functions, the greeting API with its authorizer, the site that signs users
+// in and calls the API, their own domain names when configured, and the
+// alarms. It exports what a user needs next: the site's URL to register at
+// Google and open, the API's URL, and the names of what was created.
 package stack
 
 import (
@@ -11,8 +11,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/infra/alarms"
 	"signin/infra/api"
 	"signin/infra/config"
+	"signin/infra/domain"
 	"signin/infra/function"
 	"signin/infra/web"
 )
@@ -31,7 +33,12 @@ const (
 	OutputDistributionID         = "distributionId"
 	OutputAuthorizerFunctionName = "authorizerFunctionName"
 	OutputHelloFunctionName      = "helloFunctionName"
+	OutputAlarmTopicARN          = "alarmTopicArn"
 )
+
+// RouteFunctions are the functions behind the API's routes, as opposed to
+// the authorizer in front of them.
+var RouteFunctions = []string{GreetingFunction}
 
 // Sources are what the stack deploys.
 type Sources struct {
@@ -45,36 +52,66 @@ type Sources struct {
 type Outputs map[string]pulumi.StringOutput
 
 // Declare declares every resource of the stack for the validated
-// configuration cfg, and exports and returns the stack outputs.
+// configuration cfg, and exports and returns the stack outputs. The hosted
+// zone of the custom domains is looked up, and checked to hold them, before
+// anything is declared.
 func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, error) {
-	for _, name := range []string{AuthorizerFunction, GreetingFunction} {
+	for _, name := range append([]string{AuthorizerFunction}, RouteFunctions...) {
 		if src.Code[name].Path == "" {
 			return nil, fmt.Errorf("stack: no archive for the %s function", name)
 		}
 	}
-	authorizer, err := function.New(ctx, AuthorizerFunction, function.Args{
-		Code:             src.Code[AuthorizerFunction],
-		Environment:      pulumi.ToStringMap(cfg.AuthorizerEnvironment()),
-		LogRetentionDays: cfg.LogRetentionDays,
-	})
+	var zone domain.Zone
+	if cfg.SiteDomain != "" {
+		var err error
+		if zone, err = domain.LookupZone(ctx, cfg.HostedZoneID, cfg.HostedZoneName); err != nil {
+			return nil, err
+		}
+		if err := cfg.CheckZone(zone.Name); err != nil {
+			return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+		}
+	}
+	newFunction := func(name string, env map[string]string) (*function.Function, error) {
+		args := function.Args{
+			Code:             src.Code[name],
+			LogRetentionDays: cfg.LogRetentionDays,
+			LogLevel:         cfg.LogLevel,
+		}
+		if env != nil {
+			args.Environment = pulumi.ToStringMap(env)
+		}
+		return function.New(ctx, name, args)
+	}
+	authorizer, err := newFunction(AuthorizerFunction, cfg.AuthorizerEnvironment())
 	if err != nil {
 		return nil, err
 	}
-	greeting, err := function.New(ctx, GreetingFunction, function.Args{
-		Code:             src.Code[GreetingFunction],
-		LogRetentionDays: cfg.LogRetentionDays,
-	})
+	routes := make([]*function.Function, 0, len(RouteFunctions))
+	byName := map[string]*function.Function{}
+	for _, name := range RouteFunctions {
+		fn, err := newFunction(name, nil)
+		if err != nil {
+			return nil, err
+		}
+		routes = append(routes, fn)
+		byName[name] = fn
+	}
+	greeting := byName[GreetingFunction]
+	gw, err := api.New(ctx, "api", api.Args{DisableExecuteAPIEndpoint: cfg.DisableExecuteAPIEndpoint})
 	if err != nil {
 		return nil, err
 	}
-	gw, err := api.New(ctx, "api")
-	if err != nil {
-		return nil, err
+	apiURL := gw.URL
+	if cfg.APIDomain != "" {
+		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
 	}
 	page, err := web.New(ctx, "site", web.Args{
-		Files:    src.Site,
-		ClientID: cfg.GoogleClientID,
-		APIURL:   gw.URL,
+		Files:      src.Site,
+		ClientID:   cfg.GoogleClientID,
+		APIURL:     apiURL,
+		Domain:     cfg.SiteDomain,
+		Zone:       zone,
+		AWSProfile: cfg.AWSProfile,
 	})
 	if err != nil {
 		return nil, err
@@ -89,13 +126,35 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 	}); err != nil {
 		return nil, err
 	}
+	if cfg.APIDomain != "" {
+		if _, err := api.NewDomain(ctx, "api", api.DomainArgs{
+			Name:    cfg.APIDomain,
+			Zone:    zone,
+			RestAPI: gw.RestAPI,
+			Stage:   gw.Stage,
+		}, pulumi.Parent(gw)); err != nil {
+			return nil, err
+		}
+	}
+	alarm, err := alarms.New(ctx, "alarms", alarms.Args{
+		Email:      cfg.AlarmEmail,
+		APIName:    gw.RestAPI.Name,
+		StageName:  gw.Stage.StageName,
+		Authorizer: authorizer,
+		Routes:     routes,
+		Namespace:  ctx.Project() + "/" + ctx.Stack(),
+	})
+	if err != nil {
+		return nil, err
+	}
 	outputs := Outputs{
 		OutputSiteURL:                page.URL,
-		OutputAPIURL:                 gw.URL,
+		OutputAPIURL:                 apiURL,
 		OutputBucketName:             page.Bucket.Bucket,
 		OutputDistributionID:         page.Distribution.ID().ToStringOutput(),
 		OutputAuthorizerFunctionName: authorizer.Function.Name,
 		OutputHelloFunctionName:      greeting.Function.Name,
+		OutputAlarmTopicARN:          alarm.Topic.Arn,
 	}
 	for name, value := range outputs {
 		ctx.Export(name, value)

@@ -1,7 +1,8 @@
 // Package web declares where the sign-in page is served from: a private S3
 // bucket that only a CloudFront distribution may read, the distribution that
 // serves the page over HTTPS with strict security headers, the page's files
-// and its config.json.
+// and its config.json; optionally the site's own domain name, with its
+// certificate and alias records.
 //
 // Google accepts only HTTPS origins for sign-in, and an S3 website endpoint
 // speaks only HTTP, so the page is never served from S3 directly.
@@ -17,6 +18,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/infra/domain"
 	"signin/site"
 )
 
@@ -37,6 +39,11 @@ const CacheControl = "no-cache"
 // (two years).
 const HSTSMaxAge = 63072000
 
+// MinimumProtocolVersion is the oldest TLS version and set of ciphers the
+// distribution accepts on its own domain name: TLS 1.2 with forward-secret
+// ciphers, as CloudFront recommends.
+const MinimumProtocolVersion = "TLSv1.2_2021"
+
 // CrossOriginOpenerPolicy keeps the link to the Google sign-in popup, which
 // Google's documentation asks for: "same-origin" would cut it.
 const CrossOriginOpenerPolicy = "same-origin-allow-popups"
@@ -49,6 +56,14 @@ type Args struct {
 	ClientID string
 	// APIURL is the address the page calls, for config.json.
 	APIURL pulumi.StringInput
+	// Domain, if set, is the site's own domain name in Zone, with a
+	// certificate from us-east-1; otherwise the site is served on
+	// CloudFront's name.
+	Domain string
+	// Zone is the hosted zone that holds Domain.
+	Zone domain.Zone
+	// AWSProfile is the AWS profile of the us-east-1 provider.
+	AWSProfile string
 }
 
 // Site is the page, served by CloudFront from a private bucket.
@@ -59,7 +74,7 @@ type Site struct {
 	Bucket *s3.BucketV2
 	// Distribution serves the bucket over HTTPS.
 	Distribution *cloudfront.Distribution
-	// Origin is the site's HTTPS origin, such as
+	// Origin is the site's HTTPS origin, such as https://app.example.com or
 	// https://d111111abcdef8.cloudfront.net: what the API allows and what
 	// Google must know as an authorized JavaScript origin.
 	Origin pulumi.StringOutput
@@ -165,8 +180,30 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	if err != nil {
 		return fmt.Errorf("response headers policy: %w", err)
 	}
+	viewer := &cloudfront.DistributionViewerCertificateArgs{
+		CloudfrontDefaultCertificate: pulumi.Bool(true),
+	}
+	var aliases pulumi.StringArray
+	if args.Domain != "" {
+		cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
+			Domain:  args.Domain,
+			Zone:    args.Zone,
+			Region:  domain.CloudFrontRegion,
+			Profile: args.AWSProfile,
+		}, parent)
+		if err != nil {
+			return err
+		}
+		aliases = pulumi.StringArray{pulumi.String(args.Domain)}
+		viewer = &cloudfront.DistributionViewerCertificateArgs{
+			AcmCertificateArn:      cert.ARN,
+			SslSupportMethod:       pulumi.String("sni-only"),
+			MinimumProtocolVersion: pulumi.String(MinimumProtocolVersion),
+		}
+	}
 	const originID = "bucket"
 	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		Aliases:           aliases,
 		Enabled:           pulumi.Bool(true),
 		Comment:           pulumi.String("Sign-in page of " + ctx.Project() + "/" + ctx.Stack()),
 		DefaultRootObject: pulumi.String("index.html"),
@@ -194,18 +231,25 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				RestrictionType: pulumi.String("none"),
 			},
 		},
-		ViewerCertificate: &cloudfront.DistributionViewerCertificateArgs{
-			CloudfrontDefaultCertificate: pulumi.Bool(true),
-		},
+		ViewerCertificate: viewer,
 	}, parent)
 	if err != nil {
 		return fmt.Errorf("distribution: %w", err)
 	}
 	s.Origin = pulumi.Sprintf("https://%s", s.Distribution.DomainName)
+	if args.Domain != "" {
+		s.Origin = pulumi.String("https://" + args.Domain).ToStringOutput()
+		if err := domain.Alias(ctx, name, args.Zone, args.Domain, domain.Target{
+			DNSName: s.Distribution.DomainName,
+			ZoneID:  s.Distribution.HostedZoneId,
+		}, parent); err != nil {
+			return err
+		}
+	}
 	s.URL = pulumi.Sprintf("%s/", s.Origin)
 
 	policy := pulumi.All(s.Bucket.Arn, s.Distribution.Arn).ApplyT(func(v []any) (string, error) {
-		return readOnlyBy(v[0].(string), v[1].(string))
+		return bucketPolicy(v[0].(string), v[1].(string))
 	}).(pulumi.StringOutput)
 	if _, err := s3.NewBucketPolicy(ctx, name, &s3.BucketPolicyArgs{
 		Bucket: s.Bucket.ID(),
@@ -249,9 +293,11 @@ func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Ar
 	return err
 }
 
-// readOnlyBy returns the bucket policy that lets the CloudFront distribution
-// distributionARN, and nothing else, read the objects of bucketARN.
-func readOnlyBy(bucketARN, distributionARN string) (string, error) {
+// bucketPolicy returns the policy of bucketARN: the CloudFront distribution
+// distributionARN, and nothing else, may read its objects, and no request
+// without TLS may do anything, as AWS's S3 security best practices advise.
+// The explicit Deny overrides any Allow, the distribution's included.
+func bucketPolicy(bucketARN, distributionARN string) (string, error) {
 	policy := map[string]any{
 		"Version": "2012-10-17",
 		"Statement": []map[string]any{{
@@ -262,6 +308,15 @@ func readOnlyBy(bucketARN, distributionARN string) (string, error) {
 			"Resource":  bucketARN + "/*",
 			"Condition": map[string]any{
 				"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
+			},
+		}, {
+			"Sid":       "DenyRequestsWithoutTLS",
+			"Effect":    "Deny",
+			"Principal": "*",
+			"Action":    "s3:*",
+			"Resource":  []string{bucketARN, bucketARN + "/*"},
+			"Condition": map[string]any{
+				"Bool": map[string]string{"aws:SecureTransport": "false"},
 			},
 		}},
 	}

@@ -1,0 +1,159 @@
+// Package domain gives the site and the API names of their own in a Route 53
+// hosted zone: it finds the zone, requests an ACM certificate validated
+// through DNS records in it, and points the names at CloudFront or API
+// Gateway with alias records.
+//
+// CloudFront accepts certificates from us-east-1 only, whatever the stack's
+// region; a certificate declared with Region set to CloudFrontRegion gets an
+// explicit provider for that region.
+package domain
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/acm"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/route53"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// CertificateType is the Pulumi type token of the certificate component.
+const CertificateType = "signin:index:Certificate"
+
+// CloudFrontRegion is the only region whose certificates CloudFront serves.
+const CloudFrontRegion = "us-east-1"
+
+// ValidationRecordTTL is the time to live of a validation record, in
+// seconds.
+const ValidationRecordTTL = 300
+
+// Zone is a public Route 53 hosted zone.
+type Zone struct {
+	// ID is the zone's ID, such as Z0123456789ABCDEFGHIJ.
+	ID string
+	// Name is the zone's domain name, without the final dot.
+	Name string
+}
+
+// LookupZone finds the public hosted zone by its ID or, when id is empty,
+// by its name.
+func LookupZone(ctx *pulumi.Context, id, name string) (Zone, error) {
+	args := &route53.LookupZoneArgs{PrivateZone: pulumi.BoolRef(false)}
+	what := "named " + name
+	if id != "" {
+		args.ZoneId, what = &id, id
+	} else {
+		args.Name = &name
+	}
+	z, err := route53.LookupZone(ctx, args)
+	if err != nil {
+		return Zone{}, fmt.Errorf("domain: finding the hosted zone %s (is it in this AWS account?): %w", what, err)
+	}
+	if z.PrivateZone != nil && *z.PrivateZone {
+		return Zone{}, fmt.Errorf("domain: the hosted zone %s is private: certificates are validated, and users find the site, through a public zone", what)
+	}
+	return Zone{ID: z.ZoneId, Name: strings.TrimSuffix(z.Name, ".")}, nil
+}
+
+// CertificateArgs configure a Certificate.
+type CertificateArgs struct {
+	// Domain is the name the certificate is for.
+	Domain string
+	// Zone holds Domain and receives the validation record.
+	Zone Zone
+	// Region, if set, is the region of the certificate, through an explicit
+	// provider; otherwise the stack's.
+	Region string
+	// Profile is the AWS profile of that provider, as the stack's default
+	// provider's (aws:profile); empty for the default credentials.
+	Profile string
+}
+
+// Certificate is an ACM certificate validated through DNS.
+type Certificate struct {
+	pulumi.ResourceState
+
+	// ARN is the certificate's ARN, known once it is issued: what uses it
+	// waits for the validation.
+	ARN pulumi.StringOutput
+}
+
+// NewCertificate declares the certificate name for args.Domain, its DNS
+// validation record and the validation that waits for ACM to issue it.
+func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts ...pulumi.ResourceOption) (*Certificate, error) {
+	c := &Certificate{}
+	if err := ctx.RegisterComponentResource(CertificateType, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", name, err)
+	}
+	parent := pulumi.Parent(c)
+	acmOpts := []pulumi.ResourceOption{parent}
+	if args.Region != "" {
+		pargs := &aws.ProviderArgs{Region: pulumi.String(args.Region)}
+		if args.Profile != "" {
+			pargs.Profile = pulumi.String(args.Profile)
+		}
+		p, err := aws.NewProvider(ctx, args.Region, pargs, parent)
+		if err != nil {
+			return nil, fmt.Errorf("certificate %s: provider for %s: %w", name, args.Region, err)
+		}
+		acmOpts = append(acmOpts, pulumi.Provider(p))
+	}
+	cert, err := acm.NewCertificate(ctx, name, &acm.CertificateArgs{
+		DomainName:       pulumi.String(args.Domain),
+		ValidationMethod: pulumi.String("DNS"),
+	}, acmOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", name, err)
+	}
+	// A certificate for one name has one validation option.
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	record, err := route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
+		ZoneId:  pulumi.String(args.Zone.ID),
+		Name:    dvo.ResourceRecordName().Elem(),
+		Type:    dvo.ResourceRecordType().Elem(),
+		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+		Ttl:     pulumi.Int(ValidationRecordTTL),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: validation record: %w", name, err)
+	}
+	validation, err := acm.NewCertificateValidation(ctx, name, &acm.CertificateValidationArgs{
+		CertificateArn:        cert.Arn,
+		ValidationRecordFqdns: pulumi.StringArray{record.Fqdn},
+	}, acmOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("certificate %s: validation: %w", name, err)
+	}
+	c.ARN = validation.CertificateArn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.ARN}); err != nil {
+		return nil, fmt.Errorf("certificate %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// Target is what alias records point at: a CloudFront distribution's or an
+// API Gateway domain's DNS name and hosted zone.
+type Target struct {
+	DNSName, ZoneID pulumi.StringInput
+}
+
+// Alias declares the A and AAAA alias records, named name-a and name-aaaa,
+// that point domain in zone at target.
+func Alias(ctx *pulumi.Context, name string, zone Zone, domain string, target Target, opts ...pulumi.ResourceOption) error {
+	for _, typ := range []string{"A", "AAAA"} {
+		if _, err := route53.NewRecord(ctx, name+"-"+strings.ToLower(typ), &route53.RecordArgs{
+			ZoneId: pulumi.String(zone.ID),
+			Name:   pulumi.String(domain),
+			Type:   pulumi.String(typ),
+			Aliases: route53.RecordAliasArray{&route53.RecordAliasArgs{
+				Name:                 target.DNSName,
+				ZoneId:               target.ZoneID,
+				EvaluateTargetHealth: pulumi.Bool(false),
+			}},
+		}, opts...); err != nil {
+			return fmt.Errorf("domain %s: %s record: %w", domain, typ, err)
+		}
+	}
+	return nil
+}
