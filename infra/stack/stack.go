@@ -1,40 +1,52 @@
-// Package stack declares the whole signin system for one Pulumi stack: the
-// two functions, the greeting API with its authorizer, and the site that
-// signs users in and calls the API. It exports what a user needs next: the
-// site's URL to register at Google and open, the API's URL, and the names of
-// what was created.
+// Package stack declares the whole signin system for one Pulumi stack: a
+// function for the authorizer and for every route of the route table, the
+// REST API serving the table behind the authorizer, and the site that signs
+// users in and calls the API. It exports what a user needs next: the site's
+// URL to register at Google and open, the API's URL, and the names of what
+// was created.
 package stack
 
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/api"
 	"signin/infra/config"
 	"signin/infra/function"
 	"signin/infra/web"
 )
 
-// Names of the functions, as under functions/cmd/.
+// Names of the stack outputs; each function's name is the output
+// FunctionNameOutput names.
 const (
-	AuthorizerFunction = "authorizer"
-	GreetingFunction   = "hello"
+	OutputSiteURL        = "siteUrl"
+	OutputAPIURL         = "apiUrl"
+	OutputBucketName     = "bucketName"
+	OutputDistributionID = "distributionId"
 )
 
-// Names of the stack outputs.
-const (
-	OutputSiteURL                = "siteUrl"
-	OutputAPIURL                 = "apiUrl"
-	OutputBucketName             = "bucketName"
-	OutputDistributionID         = "distributionId"
-	OutputAuthorizerFunctionName = "authorizerFunctionName"
-	OutputHelloFunctionName      = "helloFunctionName"
-)
+// FunctionNameOutput returns the name of the stack output holding the
+// deployed name of the function fn: authorizerFunctionName,
+// helloFunctionName, helloWorldFunctionName for hello-world.
+func FunctionNameOutput(fn string) string {
+	parts := strings.Split(fn, "-")
+	for i, p := range parts[1:] {
+		if p != "" {
+			parts[i+1] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "") + "FunctionName"
+}
 
 // Sources are what the stack deploys.
 type Sources struct {
+	// Routes is the validated route table.
+	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
 	// Site holds the page's static files.
@@ -47,25 +59,11 @@ type Outputs map[string]pulumi.StringOutput
 // Declare declares every resource of the stack for the validated
 // configuration cfg, and exports and returns the stack outputs.
 func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, error) {
-	for _, name := range []string{AuthorizerFunction, GreetingFunction} {
+	names := src.Routes.Functions()
+	for _, name := range names {
 		if src.Code[name].Path == "" {
 			return nil, fmt.Errorf("stack: no archive for the %s function", name)
 		}
-	}
-	authorizer, err := function.New(ctx, AuthorizerFunction, function.Args{
-		Code:             src.Code[AuthorizerFunction],
-		Environment:      pulumi.ToStringMap(cfg.AuthorizerEnvironment()),
-		LogRetentionDays: cfg.LogRetentionDays,
-	})
-	if err != nil {
-		return nil, err
-	}
-	greeting, err := function.New(ctx, GreetingFunction, function.Args{
-		Code:             src.Code[GreetingFunction],
-		LogRetentionDays: cfg.LogRetentionDays,
-	})
-	if err != nil {
-		return nil, err
 	}
 	gw, err := api.New(ctx, "api")
 	if err != nil {
@@ -79,23 +77,45 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := gw.Route(ctx, "api", api.Routes{
+	outputs := Outputs{
+		OutputSiteURL:        page.URL,
+		OutputAPIURL:         gw.URL,
+		OutputBucketName:     page.Bucket.Bucket,
+		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
+	}
+	functions := map[string]*lambda.Function{}
+	for _, name := range names {
+		var env pulumi.StringMapInput
+		kind, _ := src.Routes.Integration(name)
+		switch {
+		case name == gateway.AuthorizerFunction:
+			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment())
+		case kind == gateway.Proxy:
+			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
+		}
+		fn, err := function.New(ctx, name, function.Args{
+			Code:             src.Code[name],
+			Environment:      env,
+			LogRetentionDays: cfg.LogRetentionDays,
+		})
+		if err != nil {
+			return nil, err
+		}
+		functions[name] = fn.Function
+		outputs[FunctionNameOutput(name)] = fn.Function.Name
+	}
+	authorizer := functions[gateway.AuthorizerFunction]
+	delete(functions, gateway.AuthorizerFunction)
+	if err := gw.Route(ctx, "api", api.Args{
 		SiteOrigin:         page.Origin,
-		Authorizer:         authorizer.Function,
-		Greeting:           greeting.Function,
+		Routes:             src.Routes,
+		Authorizer:         authorizer,
+		Functions:          functions,
 		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
 	}); err != nil {
 		return nil, err
-	}
-	outputs := Outputs{
-		OutputSiteURL:                page.URL,
-		OutputAPIURL:                 gw.URL,
-		OutputBucketName:             page.Bucket.Bucket,
-		OutputDistributionID:         page.Distribution.ID().ToStringOutput(),
-		OutputAuthorizerFunctionName: authorizer.Function.Name,
-		OutputHelloFunctionName:      greeting.Function.Name,
 	}
 	for name, value := range outputs {
 		ctx.Export(name, value)
