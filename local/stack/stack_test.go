@@ -58,7 +58,9 @@ func (c *counter) invocations(name string) int {
 // handlerFunc is a lambda.Handler written as a Go func.
 type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
 
-func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) { return f(ctx, payload) }
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
+}
 
 func TestMain(m *testing.M) {
 	calls.n = map[string]int{}
