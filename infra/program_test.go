@@ -585,7 +585,9 @@ func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
 }
 
 // The stack outputs tell the user what to register at Google and open, and
-// name what was created.
+// name what was created: every function of the route table among them,
+// under the names the deploy command and users already know for the first
+// two.
 func TestStackOutputs(t *testing.T) {
 	got := map[string]string{}
 	var mu sync.Mutex
@@ -611,11 +613,21 @@ func TestStackOutputs(t *testing.T) {
 		stack.OutputDistributionID: distributionID,
 		"authorizerFunctionName":   "authorizer-0a1b2c3",
 		"helloFunctionName":        "hello-0a1b2c3",
-		"meFunctionName":           "me-0a1b2c3",
+	}
+	for _, fn := range gateway.Routes.Functions() {
+		want[stack.FunctionNameOutput(fn)] = fn + "-0a1b2c3"
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	if !maps.Equal(got, want) {
 		t.Errorf("outputs = %v, want %v", got, want)
+	}
+}
+
+func TestFunctionNameOutput(t *testing.T) {
+	for fn, want := range map[string]string{"authorizer": "authorizerFunctionName", "me": "meFunctionName", "hello-world": "helloWorldFunctionName"} {
+		if got := stack.FunctionNameOutput(fn); got != want {
+			t.Errorf("FunctionNameOutput(%s) = %s, want %s", fn, got, want)
+		}
 	}
 }
