@@ -111,8 +111,8 @@ func TestABadRouteTableStopsTheProgram(t *testing.T) {
 		route gateway.Route
 		want  string
 	}{
-		{"unknown function", gateway.Route{Method: "GET", Path: "/profile", Function: "profile", Integration: gateway.Proxy},
-			"route GET /profile -> profile (proxy): no function profile: create functions/cmd/profile"},
+		{"unknown function", gateway.Route{Method: "GET", Path: "/missing", Function: "missing", Integration: gateway.Proxy},
+			"route GET /missing -> missing (proxy): no function missing: create functions/cmd/missing"},
 		{"duplicate method and path", gateway.Route{Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy},
 			"route GET /me -> me (proxy): GET /me is already routed"},
 		{"path without a leading slash", gateway.Route{Method: "POST", Path: "me", Function: "me", Integration: gateway.Proxy},
