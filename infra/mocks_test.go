@@ -87,7 +87,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("arn", arn)
 		set("invokeArn", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+arn+"/invocations")
 	case "aws:iam/role:Role":
-		name = args.Inputs["namePrefix"].StringValue() + "20260101000000000000000001"
+		// Pulumi names a role with a namePrefix by adding a 26-character
+		// suffix; without one, as it names everything else.
+		if prefix := args.Inputs["namePrefix"]; prefix.IsString() {
+			name = prefix.StringValue() + "20260101000000000000000001"
+		}
 		set("name", name)
 		set("arn", "arn:aws:iam::"+account+":role/"+name)
 	case "aws:cloudwatch/logGroup:LogGroup":
