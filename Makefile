@@ -15,8 +15,8 @@ help: ## List the commands.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: build
-build: ## Build the function archives: build/authorizer.zip, build/hello.zip (linux/arm64).
-	cd functions && go run ./cmd/bundle -o ../build
+build: ## Build the function archives of the route table: build/authorizer.zip, build/hello.zip, build/me.zip, ... (linux/arm64).
+	go run ./infra/cmd/build -o build
 
 .PHONY: dev
 dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :8082 (Ctrl-C stops).

@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"signin/functions/gateway"
 	"signin/infra/alarms"
 	"signin/infra/config"
-	"signin/infra/stack"
 )
 
 // alarmMetric is what an alarm watches.
@@ -52,17 +52,17 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 	if !hasAlarm(all, "AWS/ApiGateway", "5XXError", map[string]string{"ApiName": "api-0a1b2c3", "Stage": testStack}) {
 		t.Error("no alarm on the API stage's 5XX answers")
 	}
-	for _, name := range stack.RouteFunctions {
+	for _, name := range gateway.Routes.Functions()[1:] {
 		if !hasAlarm(all, "AWS/Lambda", "Errors", map[string]string{"FunctionName": fnName(name)}) {
 			t.Errorf("no alarm on the %s function's errors", name)
 		}
 	}
-	for _, name := range append([]string{stack.AuthorizerFunction}, stack.RouteFunctions...) {
+	for _, name := range gateway.Routes.Functions() {
 		if !hasAlarm(all, "AWS/Lambda", "Throttles", map[string]string{"FunctionName": fnName(name)}) {
 			t.Errorf("no alarm on the %s function's throttles", name)
 		}
 	}
-	if hasAlarm(all, "AWS/Lambda", "Errors", map[string]string{"FunctionName": fnName(stack.AuthorizerFunction)}) {
+	if hasAlarm(all, "AWS/Lambda", "Errors", map[string]string{"FunctionName": fnName(gateway.AuthorizerFunction)}) {
 		t.Error("an alarm on the authorizer's Errors would go off on every invalid token")
 	}
 	namespace := testProject + "/" + testStack
@@ -71,7 +71,7 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 	}
 	filter := m.one(t, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "alarms-authorizer-failures")
 	for k, want := range map[string]string{
-		"logGroupName": str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", stack.AuthorizerFunction).State, "name"),
+		"logGroupName": str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", gateway.AuthorizerFunction).State, "name"),
 		"pattern":      alarms.AuthorizerFailurePattern,
 	} {
 		if got := str(filter.Inputs, k); got != want {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/config"
 )
 
@@ -138,7 +139,7 @@ func TestStackNameMustNameAStage(t *testing.T) {
 		t.Run(c.stack, func(t *testing.T) {
 			m := &mocks{}
 			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-				_, err := program(ctx, buildOnceForTests)
+				_, err := program(ctx, gateway.Routes, buildOnceForTests)
 				return err
 			}, pulumi.WithMocks(testProject, c.stack, m), withConfig(testConfig()))
 			switch {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"signin/functions/gateway"
 )
 
 // trigger returns the deployment's trigger after a run against m with cfg.
@@ -52,6 +54,8 @@ func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
 			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{}`)}))}, testConfig()},
 		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
 		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
+		{"proxy integration", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-me-get", "type", resource.NewProperty("AWS"))}, testConfig()},
+		{"resource path part", &mocks{alter: alterInput("aws:apigateway/resource:Resource", "api-me", "pathPart", resource.NewProperty("you"))}, testConfig()},
 		{"site origin (CORS)", &mocks{distributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
 		{"execute-api endpoint switched off", &mocks{alter: alterInput("aws:apigateway/restApi:RestApi", "api", "disableExecuteApiEndpoint", resource.NewProperty(true))}, testConfig()},
 	} {
@@ -69,6 +73,7 @@ func TestDeploymentWaitsForEveryPartOfTheAPI(t *testing.T) {
 	deps := m.one(t, "aws:apigateway/deployment:Deployment", "api").Dependencies
 	for _, typ := range []string{
 		"aws:apigateway/authorizer:Authorizer",
+		"aws:apigateway/resource:Resource",
 		"aws:apigateway/method:Method",
 		"aws:apigateway/integration:Integration",
 		"aws:apigateway/methodResponse:MethodResponse",
@@ -87,5 +92,19 @@ func TestDeploymentWaitsForEveryPartOfTheAPI(t *testing.T) {
 				t.Errorf("the deployment does not wait for %s %s", typ, r.Name)
 			}
 		}
+	}
+}
+
+// A route added to the table redeploys the stage: the table is part of the
+// trigger, as are the resource, method and integration it adds.
+func TestDeploymentTriggerFollowsTheRouteTable(t *testing.T) {
+	base := trigger(t, &mocks{}, testConfig())
+	m := &mocks{}
+	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy})
+	if err := runRoutes(m, testConfig(), routes); err != nil {
+		t.Fatal(err)
+	}
+	if got := str(m.one(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration"); got == base {
+		t.Errorf("a new route kept the trigger %s: the stage would not serve it", base)
 	}
 }

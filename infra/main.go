@@ -1,7 +1,7 @@
 // Command infra is the Pulumi program of this repository (Pulumi.yaml names
-// it): it validates the stack's configuration, builds the functions'
-// archives into build/ as `make build` does, and declares the whole system
-// with package stack.
+// it): it validates the stack's configuration and the route table, builds
+// the functions' archives into build/ as `make build` does, and declares the
+// whole system with package stack.
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
 	"signin/infra/repo"
@@ -18,17 +19,20 @@ import (
 
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
-		_, err := program(ctx, buildFunctions)
+		_, err := program(ctx, gateway.Routes, buildFunctions)
 		return err
 	})
 }
 
-// builder builds the archive of every function of the repository at root.
-type builder func(ctx context.Context, root string) (map[string]function.Code, error)
+// builder builds the archive of each function named of the repository at
+// root.
+type builder func(ctx context.Context, root string, names []string) (map[string]function.Code, error)
 
-// program is what `pulumi up` runs: the configuration is validated before
-// anything is built or declared. It returns the stack outputs it exported.
-func program(ctx *pulumi.Context, build builder) (stack.Outputs, error) {
+// program is what `pulumi up` runs: the configuration and the route table
+// are validated before anything is built or declared, so a bad route fails
+// `pulumi preview` with a message naming it. It returns the stack outputs it
+// exported.
+func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Outputs, error) {
 	cfg, err := config.Load(ctx)
 	if err != nil {
 		return nil, err
@@ -37,17 +41,25 @@ func program(ctx *pulumi.Context, build builder) (stack.Outputs, error) {
 	if err != nil {
 		return nil, err
 	}
-	code, err := build(ctx.Context(), root)
+	commands, err := gateway.Commands(repo.FunctionsDir(root))
 	if err != nil {
 		return nil, err
 	}
-	return stack.Declare(ctx, cfg, stack.Sources{Code: code, Site: site.Files()})
+	if err := routes.Validate(commands); err != nil {
+		return nil, err
+	}
+	code, err := build(ctx.Context(), root, routes.Functions())
+	if err != nil {
+		return nil, err
+	}
+	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code, Site: site.Files()})
 }
 
-// buildFunctions builds every function into the repository's build folder.
-func buildFunctions(ctx context.Context, root string) (map[string]function.Code, error) {
+// buildFunctions builds each function named into the repository's build
+// folder.
+func buildFunctions(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
 	code := map[string]function.Code{}
-	for _, name := range append([]string{stack.AuthorizerFunction}, stack.RouteFunctions...) {
+	for _, name := range names {
 		c, err := function.Build(ctx, repo.FunctionsDir(root), repo.BuildDir(root), name)
 		if err != nil {
 			return nil, err

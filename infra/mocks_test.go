@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/function"
 )
 
@@ -104,6 +104,11 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("arn", arn)
 		set("invokeArn", "arn:aws:apigateway:"+region+":lambda:path/2015-03-31/functions/"+arn+"/invocations")
 	case "aws:iam/role:Role":
+		// Pulumi names a role with a namePrefix by adding a 26-character
+		// suffix; without one, as it names everything else.
+		if prefix := args.Inputs["namePrefix"]; prefix.IsString() {
+			name = prefix.StringValue() + "20260101000000000000000001"
+		}
 		set("name", name)
 		set("arn", "arn:aws:iam::"+account+":role/"+name)
 	case "aws:acm/certificate:Certificate":
@@ -273,16 +278,33 @@ var (
 	buildError error
 )
 
-// buildOnceForTests builds the real function archives once per test binary.
-func buildOnceForTests(ctx context.Context, root string) (map[string]function.Code, error) {
-	buildOnce.Do(func() { builtCode, buildError = buildFunctions(context.WithoutCancel(ctx), root) })
-	return maps.Clone(builtCode), buildError
+// buildOnceForTests builds the real archives of every function of the
+// route table once per test binary.
+func buildOnceForTests(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
+	buildOnce.Do(func() {
+		builtCode, buildError = buildFunctions(context.WithoutCancel(ctx), root, gateway.Routes.Functions())
+	})
+	code := map[string]function.Code{}
+	for _, name := range names {
+		c, ok := builtCode[name]
+		if !ok && buildError == nil {
+			return nil, fmt.Errorf("no archive built for %s", name)
+		}
+		code[name] = c
+	}
+	return code, buildError
 }
 
 // run runs the program against m with the configuration cfg.
 func run(m *mocks, cfg map[string]string) error {
+	return runRoutes(m, cfg, gateway.Routes)
+}
+
+// runRoutes runs the program for the route table routes against m with
+// the configuration cfg.
+func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
 	return pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := program(ctx, buildOnceForTests)
+		_, err := program(ctx, routes, buildOnceForTests)
 		return err
 	}, pulumi.WithMocks(testProject, testStack, m), withConfig(cfg))
 }

@@ -16,6 +16,7 @@ import (
 
 	"signin/functions/gateway"
 	"signin/infra/config"
+	"signin/infra/function"
 	"signin/infra/stack"
 	"signin/site"
 )
@@ -25,8 +26,8 @@ import (
 func TestFunctionsRunABootstrapOnProvidedAL2023Arm64(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	fns := m.all("aws:lambda/function:Function")
-	if len(fns) != 2 {
-		t.Fatalf("got %d functions, want 2", len(fns))
+	if want := len(gateway.Routes.Functions()); len(fns) != want {
+		t.Fatalf("got %d functions, want %d: the authorizer and every route's function", len(fns), want)
 	}
 	for _, fn := range fns {
 		t.Run(fn.Name, func(t *testing.T) {
@@ -71,8 +72,8 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	roles := m.all("aws:iam/role:Role")
 	attachments := m.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-	if len(roles) != 2 || len(attachments) != 2 {
-		t.Fatalf("got %d roles and %d policy attachments, want 2 and 2", len(roles), len(attachments))
+	if n := len(gateway.Routes.Functions()); len(roles) != n || len(attachments) != n {
+		t.Fatalf("got %d roles and %d policy attachments, want %d and %d", len(roles), len(attachments), n, n)
 	}
 	for _, kind := range []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"} {
 		if n := len(m.all(kind)); n != 0 {
@@ -120,7 +121,38 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		t.Errorf("authorizer environment = %v, want %v", got, want)
 	}
 	if env := value(m.one(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
-		t.Errorf("the greeting has an environment %v, want none", env)
+		t.Errorf("hello has an environment %v, want none", env)
+	}
+}
+
+// A proxy function answers with its own CORS headers, so it is told the
+// site's exact origin; a template function needs nothing.
+func TestProxyFunctionsAreToldTheSiteOrigin(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	for _, name := range gateway.Routes.Functions() {
+		kind, _ := gateway.Routes.Integration(name)
+		if kind != gateway.Proxy {
+			continue
+		}
+		got := stringMap(m.one(t, "aws:lambda/function:Function", name).Inputs, "environment", "variables")
+		if want := map[string]string{gateway.SiteOriginVariable: siteOrigin}; !maps.Equal(got, want) {
+			t.Errorf("%s environment = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// Every role the stack creates starts with function.RolePrefix, the one
+// prefix the deploy role's policy names: a new function needs no policy
+// change.
+func TestEveryRoleSharesThePrefixTheDeployPolicyNames(t *testing.T) {
+	m := deploy(t, nil, testConfig())
+	for _, role := range m.all("aws:iam/role:Role") {
+		if got, want := str(role.Inputs, "namePrefix"), function.RolePrefix+role.Name+"-"; got != want {
+			t.Errorf("%s: namePrefix = %q, want %q", role.Name, got, want)
+		}
+		if !strings.HasPrefix(str(role.State, "name"), function.RolePrefix) {
+			t.Errorf("%s is named %q, outside %s*", role.Name, str(role.State, "name"), function.RolePrefix)
+		}
 	}
 }
 
@@ -145,13 +177,18 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 	if ttl := value(auth.Inputs, "authorizerResultTtlInSeconds"); !ttl.IsNumber() || ttl.NumberValue() != 60 {
 		t.Errorf("authorizerResultTtlInSeconds = %v, want 60", ttl)
 	}
-	get := m.one(t, "aws:apigateway/method:Method", "api-get")
-	if str(get.Inputs, "authorization") != "CUSTOM" || str(get.Inputs, "authorizerId") != authorizerID {
-		t.Errorf("GET / authorization = %q by %q, want CUSTOM by %q", str(get.Inputs, "authorization"), str(get.Inputs, "authorizerId"), authorizerID)
+	for _, method := range m.all("aws:apigateway/method:Method") {
+		verb := str(method.Inputs, "httpMethod")
+		switch {
+		case verb == "OPTIONS" && str(method.Inputs, "authorization") != "NONE":
+			t.Errorf("%s authorization = %q, want NONE: a preflight carries no token", method.Name, str(method.Inputs, "authorization"))
+		case verb != "OPTIONS" && (str(method.Inputs, "authorization") != "CUSTOM" || str(method.Inputs, "authorizerId") != authorizerID):
+			t.Errorf("%s authorization = %q by %q, want CUSTOM by the one authorizer %q", method.Name,
+				str(method.Inputs, "authorization"), str(method.Inputs, "authorizerId"), authorizerID)
+		}
 	}
-	options := m.one(t, "aws:apigateway/method:Method", "api-options")
-	if got := str(options.Inputs, "authorization"); got != "NONE" {
-		t.Errorf("OPTIONS / authorization = %q, want NONE: a preflight carries no token", got)
+	if n := len(m.all("aws:apigateway/authorizer:Authorizer")); n != 1 {
+		t.Errorf("%d authorizers, want 1 for every route", n)
 	}
 }
 
@@ -159,10 +196,15 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 // source ARN.
 func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	for _, c := range []struct{ name, function, sourceARN string }{
+	cases := []struct{ name, function, sourceARN string }{
 		{"api-authorizer", "authorizer", executionARN + "/authorizers/" + authorizerID},
-		{"api-greeting", "hello", executionARN + "/*/GET/"},
-	} {
+		{"api-get", "hello", executionARN + "/*/GET/"},
+		{"api-me-get", "me", executionARN + "/*/GET/me"},
+	}
+	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+1; got != want {
+		t.Errorf("%d permissions, want %d: the authorizer's and one per route", got, want)
+	}
+	for _, c := range cases {
 		p := m.one(t, "aws:lambda/permission:Permission", c.name)
 		fn := m.one(t, "aws:lambda/function:Function", c.function)
 		if got := str(p.Inputs, "sourceArn"); got != c.sourceARN {
@@ -174,6 +216,31 @@ func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 		if str(p.Inputs, "principal") != "apigateway.amazonaws.com" || str(p.Inputs, "action") != "lambda:InvokeFunction" {
 			t.Errorf("%s: %s may %s, want apigateway.amazonaws.com may lambda:InvokeFunction", c.name, str(p.Inputs, "principal"), str(p.Inputs, "action"))
 		}
+	}
+}
+
+// A path parameter is any value in the source ARN: the permission covers
+// /me/sessions/{id} for every id, and nothing else.
+func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
+	m := &mocks{}
+	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me/sessions/{id}", Function: "me", Integration: gateway.Proxy})
+	if err := runRoutes(m, testConfig(), routes); err != nil {
+		t.Fatal(err)
+	}
+	p := m.one(t, "aws:lambda/permission:Permission", "api-me-sessions-{id}-delete")
+	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/me/sessions/*"; got != want {
+		t.Errorf("sourceArn = %q, want %q", got, want)
+	}
+	r := m.one(t, "aws:apigateway/resource:Resource", "api-me-sessions-{id}")
+	if got := str(r.Inputs, "pathPart"); got != "{id}" {
+		t.Errorf("pathPart = %q, want {id}", got)
+	}
+	if got := str(r.Inputs, "parentId"); got != "api-me-sessions-id" {
+		t.Errorf("parentId = %q, want the resource of /me/sessions", got)
+	}
+	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-me-sessions-{id}-options-200").Inputs, "responseParameters")
+	if got := preflight["method.response.header.Access-Control-Allow-Methods"]; got != "'DELETE,OPTIONS'" {
+		t.Errorf("preflight of /me/sessions/{id} allows %s, want 'DELETE,OPTIONS'", got)
 	}
 }
 
@@ -213,6 +280,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200", "method.response.header."},
 		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "method.response.header."},
 		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-me-options-200", "method.response.header."},
 	}
 	for _, typ := range gateway.ErrorResponseTypes {
 		cases = append(cases, struct{ typ, name, prefix string }{"aws:apigateway/response:Response", "api-" + strings.ToLower(typ), "gatewayresponse.header."})
@@ -235,10 +303,12 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 			}
 		}
 	}
-	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200").Inputs, "responseParameters")
-	for h, v := range gateway.PreflightHeaders(siteOrigin) {
-		if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
-			t.Errorf("preflight %s = %q, want '%s'", h, got, v)
+	for name, path := range map[string]string{"api-options-200": "/", "api-me-options-200": "/me"} {
+		preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
+		for h, v := range gateway.PreflightHeaders(siteOrigin, gateway.Routes.AllowedMethods(path)) {
+			if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
+				t.Errorf("preflight of %s: %s = %q, want '%s'", path, h, got, v)
+			}
 		}
 	}
 	for _, typ := range gateway.ErrorResponseTypes {
@@ -530,7 +600,7 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 	got := map[string]string{}
 	var mu sync.Mutex
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		outputs, err := program(ctx, buildOnceForTests)
+		outputs, err := program(ctx, gateway.Routes, buildOnceForTests)
 		for name, value := range outputs {
 			value.ApplyT(func(v string) string {
 				mu.Lock()
@@ -550,8 +620,9 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 }
 
 // The stack outputs tell the user what to register at Google and open, and
-// name what was created; with custom domains, the site's and the API's
-// addresses are on them.
+// name what was created: every function of the route table among them,
+// under the names the deploy command and users already know for the first
+// two. With custom domains, the site's and the API's addresses are on them.
 func TestStackOutputs(t *testing.T) {
 	for _, c := range []struct {
 		name            string
@@ -563,17 +634,28 @@ func TestStackOutputs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
-				stack.OutputSiteURL:                c.siteURL,
-				stack.OutputAPIURL:                 c.apiURL,
-				stack.OutputBucketName:             "signin-site-0a1b2c3",
-				stack.OutputDistributionID:         distributionID,
-				stack.OutputAuthorizerFunctionName: "authorizer-0a1b2c3",
-				stack.OutputHelloFunctionName:      "hello-0a1b2c3",
-				stack.OutputAlarmTopicARN:          "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+				stack.OutputSiteURL:        c.siteURL,
+				stack.OutputAPIURL:         c.apiURL,
+				stack.OutputBucketName:     "signin-site-0a1b2c3",
+				stack.OutputDistributionID: distributionID,
+				"authorizerFunctionName":   "authorizer-0a1b2c3",
+				"helloFunctionName":        "hello-0a1b2c3",
+				stack.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+			}
+			for _, fn := range gateway.Routes.Functions() {
+				want[stack.FunctionNameOutput(fn)] = fn + "-0a1b2c3"
 			}
 			if got := outputsOf(t, c.cfg); !maps.Equal(got, want) {
 				t.Errorf("outputs = %v, want %v", got, want)
 			}
 		})
+	}
+}
+
+func TestFunctionNameOutput(t *testing.T) {
+	for fn, want := range map[string]string{"authorizer": "authorizerFunctionName", "me": "meFunctionName", "hello-world": "helloWorldFunctionName"} {
+		if got := stack.FunctionNameOutput(fn); got != want {
+			t.Errorf("FunctionNameOutput(%s) = %s, want %s", fn, got, want)
+		}
 	}
 }

@@ -2,7 +2,7 @@
 // archives AWS Lambda expects for its provided.al2023 runtime: a zip holding
 // one executable named bootstrap at its root.
 //
-// The same definition serves `make build` (through cmd/bundle), the Pulumi
+// The same definition serves `make build` (through infra/cmd/build), the Pulumi
 // program and the local stack, so a function is always built one way. Builds
 // are byte-for-byte reproducible: the same source and Go toolchain give the
 // same archive, so an unchanged function never makes `pulumi up` replace its
@@ -21,10 +21,6 @@ import (
 	"strings"
 	"time"
 )
-
-// Functions lists the commands under cmd/ that are deployed as Lambda
-// functions.
-var Functions = []string{"authorizer", "hello"}
 
 // MaxArchiveSize is the largest archive Build accepts. AWS allows 50 MB for a
 // direct upload; staying far below keeps cold starts fast.

@@ -6,6 +6,8 @@ import (
 	"debug/elf"
 	"io"
 	"testing"
+
+	"signin/functions/gateway"
 )
 
 // TestBuildIsReproducibleLambdaArchive builds every function twice and
@@ -14,7 +16,7 @@ import (
 // provided.al2023 runtime needs: one executable named bootstrap at the root,
 // a Linux arm64 binary, within the size limit.
 func TestBuildIsReproducibleLambdaArchive(t *testing.T) {
-	for _, fn := range Functions {
+	for _, fn := range gateway.Routes.Functions() {
 		t.Run(fn, func(t *testing.T) {
 			opts := Options{Dir: "..", Function: fn}
 			first, err := Build(t.Context(), opts)

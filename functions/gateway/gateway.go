@@ -1,7 +1,8 @@
 // Package gateway defines how the REST API in front of the functions behaves:
-// the identity source and validation pattern of the TOKEN authorizer, the
-// mapping template that passes the signed-in user's name to the greeting,
-// the CORS headers and the bodies of API Gateway's own error answers.
+// its route table (Routes: which method and path runs which function, and
+// how), the identity source and validation pattern of the TOKEN authorizer,
+// the mapping template that passes the signed-in user's name to a Template
+// route, the CORS headers and the bodies of API Gateway's own error answers.
 //
 // It is the one definition of those settings. The Pulumi program declares the
 // deployed API from it, and the local stack's emulation of API Gateway
@@ -57,18 +58,18 @@ const ContextName = "name"
 // signed-in user's email address.
 const ContextEmail = "email"
 
-// RequestTemplate is the application/json mapping template of the greeting's
-// (non-proxy) integration. It passes the authorizer's name as the event
-// {"name": "..."}.
+// RequestTemplate is the application/json mapping template of a Template
+// route's (non-proxy) integration. It passes the authorizer context's
+// ContextName entry as the event {"name": "..."}.
 //
 // The name is chosen by the user, so it is escaped: $util.escapeJavaScript
 // escapes quotes, backslashes and control characters, but also turns ' into
 // \', which is not valid JSON; the replaceAll undoes that one escape, as AWS
 // documents. RequestBody reproduces the result.
-const RequestTemplate = `{"name": "$util.escapeJavaScript($context.authorizer.name).replaceAll("\\'","'")"}`
+const RequestTemplate = `{"name": "$util.escapeJavaScript($context.authorizer.` + ContextName + `).replaceAll("\\'","'")"}`
 
-// RequestBody returns what RequestTemplate renders for name: the greeting's
-// event, always valid JSON.
+// RequestBody returns what RequestTemplate renders for name: a Template
+// route's event, always valid JSON.
 func RequestBody(name string) []byte {
 	escaped := strings.ReplaceAll(EscapeJavaScript(name), `\'`, `'`)
 	return []byte(`{"name": "` + escaped + `"}`)
@@ -121,9 +122,6 @@ func writeHex4(b *strings.Builder, u uint16) {
 	b.WriteByte(digits[u&0xf])
 }
 
-// AllowedMethods is the Access-Control-Allow-Methods value of the preflight.
-const AllowedMethods = "GET,OPTIONS"
-
 // AllowedHeaders is the Access-Control-Allow-Headers value of the preflight.
 const AllowedHeaders = AuthorizationHeader
 
@@ -141,10 +139,11 @@ func CORSHeaders(origin string) map[string]string {
 }
 
 // PreflightHeaders returns the headers of the answer to a CORS preflight
-// (OPTIONS) request, which needs no token.
-func PreflightHeaders(origin string) map[string]string {
+// (OPTIONS) request, which needs no token. methods is the resource's
+// Access-Control-Allow-Methods value (see Table.AllowedMethods).
+func PreflightHeaders(origin, methods string) map[string]string {
 	h := CORSHeaders(origin)
-	h["Access-Control-Allow-Methods"] = AllowedMethods
+	h["Access-Control-Allow-Methods"] = methods
 	h["Access-Control-Allow-Headers"] = AllowedHeaders
 	h["Access-Control-Max-Age"] = strconv.Itoa(PreflightMaxAge)
 	return h
@@ -174,7 +173,9 @@ const (
 	// MessageMissingAuthenticationToken answers a request for a method or
 	// resource the API does not define (403).
 	MessageMissingAuthenticationToken = "Missing Authentication Token"
-	// MessageInternalError answers a failed integration (500).
+	// MessageInternalError answers a failed integration: 500 for a
+	// Template route's function error or a function that cannot be
+	// invoked, 502 for a Proxy route's function error or malformed answer.
 	MessageInternalError = "Internal server error"
 	// MessageTooManyRequests answers a throttled request (429).
 	MessageTooManyRequests = "Too Many Requests"

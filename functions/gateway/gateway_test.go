@@ -126,11 +126,14 @@ func TestErrorBody(t *testing.T) {
 
 func TestPreflightHeadersExtendCORSHeaders(t *testing.T) {
 	const origin = "https://d111111abcdef8.cloudfront.net"
-	pre := PreflightHeaders(origin)
+	pre := PreflightHeaders(origin, "GET,OPTIONS")
 	for k, v := range CORSHeaders(origin) {
 		if pre[k] != v {
 			t.Errorf("preflight %s = %q, want %q", k, pre[k], v)
 		}
+	}
+	if got := pre["Access-Control-Allow-Methods"]; got != "GET,OPTIONS" {
+		t.Errorf("preflight allows methods %q, want the resource's GET,OPTIONS", got)
 	}
 	if got := pre["Access-Control-Allow-Headers"]; got != AuthorizationHeader {
 		t.Errorf("preflight allows headers %q, want %q", got, AuthorizationHeader)

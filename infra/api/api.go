@@ -1,7 +1,9 @@
-// Package api declares the greeting API: a REST API whose GET / runs the
-// TOKEN authorizer and then the greeting function, with the CORS answers the
-// page needs, API Gateway's own errors made readable by the page, the invoke
-// permissions of both functions, and a deployment that follows every change.
+// Package api declares the REST API of the route table (gateway.Routes):
+// a resource per path segment, every route's method behind the one TOKEN
+// authorizer with its integration (the mapping template or Lambda proxy), a
+// CORS preflight per resource, API Gateway's own errors made readable by the
+// page, the invoke permission of every function with its exact source ARN,
+// and a deployment that follows every change, the table's included.
 //
 // Every setting of the API comes from package signin/functions/gateway, the
 // same definition the local stack emulates.
@@ -18,6 +20,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -31,8 +34,8 @@ import (
 // Type is the Pulumi type token of the component.
 const Type = "signin:index:Api"
 
-// ErrorSelectionPattern selects the greeting function's errors: any error
-// message. A successful answer has none and takes the default 200.
+// ErrorSelectionPattern selects a Template route's function errors: any
+// error message. A successful answer has none and takes the default 200.
 const ErrorSelectionPattern = ".+"
 
 // API is the REST API in front of the functions.
@@ -45,7 +48,8 @@ type API struct {
 	// https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com: what the
 	// page's Content-Security-Policy allows it to call.
 	Origin pulumi.StringOutput
-	// URL is the address of GET / on the stage the page calls.
+	// URL is the address of the stage's root, which the page calls: the
+	// routes' paths follow it.
 	URL pulumi.StringOutput
 	// StageName is the name of the stage: the stack's name.
 	StageName string
@@ -102,14 +106,16 @@ func origin(id, executionARN string) (string, error) {
 	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", id, parts[3]), nil
 }
 
-// Routes configure what the API does.
-type Routes struct {
+// RouteArgs configure what the API serves.
+type RouteArgs struct {
 	// SiteOrigin is the page's exact origin, the only one CORS allows.
 	SiteOrigin pulumi.StringInput
+	// Routes is the route table; it must be valid (gateway.Table.Validate).
+	Routes gateway.Table
 	// Authorizer is the TOKEN authorizer's function.
 	Authorizer *lambda.Function
-	// Greeting is the function GET / runs.
-	Greeting *lambda.Function
+	// Functions holds the function of every route, by name.
+	Functions map[string]*lambda.Function
 	// AuthorizerCacheTTL is how many seconds an authorizer's answer is
 	// cached for a token.
 	AuthorizerCacheTTL int
@@ -119,12 +125,12 @@ type Routes struct {
 	ThrottleBurstLimit int
 }
 
-// Route declares the authorizer, the methods of / with their integrations
-// and responses, the gateway responses, the functions' invoke permissions,
-// the deployment and the throttled stage.
-func (a *API) Route(ctx *pulumi.Context, name string, r Routes) error {
-	d := &declarer{ctx: ctx, api: a, name: name}
-	if err := d.declare(r); err != nil {
+// Route declares the authorizer, the resources, methods, integrations and
+// responses of args.Routes, the preflights, the gateway responses, the
+// functions' invoke permissions, the deployment and the throttled stage.
+func (a *API) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
+	d := &declarer{ctx: ctx, api: a, name: name, names: map[string]string{}}
+	if err := d.declare(args); err != nil {
 		return fmt.Errorf("api %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(a, pulumi.Map{
@@ -142,11 +148,17 @@ type declarer struct {
 	ctx  *pulumi.Context
 	api  *API
 	name string
-	// config holds, for every method, integration, response, authorizer and
-	// gateway response, the properties a deployment snapshots.
+	// config holds, for every resource, method, integration, response,
+	// authorizer and gateway response, the properties a deployment
+	// snapshots, and the route table.
 	config []any
 	// resources are the resources the deployment must wait for.
 	resources []pulumi.Resource
+	// names maps each resource name to the path it was derived from, so
+	// two paths never share one.
+	names map[string]string
+	// ids maps each path declared so far to its resource's ID.
+	ids map[string]pulumi.StringOutput
 }
 
 func (d *declarer) opts() pulumi.ResourceOption { return pulumi.Parent(d.api) }
@@ -157,77 +169,62 @@ func (d *declarer) track(res pulumi.Resource, config ...any) {
 	d.config = append(d.config, pulumi.All(config...))
 }
 
-func (d *declarer) declare(r Routes) error {
+func (d *declarer) declare(args RouteArgs) error {
 	ctx, rest := d.ctx, d.api.RestAPI
-	siteOrigin := r.SiteOrigin.ToStringOutput()
+	siteOrigin := args.SiteOrigin.ToStringOutput()
 	cors := siteOrigin.ApplyT(gateway.CORSHeaders).(pulumi.StringMapOutput)
-	preflight := siteOrigin.ApplyT(gateway.PreflightHeaders).(pulumi.StringMapOutput)
 	// API Gateway applies a change of the execute-api endpoint only when
 	// the API is deployed again.
 	d.config = append(d.config, rest.DisableExecuteApiEndpoint)
+	table, err := json.Marshal(args.Routes)
+	if err != nil {
+		return fmt.Errorf("route table: %w", err)
+	}
+	d.config = append(d.config, string(table))
 
 	auth, err := apigateway.NewAuthorizer(ctx, d.name, &apigateway.AuthorizerArgs{
 		RestApi:                      rest.ID(),
 		Type:                         pulumi.String("TOKEN"),
-		AuthorizerUri:                r.Authorizer.InvokeArn,
+		AuthorizerUri:                args.Authorizer.InvokeArn,
 		IdentitySource:               pulumi.String(gateway.IdentitySource),
 		IdentityValidationExpression: pulumi.String(gateway.TokenPattern),
-		AuthorizerResultTtlInSeconds: pulumi.Int(r.AuthorizerCacheTTL),
+		AuthorizerResultTtlInSeconds: pulumi.Int(args.AuthorizerCacheTTL),
 	}, d.opts())
 	if err != nil {
 		return fmt.Errorf("authorizer: %w", err)
 	}
 	d.api.Authorizer = auth
 	d.track(auth, auth.Type, auth.AuthorizerUri, auth.IdentitySource, auth.IdentityValidationExpression, auth.AuthorizerResultTtlInSeconds)
-
-	get, err := d.method("GET", &apigateway.MethodArgs{
-		Authorization: pulumi.String("CUSTOM"),
-		AuthorizerId:  auth.ID(),
-	})
-	if err != nil {
-		return err
-	}
-	greet, err := d.integration("GET", get, &apigateway.IntegrationArgs{
-		Type:                  pulumi.String("AWS"),
-		IntegrationHttpMethod: pulumi.String("POST"),
-		Uri:                   r.Greeting.InvokeArn,
-		PassthroughBehavior:   pulumi.String("NEVER"),
-		RequestTemplates:      pulumi.StringMap{"application/json": pulumi.String(gateway.RequestTemplate)},
-	})
-	if err != nil {
-		return err
-	}
-	headers := slices.Sorted(maps.Keys(gateway.CORSHeaders("")))
-	if err := d.response("GET", "200", headers, get, greet, &apigateway.IntegrationResponseArgs{
-		ResponseParameters: quoted("method.response.header.", cors),
-	}); err != nil {
-		return err
-	}
-	if err := d.response("GET", "500", headers, get, greet, &apigateway.IntegrationResponseArgs{
-		SelectionPattern:   pulumi.String(ErrorSelectionPattern),
-		ResponseParameters: quoted("method.response.header.", cors),
-		ResponseTemplates: pulumi.StringMap{
-			"application/json": pulumi.String(string(gateway.ErrorBody(gateway.MessageInternalError))),
-		},
-	}); err != nil {
-		return err
+	if _, err := lambda.NewPermission(ctx, d.name+"-"+gateway.AuthorizerFunction, &lambda.PermissionArgs{
+		Function:  args.Authorizer.Name,
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Principal: pulumi.String("apigateway.amazonaws.com"),
+		SourceArn: AuthorizerSourceARN(rest.ExecutionArn, auth.ID()),
+	}, d.opts()); err != nil {
+		return fmt.Errorf("authorizer permission: %w", err)
 	}
 
-	options, err := d.method("OPTIONS", &apigateway.MethodArgs{Authorization: pulumi.String("NONE")})
-	if err != nil {
-		return err
+	d.ids = map[string]pulumi.StringOutput{"/": rest.RootResourceId}
+	for _, path := range args.Routes.Paths() {
+		if err := d.resource(path); err != nil {
+			return err
+		}
 	}
-	mock, err := d.integration("OPTIONS", options, &apigateway.IntegrationArgs{
-		Type:             pulumi.String("MOCK"),
-		RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
-	})
-	if err != nil {
-		return err
+	for _, r := range args.Routes {
+		fn, ok := args.Functions[r.Function]
+		if !ok {
+			return fmt.Errorf("route %s: no function %s declared", r, r.Function)
+		}
+		if err := d.route(r, fn, auth, cors); err != nil {
+			return fmt.Errorf("route %s: %w", r, err)
+		}
 	}
-	if err := d.response("OPTIONS", "200", slices.Sorted(maps.Keys(gateway.PreflightHeaders(""))), options, mock, &apigateway.IntegrationResponseArgs{
-		ResponseParameters: quoted("method.response.header.", preflight),
-	}); err != nil {
-		return err
+	for _, path := range args.Routes.Paths() {
+		if err := d.preflight(path, siteOrigin.ApplyT(func(origin string) map[string]string {
+			return gateway.PreflightHeaders(origin, args.Routes.AllowedMethods(path))
+		}).(pulumi.StringMapOutput)); err != nil {
+			return fmt.Errorf("preflight of %s: %w", path, err)
+		}
 	}
 
 	for _, t := range gateway.ErrorResponseTypes {
@@ -243,26 +240,9 @@ func (d *declarer) declare(r Routes) error {
 		d.track(res, res.ResponseType, res.StatusCode, res.ResponseParameters, res.ResponseTemplates)
 	}
 
-	if _, err := lambda.NewPermission(ctx, d.name+"-authorizer", &lambda.PermissionArgs{
-		Function:  r.Authorizer.Name,
-		Action:    pulumi.String("lambda:InvokeFunction"),
-		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: AuthorizerSourceARN(rest.ExecutionArn, auth.ID()),
-	}, d.opts()); err != nil {
-		return fmt.Errorf("authorizer permission: %w", err)
-	}
-	if _, err := lambda.NewPermission(ctx, d.name+"-greeting", &lambda.PermissionArgs{
-		Function:  r.Greeting.Name,
-		Action:    pulumi.String("lambda:InvokeFunction"),
-		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: MethodSourceARN(rest.ExecutionArn, "GET", "/"),
-	}, d.opts()); err != nil {
-		return fmt.Errorf("greeting permission: %w", err)
-	}
-
 	d.api.Deployment, err = apigateway.NewDeployment(ctx, d.name, &apigateway.DeploymentArgs{
 		RestApi:     rest.ID(),
-		Description: pulumi.String("Replaced whenever a method, integration, response or the authorizer changes"),
+		Description: pulumi.String("Replaced whenever a route, resource, method, integration, response or the authorizer changes"),
 		Triggers:    pulumi.StringMap{"configuration": Fingerprint(d.config...)},
 	}, d.opts(), pulumi.DependsOn(d.resources))
 	if err != nil {
@@ -281,8 +261,8 @@ func (d *declarer) declare(r Routes) error {
 		StageName:  d.api.Stage.StageName,
 		MethodPath: pulumi.String("*/*"),
 		Settings: &apigateway.MethodSettingsSettingsArgs{
-			ThrottlingRateLimit:  pulumi.Float64(r.ThrottleRateLimit),
-			ThrottlingBurstLimit: pulumi.Int(r.ThrottleBurstLimit),
+			ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),
+			ThrottlingBurstLimit: pulumi.Int(args.ThrottleBurstLimit),
 		},
 	}, d.opts()); err != nil {
 		return fmt.Errorf("throttling: %w", err)
@@ -290,40 +270,173 @@ func (d *declarer) declare(r Routes) error {
 	return nil
 }
 
-// method declares the method verb of the API's root resource.
-func (d *declarer) method(verb string, args *apigateway.MethodArgs) (*apigateway.Method, error) {
-	args.RestApi = d.api.RestAPI.ID()
-	args.ResourceId = d.api.RestAPI.RootResourceId
-	args.HttpMethod = pulumi.String(verb)
-	m, err := apigateway.NewMethod(d.ctx, d.name+"-"+strings.ToLower(verb), args, d.opts())
+// nameRun is what of a path is left out of the names derived from it.
+var nameRun = regexp.MustCompile(`[^A-Za-z0-9{}._-]+`)
+
+// resourceName returns the name of what is declared for path, such as
+// api (for /), api-me or api-orders-{id}, and refuses a name another path
+// already took (as /a-b and /a/b would).
+func (d *declarer) resourceName(path string) (string, error) {
+	name := strings.TrimSuffix(d.name+"-"+nameRun.ReplaceAllString(strings.TrimPrefix(path, "/"), "-"), "-")
+	if other, ok := d.names[name]; ok && other != path {
+		return "", fmt.Errorf("the paths %s and %s would share the resource name %s: rename one", other, path, name)
+	}
+	d.names[name] = path
+	return name, nil
+}
+
+// resource declares the API Gateway resource of path and of each of its
+// parents not declared yet.
+func (d *declarer) resource(path string) error {
+	if _, ok := d.ids[path]; ok {
+		return nil
+	}
+	segments := gateway.Segments(path)
+	parent := "/" + strings.Join(segments[:len(segments)-1], "/")
+	if err := d.resource(parent); err != nil {
+		return err
+	}
+	name, err := d.resourceName(path)
 	if err != nil {
-		return nil, fmt.Errorf("method %s: %w", verb, err)
+		return err
+	}
+	res, err := apigateway.NewResource(d.ctx, name, &apigateway.ResourceArgs{
+		RestApi:  d.api.RestAPI.ID(),
+		ParentId: d.ids[parent],
+		PathPart: pulumi.String(segments[len(segments)-1]),
+	}, d.opts())
+	if err != nil {
+		return fmt.Errorf("resource %s: %w", path, err)
+	}
+	d.track(res, res.ParentId, res.PathPart)
+	d.ids[path] = res.ID().ToStringOutput()
+	return nil
+}
+
+// route declares the method of r behind the authorizer, its integration
+// with fn by r's kind, and fn's permission to be invoked for it.
+func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.Authorizer, cors pulumi.StringMapOutput) error {
+	base, err := d.resourceName(r.Path)
+	if err != nil {
+		return err
+	}
+	name := base + "-" + strings.ToLower(r.Method)
+	m, err := d.method(name, r.Path, r.Method, &apigateway.MethodArgs{
+		Authorization: pulumi.String("CUSTOM"),
+		AuthorizerId:  auth.ID(),
+	})
+	if err != nil {
+		return err
+	}
+	switch r.Integration {
+	case gateway.Proxy:
+		// The function answers status, headers and body itself: no
+		// integration or method responses.
+		if _, err := d.integration(name, m, &apigateway.IntegrationArgs{
+			Type:                  pulumi.String("AWS_PROXY"),
+			IntegrationHttpMethod: pulumi.String("POST"),
+			Uri:                   fn.InvokeArn,
+		}); err != nil {
+			return err
+		}
+	case gateway.Template:
+		i, err := d.integration(name, m, &apigateway.IntegrationArgs{
+			Type:                  pulumi.String("AWS"),
+			IntegrationHttpMethod: pulumi.String("POST"),
+			Uri:                   fn.InvokeArn,
+			PassthroughBehavior:   pulumi.String("NEVER"),
+			RequestTemplates:      pulumi.StringMap{"application/json": pulumi.String(gateway.RequestTemplate)},
+		})
+		if err != nil {
+			return err
+		}
+		headers := slices.Sorted(maps.Keys(gateway.CORSHeaders("")))
+		if err := d.response(name, "200", headers, m, i, &apigateway.IntegrationResponseArgs{
+			ResponseParameters: quoted("method.response.header.", cors),
+		}); err != nil {
+			return err
+		}
+		if err := d.response(name, "500", headers, m, i, &apigateway.IntegrationResponseArgs{
+			SelectionPattern:   pulumi.String(ErrorSelectionPattern),
+			ResponseParameters: quoted("method.response.header.", cors),
+			ResponseTemplates: pulumi.StringMap{
+				"application/json": pulumi.String(string(gateway.ErrorBody(gateway.MessageInternalError))),
+			},
+		}); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("integration %q is not supported", r.Integration)
+	}
+	if _, err := lambda.NewPermission(d.ctx, name, &lambda.PermissionArgs{
+		Function:  fn.Name,
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Principal: pulumi.String("apigateway.amazonaws.com"),
+		SourceArn: MethodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path),
+	}, d.opts()); err != nil {
+		return fmt.Errorf("permission: %w", err)
+	}
+	return nil
+}
+
+// preflight declares the OPTIONS method of path: a MOCK integration that
+// answers 200 with headers, without a token.
+func (d *declarer) preflight(path string, headers pulumi.StringMapOutput) error {
+	base, err := d.resourceName(path)
+	if err != nil {
+		return err
+	}
+	name := base + "-options"
+	options, err := d.method(name, path, "OPTIONS", &apigateway.MethodArgs{Authorization: pulumi.String("NONE")})
+	if err != nil {
+		return err
+	}
+	mock, err := d.integration(name, options, &apigateway.IntegrationArgs{
+		Type:             pulumi.String("MOCK"),
+		RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
+	})
+	if err != nil {
+		return err
+	}
+	return d.response(name, "200", slices.Sorted(maps.Keys(gateway.PreflightHeaders("", ""))), options, mock, &apigateway.IntegrationResponseArgs{
+		ResponseParameters: quoted("method.response.header.", headers),
+	})
+}
+
+// method declares the method verb of the resource of path.
+func (d *declarer) method(name, path, verb string, args *apigateway.MethodArgs) (*apigateway.Method, error) {
+	args.RestApi = d.api.RestAPI.ID()
+	args.ResourceId = d.ids[path]
+	args.HttpMethod = pulumi.String(verb)
+	m, err := apigateway.NewMethod(d.ctx, name, args, d.opts())
+	if err != nil {
+		return nil, fmt.Errorf("method %s %s: %w", verb, path, err)
 	}
 	d.track(m, m.HttpMethod, m.ResourceId, m.Authorization, m.AuthorizerId)
 	return m, nil
 }
 
-// integration declares the integration of the method verb.
-func (d *declarer) integration(verb string, m *apigateway.Method, args *apigateway.IntegrationArgs) (*apigateway.Integration, error) {
+// integration declares the integration of the method m.
+func (d *declarer) integration(name string, m *apigateway.Method, args *apigateway.IntegrationArgs) (*apigateway.Integration, error) {
 	args.RestApi = d.api.RestAPI.ID()
 	args.ResourceId = m.ResourceId
 	args.HttpMethod = m.HttpMethod
-	i, err := apigateway.NewIntegration(d.ctx, d.name+"-"+strings.ToLower(verb), args, d.opts())
+	i, err := apigateway.NewIntegration(d.ctx, name, args, d.opts())
 	if err != nil {
-		return nil, fmt.Errorf("integration %s: %w", verb, err)
+		return nil, fmt.Errorf("integration %s: %w", name, err)
 	}
 	d.track(i, i.HttpMethod, i.Type, i.IntegrationHttpMethod, i.Uri, i.PassthroughBehavior, i.RequestTemplates)
 	return i, nil
 }
 
-// response declares the method response status of verb, with headers, and
-// the integration response that fills it.
-func (d *declarer) response(verb, status string, headers []string, m *apigateway.Method, i *apigateway.Integration, args *apigateway.IntegrationResponseArgs) error {
+// response declares the method response status of m, named after the
+// method's name, with headers, and the integration response that fills it.
+func (d *declarer) response(method, status string, headers []string, m *apigateway.Method, i *apigateway.Integration, args *apigateway.IntegrationResponseArgs) error {
 	declared := pulumi.BoolMap{}
 	for _, h := range headers {
 		declared["method.response.header."+h] = pulumi.Bool(true)
 	}
-	name := d.name + "-" + strings.ToLower(verb) + "-" + status
+	name := method + "-" + status
 	mr, err := apigateway.NewMethodResponse(d.ctx, name, &apigateway.MethodResponseArgs{
 		RestApi:            d.api.RestAPI.ID(),
 		ResourceId:         m.ResourceId,
@@ -333,7 +446,7 @@ func (d *declarer) response(verb, status string, headers []string, m *apigateway
 		ResponseParameters: declared,
 	}, d.opts())
 	if err != nil {
-		return fmt.Errorf("method response %s %s: %w", verb, status, err)
+		return fmt.Errorf("method response %s: %w", name, err)
 	}
 	d.track(mr, mr.HttpMethod, mr.StatusCode, mr.ResponseModels, mr.ResponseParameters)
 	args.RestApi = d.api.RestAPI.ID()
@@ -342,7 +455,7 @@ func (d *declarer) response(verb, status string, headers []string, m *apigateway
 	args.StatusCode = mr.StatusCode
 	ir, err := apigateway.NewIntegrationResponse(d.ctx, name, args, d.opts(), pulumi.DependsOn([]pulumi.Resource{i}))
 	if err != nil {
-		return fmt.Errorf("integration response %s %s: %w", verb, status, err)
+		return fmt.Errorf("integration response %s: %w", name, err)
 	}
 	d.track(ir, ir.HttpMethod, ir.StatusCode, ir.SelectionPattern, ir.ResponseParameters, ir.ResponseTemplates)
 	return nil
@@ -367,9 +480,16 @@ func AuthorizerSourceARN(executionARN pulumi.StringOutput, authorizerID pulumi.I
 }
 
 // MethodSourceARN is the source ARN through which API Gateway invokes a
-// method's integration: <executionArn>/*/<verb><path>, for any stage.
+// route's integration: <executionArn>/*/<verb><path>, for any stage, each
+// path parameter as *: <executionArn>/*/GET/orders/* for /orders/{id}.
 func MethodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi.StringOutput {
-	return pulumi.Sprintf("%s/*/%s%s", executionARN, verb, path)
+	segments := gateway.Segments(path)
+	for i, s := range segments {
+		if _, ok := gateway.IsParameter(s); ok {
+			segments[i] = "*"
+		}
+	}
+	return pulumi.Sprintf("%s/*/%s/%s", executionARN, verb, strings.Join(segments, "/"))
 }
 
 // Fingerprint returns the hex SHA-256 of the JSON of the resolved values: a

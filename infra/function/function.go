@@ -45,6 +45,17 @@ const (
 	SystemLogLevel = "INFO"
 )
 
+// RolePrefix starts the name of every IAM role the stack creates: the
+// deploy role's policy names roles by it once (role/signin-fn-*), so a new
+// function needs no change to it, and it matches none of the CI roles
+// (signin-deploy, signin-preview). A role is named
+// <RolePrefix><function>-<random suffix>.
+const RolePrefix = "signin-fn-"
+
+// maxRolePrefix is the longest name prefix IAM's role names allow Pulumi,
+// which adds a 26-character suffix to reach the 64-character limit.
+const maxRolePrefix = 38
+
 // BasicExecutionPolicy is the one policy a function's role carries: write
 // its own logs to CloudWatch.
 const BasicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
@@ -121,7 +132,12 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, fmt.Errorf("function %s: log group: %w", name, err)
 	}
+	rolePrefix := RolePrefix + name + "-"
+	if len(rolePrefix) > maxRolePrefix {
+		return nil, fmt.Errorf("function %s: the name is too long for its role's name prefix %s (at most %d characters)", name, rolePrefix, maxRolePrefix)
+	}
 	f.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
+		NamePrefix:       pulumi.String(rolePrefix),
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
 		Description:      pulumi.String("Runs the " + name + " function: writes its logs, nothing else."),
 	}, parent)

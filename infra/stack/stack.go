@@ -1,16 +1,20 @@
-// Package stack declares the whole signin system for one Pulumi stack: the
-// functions, the greeting API with its authorizer, the site that signs users
-// in and calls the API, their own domain names when configured, and the
-// alarms. It exports what a user needs next: the site's URL to register at
-// Google and open, the API's URL, and the names of what was created.
+// Package stack declares the whole signin system for one Pulumi stack: a
+// function for the authorizer and for every route of the route table, the
+// REST API serving the table behind the authorizer, the site that signs
+// users in and calls the API, their own domain names when configured, and
+// the alarms. It exports what a user needs next: the site's URL to register
+// at Google and open, the API's URL, and the names of what was created.
 package stack
 
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/alarms"
 	"signin/infra/api"
 	"signin/infra/config"
@@ -19,29 +23,33 @@ import (
 	"signin/infra/web"
 )
 
-// Names of the functions, as under functions/cmd/.
+// Names of the stack outputs; each function's name is the output
+// FunctionNameOutput names.
 const (
-	AuthorizerFunction = "authorizer"
-	GreetingFunction   = "hello"
+	OutputSiteURL        = "siteUrl"
+	OutputAPIURL         = "apiUrl"
+	OutputBucketName     = "bucketName"
+	OutputDistributionID = "distributionId"
+	OutputAlarmTopicARN  = "alarmTopicArn"
 )
 
-// Names of the stack outputs.
-const (
-	OutputSiteURL                = "siteUrl"
-	OutputAPIURL                 = "apiUrl"
-	OutputBucketName             = "bucketName"
-	OutputDistributionID         = "distributionId"
-	OutputAuthorizerFunctionName = "authorizerFunctionName"
-	OutputHelloFunctionName      = "helloFunctionName"
-	OutputAlarmTopicARN          = "alarmTopicArn"
-)
-
-// RouteFunctions are the functions behind the API's routes, as opposed to
-// the authorizer in front of them.
-var RouteFunctions = []string{GreetingFunction}
+// FunctionNameOutput returns the name of the stack output holding the
+// deployed name of the function fn: authorizerFunctionName,
+// helloFunctionName, helloWorldFunctionName for hello-world.
+func FunctionNameOutput(fn string) string {
+	parts := strings.Split(fn, "-")
+	for i, p := range parts[1:] {
+		if p != "" {
+			parts[i+1] = strings.ToUpper(p[:1]) + p[1:]
+		}
+	}
+	return strings.Join(parts, "") + "FunctionName"
+}
 
 // Sources are what the stack deploys.
 type Sources struct {
+	// Routes is the validated route table.
+	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
 	// Site holds the page's static files.
@@ -56,7 +64,8 @@ type Outputs map[string]pulumi.StringOutput
 // zone of the custom domains is looked up, and checked to hold them, before
 // anything is declared.
 func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, error) {
-	for _, name := range append([]string{AuthorizerFunction}, RouteFunctions...) {
+	names := src.Routes.Functions()
+	for _, name := range names {
 		if src.Code[name].Path == "" {
 			return nil, fmt.Errorf("stack: no archive for the %s function", name)
 		}
@@ -71,32 +80,6 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 			return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 		}
 	}
-	newFunction := func(name string, env map[string]string) (*function.Function, error) {
-		args := function.Args{
-			Code:             src.Code[name],
-			LogRetentionDays: cfg.LogRetentionDays,
-			LogLevel:         cfg.LogLevel,
-		}
-		if env != nil {
-			args.Environment = pulumi.ToStringMap(env)
-		}
-		return function.New(ctx, name, args)
-	}
-	authorizer, err := newFunction(AuthorizerFunction, cfg.AuthorizerEnvironment())
-	if err != nil {
-		return nil, err
-	}
-	routes := make([]*function.Function, 0, len(RouteFunctions))
-	byName := map[string]*function.Function{}
-	for _, name := range RouteFunctions {
-		fn, err := newFunction(name, nil)
-		if err != nil {
-			return nil, err
-		}
-		routes = append(routes, fn)
-		byName[name] = fn
-	}
-	greeting := byName[GreetingFunction]
 	gw, err := api.New(ctx, "api", api.Args{DisableExecuteAPIEndpoint: cfg.DisableExecuteAPIEndpoint})
 	if err != nil {
 		return nil, err
@@ -116,10 +99,46 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 	if err != nil {
 		return nil, err
 	}
-	if err := gw.Route(ctx, "api", api.Routes{
+	outputs := Outputs{
+		OutputSiteURL:        page.URL,
+		OutputAPIURL:         apiURL,
+		OutputBucketName:     page.Bucket.Bucket,
+		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
+	}
+	var authorizer *function.Function
+	var routes []*function.Function
+	functions := map[string]*lambda.Function{}
+	for _, name := range names {
+		var env pulumi.StringMapInput
+		kind, _ := src.Routes.Integration(name)
+		switch {
+		case name == gateway.AuthorizerFunction:
+			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment())
+		case kind == gateway.Proxy:
+			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
+		}
+		fn, err := function.New(ctx, name, function.Args{
+			Code:             src.Code[name],
+			Environment:      env,
+			LogRetentionDays: cfg.LogRetentionDays,
+			LogLevel:         cfg.LogLevel,
+		})
+		if err != nil {
+			return nil, err
+		}
+		outputs[FunctionNameOutput(name)] = fn.Function.Name
+		if name == gateway.AuthorizerFunction {
+			authorizer = fn
+			continue
+		}
+		routes = append(routes, fn)
+		functions[name] = fn.Function
+	}
+	if err := gw.Route(ctx, "api", api.RouteArgs{
 		SiteOrigin:         page.Origin,
+		Routes:             src.Routes,
 		Authorizer:         authorizer.Function,
-		Greeting:           greeting.Function,
+		Functions:          functions,
 		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
@@ -147,15 +166,7 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 	if err != nil {
 		return nil, err
 	}
-	outputs := Outputs{
-		OutputSiteURL:                page.URL,
-		OutputAPIURL:                 apiURL,
-		OutputBucketName:             page.Bucket.Bucket,
-		OutputDistributionID:         page.Distribution.ID().ToStringOutput(),
-		OutputAuthorizerFunctionName: authorizer.Function.Name,
-		OutputHelloFunctionName:      greeting.Function.Name,
-		OutputAlarmTopicARN:          alarm.Topic.Arn,
-	}
+	outputs[OutputAlarmTopicARN] = alarm.Topic.Arn
 	for name, value := range outputs {
 		ctx.Export(name, value)
 	}

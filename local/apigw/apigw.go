@@ -1,55 +1,64 @@
-// Package apigw emulates the REST API that API Gateway serves in front of the
-// functions: a GET on the root resource guarded by a TOKEN authorizer with a
-// result cache, a non-proxy integration with the greeting function, a CORS
-// preflight, and API Gateway's own error answers with CORS headers.
+// Package apigw emulates the REST API that API Gateway serves from the route
+// table (gateway.Routes): every route behind a TOKEN authorizer with a
+// result cache, each integrated with its function as the mapping template
+// (non-proxy) or as a Lambda proxy, a CORS preflight per resource, and API
+// Gateway's own error answers with CORS headers.
 //
 // Every setting comes from package signin/functions/gateway, the definition
-// the Pulumi program deploys: the identity source header and validation
-// pattern, the mapping template (gateway.RequestBody), the CORS headers, the
-// error bodies and the cache TTL. The functions are the real ones, invoked
-// through the Function interface.
+// the Pulumi program deploys: the routes and their matching, the identity
+// source header and validation pattern, the mapping template
+// (gateway.RequestBody), the CORS headers, the error bodies and the cache
+// TTL. The functions are the real ones, invoked as lambda.Handler.
 package apigw
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
 
 	"signin/functions/gateway"
-	"signin/local/emulator"
 )
 
 // CacheHeader is the response header that says whether the authorizer's
 // answer came from the cache ("hit") or from invoking it ("miss").
 const CacheHeader = "X-Authorizer-Cache"
 
-// Function is a Lambda function the gateway invokes, such as an
-// *emulator.Function.
-type Function interface {
-	// Invoke sends event to the function and returns its response payload.
-	// A function that fails returns an *emulator.FunctionError; any other
-	// error means the function could not be invoked.
-	Invoke(ctx context.Context, event []byte) ([]byte, error)
-}
+// MaxBodySize is the largest request body API Gateway accepts: 10 MB.
+const MaxBodySize = 10 << 20
 
 // Config describes the emulated API.
 type Config struct {
+	// Routes is the route table the API serves.
+	Routes gateway.Table
 	// Authorizer is the TOKEN authorizer function.
-	Authorizer Function
-	// Greeting is the function behind GET /.
-	Greeting Function
+	Authorizer lambda.Handler
+	// Functions holds the function of every route, by name. A function
+	// that fails returns a *messages.InvokeResponse_Error, as
+	// aws-lambda-go's runtime reports it; any other error means it could
+	// not be invoked.
+	Functions map[string]lambda.Handler
 	// AllowOrigin is the site's origin, such as http://localhost:8080, the
 	// only one the CORS headers allow.
 	AllowOrigin string
 	// Region, AccountID, APIID and Stage make up the methodArn the
-	// authorizer sees: arn:aws:execute-api:<Region>:<AccountID>:<APIID>/<Stage>/GET/.
+	// authorizer sees: arn:aws:execute-api:<Region>:<AccountID>:<APIID>/<Stage>/<method>/<path>.
 	Region, AccountID, APIID, Stage string
 	// CacheTTL is how long the authorizer's answer for a token is reused;
 	// zero means gateway.DefaultAuthorizerTTL.
@@ -79,8 +88,10 @@ const maxCached = 10000
 // New returns the emulated API for cfg.
 func New(cfg Config) (*Gateway, error) {
 	switch {
-	case cfg.Authorizer == nil || cfg.Greeting == nil:
-		return nil, errors.New("apigw: the authorizer and greeting functions are required")
+	case len(cfg.Routes) == 0:
+		return nil, errors.New("apigw: the route table is empty")
+	case cfg.Authorizer == nil:
+		return nil, errors.New("apigw: the authorizer function is required")
 	case cfg.AllowOrigin == "":
 		return nil, errors.New("apigw: the allowed origin is required")
 	case cfg.Region == "" || cfg.AccountID == "" || cfg.APIID == "" || cfg.Stage == "":
@@ -88,79 +99,265 @@ func New(cfg Config) (*Gateway, error) {
 	case cfg.CacheTTL < 0 || cfg.CacheTTL > gateway.MaxAuthorizerTTL*time.Second:
 		return nil, fmt.Errorf("apigw: cache TTL %s is outside 0 to %ds", cfg.CacheTTL, gateway.MaxAuthorizerTTL)
 	}
+	for _, r := range cfg.Routes {
+		if cfg.Functions[r.Function] == nil {
+			return nil, fmt.Errorf("apigw: route %s: no function %s", r, r.Function)
+		}
+		if r.Integration != gateway.Template && r.Integration != gateway.Proxy {
+			return nil, fmt.Errorf("apigw: route %s: unknown integration", r)
+		}
+	}
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = gateway.DefaultAuthorizerTTL * time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cfg.Routes = slices.Clone(cfg.Routes)
 	return &Gateway{cfg: cfg, now: time.Now, cache: map[string]cached{}}, nil
 }
 
-// MethodARN returns the methodArn of a request for method on the root
-// resource, as API Gateway hands it to the authorizer.
-func (g *Gateway) MethodARN(method string) string {
-	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/",
-		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method)
+// Routes returns the routes the API serves.
+func (g *Gateway) Routes() gateway.Table { return slices.Clone(g.cfg.Routes) }
+
+// MethodARN returns the methodArn of a request for method on the request
+// path, as API Gateway hands it to the authorizer:
+// arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path without its leading />.
+func (g *Gateway) MethodARN(method, path string) string {
+	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s",
+		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.TrimPrefix(path, "/"))
 }
 
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	for k, v := range gateway.CORSHeaders(g.cfg.AllowOrigin) {
-		h.Set(k, v)
-	}
-	switch {
-	case r.URL.Path != "/" || (r.Method != http.MethodGet && r.Method != http.MethodOptions):
-		writeJSON(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
-	case r.Method == http.MethodOptions:
-		for k, v := range gateway.PreflightHeaders(g.cfg.AllowOrigin) {
-			h.Set(k, v)
-		}
-		w.WriteHeader(http.StatusOK)
-	default:
-		g.get(w, r)
-	}
-}
-
-func (g *Gateway) get(w http.ResponseWriter, r *http.Request) {
-	token := r.Header.Get(gateway.AuthorizationHeader)
-	if !gateway.MatchesTokenPattern(token) {
-		writeJSON(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
+	resource, params, ok := g.cfg.Routes.Match(r.URL.EscapedPath())
+	if !ok {
+		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
 	}
-	methodARN := g.MethodARN(r.Method)
+	if r.Method == http.MethodOptions {
+		for k, v := range gateway.PreflightHeaders(g.cfg.AllowOrigin, g.cfg.Routes.AllowedMethods(resource)) {
+			w.Header().Set(k, v)
+		}
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	i := slices.IndexFunc(g.cfg.Routes, func(rt gateway.Route) bool { return rt.Path == resource && rt.Method == r.Method })
+	if i < 0 {
+		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
+		return
+	}
+	route := g.cfg.Routes[i]
+
+	token := r.Header.Get(gateway.AuthorizationHeader)
+	if !gateway.MatchesTokenPattern(token) {
+		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
+		return
+	}
+	methodARN := g.MethodARN(r.Method, r.URL.EscapedPath())
 	policy, hit, err := g.authorize(r.Context(), token, methodARN)
 	if hit {
 		w.Header().Set(CacheHeader, "hit")
 	} else {
 		w.Header().Set(CacheHeader, "miss")
 	}
-	var ferr *emulator.FunctionError
+	var ferr *messages.InvokeResponse_Error
 	switch {
 	case errors.As(err, &ferr) && ferr.Message == gateway.MessageUnauthorized:
-		writeJSON(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
+		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	case err != nil:
 		g.cfg.Logger.Error("apigw: the authorizer failed", "err", err)
-		writeJSON(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
+		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
 		return
 	}
 	switch policy.Evaluate(methodARN) {
 	case Denied:
-		writeJSON(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageExplicitDeny))
+		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageExplicitDeny))
 		return
 	case NotAllowed:
-		writeJSON(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageAccessDenied))
+		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageAccessDenied))
 		return
 	}
-	answer, err := g.cfg.Greeting.Invoke(r.Context(), gateway.RequestBody(policy.Context[gateway.ContextName]))
+	fn := g.cfg.Functions[route.Function]
+	switch route.Integration {
+	case gateway.Template:
+		g.template(w, r, route, fn, policy)
+	default:
+		g.proxy(w, r, route, fn, params, policy)
+	}
+}
+
+// template runs a Template route: the function gets the mapping
+// template's event, and its answer is the 200 body; its error is a 500.
+func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, policy Policy) {
+	answer, err := fn.Invoke(r.Context(), gateway.RequestBody(policy.Context[gateway.ContextName]))
 	if err != nil {
-		g.cfg.Logger.Error("apigw: the greeting failed", "err", err)
-		writeJSON(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
+		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
+	}
+	for k, v := range gateway.CORSHeaders(g.cfg.AllowOrigin) {
+		w.Header().Set(k, v)
 	}
 	writeJSON(w, http.StatusOK, answer)
+}
+
+// proxy runs a Proxy route: the function gets the request as
+// events.APIGatewayProxyRequest and answers status, headers and body
+// itself, CORS headers included. Its error or a malformed answer is API
+// Gateway's 502; a function that cannot be invoked, 500.
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, params map[string]string, policy Policy) {
+	body, err := readBody(w, r)
+	if err != nil {
+		g.fail(w, http.StatusRequestEntityTooLarge, gateway.ErrorBody(fmt.Sprintf("HTTP content length exceeded %d bytes.", MaxBodySize)))
+		return
+	}
+	event, err := json.Marshal(g.proxyRequest(r, route, params, policy, body))
+	if err != nil {
+		g.cfg.Logger.Error("apigw: encoding the proxy event", "route", route.String(), "err", err)
+		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
+		return
+	}
+	answer, err := fn.Invoke(r.Context(), event)
+	var ferr *messages.InvokeResponse_Error
+	switch {
+	case errors.As(err, &ferr):
+		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
+		return
+	case err != nil:
+		g.cfg.Logger.Error("apigw: the function could not be invoked", "route", route.String(), "err", err)
+		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
+		return
+	}
+	resp, respBody, err := ParseProxyResponse(answer)
+	if err != nil {
+		g.cfg.Logger.Error("apigw: malformed Lambda proxy response", "route", route.String(), "err", err)
+		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
+		return
+	}
+	h := w.Header()
+	for k, v := range resp.Headers {
+		if _, multi := resp.MultiValueHeaders[k]; !multi {
+			h.Set(k, v)
+		}
+	}
+	for k, vs := range resp.MultiValueHeaders {
+		h.Del(k)
+		for _, v := range vs {
+			h.Add(k, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = w.Write(respBody)
+}
+
+// readBody reads the request's body, up to MaxBodySize.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+}
+
+// proxyRequest builds the event API Gateway sends a Lambda proxy function.
+func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[string]string, policy Policy, body []byte) events.APIGatewayProxyRequest {
+	headers := map[string]string{}
+	multiHeaders := map[string][]string{}
+	for k, vs := range r.Header {
+		headers[k] = vs[len(vs)-1]
+		multiHeaders[k] = slices.Clone(vs)
+	}
+	headers["Host"] = r.Host
+	multiHeaders["Host"] = []string{r.Host}
+	var query map[string]string
+	var multiQuery map[string][]string
+	if q := r.URL.Query(); len(q) > 0 {
+		query, multiQuery = map[string]string{}, map[string][]string{}
+		for k, vs := range q {
+			query[k] = vs[len(vs)-1]
+			multiQuery[k] = vs
+		}
+	}
+	var pathParams map[string]string
+	for k, v := range params {
+		if pathParams == nil {
+			pathParams = map[string]string{}
+		}
+		if decoded, err := url.PathUnescape(v); err == nil {
+			v = decoded
+		}
+		pathParams[k] = v
+	}
+	// API Gateway passes the authorizer's principalId and its context
+	// entries, every value as a string.
+	authorizer := map[string]any{"principalId": policy.PrincipalID}
+	for k, v := range policy.Context {
+		authorizer[k] = v
+	}
+	sourceIP, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		sourceIP = r.RemoteAddr
+	}
+	now := g.now()
+	return events.APIGatewayProxyRequest{
+		Resource:                        route.Path,
+		Path:                            r.URL.Path,
+		HTTPMethod:                      r.Method,
+		Headers:                         headers,
+		MultiValueHeaders:               multiHeaders,
+		QueryStringParameters:           query,
+		MultiValueQueryStringParameters: multiQuery,
+		PathParameters:                  pathParams,
+		Body:                            string(body),
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID:        g.cfg.AccountID,
+			APIID:            g.cfg.APIID,
+			Stage:            g.cfg.Stage,
+			RequestID:        requestID(),
+			ResourcePath:     route.Path,
+			HTTPMethod:       r.Method,
+			Path:             "/" + g.cfg.Stage + r.URL.Path,
+			Protocol:         r.Proto,
+			DomainName:       r.Host,
+			RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			RequestTimeEpoch: now.UnixMilli(),
+			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP, UserAgent: r.UserAgent()},
+			Authorizer:       authorizer,
+		},
+	}
+}
+
+// ParseProxyResponse reads a Lambda proxy function's answer as API Gateway
+// does: a JSON object with a statusCode, optional headers and
+// multiValueHeaders, and a body, base64-encoded when isBase64Encoded. It
+// returns the answer and its decoded body, or an error for an answer API
+// Gateway would call malformed (its 502).
+func ParseProxyResponse(answer []byte) (events.APIGatewayProxyResponse, []byte, error) {
+	var resp events.APIGatewayProxyResponse
+	if err := json.Unmarshal(answer, &resp); err != nil {
+		return resp, nil, fmt.Errorf("apigw: the answer %.100q is not a proxy response: %w", answer, err)
+	}
+	if resp.StatusCode < 100 || resp.StatusCode > 599 {
+		return resp, nil, fmt.Errorf("apigw: the answer's statusCode %d is not an HTTP status", resp.StatusCode)
+	}
+	if !resp.IsBase64Encoded {
+		return resp, []byte(resp.Body), nil
+	}
+	body, err := base64.StdEncoding.DecodeString(resp.Body)
+	if err != nil {
+		return resp, nil, fmt.Errorf("apigw: the answer's body is not base64: %w", err)
+	}
+	return resp, body, nil
+}
+
+// requestID returns a random ID in the form API Gateway gives its requests.
+func requestID() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // authorize returns the authorizer's policy for token, from the cache when
@@ -201,6 +398,15 @@ func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (Polic
 		g.cache[token] = cached{policy: policy, expires: now.Add(g.cfg.CacheTTL)}
 	}
 	return policy, false, nil
+}
+
+// fail writes one of API Gateway's own answers: JSON, with the CORS headers
+// its gateway responses add.
+func (g *Gateway) fail(w http.ResponseWriter, status int, body []byte) {
+	for k, v := range gateway.CORSHeaders(g.cfg.AllowOrigin) {
+		w.Header().Set(k, v)
+	}
+	writeJSON(w, status, body)
 }
 
 func writeJSON(w http.ResponseWriter, status int, body []byte) {

@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-lambda-go/lambda/messages"
+
 	"signin/functions/gateway"
-	"signin/local/emulator"
 )
 
 // These tests drive the emulation's own decisions with functions written
@@ -26,23 +29,23 @@ const (
 	token  = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl"
 )
 
-// lambdaFunc is a Function written as a Go func.
+// lambdaFunc is a lambda.Handler written as a Go func.
 type lambdaFunc func(ctx context.Context, event []byte) ([]byte, error)
 
 func (f lambdaFunc) Invoke(ctx context.Context, event []byte) ([]byte, error) { return f(ctx, event) }
 
 // authorizerAnswering returns an authorizer that answers answer (or fails
 // with err) and counts its invocations, checking the TOKEN event.
-func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.Int32) Function {
+func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.Int32) lambda.Handler {
 	return lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
 		calls.Add(1)
 		var e map[string]string
 		if jerr := json.Unmarshal(event, &e); jerr != nil {
 			t.Errorf("authorizer event is not JSON: %v", jerr)
 		}
-		wantARN := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
-		if e["type"] != "TOKEN" || e["methodArn"] != wantARN || !gateway.MatchesTokenPattern(e["authorizationToken"]) {
-			t.Errorf("authorizer event = %v, want a TOKEN event for %s", e, wantARN)
+		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
+		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !gateway.MatchesTokenPattern(e["authorizationToken"]) {
+			t.Errorf("authorizer event = %v, want a TOKEN event for a GET under %s", e, arn)
 		}
 		return []byte(answer), err
 	})
@@ -52,12 +55,12 @@ func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.I
 var greeter = lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
 	var e struct{ Name string }
 	if err := json.Unmarshal(event, &e); err != nil {
-		return nil, &emulator.FunctionError{Type: "SyntaxError", Message: err.Error()}
+		return nil, &messages.InvokeResponse_Error{Type: "SyntaxError", Message: err.Error()}
 	}
 	return json.Marshal(map[string]string{"message": "Hello " + e.Name + "!"})
 })
 
-func policy(effect, resource, name string) string {
+func policyAnswer(effect, resource, name string) string {
 	return `{"principalId":"user-1","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"` +
 		effect + `","Resource":"` + resource + `"}]},"context":{"name":` + string(mustJSON(name)) + `,"email":"ada@example.com"}}`
 }
@@ -67,10 +70,24 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func newGateway(t *testing.T, authorizer, greeting Function) *Gateway {
+// routes is the table these tests serve: the template and proxy kinds, and
+// a nested path with a parameter.
+var routes = gateway.Table{
+	{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
+	{Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy},
+	{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: gateway.Proxy},
+	{Method: "DELETE", Path: "/orders/{id}", Function: "orders", Integration: gateway.Proxy},
+}
+
+func newGateway(t *testing.T, authorizer, greeting lambda.Handler) *Gateway {
+	t.Helper()
+	return newGatewayWith(t, authorizer, map[string]lambda.Handler{"hello": greeting, "me": echo, "orders": echo})
+}
+
+func newGatewayWith(t *testing.T, authorizer lambda.Handler, functions map[string]lambda.Handler) *Gateway {
 	t.Helper()
 	g, err := New(Config{
-		Authorizer: authorizer, Greeting: greeting, AllowOrigin: origin,
+		Routes: routes, Authorizer: authorizer, Functions: functions, AllowOrigin: origin,
 		Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local",
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
@@ -98,7 +115,7 @@ func TestAnswers(t *testing.T) {
 		authorization string
 		answer        string
 		err           error
-		greeting      Function
+		greeting      lambda.Handler
 		wantStatus    int
 		wantBody      string
 		wantCalls     int32
@@ -107,27 +124,27 @@ func TestAnswers(t *testing.T) {
 			401, `{"message":"Unauthorized"}`, 0},
 		{"attack: a token not shaped like a JWT is 401 without invoking the authorizer", "Basic YWRhOnB3", "", nil, greeter,
 			401, `{"message":"Unauthorized"}`, 0},
-		{"attack: a bad token; the authorizer's Unauthorized error is 401", token, "", &emulator.FunctionError{Type: "errorString", Message: "Unauthorized"}, greeter,
+		{"attack: a bad token; the authorizer's Unauthorized error is 401", token, "", &messages.InvokeResponse_Error{Type: "errorString", Message: "Unauthorized"}, greeter,
 			401, `{"message":"Unauthorized"}`, 1},
-		{"a valid user, allowed for the stage, is greeted", token, policy("Allow", stage, "Ada Lovelace"), nil, greeter,
+		{"a valid user, allowed for the stage, is greeted", token, policyAnswer("Allow", stage, "Ada Lovelace"), nil, greeter,
 			200, `{"message":"Hello Ada Lovelace!"}`, 1},
-		{"a Bearer-prefixed token is passed on", "Bearer " + token, policy("Allow", stage, "Ada"), nil, greeter,
+		{"a Bearer-prefixed token is passed on", "Bearer " + token, policyAnswer("Allow", stage, "Ada"), nil, greeter,
 			200, `{"message":"Hello Ada!"}`, 1},
-		{"attack: a name that tries to break out of the event stays a name", token, policy("Allow", stage, `", "name": "admin`), nil, greeter,
+		{"attack: a name that tries to break out of the event stays a name", token, policyAnswer("Allow", stage, `", "name": "admin`), nil, greeter,
 			200, `{"message":"Hello \", \"name\": \"admin!"}`, 1},
-		{"attack: a user not allowed; the Deny policy is 403", token, policy("Deny", stage, "Mallory"), nil, greeter,
+		{"attack: a user not allowed; the Deny policy is 403", token, policyAnswer("Deny", stage, "Mallory"), nil, greeter,
 			403, `{"message":"User is not authorized to access this resource with an explicit deny"}`, 1},
-		{"a policy for another method is 403", token, policy("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
+		{"a policy for another method is 403", token, policyAnswer("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
 			403, `{"message":"User is not authorized to access this resource"}`, 1},
-		{"any other authorizer error is 500 with no message", token, "", &emulator.FunctionError{Type: "errorString", Message: "boom"}, greeter,
+		{"any other authorizer error is 500 with no message", token, "", &messages.InvokeResponse_Error{Type: "errorString", Message: "boom"}, greeter,
 			500, gateway.AuthorizerFailureBody, 1},
 		{"an authorizer that cannot be invoked is 500", token, "", errors.New("connection refused"), greeter,
 			500, gateway.AuthorizerFailureBody, 1},
 		{"a malformed policy is 500", token, `{"principalId":"1"}`, nil, greeter,
 			500, gateway.AuthorizerFailureBody, 1},
-		{"a failing greeting is 500", token, policy("Allow", stage, "Ada"), nil,
+		{"a failing greeting is 500", token, policyAnswer("Allow", stage, "Ada"), nil,
 			lambdaFunc(func(context.Context, []byte) ([]byte, error) {
-				return nil, &emulator.FunctionError{Type: "panic", Message: "oops"}
+				return nil, &messages.InvokeResponse_Error{Type: "panic", Message: "oops"}
 			}),
 			500, `{"message":"Internal server error"}`, 1},
 	}
@@ -155,13 +172,15 @@ func TestAnswers(t *testing.T) {
 func TestPreflightNeedsNoToken(t *testing.T) {
 	var calls atomic.Int32
 	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
-	w := do(g, http.MethodOptions, "/", "")
-	if w.Code != http.StatusOK || calls.Load() != 0 {
-		t.Fatalf("OPTIONS / = %d after %d authorizer calls, want 200 and none", w.Code, calls.Load())
-	}
-	for k, v := range gateway.PreflightHeaders(origin) {
-		if got := w.Header().Get(k); got != v {
-			t.Errorf("preflight %s = %q, want %q", k, got, v)
+	for path, methods := range map[string]string{"/": "GET,OPTIONS", "/me": "GET,OPTIONS", "/orders/42": "GET,DELETE,OPTIONS"} {
+		w := do(g, http.MethodOptions, path, "")
+		if w.Code != http.StatusOK || calls.Load() != 0 {
+			t.Fatalf("OPTIONS %s = %d after %d authorizer calls, want 200 and none", path, w.Code, calls.Load())
+		}
+		for k, v := range gateway.PreflightHeaders(origin, methods) {
+			if got := w.Header().Get(k); got != v {
+				t.Errorf("preflight of %s: %s = %q, want %q", path, k, got, v)
+			}
 		}
 	}
 }
@@ -169,7 +188,10 @@ func TestPreflightNeedsNoToken(t *testing.T) {
 func TestUndefinedMethodsAndResources(t *testing.T) {
 	var calls atomic.Int32
 	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
-	for _, r := range []struct{ method, path string }{{"POST", "/"}, {"DELETE", "/"}, {"GET", "/admin"}, {"OPTIONS", "/x"}} {
+	for _, r := range []struct{ method, path string }{
+		{"POST", "/"}, {"DELETE", "/"}, {"GET", "/admin"}, {"OPTIONS", "/x"}, {"POST", "/me"},
+		{"GET", "/me/"}, {"GET", "/orders"}, {"OPTIONS", "/orders"}, {"GET", "/orders/1/x"}, {"GET", "//me"},
+	} {
 		w := do(g, r.method, r.path, token)
 		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
 			t.Errorf("%s %s = %d %s, want API Gateway's 403 Missing Authentication Token", r.method, r.path, w.Code, w.Body)
@@ -191,9 +213,9 @@ func TestCacheByTokenForTheTTL(t *testing.T) {
 		err    error
 		want   []string
 	}{
-		{"an Allow policy is cached", policy("Allow", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
-		{"a Deny policy is cached", policy("Deny", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
-		{"an Unauthorized error is not cached", "", &emulator.FunctionError{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
+		{"an Allow policy is cached", policyAnswer("Allow", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
+		{"a Deny policy is cached", policyAnswer("Deny", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
+		{"an Unauthorized error is not cached", "", &messages.InvokeResponse_Error{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int32
@@ -222,12 +244,18 @@ func TestCacheByTokenForTheTTL(t *testing.T) {
 }
 
 func TestNewRejectsIncompleteConfig(t *testing.T) {
-	full := Config{Authorizer: greeter, Greeting: greeter, AllowOrigin: origin, Region: "r", AccountID: "a", APIID: "i", Stage: "s"}
+	full := Config{Routes: routes, Authorizer: greeter, Functions: map[string]lambda.Handler{"hello": greeter, "me": echo, "orders": echo},
+		AllowOrigin: origin, Region: "r", AccountID: "a", APIID: "i", Stage: "s"}
 	for _, tt := range []struct {
 		name   string
 		change func(*Config)
 	}{
 		{"no authorizer", func(c *Config) { c.Authorizer = nil }},
+		{"no routes", func(c *Config) { c.Routes = nil }},
+		{"a route's function missing", func(c *Config) { c.Functions = map[string]lambda.Handler{"hello": greeter} }},
+		{"an unknown integration", func(c *Config) {
+			c.Routes = gateway.Table{{Method: "GET", Path: "/", Function: "hello", Integration: "http"}}
+		}},
 		{"no origin", func(c *Config) { c.AllowOrigin = "" }},
 		{"no stage", func(c *Config) { c.Stage = "" }},
 		{"TTL beyond API Gateway's maximum", func(c *Config) { c.CacheTTL = 2 * time.Hour }},
@@ -247,10 +275,10 @@ func TestNewRejectsIncompleteConfig(t *testing.T) {
 // with a cached token, functions that answer at once.
 func BenchmarkEmulationOverhead(b *testing.B) {
 	stage := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*"
-	answer := []byte(policy("Allow", stage, "Ada Lovelace"))
+	answer := []byte(policyAnswer("Allow", stage, "Ada Lovelace"))
 	authorizer := lambdaFunc(func(context.Context, []byte) ([]byte, error) { return answer, nil })
-	g, err := New(Config{Authorizer: authorizer, Greeting: greeter, AllowOrigin: origin,
-		Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local"})
+	g, err := New(Config{Routes: routes, Authorizer: authorizer, Functions: map[string]lambda.Handler{"hello": greeter, "me": echo, "orders": echo},
+		AllowOrigin: origin, Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local"})
 	if err != nil {
 		b.Fatal(err)
 	}

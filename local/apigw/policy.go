@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"signin/functions/policy"
 )
 
 // Policy is what a TOKEN authorizer answers: who the caller is, an IAM
@@ -23,7 +25,7 @@ type Policy struct {
 
 // Statement is one statement of the policy document.
 type Statement struct {
-	// Effect is "Allow" or "Deny".
+	// Effect is policy.Allow or policy.Deny.
 	Effect string
 	// Actions and Resources are the IAM actions and the method ARN
 	// patterns the statement covers.
@@ -43,9 +45,6 @@ const (
 	// Denied means a Deny statement covers it: 403, whatever else allows it.
 	Denied
 )
-
-// invokeAction is the action an authorizer's policy must allow.
-const invokeAction = "execute-api:Invoke"
 
 // ParsePolicy reads an authorizer's answer. An answer API Gateway would not
 // accept (no principalId, no policy document, an unknown effect) is an
@@ -71,8 +70,8 @@ func ParsePolicy(answer []byte) (Policy, error) {
 	}
 	p := Policy{PrincipalID: *raw.PrincipalID, Context: map[string]string{}}
 	for _, s := range raw.PolicyDocument.Statement {
-		if s.Effect != "Allow" && s.Effect != "Deny" {
-			return Policy{}, fmt.Errorf("apigw: policy effect %q is neither Allow nor Deny", s.Effect)
+		if s.Effect != policy.Allow && s.Effect != policy.Deny {
+			return Policy{}, fmt.Errorf("apigw: policy effect %q is neither %s nor %s", s.Effect, policy.Allow, policy.Deny)
 		}
 		p.Statements = append(p.Statements, Statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource})
 	}
@@ -130,7 +129,7 @@ func (p Policy) Evaluate(methodARN string) Decision {
 		if !s.covers(methodARN) {
 			continue
 		}
-		if s.Effect == "Deny" {
+		if s.Effect == policy.Deny {
 			return Denied
 		}
 		decision = Allowed
@@ -141,7 +140,7 @@ func (p Policy) Evaluate(methodARN string) Decision {
 func (s Statement) covers(methodARN string) bool {
 	action := false
 	for _, a := range s.Actions {
-		if Match(strings.ToLower(a), strings.ToLower(invokeAction)) {
+		if Match(strings.ToLower(a), strings.ToLower(policy.Action)) {
 			action = true
 			break
 		}

@@ -32,6 +32,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/aws/aws-lambda-go/lambda/messages"
 )
 
 // RIEPackage is the Go package of the emulator's command, a tool
@@ -211,22 +213,11 @@ func (f *Function) awaitListening(ctx context.Context, addr string, deadline tim
 // URL is the invocation endpoint of the function.
 func (f *Function) URL() string { return f.url }
 
-// FunctionError is an error a function returned, as the Lambda runtime
-// reports it.
-type FunctionError struct {
-	// Type is the error's type, such as "errorString".
-	Type string `json:"errorType"`
-	// Message is the error's message, such as "Unauthorized".
-	Message string `json:"errorMessage"`
-}
-
-// Error returns the function's error type and message.
-func (e *FunctionError) Error() string { return "function error " + e.Type + ": " + e.Message }
-
 // Invoke sends event to the function and returns its answer; concurrent
 // calls wait for one another. When the
 // function returns an error, Invoke returns the error document as the
-// answer and a *FunctionError; any other error means the function could
+// answer and the error as aws-lambda-go's runtime reports it, a
+// *messages.InvokeResponse_Error; any other error means the function could
 // not be invoked.
 //
 // The emulator answers a function's error like a result, so Invoke
@@ -257,7 +248,7 @@ func (f *Function) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 	return body, nil
 }
 
-func functionError(body []byte) *FunctionError {
+func functionError(body []byte) *messages.InvokeResponse_Error {
 	var doc map[string]json.RawMessage
 	if json.Unmarshal(body, &doc) != nil || doc["errorMessage"] == nil || doc["errorType"] == nil {
 		return nil
@@ -267,8 +258,10 @@ func functionError(body []byte) *FunctionError {
 			return nil
 		}
 	}
-	var e FunctionError
-	if json.Unmarshal(body, &e) != nil {
+	// The stack trace's shape varies with the runtime; only the type and
+	// the message are kept.
+	var e messages.InvokeResponse_Error
+	if json.Unmarshal(doc["errorMessage"], &e.Message) != nil || json.Unmarshal(doc["errorType"], &e.Type) != nil {
 		return nil
 	}
 	return &e

@@ -22,11 +22,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda/messages"
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
 	"signin/functions/bundle"
-	"signin/functions/greeting"
+	"signin/functions/hello"
 	"signin/local/emulator"
 )
 
@@ -171,7 +172,7 @@ func TestAuthorizerUnderTheEmulator(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			answer, err := fn.Invoke(t.Context(), authorizerEvent(t, tt.token))
-			var ferr *emulator.FunctionError
+			var ferr *messages.InvokeResponse_Error
 			if tt.wantError != "" {
 				if !errors.As(err, &ferr) || ferr.Message != tt.wantError {
 					t.Fatalf("answer %s, %v; want the function error %q", answer, err, tt.wantError)
@@ -202,7 +203,7 @@ func TestAuthorizerWithKeysDownIsAServerError(t *testing.T) {
 	down.Close()
 	fn := start(t, authorizerBin, iss.env(map[string]string{"OIDC_JWKS_URL": down.URL + "/keys"}))
 	answer, err := fn.Invoke(t.Context(), authorizerEvent(t, iss.token(t, iss.key, "ada@example.com")))
-	var ferr *emulator.FunctionError
+	var ferr *messages.InvokeResponse_Error
 	if !errors.As(err, &ferr) || ferr.Message == "Unauthorized" {
 		t.Fatalf("answer %s, %v; want a function error other than Unauthorized", answer, err)
 	}
@@ -236,7 +237,7 @@ func TestHelloUnderTheEmulator(t *testing.T) {
 		if string(answer) != tt.want {
 			t.Errorf("%s: answer %s, want %s", tt.event, answer, tt.want)
 		}
-		var resp greeting.Response
+		var resp hello.Response
 		if err := json.Unmarshal(answer, &resp); err != nil {
 			t.Errorf("%s: answer is not the greeting's JSON: %v", tt.event, err)
 		}

@@ -1,7 +1,8 @@
 // Package stack starts the offline stack behind `make dev`: the sign-in page,
-// the development identity provider, and the API Gateway emulation in front
-// of the real authorizer and greeting binaries, each built for the host and
-// run under the Lambda Runtime Interface Emulator.
+// the development identity provider, and the API Gateway emulation of the
+// route table (gateway.Routes) in front of the real binaries of the
+// authorizer and of every route's function, each built for the host and run
+// under the Lambda Runtime Interface Emulator.
 //
 // The page, the API and the provider listen on three ports, so the page
 // calls the API across origins, with CORS, as it does when deployed.
@@ -13,20 +14,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"signin/functions/authorizer"
 	"signin/functions/bundle"
+	"signin/functions/gateway"
 	"signin/local/apigw"
 	"signin/local/emulator"
 	"signin/local/idp"
@@ -71,6 +77,10 @@ type Options struct {
 	// Logs receives the functions' logs, each line prefixed with the
 	// function's name; nil discards them.
 	Logs io.Writer
+
+	// wrap, when set, wraps each function as the API invokes it (tests
+	// count invocations with it).
+	wrap func(name string, fn lambda.Handler) lambda.Handler
 }
 
 // PortInUseError says that a part of the stack could not listen on its
@@ -102,7 +112,8 @@ type Stack struct {
 
 	listeners []net.Listener
 	servers   []*http.Server
-	functions []*emulator.Function
+	functions map[string]*emulator.Function
+	api       *apigw.Gateway
 	binDir    string
 	done      sync.WaitGroup
 }
@@ -145,19 +156,21 @@ func (st *Stack) start(ctx context.Context, opts Options) error {
 	}
 	st.serve(listeners["idp"], st.Provider.Handler())
 
-	authorizer, greeting, err := st.startFunctions(ctx, opts)
+	functions, err := st.startFunctions(ctx, opts)
 	if err != nil {
 		return err
 	}
-	api, err := apigw.New(apigw.Config{
-		Authorizer: authorizer, Greeting: greeting, AllowOrigin: st.SiteURL,
+	authorizer := functions[gateway.AuthorizerFunction]
+	delete(functions, gateway.AuthorizerFunction)
+	st.api, err = apigw.New(apigw.Config{
+		Routes: gateway.Routes, Authorizer: authorizer, Functions: functions, AllowOrigin: st.SiteURL,
 		Region: Region, AccountID: AccountID, APIID: APIID, Stage: Stage,
 		CacheTTL: opts.CacheTTL,
 	})
 	if err != nil {
 		return err
 	}
-	st.serve(listeners["api"], api)
+	st.serve(listeners["api"], st.api)
 
 	page, err := SiteHandler(site.Config{
 		ClientID:     DevClientID,
@@ -181,55 +194,81 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 	}()
 }
 
-// startFunctions builds the authorizer and the greeting for the host and
-// starts each under the emulator.
-func (st *Stack) startFunctions(ctx context.Context, opts Options) (authorizerFn, greeting apigw.Function, err error) {
+// startFunctions builds the authorizer and every route's function of
+// gateway.Routes for the host, starts each under the emulator and returns
+// them by name, as the API invokes them.
+func (st *Stack) startFunctions(ctx context.Context, opts Options) (map[string]lambda.Handler, error) {
 	dir := opts.FunctionsDir
+	var err error
 	if dir == "" {
 		if dir, err = moduleDir(ctx, functionsModule); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
+	}
+	commands, err := gateway.Commands(dir)
+	if err != nil {
+		return nil, err
+	}
+	if err := gateway.Routes.Validate(commands); err != nil {
+		return nil, err
 	}
 	localDir, err := moduleDir(ctx, localModule)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
-		return nil, nil, fmt.Errorf("stack: %w", err)
+		return nil, fmt.Errorf("stack: %w", err)
 	}
 	rie, err := emulator.Path(ctx, localDir)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	isComma := func(r rune) bool { return r == ',' }
-	authzConfig := authorizer.Config{
-		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
-		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
-		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
-	}
-	env := map[string][]string{"authorizer": nil}
-	for k, v := range authzConfig.Environ() {
-		env["authorizer"] = append(env["authorizer"], k+"="+v)
-	}
-	started := map[string]apigw.Function{}
-	for _, name := range bundle.Functions {
+	started := map[string]lambda.Handler{}
+	st.functions = map[string]*emulator.Function{}
+	for _, name := range gateway.Routes.Functions() {
 		bin := filepath.Join(st.binDir, name)
 		host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 		if err := bundle.Binary(ctx, bundle.Options{Dir: dir, Function: name, Target: host}, bin); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		f, err := emulator.Start(ctx, emulator.Options{
 			RIE: rie, Bootstrap: bin,
-			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + Region}, env[name]...),
+			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + Region}, st.environment(name, opts)...),
 			Output: prefixed(opts.Logs, name),
 		})
 		if err != nil {
-			return nil, nil, fmt.Errorf("stack: starting %s: %w", name, err)
+			return nil, fmt.Errorf("stack: starting %s: %w", name, err)
 		}
-		st.functions = append(st.functions, f)
+		st.functions[name] = f
 		started[name] = f
+		if opts.wrap != nil {
+			started[name] = opts.wrap(name, f)
+		}
 	}
-	return started["authorizer"], started["hello"], nil
+	return started, nil
+}
+
+// environment returns the function name's settings, as the Pulumi program
+// sets them when deployed: the authorizer's, and the site's origin for a
+// proxy function's CORS headers.
+func (st *Stack) environment(name string, opts Options) []string {
+	if name == gateway.AuthorizerFunction {
+		isComma := func(r rune) bool { return r == ',' }
+		env := authorizer.Config{
+			ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
+			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
+			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+		}.Environ()
+		var entries []string
+		for _, k := range slices.Sorted(maps.Keys(env)) {
+			entries = append(entries, k+"="+env[k])
+		}
+		return entries
+	}
+	if kind, _ := gateway.Routes.Integration(name); kind == gateway.Proxy {
+		return []string{gateway.SiteOriginVariable + "=" + st.SiteURL}
+	}
+	return nil
 }
 
 // Close stops every part of the stack and waits for them.

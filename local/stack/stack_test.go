@@ -1,7 +1,6 @@
 package stack
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,44 +14,57 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/lambda"
+
 	"signin/functions/gateway"
 	"signin/local/apigw"
 	"signin/local/idp"
 )
 
-// These tests run the stack as `make dev` does, with the real authorizer and
-// greeting binaries under the emulator, on free ports. The authorizer allows
-// the hosted domain example.com only.
+// These tests run the stack as `make dev` does, with the real binaries of
+// the authorizer and of every route's function under the emulator, on free
+// ports. The authorizer allows the hosted domain example.com only.
 
 const allowedDomain = "example.com"
 
 var (
 	shared *Stack
-	logs   syncBuffer
+	calls  counter
 )
 
-// syncBuffer collects the functions' logs, which tell how often each ran.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// counter counts the invocations of each function, as the API makes them.
+type counter struct {
+	mu sync.Mutex
+	n  map[string]int
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+// wrap returns fn counting its invocations under name.
+func (c *counter) wrap(name string, fn lambda.Handler) lambda.Handler {
+	return handlerFunc(func(ctx context.Context, payload []byte) ([]byte, error) {
+		c.mu.Lock()
+		c.n[name]++
+		c.mu.Unlock()
+		return fn.Invoke(ctx, payload)
+	})
 }
 
-// invocations counts the times the named function has run: the emulator
-// logs one START line per invocation.
-func (b *syncBuffer) invocations(name string) int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return strings.Count(b.buf.String(), name+" | START RequestId")
+// invocations returns how often the function name has been invoked.
+func (c *counter) invocations(name string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[name]
+}
+
+// handlerFunc is a lambda.Handler written as a Go func.
+type handlerFunc func(ctx context.Context, payload []byte) ([]byte, error)
+
+func (f handlerFunc) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	return f(ctx, payload)
 }
 
 func TestMain(m *testing.M) {
-	st, err := Start(context.Background(), Options{AllowedDomains: allowedDomain, Logs: &logs})
+	calls.n = map[string]int{}
+	st, err := Start(context.Background(), Options{AllowedDomains: allowedDomain, wrap: calls.wrap})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the stack:", err)
 		os.Exit(1)
@@ -74,7 +86,12 @@ func token(tb testing.TB, id idp.Identity) string {
 
 func call(tb testing.TB, client *http.Client, method, apiURL, authorization string) (*http.Response, string) {
 	tb.Helper()
-	req, err := http.NewRequest(method, apiURL+"/", nil)
+	return callPath(tb, client, method, apiURL+"/", authorization)
+}
+
+func callPath(tb testing.TB, client *http.Client, method, url, authorization string) (*http.Response, string) {
+	tb.Helper()
+	req, err := http.NewRequest(method, url, nil)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -124,7 +141,7 @@ func TestAPIAnswersWithTheRealFunctions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := logs.invocations("authorizer")
+			before := calls.invocations("authorizer")
 			resp, body := call(t, http.DefaultClient, http.MethodGet, shared.APIURL, tt.authorization)
 			if resp.StatusCode != tt.wantStatus || body != tt.wantBody {
 				t.Errorf("GET / = %d %s, want %d %s", resp.StatusCode, body, tt.wantStatus, tt.wantBody)
@@ -132,7 +149,7 @@ func TestAPIAnswersWithTheRealFunctions(t *testing.T) {
 			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != shared.SiteURL {
 				t.Errorf("Access-Control-Allow-Origin = %q on a %d, want %q so the page can read it", got, resp.StatusCode, shared.SiteURL)
 			}
-			if invoked := logs.invocations("authorizer") > before; invoked != tt.wantInvoked {
+			if invoked := calls.invocations("authorizer") > before; invoked != tt.wantInvoked {
 				t.Errorf("the authorizer ran: %v, want %v", invoked, tt.wantInvoked)
 			}
 		})
@@ -140,24 +157,26 @@ func TestAPIAnswersWithTheRealFunctions(t *testing.T) {
 }
 
 func TestPreflightNeedsNoToken(t *testing.T) {
-	before := logs.invocations("authorizer")
-	resp, _ := call(t, http.DefaultClient, http.MethodOptions, shared.APIURL, "")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("OPTIONS / = %d, want 200", resp.StatusCode)
-	}
-	for k, v := range gateway.PreflightHeaders(shared.SiteURL) {
-		if got := resp.Header.Get(k); got != v {
-			t.Errorf("preflight %s = %q, want %q", k, got, v)
+	before := calls.invocations("authorizer")
+	for _, path := range gateway.Routes.Paths() {
+		resp, _ := callPath(t, http.DefaultClient, http.MethodOptions, shared.APIURL+path, "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("OPTIONS %s = %d, want 200", path, resp.StatusCode)
+		}
+		for k, v := range gateway.PreflightHeaders(shared.SiteURL, gateway.Routes.AllowedMethods(path)) {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("preflight of %s: %s = %q, want %q", path, k, got, v)
+			}
 		}
 	}
-	if logs.invocations("authorizer") != before {
+	if calls.invocations("authorizer") != before {
 		t.Error("the preflight invoked the authorizer")
 	}
 }
 
 func TestSecondCallHitsTheCache(t *testing.T) {
 	tok := token(t, idp.Identity{Name: "Cache Test", Email: "cache@example.com", EmailVerified: true})
-	before := logs.invocations("authorizer")
+	before := calls.invocations("authorizer")
 	for i, want := range []string{"miss", "hit", "hit"} {
 		resp, body := call(t, http.DefaultClient, http.MethodGet, shared.APIURL, tok)
 		if resp.StatusCode != 200 || resp.Header.Get(apigw.CacheHeader) != want {
@@ -165,13 +184,16 @@ func TestSecondCallHitsTheCache(t *testing.T) {
 				apigw.CacheHeader, resp.Header.Get(apigw.CacheHeader), want)
 		}
 	}
-	if got := logs.invocations("authorizer") - before; got != 1 {
+	if got := calls.invocations("authorizer") - before; got != 1 {
 		t.Errorf("the authorizer ran %d times for three calls with one token, want 1", got)
 	}
 }
 
 // A failure behind the API is a 500 that still carries the CORS headers, so
-// the page can tell the user the service is unavailable.
+// the page can tell the user the service is unavailable: a route's
+// function that cannot be invoked fails its route only; an authorizer that
+// cannot be invoked fails every route. (A proxy function's error or
+// malformed answer, API Gateway's 502, is apigw's TestProxyFailuresAre502WithCORS.)
 func TestFailuresAre500WithCORS(t *testing.T) {
 	st, err := Start(context.Background(), Options{})
 	if err != nil {
@@ -182,16 +204,28 @@ func TestFailuresAre500WithCORS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	check := func(path, tok string, wantStatus int, wantBody string) {
+		t.Helper()
+		resp, body := callPath(t, http.DefaultClient, http.MethodGet, st.APIURL+path, tok)
+		if resp.StatusCode != wantStatus || body != wantBody {
+			t.Errorf("GET %s = %d %s, want %d %s", path, resp.StatusCode, body, wantStatus, wantBody)
+		}
+		if got := resp.Header.Get("Access-Control-Allow-Origin"); got != st.SiteURL {
+			t.Errorf("GET %s: Access-Control-Allow-Origin = %q on the %d, want %q", path, got, resp.StatusCode, st.SiteURL)
+		}
+	}
+	st.functions["me"].Close()
+	check("/me", tok, 500, `{"message":"Internal server error"}`)
+	check("/", tok, 200, `{"message":"Hello Ada!"}`)
 	for _, f := range st.functions {
 		f.Close()
 	}
-	resp, body := call(t, http.DefaultClient, http.MethodGet, st.APIURL, tok)
-	if resp.StatusCode != 500 || body != gateway.AuthorizerFailureBody {
-		t.Errorf("GET / with the authorizer down = %d %s, want 500 %s", resp.StatusCode, body, gateway.AuthorizerFailureBody)
+	// A token the cache has not seen, so the authorizer is invoked.
+	grace, err := st.Provider.Token(idp.Identity{Name: "Grace", Email: "grace@example.com", EmailVerified: true})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if got := resp.Header.Get("Access-Control-Allow-Origin"); got != st.SiteURL {
-		t.Errorf("Access-Control-Allow-Origin = %q on the 500, want %q", got, st.SiteURL)
-	}
+	check("/", grace, 500, gateway.AuthorizerFailureBody)
 }
 
 func TestPortInUse(t *testing.T) {
@@ -295,12 +329,18 @@ func TestConcurrentCallsAreAllAnswered(t *testing.T) {
 	}
 	var wg sync.WaitGroup
 	statuses := make([]int, calls)
+	errs := make([]error, calls)
 	for i := range calls {
 		wg.Go(func() {
-			req, _ := http.NewRequest(http.MethodGet, shared.APIURL+"/", nil)
+			req, err := http.NewRequest(http.MethodGet, shared.APIURL+"/", nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
 			req.Header.Set(gateway.AuthorizationHeader, tokens[i])
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
+				errs[i] = err
 				return
 			}
 			resp.Body.Close()
@@ -309,8 +349,8 @@ func TestConcurrentCallsAreAllAnswered(t *testing.T) {
 	}
 	wg.Wait()
 	for i, s := range statuses {
-		if s != http.StatusOK {
-			t.Errorf("concurrent call %d = %d, want 200", i, s)
+		if errs[i] != nil || s != http.StatusOK {
+			t.Errorf("concurrent call %d = %d, %v; want 200", i, s, errs[i])
 		}
 	}
 }

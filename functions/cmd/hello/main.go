@@ -1,13 +1,13 @@
-// Command hello is the greeting Lambda (package greeting): it answers
+// Command hello is the function behind GET / (package hello): it answers
 // {"name": "..."} with {"message": "Hello <name>!"}.
 package main
 
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"signin/functions/greeting"
+	"signin/functions/hello"
 )
 
 func main() {
-	lambda.Start(greeting.Handle)
+	lambda.Start(hello.Handle)
 }

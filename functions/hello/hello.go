@@ -1,11 +1,12 @@
-// Package greeting answers the signed-in user with a greeting.
+// Package hello is the function behind GET /: it answers the signed-in
+// user with a greeting.
 //
 // The name comes from the user's Google profile through the authorizer and
 // API Gateway's mapping template, so it is user-controlled: Greet trims it,
 // strips control and bidirectional-formatting characters and caps its
 // length. It does no HTML escaping: the answer is JSON and the page renders
 // it as text.
-package greeting
+package hello
 
 import (
 	"context"
@@ -20,20 +21,20 @@ const MaxNameLength = 100
 // Stranger is the name greeted when the event carries none.
 const Stranger = "there"
 
-// Event is the greeting function's input: {"name": "..."}.
+// Event is the hello function's input: {"name": "..."}.
 type Event struct {
 	// Name is the signed-in user's display name, as the authorizer passed
 	// it on.
 	Name string `json:"name"`
 }
 
-// Response is the greeting function's answer: {"message": "Hello <name>!"}.
+// Response is the hello function's answer: {"message": "Hello <name>!"}.
 type Response struct {
 	// Message is the greeting.
 	Message string `json:"message"`
 }
 
-// Handle is the greeting Lambda's handler.
+// Handle is the hello Lambda's handler.
 func Handle(_ context.Context, event Event) (Response, error) {
 	return Response{Message: Greet(event.Name)}, nil
 }

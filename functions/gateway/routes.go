@@ -1,0 +1,326 @@
+package gateway
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Routes is the route table: the one definition of the API's shape. Every
+// route is one line: its method, its path, the function behind it (the
+// command functions/cmd/<function>) and how the request reaches it. The
+// Pulumi program declares the API from it, the local stack emulates it, and
+// the build, `make dev` and the tests read it.
+//
+// Every route runs behind the one TOKEN authorizer.
+var Routes = Table{
+	{Method: "GET", Path: "/", Function: "hello", Integration: Template},
+	{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
+}
+
+// AuthorizerFunction is the function of the TOKEN authorizer, the command
+// functions/cmd/authorizer.
+const AuthorizerFunction = "authorizer"
+
+// Integration is how API Gateway hands a request to a route's function.
+type Integration string
+
+// The integration kinds.
+const (
+	// Template is the tutorial's non-proxy AWS integration: the function
+	// gets the event RequestTemplate renders, {"name": "..."}, and answers
+	// a JSON object that becomes the 200 body (its error is a 500).
+	Template Integration = "template"
+	// Proxy is a Lambda proxy (AWS_PROXY) integration: the function gets
+	// the whole request as events.APIGatewayProxyRequest, the authorizer's
+	// principalId and context in requestContext.authorizer, and answers
+	// events.APIGatewayProxyResponse with its own status, headers (CORS
+	// included: see SiteOriginVariable) and body. Its error or malformed
+	// answer is API Gateway's 502.
+	Proxy Integration = "proxy"
+)
+
+// Route is one line of the route table.
+type Route struct {
+	// Method is the HTTP method, one of Methods.
+	Method string
+	// Path is the resource path: "/" or "/"-separated segments, each a
+	// literal (letters, digits, '.', '_', '-') or a path parameter such as
+	// {id}, for example /orders/{id}.
+	Path string
+	// Function names the function behind the route: the command
+	// functions/cmd/<Function>.
+	Function string
+	// Integration is how the request reaches the function.
+	Integration Integration
+}
+
+// String names the route as error messages do: "GET /me -> me (proxy)".
+func (r Route) String() string {
+	return fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.Path, r.Function, r.Integration)
+}
+
+// Methods are the HTTP methods a route may have. OPTIONS is the CORS
+// preflight every resource answers itself, with no token.
+var Methods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
+
+// MaxFunctionNameLength bounds a function's name so that every name AWS
+// derives from it fits: the IAM role name prefix (at most 38 characters,
+// the stack's role prefix included), the Lambda function and its log group.
+const MaxFunctionNameLength = 24
+
+// SiteOriginVariable is the environment variable that tells a proxy
+// function the site's exact origin, for its CORS headers. The Pulumi program
+// and the local stack set it on every function behind a Proxy route.
+const SiteOriginVariable = "SITE_ORIGIN"
+
+// Table is a route table.
+type Table []Route
+
+var (
+	functionName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
+	literal      = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+	parameter    = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\}$`)
+)
+
+// Functions returns every function of the API, each once: the authorizer
+// first, then the routes' functions in the order the table first names
+// them.
+func (t Table) Functions() []string {
+	names := []string{AuthorizerFunction}
+	for _, r := range t {
+		if !slices.Contains(names, r.Function) {
+			names = append(names, r.Function)
+		}
+	}
+	return names
+}
+
+// Integration returns how the function name is integrated, and false when
+// no route names it.
+func (t Table) Integration(name string) (Integration, bool) {
+	for _, r := range t {
+		if r.Function == name {
+			return r.Integration, true
+		}
+	}
+	return "", false
+}
+
+// Paths returns the paths of the routes, each once, sorted: the resources
+// that answer a CORS preflight.
+func (t Table) Paths() []string {
+	var paths []string
+	for _, r := range t {
+		if !slices.Contains(paths, r.Path) {
+			paths = append(paths, r.Path)
+		}
+	}
+	slices.Sort(paths)
+	return paths
+}
+
+// AllowedMethods returns the Access-Control-Allow-Methods value of the
+// preflight of path: its routes' methods and OPTIONS, comma-separated in
+// the order of Methods.
+func (t Table) AllowedMethods(path string) string {
+	var allowed []string
+	for _, m := range Methods {
+		if slices.ContainsFunc(t, func(r Route) bool { return r.Path == path && r.Method == m }) {
+			allowed = append(allowed, m)
+		}
+	}
+	return strings.Join(append(allowed, "OPTIONS"), ",")
+}
+
+// Segments splits a route's path into its segments; "/" has none.
+func Segments(path string) []string {
+	if path == "/" {
+		return nil
+	}
+	return strings.Split(strings.TrimPrefix(path, "/"), "/")
+}
+
+// IsParameter reports whether a path segment is a path parameter, such as
+// {id}, and returns its name.
+func IsParameter(segment string) (string, bool) {
+	if !parameter.MatchString(segment) {
+		return "", false
+	}
+	return segment[1 : len(segment)-1], true
+}
+
+// Match finds the route path that serves the request path, as API Gateway
+// matches resources: segment by segment, a literal before a path
+// parameter. It returns the route path and the path parameters' values
+// (nil when it has none), or false when no route's path matches.
+func (t Table) Match(requestPath string) (string, map[string]string, bool) {
+	if requestPath == "/" {
+		return "/", nil, slices.ContainsFunc(t, func(r Route) bool { return r.Path == "/" })
+	}
+	if !strings.HasPrefix(requestPath, "/") {
+		return "", nil, false
+	}
+	segments := strings.Split(requestPath[1:], "/")
+	best, bestRank := "", ""
+	for _, path := range t.Paths() {
+		pattern := Segments(path)
+		if len(pattern) != len(segments) {
+			continue
+		}
+		rank, ok := matchRank(pattern, segments)
+		// The lowest rank prefers a literal at the first segment where two
+		// paths differ.
+		if ok && (best == "" || rank < bestRank) {
+			best, bestRank = path, rank
+		}
+	}
+	if best == "" {
+		return "", nil, false
+	}
+	var params map[string]string
+	for i, seg := range Segments(best) {
+		if name, ok := IsParameter(seg); ok {
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[name] = segments[i]
+		}
+	}
+	return best, params, true
+}
+
+// matchRank reports whether segments match pattern, and a rank with one
+// character per segment: 'a' for a literal, 'b' for a parameter.
+func matchRank(pattern, segments []string) (string, bool) {
+	rank := make([]byte, len(pattern))
+	for i, p := range pattern {
+		switch {
+		case segments[i] == "":
+			return "", false
+		case p == segments[i]:
+			rank[i] = 'a'
+		case parameter.MatchString(p):
+			rank[i] = 'b'
+		default:
+			return "", false
+		}
+	}
+	return string(rank), true
+}
+
+// Validate checks the table against the function commands that exist
+// (the directory names under functions/cmd). It reports every problem,
+// each naming its route: an unsupported method, a malformed path, a
+// duplicate method and path, two parameters where API Gateway allows one, a
+// function that has no command or is the authorizer, a function behind
+// routes of both kinds, and a command no route uses.
+func (t Table) Validate(commands []string) error {
+	var errs []error
+	fail := func(r Route, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("gateway: route %s: %s", r, fmt.Sprintf(format, args...)))
+	}
+	seen := map[string]bool{}
+	// paramAt maps a parent path to the one parameter segment under it.
+	paramAt := map[string]string{}
+	kinds := map[string]Integration{}
+	for _, r := range t {
+		if !slices.Contains(Methods, r.Method) {
+			fail(r, "method %q is not one of %s", r.Method, strings.Join(Methods, ", "))
+		}
+		if err := checkPath(r.Path); err != nil {
+			fail(r, "%v", err)
+		} else {
+			parent := ""
+			for _, seg := range Segments(r.Path) {
+				if _, ok := IsParameter(seg); ok {
+					if other, ok := paramAt[parent]; ok && other != seg {
+						fail(r, "%s/%s and %s/%s: API Gateway allows one path parameter under a resource", parent, other, parent, seg)
+					}
+					paramAt[parent] = seg
+				}
+				parent += "/" + seg
+			}
+		}
+		key := r.Method + " " + r.Path
+		if seen[key] {
+			fail(r, "%s is already routed", key)
+		}
+		seen[key] = true
+		switch {
+		case r.Integration != Template && r.Integration != Proxy:
+			fail(r, "integration %q is neither %q nor %q", r.Integration, Template, Proxy)
+		case kinds[r.Function] != "" && kinds[r.Function] != r.Integration:
+			fail(r, "function %s is behind a %s route too: a function gets one kind of event", r.Function, kinds[r.Function])
+		default:
+			kinds[r.Function] = r.Integration
+		}
+		switch {
+		case !functionName.MatchString(r.Function) || len(r.Function) > MaxFunctionNameLength:
+			fail(r, "function name %q is not lower-case letters, digits and '-' (at most %d, starting with a letter)", r.Function, MaxFunctionNameLength)
+		case r.Function == AuthorizerFunction:
+			fail(r, "%s is the TOKEN authorizer, not a route's function", AuthorizerFunction)
+		case !slices.Contains(commands, r.Function):
+			fail(r, "no function %s: create functions/cmd/%s (package main)", r.Function, r.Function)
+		}
+	}
+	for _, c := range commands {
+		if c != AuthorizerFunction && !slices.ContainsFunc(t, func(r Route) bool { return r.Function == c }) {
+			errs = append(errs, fmt.Errorf("gateway: functions/cmd/%s has no route: add a line for it to gateway.Routes, or remove it", c))
+		}
+	}
+	if !slices.Contains(commands, AuthorizerFunction) {
+		errs = append(errs, fmt.Errorf("gateway: no functions/cmd/%s: the API needs its TOKEN authorizer", AuthorizerFunction))
+	}
+	return errors.Join(errs...)
+}
+
+// checkPath reports what is wrong with a route's path.
+func checkPath(path string) error {
+	if !strings.HasPrefix(path, "/") {
+		return fmt.Errorf("path %q does not start with /", path)
+	}
+	params := map[string]bool{}
+	for _, seg := range Segments(path) {
+		name, isParam := IsParameter(seg)
+		switch {
+		case seg == "":
+			return fmt.Errorf("path %q has an empty segment (a doubled or trailing /)", path)
+		case isParam && params[name]:
+			return fmt.Errorf("path %q names the parameter {%s} twice", path, name)
+		case isParam:
+			params[name] = true
+		case !literal.MatchString(seg):
+			return fmt.Errorf("path %q: segment %q is neither a literal (letters, digits, '.', '_', '-') nor a parameter such as {id}", path, seg)
+		}
+	}
+	return nil
+}
+
+// Commands returns the names of the function commands under the functions
+// module at dir: the directories of dir/cmd that hold Go files.
+func Commands(dir string) ([]string, error) {
+	cmd := filepath.Join(dir, "cmd")
+	entries, err := os.ReadDir(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("gateway: listing the function commands: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		sources, err := filepath.Glob(filepath.Join(cmd, e.Name(), "*.go"))
+		if err != nil {
+			return nil, fmt.Errorf("gateway: listing %s: %w", e.Name(), err)
+		}
+		if len(sources) > 0 {
+			names = append(names, e.Name())
+		}
+	}
+	return names, nil
+}

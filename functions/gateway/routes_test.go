@@ -1,0 +1,194 @@
+package gateway
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The route table in this repository is valid for the function commands it
+// has: every route's function exists, every command is routed. This is the
+// check `make test` runs; the Pulumi program runs the same before it
+// declares anything.
+func TestTheRouteTableMatchesTheFunctionCommands(t *testing.T) {
+	commands, err := Commands("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Routes.Validate(commands); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := Routes.Functions(), slices.Concat([]string{AuthorizerFunction}, without(commands, AuthorizerFunction)); !sameSet(got, want) {
+		t.Errorf("Functions() = %v, want every command %v", got, want)
+	}
+}
+
+func without(list []string, drop string) []string {
+	return slices.DeleteFunc(slices.Clone(list), func(s string) bool { return s == drop })
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
+	return slices.Equal(a, b)
+}
+
+func TestValidateNamesTheBadRoute(t *testing.T) {
+	commands := []string{"authorizer", "hello", "me", "orders"}
+	good := Table{
+		{"GET", "/", "hello", Template},
+		{"GET", "/me", "me", Proxy},
+		{"GET", "/orders/{id}", "orders", Proxy},
+	}
+	tests := []struct {
+		name     string
+		change   func(Table) Table
+		commands []string
+		want     string
+	}{
+		{"duplicate method and path", func(t Table) Table { return append(t, Route{"GET", "/me", "orders", Proxy}) }, commands,
+			"route GET /me -> orders (proxy): GET /me is already routed"},
+		{"unknown function", func(t Table) Table { return append(t, Route{"GET", "/profile", "profile", Proxy}) }, commands,
+			"route GET /profile -> profile (proxy): no function profile: create functions/cmd/profile"},
+		{"path without a leading slash", func(t Table) Table { t[1].Path = "me"; return t }, commands,
+			`route GET me -> me (proxy): path "me" does not start with /`},
+		{"trailing slash", func(t Table) Table { t[1].Path = "/me/"; return t }, commands,
+			`path "/me/" has an empty segment`},
+		{"doubled slash", func(t Table) Table { t[2].Path = "/orders//{id}"; return t }, commands,
+			`path "/orders//{id}" has an empty segment`},
+		{"invalid segment", func(t Table) Table { t[1].Path = "/me?x"; return t }, commands,
+			`segment "me?x" is neither a literal`},
+		{"greedy parameter", func(t Table) Table { t[2].Path = "/orders/{proxy+}"; return t }, commands,
+			`segment "{proxy+}" is neither a literal`},
+		{"parameter named twice", func(t Table) Table { t[2].Path = "/orders/{id}/items/{id}"; return t }, commands,
+			`names the parameter {id} twice`},
+		{"two parameters under one resource", func(t Table) Table { return append(t, Route{"DELETE", "/orders/{orderId}", "orders", Proxy}) }, commands,
+			"route DELETE /orders/{orderId} -> orders (proxy): /orders/{id} and /orders/{orderId}: API Gateway allows one path parameter"},
+		{"unsupported method", func(t Table) Table { t[1].Method = "OPTIONS"; return t }, commands,
+			`route OPTIONS /me -> me (proxy): method "OPTIONS" is not one of GET, HEAD, POST, PUT, PATCH, DELETE`},
+		{"lower-case method", func(t Table) Table { t[1].Method = "get"; return t }, commands,
+			`method "get" is not one of`},
+		{"unknown integration", func(t Table) Table { t[1].Integration = "http"; return t }, commands,
+			`integration "http" is neither "template" nor "proxy"`},
+		{"one function behind both kinds", func(t Table) Table { return append(t, Route{"GET", "/hello", "me", Template}) }, commands,
+			"route GET /hello -> me (template): function me is behind a proxy route too"},
+		{"the authorizer behind a route", func(t Table) Table { t[1].Function = "authorizer"; return t }, commands,
+			"authorizer is the TOKEN authorizer"},
+		{"a function name AWS cannot carry", func(t Table) Table { t[1].Function = "Me_Too"; return t }, commands,
+			`function name "Me_Too" is not lower-case`},
+		{"a function name too long for its role", func(t Table) Table { t[1].Function = strings.Repeat("m", MaxFunctionNameLength+1); return t },
+			append(slices.Clone(commands), strings.Repeat("m", MaxFunctionNameLength+1)), "at most 24"},
+		{"a command with no route", func(t Table) Table { return t }, append(slices.Clone(commands), "profile"),
+			"functions/cmd/profile has no route"},
+		{"no authorizer command", func(t Table) Table { return t }, []string{"hello", "me", "orders"},
+			"no functions/cmd/authorizer"},
+	}
+	if err := good.Validate(commands); err != nil {
+		t.Fatalf("the good table: %v", err)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.change(slices.Clone(good)).Validate(tt.commands)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Validate = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMatchPrefersLiteralsAndExtractsParameters(t *testing.T) {
+	table := Table{
+		{"GET", "/", "hello", Template},
+		{"GET", "/me", "me", Proxy},
+		{"GET", "/orders/{id}", "orders", Proxy},
+		{"GET", "/orders/latest", "orders", Proxy},
+		{"GET", "/orders/{id}/items/{item}", "orders", Proxy},
+	}
+	tests := []struct {
+		path, want string
+		params     map[string]string
+		ok         bool
+	}{
+		{"/", "/", nil, true},
+		{"/me", "/me", nil, true},
+		{"/orders/42", "/orders/{id}", map[string]string{"id": "42"}, true},
+		{"/orders/latest", "/orders/latest", nil, true},
+		{"/orders/7/items/a%2Fb", "/orders/{id}/items/{item}", map[string]string{"id": "7", "item": "a%2Fb"}, true},
+		{"/orders", "", nil, false},
+		{"/orders/", "", nil, false},
+		{"/me/", "", nil, false},
+		{"/me/x", "", nil, false},
+		{"//me", "", nil, false},
+		{"/admin", "", nil, false},
+		{"me", "", nil, false},
+	}
+	for _, tt := range tests {
+		got, params, ok := table.Match(tt.path)
+		if got != tt.want || ok != tt.ok || !maps.Equal(params, tt.params) {
+			t.Errorf("Match(%q) = %q %v %v, want %q %v %v", tt.path, got, params, ok, tt.want, tt.params, tt.ok)
+		}
+	}
+	if _, _, ok := (Table{{"GET", "/me", "me", Proxy}}).Match("/"); ok {
+		t.Error("Match(/) found the root of a table that routes no /")
+	}
+}
+
+func TestAllowedMethodsComeFromTheTable(t *testing.T) {
+	table := Table{
+		{"DELETE", "/orders/{id}", "orders", Proxy},
+		{"GET", "/orders/{id}", "orders", Proxy},
+		{"GET", "/", "hello", Template},
+	}
+	for path, want := range map[string]string{"/": "GET,OPTIONS", "/orders/{id}": "GET,DELETE,OPTIONS", "/other": "OPTIONS"} {
+		if got := table.AllowedMethods(path); got != want {
+			t.Errorf("AllowedMethods(%s) = %q, want %q", path, got, want)
+		}
+	}
+	if got := table.Paths(); !slices.Equal(got, []string{"/", "/orders/{id}"}) {
+		t.Errorf("Paths() = %v", got)
+	}
+	if got := table.Functions(); !slices.Equal(got, []string{AuthorizerFunction, "orders", "hello"}) {
+		t.Errorf("Functions() = %v, want the authorizer, then each function once in table order", got)
+	}
+}
+
+// The mapping template reads the authorizer context entry the authorizer
+// writes, ContextName: renaming the key must rename it in the template too,
+// or API Gateway would render an empty name while every other test passes.
+func TestRequestTemplateReadsContextName(t *testing.T) {
+	refs := regexp.MustCompile(`\$context\.authorizer\.([A-Za-z0-9_]+)`).FindAllStringSubmatch(RequestTemplate, -1)
+	if len(refs) != 1 || refs[0][1] != ContextName {
+		t.Errorf("RequestTemplate %s reads the authorizer context %v, want only %q (ContextName)", RequestTemplate, refs, ContextName)
+	}
+}
+
+func TestCommandsAreTheDirectoriesWithGoFiles(t *testing.T) {
+	dir := t.TempDir()
+	for path, content := range map[string]string{
+		"cmd/hello/main.go":  "package main",
+		"cmd/orders/main.go": "package main",
+		"cmd/notes.txt":      "not a command",
+		"cmd/empty/.keep":    "",
+	} {
+		full := filepath.Join(dir, path)
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := Commands(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, []string{"hello", "orders"}) {
+		t.Errorf("Commands = %v, want [hello orders]", got)
+	}
+	if _, err := Commands(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Commands of a folder without cmd/ succeeded")
+	}
+}

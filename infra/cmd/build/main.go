@@ -1,0 +1,81 @@
+// Command build writes the deployment archive of each function of the route
+// table (gateway.Routes, the authorizer included) to a folder, as `make
+// build` runs it from the repository's root:
+//
+//	go run ./infra/cmd/build -o build [function ...]
+//
+// writes build/authorizer.zip, build/hello.zip, build/me.zip, ..., built for
+// Lambda (linux/arm64) with the build definition of package bundle. With no
+// function named, it builds every function. It checks the route table first,
+// and links neither the Pulumi program nor its SDK.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+
+	"signin/functions/bundle"
+	"signin/functions/gateway"
+	"signin/infra/repo"
+)
+
+func main() {
+	out := flag.String("o", "build", "the folder to write the archives to")
+	dir := flag.String("C", "", "the root of the functions module (default: the repository's functions/)")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, *dir, *out, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "build:", err)
+		os.Exit(1)
+	}
+}
+
+// run checks the route table against the function commands of the
+// functions module at dir, then builds the functions named (every function
+// when none is) into out.
+func run(ctx context.Context, dir, out string, names []string) error {
+	if dir == "" {
+		root, err := repo.Find()
+		if err != nil {
+			return err
+		}
+		dir = repo.FunctionsDir(root)
+	}
+	commands, err := gateway.Commands(dir)
+	if err != nil {
+		return err
+	}
+	if err := gateway.Routes.Validate(commands); err != nil {
+		return err
+	}
+	all := gateway.Routes.Functions()
+	if len(names) == 0 {
+		names = all
+	}
+	for _, name := range names {
+		if !slices.Contains(all, name) {
+			return fmt.Errorf("no function %s: the functions are %v", name, all)
+		}
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", out, err)
+	}
+	for _, name := range names {
+		archive, err := bundle.Build(ctx, bundle.Options{Dir: dir, Function: name})
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(out, name+".zip")
+		if err := os.WriteFile(path, archive, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		fmt.Printf("%s (%d bytes)\n", path, len(archive))
+	}
+	return nil
+}
