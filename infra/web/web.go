@@ -33,14 +33,6 @@ const CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 // handful of small files, so revalidating costs little.
 const CacheControl = "no-cache"
 
-// HSTSMaxAge is how long browsers keep to HTTPS for the site, in seconds
-// (two years).
-const HSTSMaxAge = 63072000
-
-// CrossOriginOpenerPolicy keeps the link to the Google sign-in popup, which
-// Google's documentation asks for: "same-origin" would cut it.
-const CrossOriginOpenerPolicy = "same-origin-allow-popups"
-
 // Args configure a Site.
 type Args struct {
 	// Files are the page's static files, such as site.Files().
@@ -136,7 +128,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				Override: pulumi.Bool(true),
 			},
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
-				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAge),
+				AccessControlMaxAgeSec: pulumi.Int(site.HSTSMaxAge),
 				IncludeSubdomains:      pulumi.Bool(true),
 				Override:               pulumi.Bool(true),
 			},
@@ -144,11 +136,11 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				Override: pulumi.Bool(true),
 			},
 			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
-				FrameOption: pulumi.String("DENY"),
+				FrameOption: pulumi.String(site.FrameOptions),
 				Override:    pulumi.Bool(true),
 			},
 			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
-				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				ReferrerPolicy: pulumi.String(site.ReferrerPolicy),
 				Override:       pulumi.Bool(true),
 			},
 		},
@@ -156,7 +148,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
 				&cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
 					Header:   pulumi.String("Cross-Origin-Opener-Policy"),
-					Value:    pulumi.String(CrossOriginOpenerPolicy),
+					Value:    pulumi.String(site.CrossOriginOpenerPolicy),
 					Override: pulumi.Bool(true),
 				},
 			},
