@@ -29,7 +29,7 @@ import (
 func main() {
 	ok, err := run()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "smoke:", err)
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
 	if !ok {
