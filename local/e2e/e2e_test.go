@@ -10,11 +10,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -44,7 +47,10 @@ func run(m *testing.M) int {
 		missing = "chromium is not installed (apt-get install chromium): " + err.Error()
 		return m.Run()
 	}
-	st, err := stack.Start(context.Background(), stack.Options{AllowedEmails: allowedEmail})
+	// A cache TTL shorter than the tokens the renewal tests make: a token
+	// that expired must meet the authorizer, not a cached Allow (API
+	// Gateway, like this emulation, caches by token for up to an hour).
+	st, err := stack.Start(context.Background(), stack.Options{AllowedEmails: allowedEmail, CacheTTL: time.Second})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the stack:", err)
 		return 1
@@ -89,21 +95,29 @@ func run(m *testing.M) int {
 // closes the tab when the test ends (after a screenshot, if asked).
 func tab(t *testing.T, url, state string) context.Context {
 	t.Helper()
+	return tabAt(t, url, state, 0)
+}
+
+// tabAt is tab with the page's clock (Date.now) off by skew, as on a
+// computer whose clock is wrong. Each tab has its own browser context: its
+// own storage, so what one test's sign-in remembers is not another's.
+func tabAt(t *testing.T, url, state string, skew time.Duration) context.Context {
+	t.Helper()
 	if missing != "" {
 		if os.Getenv("CI") == "true" {
 			t.Fatalf("the browser tests must run in CI: %s", missing)
 		}
 		t.Skip("skipping the browser test: " + missing)
 	}
-	tabCtx, cancelTab := chromedp.NewContext(browserCtx)
+	tabCtx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
 	t.Cleanup(func() {
-		violations, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations`))
+		problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations.concat(window.scriptErrors)`))
 		if err != nil {
-			t.Errorf("reading the CSP violations: %v", err)
+			t.Errorf("reading the CSP violations and script errors: %v", err)
 		}
-		for _, v := range violations {
-			t.Errorf("the page broke its Content-Security-Policy: %s", v)
+		for _, p := range problems {
+			t.Errorf("the page %s", p)
 		}
 		if *screenshots != "" {
 			shot(t, ctx, filepath.Join(*screenshots, strings.ReplaceAll(t.Name(), "/", "_")+".png"))
@@ -111,24 +125,68 @@ func tab(t *testing.T, url, state string) context.Context {
 		cancel()
 		cancelTab()
 	})
-	if err := chromedp.Do(ctx, recordCSPViolations, chromedp.Navigate(url)); err != nil {
+	calls := new(atomic.Int64)
+	ctx = context.WithValue(ctx, apiCallsKey{}, calls)
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if req, ok := ev.(*network.EventRequestWillBeSent); ok && req.Request.Method == "GET" && strings.HasPrefix(req.Request.URL, shared.APIURL) {
+			calls.Add(1)
+		}
+	}); err != nil {
+		t.Fatalf("opening a tab: %v", err)
+	}
+	steps := []chromedp.Action[chromedp.Void]{onEveryDocument(watchPage)}
+	if skew != 0 {
+		steps = append(steps, onEveryDocument(fmt.Sprintf(`Date.now = ((now) => () => now() + %d)(Date.now);`, skew.Milliseconds())))
+	}
+	if err := chromedp.Do(ctx, append(steps, chromedp.Navigate(url))...); err != nil {
 		t.Fatalf("opening %s: %v", url, err)
 	}
 	waitState(t, ctx, state)
 	return ctx
 }
 
-// recordCSPViolations collects, in window.cspViolations, every report of
-// a blocked inline script or style, or a source the policy does not allow.
-var recordCSPViolations = chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-	_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
-		Source: `window.cspViolations = [];
+// watchPage collects, in window.cspViolations, every report of a blocked
+// inline script or style, or a source the policy does not allow; in
+// window.scriptErrors, every uncaught error and unhandled rejection; and in
+// window.stateLog, every state <main> enters.
+const watchPage = `window.cspViolations = [];
 document.addEventListener("securitypolicyviolation", (e) => {
-  window.cspViolations.push(e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
-});`,
+  window.cspViolations.push("broke its Content-Security-Policy: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+window.scriptErrors = [];
+window.addEventListener("error", (e) => {
+  window.scriptErrors.push("threw: " + e.message + " at " + e.filename + ":" + e.lineno);
+});
+window.addEventListener("unhandledrejection", (e) => {
+  window.scriptErrors.push("left a promise rejected: " + e.reason);
+});
+window.stateLog = [];
+new MutationObserver((records) => {
+  const after = records.slice(1).map((r) => r.oldValue).concat(document.getElementById("app").dataset.state);
+  for (const state of after) {
+    if (window.stateLog[window.stateLog.length - 1] !== state) {
+      window.stateLog.push(state);
+    }
+  }
+}).observe(document, { subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-state"] });`
+
+// onEveryDocument runs script in every document the tab loads, before the
+// page's own scripts.
+func onEveryDocument(script string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: script})
+		return err
 	})
-	return err
-})
+}
+
+// snap saves a screenshot of the page as it is now, named for the test and
+// what it shows, when -screenshots is set.
+func snap(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	if *screenshots != "" {
+		shot(t, ctx, filepath.Join(*screenshots, strings.ReplaceAll(t.Name(), "/", "_")+"-"+what+".png"))
+	}
+}
 
 func shot(t *testing.T, ctx context.Context, path string) {
 	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
@@ -144,10 +202,52 @@ func shot(t *testing.T, ctx context.Context, path string) {
 func waitState(t *testing.T, ctx context.Context, state string) {
 	t.Helper()
 	sel := chromedp.CSS(`#app[data-state="` + state + `"]`)
-	if err := chromedp.Do(ctx, chromedp.WaitReady(sel)); err != nil {
+	waitCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(waitCtx, chromedp.WaitReady(sel)); err != nil {
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("app").dataset.state`))
 		t.Fatalf("waiting for state %q (the page is in %q): %v", state, got, err)
 	}
+}
+
+// terminal are the states the page rests in until the user acts.
+var terminal = []string{"signed-out", "greeted", "unauthorized", "expired", "forbidden", "unavailable", "config-error", "script-error"}
+
+// act clears the page's state log, does what the user does, and returns
+// the states the page went through until it came to rest.
+func act(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) []string {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`window.stateLog = []; 0`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	deadline := time.After(15 * time.Second)
+	for {
+		var err error
+		if log, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.stateLog`)); err != nil {
+			t.Fatalf("reading the states after %v: %v", log, err)
+		}
+		if len(log) > 0 && slices.Contains(terminal, log[len(log)-1]) {
+			return log
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the page did not come to rest: states %v", log)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+type apiCallsKey struct{}
+
+// apiCalls counts the GET requests the tab has sent to the shared stack's
+// API (preflights aside), as the browser reports them.
+func apiCalls(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	return int(ctx.Value(apiCallsKey{}).(*atomic.Int64).Load())
 }
 
 func text(t *testing.T, ctx context.Context, sel string) string {
@@ -170,6 +270,13 @@ type signIn struct {
 // submit fills in the stand-in's form as a user would and signs in.
 func (s signIn) submit(t *testing.T, ctx context.Context) {
 	t.Helper()
+	if err := chromedp.Do(ctx, s.actions()...); err != nil {
+		t.Fatalf("signing in as %s: %v", s.name, err)
+	}
+}
+
+// actions are the steps of submit.
+func (s signIn) actions() []chromedp.Action[chromedp.Void] {
 	steps := []chromedp.Action[chromedp.Void]{
 		chromedp.SetValue(chromedp.CSS(`input[name="name"]`), s.name),
 		chromedp.SetValue(chromedp.CSS(`input[name="email"]`), s.email),
@@ -183,10 +290,7 @@ func (s signIn) submit(t *testing.T, ctx context.Context) {
 	if s.picture != "" {
 		steps = append(steps, chromedp.SetValue(chromedp.CSS(`input[name="picture"]`), s.picture))
 	}
-	steps = append(steps, chromedp.Click(chromedp.CSS(`.devsignin-submit`)))
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("signing in as %s: %v", s.name, err)
-	}
+	return append(steps, chromedp.Click(chromedp.CSS(`.devsignin-submit`)))
 }
 
 func TestSignInAndBeGreeted(t *testing.T) {
@@ -227,15 +331,163 @@ func TestMarkupInTheNameIsText(t *testing.T) {
 	}
 }
 
+// A token that is already expired, and a renewal that brings another one:
+// the page renews once before the call, the API still answers 401, and the
+// page asks the user to sign in again instead of renewing in a loop.
 func TestExpiredTokenAsksToSignInAgain(t *testing.T) {
 	ctx := tab(t, shared.SiteURL, "signed-out")
-	signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "-60"}.submit(t, ctx)
-	waitState(t, ctx, "unauthorized")
-	if got := text(t, ctx, "#notice-title"); got != "Your sign-in has expired or is invalid." {
-		t.Errorf("notice = %q, want the 401 message", got)
+	before := shared.Provider.Counts()
+	states := act(t, ctx, signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "-60"}.actions()...)
+	if want := []string{"calling", "renewing", "calling", "expired"}; !slices.Equal(states, want) {
+		t.Errorf("states = %v, want %v", states, want)
+	}
+	settle(ctx)
+	if got := shared.Provider.Counts(); got.Issued-before.Issued != 2 || got.Renewals-before.Renewals != 1 {
+		t.Errorf("the provider issued %d tokens in %d renewals, want the sign-in's and one renewal's",
+			got.Issued-before.Issued, got.Renewals-before.Renewals)
+	}
+	if got := apiCalls(t, ctx); got != 1 {
+		t.Errorf("the page called the API %d times, want once with the renewed token", got)
+	}
+	if got := text(t, ctx, "#notice-title"); got != "Please sign in again." {
+		t.Errorf("notice = %q, want the sign-in-again message", got)
 	}
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".devsignin-submit"))); err != nil {
 		t.Errorf("the sign-in button is not offered again: %v", err)
+	}
+}
+
+// settle gives the page time to do what it should not: renew or call again
+// on its own. A second: a loop would have turned many times by then.
+func settle(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+}
+
+// A user who signed in and did not sign out is greeted on reload without
+// a click: the page's prompt() signs the remembered account in again.
+func TestReturningUserIsSignedInOnReload(t *testing.T) {
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	before := shared.Provider.Counts()
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "greeted")
+	snap(t, ctx, "greeted-after-reload")
+	if got := text(t, ctx, "#user-name"); got != "Ada Lovelace" {
+		t.Errorf("signed in as %q, want Ada Lovelace", got)
+	}
+	if got := text(t, ctx, "#greeting"); got != "Hello Ada Lovelace!" {
+		t.Errorf("greeting = %q, want %q", got, "Hello Ada Lovelace!")
+	}
+	if got := shared.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Issued-before.Issued != 1 {
+		t.Errorf("reloading renewed %d times and issued %d tokens, want one silent sign-in",
+			got.Renewals-before.Renewals, got.Issued-before.Issued)
+	}
+}
+
+// Sign-out ends automatic sign-in: a reload shows the button and stays
+// there.
+func TestSignOutStopsAutomaticSignIn(t *testing.T) {
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("sign-out"))); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "signed-out")
+	before := shared.Provider.Counts()
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, "signed-out")
+	settle(ctx)
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.stateLog`)); err != nil || !slices.Equal(got, []string{"loading", "signed-out"}) {
+		t.Errorf("after sign-out and reload the page went through %v (%v), want loading then signed-out only", got, err)
+	}
+	if got := shared.Provider.Counts(); got != before {
+		t.Errorf("after sign-out and reload the provider went from %+v to %+v, want nothing asked", before, got)
+	}
+	snap(t, ctx, "signed-out-after-reload")
+}
+
+// A short-lived token expires while the page is open: the next call renews
+// it silently before sending, and the greeting comes back, from one API
+// call with a new token.
+func TestExpiringTokenIsRenewedSilently(t *testing.T) {
+	ctx := tab(t, shared.SiteURL, "signed-out")
+	signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "2"}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	time.Sleep(2 * time.Second) // the token's exp is at most 2 s after it was issued
+	before, calls := shared.Provider.Counts(), apiCalls(t, ctx)
+	states := act(t, ctx, chromedp.Click(chromedp.ID("ask-again")))
+	if want := []string{"calling", "renewing", "calling", "greeted"}; !slices.Equal(states, want) {
+		t.Errorf("states = %v, want %v", states, want)
+	}
+	if got := shared.Provider.Counts(); got.Issued-before.Issued != 1 || got.Renewals-before.Renewals != 1 {
+		t.Errorf("the provider issued %d tokens in %d renewals, want one renewed token", got.Issued-before.Issued, got.Renewals-before.Renewals)
+	}
+	if got := apiCalls(t, ctx) - calls; got != 1 {
+		t.Errorf("the page called the API %d times, want once, with the renewed token", got)
+	}
+	if got := text(t, ctx, "#greeting"); got != "Hello Ada Lovelace!" {
+		t.Errorf("greeting = %q, want %q", got, "Hello Ada Lovelace!")
+	}
+	snap(t, ctx, "greeted-after-renewal")
+}
+
+// The page's clock is behind, so it sends a token it believes valid and
+// the API answers 401: the page renews once and repeats the call once.
+func TestUnauthorizedIsRenewedAndRetriedOnce(t *testing.T) {
+	ctx := tabAt(t, shared.SiteURL, "signed-out", -10*time.Minute)
+	signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "2"}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	time.Sleep(2 * time.Second) // expired for the API, not for the page
+	before, calls := shared.Provider.Counts(), apiCalls(t, ctx)
+	states := act(t, ctx, chromedp.Click(chromedp.ID("ask-again")))
+	if want := []string{"calling", "renewing", "calling", "greeted"}; !slices.Equal(states, want) {
+		t.Errorf("states = %v, want %v", states, want)
+	}
+	if got := shared.Provider.Counts(); got.Issued-before.Issued != 1 {
+		t.Errorf("the provider issued %d tokens, want one renewed token", got.Issued-before.Issued)
+	}
+	if got := apiCalls(t, ctx) - calls; got != 2 {
+		t.Errorf("the page called the API %d times, want twice: the 401 and the retry", got)
+	}
+}
+
+// The provider refuses to renew (as Google does for a user who signed out
+// of Google): after the 401 the page asks once, shows the sign-in button
+// with a calm message, and neither renews nor calls again.
+func TestRefusedRenewalAsksToSignInAgain(t *testing.T) {
+	shared.Provider.RefuseRenewal(true)
+	t.Cleanup(func() { shared.Provider.RefuseRenewal(false) })
+	ctx := tabAt(t, shared.SiteURL, "signed-out", -10*time.Minute)
+	before := shared.Provider.Counts()
+	states := act(t, ctx, signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "-60"}.actions()...)
+	if want := []string{"calling", "renewing", "expired"}; !slices.Equal(states, want) {
+		t.Errorf("states = %v, want %v", states, want)
+	}
+	snap(t, ctx, "expired")
+	settle(ctx)
+	if got := shared.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Refused-before.Refused != 1 || got.Issued-before.Issued != 1 {
+		t.Errorf("the provider went from %+v to %+v, want one sign-in and one refused renewal", before, got)
+	}
+	if got := apiCalls(t, ctx); got != 1 {
+		t.Errorf("the page called the API %d times, want once", got)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("app").dataset.state`)); err != nil || got != "expired" {
+		t.Errorf("after settling the page is in %q (%v), want expired", got, err)
+	}
+	if got := text(t, ctx, "#notice-title"); got != "Please sign in again." {
+		t.Errorf("notice = %q, want the sign-in-again message", got)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".devsignin-submit"))); err != nil {
+		t.Errorf("the sign-in button is not offered: %v", err)
 	}
 }
 
@@ -274,10 +526,10 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	if got := text(t, ctx, "#notice-title"); got != "The service is unavailable." {
 		t.Errorf("notice = %q, want the unavailable message", got)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("retry"))); err != nil {
-		t.Fatalf("the Try again button: %v", err)
+	snap(t, ctx, "unavailable")
+	if states := act(t, ctx, chromedp.Click(chromedp.ID("retry"))); !slices.Equal(states, []string{"calling", "unavailable"}) {
+		t.Errorf("Try again went through %v, want a new call (calling) that fails again (unavailable)", states)
 	}
-	waitState(t, ctx, "unavailable")
 }
 
 func TestMissingConfigSaysSo(t *testing.T) {

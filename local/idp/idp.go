@@ -5,8 +5,12 @@
 //
 // It serves OIDC discovery, the key set, POST /token (form fields name,
 // email, optional email_verified, expires_in and picture, answering
-// {"id_token": "..."}), and at /gsi/client a stand-in for Google's sign-in script that
-// signs the page in through POST /token.
+// {"id_token": "..."}), and at /gsi/client a stand-in for Google's sign-in
+// script that signs the page in through POST /token. The stand-in remembers
+// the last account that signed in, as Google does, and its prompt() signs
+// that account in again with a fresh token: a silent renewal, a POST /token
+// with the form field prompt=none. Tests can make the provider refuse those
+// (RefuseRenewal) and count what it issued (Counts).
 //
 // It has no passwords and must never face the internet.
 package idp
@@ -27,6 +31,7 @@ import (
 	"net/mail"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -63,7 +68,33 @@ type Provider struct {
 	key      *rsa.PrivateKey
 	keyID    string
 	now      func() time.Time
+
+	refuse                     atomic.Bool
+	issued, renewals, refusals atomic.Int64
 }
+
+// Counts is what a provider has done since it started.
+type Counts struct {
+	// Issued is the number of ID tokens signed, by Token or POST /token.
+	Issued int64
+	// Renewals is the number of silent renewals asked for (POST /token with
+	// prompt=none), refused or not.
+	Renewals int64
+	// Refused is the number of those refused (RefuseRenewal).
+	Refused int64
+}
+
+// Counts returns what p has done so far.
+func (p *Provider) Counts() Counts {
+	return Counts{Issued: p.issued.Load(), Renewals: p.renewals.Load(), Refused: p.refusals.Load()}
+}
+
+// RefuseRenewal sets whether p refuses silent renewals, as Google does when
+// the user has signed out of Google or revoked the site: POST /token with
+// prompt=none then answers 400 {"error": "login_required"}, and the
+// stand-in's prompt() reports a skipped moment. A sign-in through the form
+// is still served.
+func (p *Provider) RefuseRenewal(refuse bool) { p.refuse.Store(refuse) }
 
 // New returns a provider whose tokens name issuer as their iss and clientID
 // as their aud and azp. issuer is the provider's own base URL, such as
@@ -172,6 +203,7 @@ func (p *Provider) sign(claims map[string]any) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("idp: signing the token: %w", err)
 	}
+	p.issued.Add(1)
 	return signed + "." + enc.EncodeToString(sig), nil
 }
 
@@ -241,7 +273,18 @@ func (p *Provider) keys(w http.ResponseWriter, _ *http.Request) {
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	id, err := identity(r)
+	id, silent, err := identity(r)
+	if err == nil && silent {
+		p.renewals.Add(1)
+		if p.refuse.Load() {
+			p.refusals.Add(1)
+			writeJSON(w, http.StatusBadRequest, map[string]string{
+				"error":             "login_required",
+				"error_description": "the provider is set to refuse silent renewals; sign in again",
+			})
+			return
+		}
+	}
 	if err == nil {
 		var token string
 		if token, err = p.Token(id); err == nil {
@@ -255,12 +298,26 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// identity reads the form of POST /token.
-func identity(r *http.Request) (Identity, error) {
+// identity reads the form of POST /token, and whether it asks for a silent
+// renewal (prompt=none, OpenID Connect's word for "no user interaction").
+func identity(r *http.Request) (id Identity, silent bool, err error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return Identity{}, fmt.Errorf("idp: reading the form: %w", err)
+		return Identity{}, false, fmt.Errorf("idp: reading the form: %w", err)
 	}
+	switch v := r.PostForm.Get("prompt"); v {
+	case "":
+	case "none":
+		silent = true
+	default:
+		return Identity{}, false, fmt.Errorf("idp: prompt %q is not none; leave it out for a sign-in", v)
+	}
+	id, err = identityFields(r)
+	return id, silent, err
+}
+
+// identityFields reads who signs in from the form of POST /token.
+func identityFields(r *http.Request) (Identity, error) {
 	id := Identity{
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),

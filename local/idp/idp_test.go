@@ -145,8 +145,7 @@ func TestVerificationRejectsWhatItMust(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	otherClient := *p
-	otherClient.clientID = "someone-else.apps.googleusercontent.com"
+	otherClient := &Provider{issuer: p.issuer, clientID: "someone-else.apps.googleusercontent.com", key: p.key, keyID: p.keyID, now: p.now}
 	wrongAudience, err := otherClient.Token(Identity{Email: "ada@example.com"})
 	if err != nil {
 		t.Fatal(err)
@@ -160,6 +159,45 @@ func TestVerificationRejectsWhatItMust(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if _, err := v.Verify(context.Background(), tt.token); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Verify = %v, want an error about %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// The stand-in's prompt() renews silently with prompt=none; a provider set
+// to refuse answers those with login_required, as Google fails to issue a
+// credential to a user who signed out of Google, and still serves a sign-in
+// through the form. Counts says what was issued and refused.
+func TestSilentRenewalAndItsRefusal(t *testing.T) {
+	ada := url.Values{"name": {"Ada Lovelace"}, "email": {"ada@example.com"}}
+	silent := url.Values{"name": {"Ada Lovelace"}, "email": {"ada@example.com"}, "prompt": {"none"}}
+	tests := []struct {
+		name       string
+		refuse     bool
+		form       url.Values
+		wantStatus int
+		wantError  string
+		want       Counts
+	}{
+		{"a sign-in", false, ada, http.StatusOK, "", Counts{Issued: 1}},
+		{"a renewal", false, silent, http.StatusOK, "", Counts{Issued: 1, Renewals: 1}},
+		{"a renewal, refused", true, silent, http.StatusBadRequest, "login_required", Counts{Renewals: 1, Refused: 1}},
+		{"a sign-in while renewals are refused", true, ada, http.StatusOK, "", Counts{Issued: 1}},
+		{"an unknown prompt", false, url.Values{"email": {"ada@example.com"}, "prompt": {"login"}}, http.StatusBadRequest, "invalid_request", Counts{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, srv := start(t)
+			p.RefuseRenewal(tt.refuse)
+			status, body := postToken(t, srv, tt.form)
+			if status != tt.wantStatus || body["error"] != tt.wantError {
+				t.Errorf("POST /token = %d %v, want %d with error %q", status, body, tt.wantStatus, tt.wantError)
+			}
+			if (body["id_token"] != "") != (tt.wantStatus == http.StatusOK) {
+				t.Errorf("POST /token id_token = %q, want one only with 200", body["id_token"])
+			}
+			if got := p.Counts(); got != tt.want {
+				t.Errorf("Counts = %+v, want %+v", got, tt.want)
 			}
 		})
 	}

@@ -1,10 +1,20 @@
 // The sign-in page: loads config.json, then the sign-in script it names
 // (Google Identity Services, or the local stack's stand-in), signs the user
 // in, and calls the API with the ID token.
+//
+// Returning users are signed in without a click: auto_select with prompt()
+// under FedCM, Google's own means. Sign-out calls disableAutoSelect(), so the
+// next visit waits for a click. An ID token lasts an hour and there is no
+// refresh token: before the page sends one that is about to expire, and
+// when the API answers 401, it asks for a fresh one silently (prompt()),
+// repeats the call once, and otherwise asks the user to sign in again.
 
-import { claims, initials, pictureURL } from "./token.js";
-
+import { claims, initials, needsRenewal, pictureURL } from "./token.js";
 const GOOGLE_SIGN_IN_SCRIPT = "https://accounts.google.com/gsi/client";
+
+// How long a silent renewal may take before the page gives up on it. Under
+// FedCM the browser shows its own "Signing you in" dialog meanwhile.
+const RENEWAL_TIMEOUT_MS = 10000;
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,6 +33,7 @@ const view = {
   userEmail: $("user-email"),
   greeting: $("greeting"),
   signOut: $("sign-out"),
+  askAgain: $("ask-again"),
   retry: $("retry"),
 };
 
@@ -41,8 +52,13 @@ const NOTICES = {
   },
   unauthorized: {
     kind: "warning",
-    title: "Your sign-in has expired or is invalid.",
-    detail: "Please sign in again.",
+    title: "The sign-in did not work.",
+    detail: "The sign-in service gave no usable answer. Please sign in again.",
+  },
+  expired: {
+    kind: "info",
+    title: "Please sign in again.",
+    detail: "Your sign-in has ended and could not be renewed by itself.",
   },
   forbidden: {
     kind: "error",
@@ -56,17 +72,27 @@ const NOTICES = {
   },
 };
 
+// What the spinner says in the states that wait.
+const WAITING = {
+  loading: "Loading…",
+  calling: "Asking the API…",
+  renewing: "Renewing your sign-in…",
+};
+
 let config = null;
 let token = "";
 let request = 0;
+// The silent renewal under way: its promise, and how to settle it.
+let renewal = null;
 
 function show(state, notice) {
   view.app.dataset.state = state;
-  view.loading.hidden = state !== "loading" && state !== "calling";
-  view.loading.lastChild.textContent = state === "calling" ? "Asking the API…" : "Loading…";
-  view.signedOut.hidden = state !== "signed-out" && state !== "unauthorized";
-  view.signedIn.hidden = !["calling", "greeted", "forbidden", "unavailable"].includes(state) || token === "";
+  view.loading.hidden = !(state in WAITING);
+  view.loading.lastChild.textContent = WAITING[state] || "";
+  view.signedOut.hidden = !["signed-out", "unauthorized", "expired"].includes(state);
+  view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable"].includes(state) || token === "";
   view.retry.hidden = state !== "unavailable";
+  view.askAgain.hidden = state !== "greeted";
   const message = NOTICES[notice || state];
   view.notice.hidden = !message;
   if (message) {
@@ -148,48 +174,118 @@ view.avatarImage.addEventListener("load", () => {
   view.avatarInitials.hidden = true;
 });
 
+// renew asks the sign-in script for a fresh token without a click and
+// resolves to it, or to "" when none comes: the script skipped the prompt
+// (no account to sign in again, or Google refused) or took too long. One
+// renewal at a time; whoever asks meanwhile shares it.
+function renew() {
+  if (renewal) {
+    return renewal.promise;
+  }
+  let settle;
+  const promise = new Promise((resolve) => {
+    settle = resolve;
+  });
+  const timer = setTimeout(() => finish(""), RENEWAL_TIMEOUT_MS);
+  function finish(credential) {
+    if (renewal?.promise === promise) {
+      renewal = null;
+      clearTimeout(timer);
+      settle(credential);
+    }
+  }
+  renewal = { promise, finish };
+  google.accounts.id.prompt((notification) => {
+    if (notification.isSkippedMoment() ||
+        (notification.isDismissedMoment() && notification.getDismissedReason() !== "credential_returned")) {
+      finish("");
+    }
+  });
+  return promise;
+}
+
+// renewToken renews the token for the call numbered mine and says whether
+// it got one; the page shows it is renewing meanwhile.
+async function renewToken(mine) {
+  show("renewing");
+  const credential = await renew();
+  if (mine !== request || credential === "") {
+    return false;
+  }
+  token = credential;
+  showUser(token);
+  show("calling");
+  return true;
+}
+
+// ask calls the API for the call numbered mine, renewing the token first if
+// it is about to expire, and once more after a 401; it never renews twice.
+async function ask(mine) {
+  let renewed = false;
+  if (needsRenewal(claims(token), Date.now() / 1000)) {
+    if (!(await renewToken(mine))) {
+      return { state: "expired" };
+    }
+    renewed = true;
+  }
+  let response = await callAPI();
+  if (response.status === 401 && !renewed && mine === request) {
+    if (!(await renewToken(mine))) {
+      return { state: "expired" };
+    }
+    response = await callAPI();
+  }
+  switch (response.status) {
+    case 200: {
+      const body = await response.json();
+      return typeof body?.message === "string" ? { state: "greeted", message: body.message } : { state: "unavailable" };
+    }
+    case 401:
+      return { state: "expired" };
+    case 403:
+      return { state: "forbidden" };
+    default:
+      return { state: "unavailable" };
+  }
+}
+
+function callAPI() {
+  return fetch(config.apiUrl, {
+    headers: { Authorization: token },
+    cache: "no-store",
+  });
+}
+
 async function greet() {
   const mine = ++request;
   view.greeting.textContent = "";
   show("calling");
-  let state;
-  let message = "";
+  let outcome;
   try {
-    const response = await fetch(config.apiUrl, {
-      headers: { Authorization: token },
-      cache: "no-store",
-    });
-    if (response.status === 200) {
-      const body = await response.json();
-      if (typeof body?.message === "string") {
-        state = "greeted";
-        message = body.message;
-      } else {
-        state = "unavailable";
-      }
-    } else if (response.status === 401) {
-      state = "unauthorized";
-    } else if (response.status === 403) {
-      state = "forbidden";
-    } else {
-      state = "unavailable";
-    }
+    outcome = await ask(mine);
   } catch {
-    state = "unavailable";
+    outcome = { state: "unavailable" };
   }
   if (mine !== request) {
     return;
   }
-  if (state === "unauthorized") {
+  if (outcome.state === "expired") {
     token = "";
   }
-  view.greeting.dataset.kind = state === "greeted" ? "ok" : "";
-  view.greeting.textContent = message;
-  show(state);
+  view.greeting.dataset.kind = outcome.state === "greeted" ? "ok" : "";
+  view.greeting.textContent = outcome.message || "";
+  show(outcome.state);
 }
 
+// onCredential receives every token the sign-in script gives: a renewal's,
+// or a sign-in's (the button, or prompt() signing a returning user in).
 function onCredential(response) {
-  token = typeof response?.credential === "string" ? response.credential : "";
+  const credential = typeof response?.credential === "string" ? response.credential : "";
+  if (renewal) {
+    renewal.finish(credential);
+    return;
+  }
+  token = credential;
   if (token === "") {
     show("unauthorized");
     return;
@@ -201,6 +297,8 @@ function onCredential(response) {
 function signOut() {
   request++;
   token = "";
+  renewal?.finish("");
+  google.accounts.id.cancel();
   google.accounts.id.disableAutoSelect();
   view.greeting.textContent = "";
   renderButton();
@@ -222,8 +320,10 @@ async function start() {
     google.accounts.id.initialize({
       client_id: config.clientId,
       callback: onCredential,
-      auto_select: false,
+      auto_select: true,
       cancel_on_tap_outside: true,
+      use_fedcm_for_prompt: true,
+      use_fedcm_for_button: true,
     });
   } catch (err) {
     console.error(err);
@@ -232,8 +332,12 @@ async function start() {
   }
   view.signOut.addEventListener("click", signOut);
   view.retry.addEventListener("click", greet);
+  view.askAgain.addEventListener("click", greet);
   renderButton();
   show("signed-out");
+  // A returning user is signed in by this, through onCredential; a first
+  // visitor sees Google's One Tap prompt beside the button.
+  google.accounts.id.prompt();
 }
 
 start();

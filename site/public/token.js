@@ -47,3 +47,20 @@ export function initials(name, email) {
   const letters = words.slice(0, 2).map((w) => Array.from(w)[0].toUpperCase());
   return letters.join("") || "?";
 }
+
+// The most a token is renewed ahead of its exp: Google's tokens last an
+// hour, so the page renews in their last minute.
+const RENEW_AHEAD_SECONDS = 60;
+
+// needsRenewal says whether an ID token with these claims should be renewed
+// before the page sends it, at now (seconds since the epoch): it has expired,
+// or has less than a minute (or a quarter of its lifetime, if shorter) left.
+// A token with no numeric exp is sent as it is, for the API to judge.
+export function needsRenewal(payload, now) {
+  if (typeof payload?.exp !== "number") {
+    return false;
+  }
+  const lifetime = typeof payload.iat === "number" ? payload.exp - payload.iat : RENEW_AHEAD_SECONDS * 4;
+  const ahead = Math.max(0, Math.min(RENEW_AHEAD_SECONDS, lifetime / 4));
+  return now >= payload.exp - ahead;
+}
