@@ -93,6 +93,13 @@ preview: ## Show what `make up` would change in AWS (STACK=dev).
 up: ## Deploy the stack to AWS, then print the site's URL to open.
 	go run ./infra/cmd/deploy -stack $(STACK) up $(PULUMI_ARGS)
 
+# make smoke checks the deployment SITE_URL and API_URL name, by default
+# those of the STACK's outputs; SMOKE_TOKEN (an ID token) and IDP_URL (a
+# development identity provider) enable the checks that need a token.
+.PHONY: smoke
+smoke: ## Check a running deployment from outside: SITE_URL, API_URL (default: STACK's outputs), SMOKE_TOKEN.
+	go run ./local/cmd/smoke -stack $(STACK)
+
 .PHONY: destroy
 destroy: ## Delete everything the stack created in AWS.
 	go run ./infra/cmd/deploy -stack $(STACK) destroy $(PULUMI_ARGS)

@@ -35,18 +35,10 @@ const CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 // handful of small files, so revalidating costs little.
 const CacheControl = "no-cache"
 
-// HSTSMaxAge is how long browsers keep to HTTPS for the site, in seconds
-// (two years).
-const HSTSMaxAge = 63072000
-
 // MinimumProtocolVersion is the oldest TLS version and set of ciphers the
 // distribution accepts on its own domain name: TLS 1.2 with forward-secret
 // ciphers, as CloudFront recommends.
 const MinimumProtocolVersion = "TLSv1.2_2021"
-
-// CrossOriginOpenerPolicy keeps the link to the Google sign-in popup, which
-// Google's documentation asks for: "same-origin" would cut it.
-const CrossOriginOpenerPolicy = "same-origin-allow-popups"
 
 // Args configure a Site.
 type Args struct {
@@ -151,7 +143,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				Override: pulumi.Bool(true),
 			},
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
-				AccessControlMaxAgeSec: pulumi.Int(HSTSMaxAge),
+				AccessControlMaxAgeSec: pulumi.Int(site.HSTSMaxAge),
 				IncludeSubdomains:      pulumi.Bool(true),
 				Override:               pulumi.Bool(true),
 			},
@@ -159,11 +151,11 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				Override: pulumi.Bool(true),
 			},
 			FrameOptions: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs{
-				FrameOption: pulumi.String("DENY"),
+				FrameOption: pulumi.String(site.FrameOptions),
 				Override:    pulumi.Bool(true),
 			},
 			ReferrerPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigReferrerPolicyArgs{
-				ReferrerPolicy: pulumi.String("strict-origin-when-cross-origin"),
+				ReferrerPolicy: pulumi.String(site.ReferrerPolicy),
 				Override:       pulumi.Bool(true),
 			},
 		},
@@ -171,7 +163,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			Items: cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArray{
 				&cloudfront.ResponseHeadersPolicyCustomHeadersConfigItemArgs{
 					Header:   pulumi.String("Cross-Origin-Opener-Policy"),
-					Value:    pulumi.String(CrossOriginOpenerPolicy),
+					Value:    pulumi.String(site.CrossOriginOpenerPolicy),
 					Override: pulumi.Bool(true),
 				},
 			},

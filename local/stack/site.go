@@ -9,16 +9,19 @@ import (
 )
 
 // SiteHandler serves the sign-in page's embedded files and the config.json
-// rendered from cfg, under the deployed site's Content-Security-Policy
-// (cfg.ContentSecurityPolicy): no inline script or style, scripts and styles
-// from the site and the sign-in script's /gsi/ path only, connections to the
-// API and that /gsi/ path only.
+// rendered from cfg, with the deployed site's security headers
+// (cfg.SecurityHeaders), its Content-Security-Policy among them: no inline
+// script or style, scripts and styles from the site and the sign-in script's
+// /gsi/ path only, connections to the API and that /gsi/ path only.
+//
+// It sends no Strict-Transport-Security: it serves plain HTTP on
+// localhost, where browsers ignore that header.
 func SiteHandler(cfg site.Config) (http.Handler, error) {
 	config, err := cfg.JSON()
 	if err != nil {
 		return nil, err
 	}
-	csp, err := cfg.ContentSecurityPolicy()
+	security, err := cfg.SecurityHeaders()
 	if err != nil {
 		return nil, err
 	}
@@ -29,9 +32,9 @@ func SiteHandler(cfg site.Config) (http.Handler, error) {
 			return
 		}
 		h := w.Header()
-		h.Set("Content-Security-Policy", csp)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		for k, v := range security {
+			h.Set(k, v)
+		}
 		h.Set("Cache-Control", "no-cache")
 		name := strings.TrimPrefix(r.URL.Path, "/")
 		if name == "" {

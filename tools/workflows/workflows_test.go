@@ -264,7 +264,8 @@ func isPushToMain(e actionlint.Event) bool {
 
 // checkDeploy wants every job that runs pulumi up triggered only by a push to
 // main (or by hand), after the tests, in an environment that can require
-// approval, and in a concurrency group that never cancels a running deploy.
+// approval, and in a concurrency group that never cancels a running deploy;
+// and after it, make smoke against the stack's outputs (checkSmoke).
 func checkDeploy(ws workflows) []string {
 	var problems []string
 	for _, j := range ws.jobs() {
@@ -293,8 +294,67 @@ func checkDeploy(ws workflows) []string {
 		case c.CancelInProgress != nil && (c.CancelInProgress.Value || c.CancelInProgress.Expression != nil):
 			problems = append(problems, j.name+": a newer deploy may cancel a running pulumi up")
 		}
+		problems = append(problems, checkSmoke(j)...)
 	}
 	return problems
+}
+
+// smokeRun is how a deploy runs the smoke checks, and smokeOutputs the
+// environment variables it reads and the stack outputs that must fill them.
+const smokeRun = "make smoke"
+
+var smokeOutputs = map[string]string{"SITE_URL": "siteUrl", "API_URL": "apiUrl"}
+
+// checkSmoke wants a job that runs pulumi up to run make smoke after it,
+// under the same condition, against the site and API of the up step's
+// outputs, and to fail when it fails.
+func checkSmoke(j job) []string {
+	up := slices.IndexFunc(j.job.Steps, func(s *actionlint.Step) bool {
+		a := action(s)
+		return a != nil && repo(a.Uses.Value) == "pulumi/actions" && input(a, "command") == "up"
+	})
+	smoke := slices.IndexFunc(j.job.Steps, func(s *actionlint.Step) bool {
+		run, ok := s.Exec.(*actionlint.ExecRun)
+		return ok && run.Run != nil && strings.TrimSpace(run.Run.Value) == smokeRun
+	})
+	switch {
+	case smoke < 0:
+		return []string{j.name + ": runs no " + smokeRun + " after pulumi up"}
+	case smoke < up:
+		return []string{j.name + ": runs " + smokeRun + " before pulumi up"}
+	}
+	var problems []string
+	upStep, smokeStep := j.job.Steps[up], j.job.Steps[smoke]
+	if c := smokeStep.ContinueOnError; c != nil && (c.Value || c.Expression != nil) {
+		problems = append(problems, j.name+": "+smokeRun+" may fail without failing the deploy")
+	}
+	if upStep.If != nil && (smokeStep.If == nil || smokeStep.If.Value != upStep.If.Value) {
+		problems = append(problems, j.name+": "+smokeRun+" does not run when pulumi up does")
+	}
+	id := ""
+	if upStep.ID != nil {
+		id = upStep.ID.Value
+	}
+	for _, name := range slices.Sorted(maps.Keys(smokeOutputs)) {
+		want := fmt.Sprintf("${{ steps.%s.outputs.%s }}", id, smokeOutputs[name])
+		if got := env(smokeStep, name); id == "" || got != want {
+			problems = append(problems, fmt.Sprintf("%s: %s reads %s from %q, want the up step's output %s", j.name, smokeRun, name, got, smokeOutputs[name]))
+		}
+	}
+	return problems
+}
+
+// env is the value of a step's environment variable, or "" when not set.
+func env(s *actionlint.Step, name string) string {
+	if s.Env == nil {
+		return ""
+	}
+	for _, v := range s.Env.Vars {
+		if v.Name != nil && v.Name.Value == name && v.Value != nil {
+			return v.Value.Value
+		}
+	}
+	return ""
 }
 
 // readyScriptRun is how the workflows run pulumi-ready.sh.
@@ -514,7 +574,69 @@ jobs:
 				"deploy.yml/deploy: runs pulumi up without waiting for the tests",
 				"deploy.yml/deploy: runs pulumi up outside an environment",
 				"deploy.yml/deploy: a newer deploy may cancel a running pulumi up",
+				"deploy.yml/deploy: runs no make smoke after pulumi up",
 			},
+		},
+		{
+			// A deploy that goes wrong must fail: a smoke test that may fail
+			// quietly, or checks another deployment than the one just made,
+			// or none when pulumi up ran, proves nothing.
+			name:  "a smoke test that cannot fail the deploy, or checks something else, is refused",
+			check: checkDeploy,
+			text: map[string]string{"deploy.yml": `
+on:
+  push:
+    branches: [main]
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make test
+  deploy:
+    needs: test
+    environment: production
+    concurrency:
+      group: deploy
+    runs-on: ubuntu-latest
+    steps:
+      - id: settings
+        run: .github/scripts/pulumi-ready.sh
+      - uses: pulumi/actions@v7
+        id: up
+        if: steps.settings.outputs.ready == 'true'
+        with:
+          command: up
+      - continue-on-error: true
+        env:
+          SITE_URL: https://example.com/
+        run: make smoke
+`},
+			want: []string{
+				"deploy.yml/deploy: make smoke may fail without failing the deploy",
+				"deploy.yml/deploy: make smoke does not run when pulumi up does",
+				`deploy.yml/deploy: make smoke reads API_URL from "", want the up step's output apiUrl`,
+				`deploy.yml/deploy: make smoke reads SITE_URL from "https://example.com/", want the up step's output siteUrl`,
+			},
+		},
+		{
+			name:  "a smoke test before pulumi up is refused",
+			check: checkDeploy,
+			text: map[string]string{"deploy.yml": `
+on: workflow_dispatch
+jobs:
+  deploy:
+    needs: test
+    environment: production
+    concurrency:
+      group: deploy
+    runs-on: ubuntu-latest
+    steps:
+      - run: make smoke
+      - uses: pulumi/actions@v7
+        with:
+          command: up
+`},
+			want: []string{"deploy.yml/deploy: runs make smoke before pulumi up"},
 		},
 		{
 			// Attack: pull_request_target runs with the repository's secrets

@@ -1,0 +1,69 @@
+// Command smoke checks a running deployment from outside, behind
+// `make smoke`: the page, its security headers and config.json, and the
+// API's answers, one line per check (PASS, FAIL or SKIP, the check's name and
+// what was seen). It exits 1 when a check fails, 2 when it cannot start.
+//
+// Usage:
+//
+//	go run ./local/cmd/smoke [-stack dev] [-site-url URL] [-api-url URL] [-idp-url URL]
+//
+// Each flag's default comes from the environment variable named in its help
+// (STACK, SITE_URL, API_URL, IDP_URL). Without SITE_URL or API_URL, both come
+// from the stack's outputs (`pulumi stack output --json`). SMOKE_TOKEN, an ID
+// token, is read from the environment only, so it stays out of the process
+// list.
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"signin/local/smoke"
+)
+
+func main() {
+	ok, err := run()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	if !ok {
+		os.Exit(1)
+	}
+}
+
+func run() (bool, error) {
+	var cfg smoke.Config
+	stack := flag.String("stack", cmp.Or(os.Getenv("STACK"), "dev"), "the Pulumi stack whose outputs name the site and the API (STACK)")
+	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+smoke.OutputSiteURL+" (SITE_URL)")
+	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+smoke.OutputAPIURL+" (API_URL)")
+	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page's config.json names (IDP_URL)")
+	flag.Parse()
+	cfg.Token = os.Getenv("SMOKE_TOKEN")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if cfg.SiteURL == "" || cfg.APIURL == "" {
+		siteURL, apiURL, err := smoke.StackOutputs(ctx, "", *stack)
+		if err != nil {
+			return false, err
+		}
+		cfg.SiteURL = cmp.Or(cfg.SiteURL, siteURL)
+		cfg.APIURL = cmp.Or(cfg.APIURL, apiURL)
+	}
+	fmt.Printf("Checking the site %s and the API %s\n", cfg.SiteURL, cfg.APIURL)
+	results, err := smoke.Run(ctx, cfg, os.Stdout)
+	if err != nil {
+		return false, err
+	}
+	if failed := smoke.Failed(results); len(failed) > 0 {
+		fmt.Fprintf(os.Stderr, "smoke: %d of %d checks failed\n", len(failed), len(results))
+		return false, nil
+	}
+	return true, nil
+}

@@ -1,0 +1,61 @@
+package smoke
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+)
+
+// The names of the stack outputs that hold the site's and the API's
+// addresses, as the Pulumi program exports them.
+const (
+	OutputSiteURL = "siteUrl"
+	OutputAPIURL  = "apiUrl"
+)
+
+// PulumiCLI is the command that reads a stack's outputs.
+const PulumiCLI = "pulumi"
+
+// ErrNoPulumi says that the outputs could not be read because the pulumi
+// CLI is not installed.
+var ErrNoPulumi = errors.New("the pulumi CLI is not installed")
+
+// StackOutputs reads the site's and the API's addresses from the outputs of
+// the Pulumi stack named stack, through `pulumi stack output --json`, run in
+// dir (the repository's root, where Pulumi.yaml is; empty means the working
+// directory).
+func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL string, err error) {
+	if _, err := exec.LookPath(PulumiCLI); err != nil {
+		return "", "", fmt.Errorf("smoke: %w: set SITE_URL and API_URL, or install it and log in to the stack's backend", ErrNoPulumi)
+	}
+	cmd := exec.CommandContext(ctx, PulumiCLI, "stack", "output", "--json", "--stack", stack)
+	cmd.Dir = dir
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("smoke: reading the outputs of stack %s (set SITE_URL and API_URL to check another deployment): %w\n%s", stack, err, strings.TrimSpace(stderr.String()))
+	}
+	var outputs map[string]any
+	if err := json.Unmarshal(out, &outputs); err != nil {
+		return "", "", fmt.Errorf("smoke: the outputs of stack %s are not a JSON object: %w", stack, err)
+	}
+	get := func(name string) (string, error) {
+		v, ok := outputs[name].(string)
+		if !ok || v == "" {
+			return "", fmt.Errorf("smoke: stack %s has no output %s: has it been deployed (make up STACK=%s)?", stack, name, stack)
+		}
+		return v, nil
+	}
+	if siteURL, err = get(OutputSiteURL); err != nil {
+		return "", "", err
+	}
+	if apiURL, err = get(OutputAPIURL); err != nil {
+		return "", "", err
+	}
+	return siteURL, apiURL, nil
+}
