@@ -7,6 +7,7 @@ require (
 	github.com/chromedp/cdproto v0.159.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0
+	golang.org/x/sys v0.49.0
 	signin/functions v0.0.0
 	signin/infra v0.0.0
 	signin/site v0.0.0
