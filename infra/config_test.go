@@ -10,12 +10,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/infra/config"
+	"signin/infra/project"
 )
 
 // devStack reads the committed Pulumi.dev.yaml.
 func devStack(t *testing.T) map[string]string {
 	t.Helper()
-	cfg, err := config.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
+	cfg, err := project.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

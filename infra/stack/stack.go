@@ -14,6 +14,7 @@ import (
 	"signin/infra/api"
 	"signin/infra/config"
 	"signin/infra/function"
+	"signin/infra/project"
 	"signin/infra/web"
 )
 
@@ -25,7 +26,7 @@ const (
 
 // Names of the stack outputs.
 const (
-	OutputSiteURL                = "siteUrl"
+	OutputSiteURL                = project.OutputSiteURL
 	OutputAPIURL                 = "apiUrl"
 	OutputBucketName             = "bucketName"
 	OutputDistributionID         = "distributionId"
