@@ -11,12 +11,13 @@ import (
 
 	"signin/functions/gateway"
 	"signin/infra/config"
+	"signin/infra/project"
 )
 
 // devStack reads the committed Pulumi.dev.yaml.
 func devStack(t *testing.T) map[string]string {
 	t.Helper()
-	cfg, err := config.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
+	cfg, err := project.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,12 +17,13 @@ import (
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/infra/project"
 )
 
 // Keys of the settings in the stack's configuration (Pulumi.<stack>.yaml,
 // below the project's namespace "signin").
 const (
-	KeyGoogleClientID     = "googleClientId"
+	KeyGoogleClientID     = project.KeyGoogleClientID
 	KeyAllowedEmails      = "allowedEmails"
 	KeyAllowedDomains     = "allowedDomains"
 	KeyAuthorizerCacheTTL = "authorizerCacheTtl"
@@ -67,10 +68,6 @@ const MaxThrottleBurstLimit = 5000
 // LogRetentionDays lists the retention periods CloudWatch Logs accepts, in
 // days.
 var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-// clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
-// project number, a dash, an identifier, and Google's domain.
-var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
 
 // hostnamePattern is the shape of a DNS name a certificate can be issued
 // for: lower-case labels of letters, digits and inner hyphens, of at most
@@ -159,24 +156,11 @@ func (c Config) APIURL() string {
 	return "https://" + c.APIDomain + "/"
 }
 
-// ValidateClientID reports what is wrong with a Google client ID, with the
-// command that sets it.
-func ValidateClientID(id string) error {
-	fix := fmt.Sprintf("create an OAuth client of type \"Web application\" at https://console.cloud.google.com/auth/clients, then run `pulumi config set %s <client-id>`", KeyGoogleClientID)
-	switch {
-	case strings.TrimSpace(id) == "":
-		return fmt.Errorf("%s is not set: %s", KeyGoogleClientID, fix)
-	case !clientIDPattern.MatchString(id):
-		return fmt.Errorf("%s %q is not a Google client ID (<digits>-<id>.apps.googleusercontent.com): %s", KeyGoogleClientID, id, fix)
-	}
-	return nil
-}
-
 // Validate reports every setting of c that is wrong, each with how to fix
 // it.
 func (c Config) Validate() error {
 	var errs []error
-	if err := ValidateClientID(c.GoogleClientID); err != nil {
+	if err := project.ValidateClientID(c.GoogleClientID); err != nil {
 		errs = append(errs, err)
 	}
 	for _, e := range c.AllowedEmails {

@@ -16,8 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"signin/infra/config"
-	"signin/infra/stack"
+	"signin/infra/project"
 )
 
 // Action is what to do with the stack.
@@ -101,18 +100,18 @@ func haveAWSCredentials() bool {
 // checkClientID checks the googleClientId of the stack file at path. A
 // secret value cannot be read here and is left to the program to check.
 func checkClientID(path string) error {
-	cfg, err := config.ReadStackFile(path)
+	cfg, err := project.ReadStackFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w: %s does not exist: run `pulumi stack init %s` and `pulumi config set %s <client-id>`", ErrNoClientID, filepath.Base(path), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml"), config.KeyGoogleClientID)
+		return fmt.Errorf("%w: %s does not exist: run `pulumi stack init %s` and `pulumi config set %s <client-id>`", ErrNoClientID, filepath.Base(path), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml"), project.KeyGoogleClientID)
 	}
 	if err != nil {
 		return err
 	}
-	id := cfg[config.Namespace+":"+config.KeyGoogleClientID]
+	id := cfg[project.Namespace+":"+project.KeyGoogleClientID]
 	if strings.HasPrefix(id, "{") {
 		return nil
 	}
-	if err := config.ValidateClientID(id); err != nil {
+	if err := project.ValidateClientID(id); err != nil {
 		return fmt.Errorf("%w in %s: %w", ErrNoClientID, filepath.Base(path), err)
 	}
 	return nil
@@ -199,8 +198,8 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 		return nil
 	}
 	var url strings.Builder
-	if err := r.pulumi(ctx, &url, "stack", "output", stack.OutputSiteURL, "--stack", r.Stack); err != nil {
-		return fmt.Errorf("deploy: reading %s: %w", stack.OutputSiteURL, err)
+	if err := r.pulumi(ctx, &url, "stack", "output", project.OutputSiteURL, "--stack", r.Stack); err != nil {
+		return fmt.Errorf("deploy: reading %s: %w", project.OutputSiteURL, err)
 	}
 	site := strings.TrimSpace(url.String())
 	fmt.Fprintf(r.Stdout, "\nRegister %s as an authorized JavaScript origin of your Google client, then open this:\n\n  %s\n\n", strings.TrimSuffix(site, "/"), site)

@@ -208,12 +208,15 @@ func TestParseAction(t *testing.T) {
 // fakePulumi is a pulumi CLI whose preview, up and destroy run until
 // interrupted and then, as the real CLI does, finish cleanly: they record
 // their state in $FAKE_STATE before exiting. They write their process id to
-// $FAKE_PID once running; every other command succeeds at once.
+// $FAKE_PID once running; every other command succeeds at once. The sleep
+// they wait on holds none of the runner's pipes, and dies with them: the
+// runner's Wait returns once the CLI has, not when a left-over sleep ends.
 const fakePulumi = `#!/bin/sh
 case "$1" in preview|up|destroy) ;; *) exit 0 ;; esac
-trap 'echo saved > "$FAKE_STATE"; exit 1' INT
+trap 'kill $! 2>/dev/null; echo saved > "$FAKE_STATE"; exit 1' INT
 echo $$ > "$FAKE_PID"
-while :; do sleep 1 & wait $!; done
+sleep 60 </dev/null >/dev/null 2>&1 &
+wait $!
 `
 
 // Ctrl-C in a terminal interrupts the whole process group: pulumi gets the

@@ -20,13 +20,14 @@ import (
 	"signin/infra/config"
 	"signin/infra/domain"
 	"signin/infra/function"
+	"signin/infra/project"
 	"signin/infra/web"
 )
 
 // Names of the stack outputs; each function's name is the output
 // FunctionNameOutput names.
 const (
-	OutputSiteURL        = "siteUrl"
+	OutputSiteURL        = project.OutputSiteURL
 	OutputAPIURL         = "apiUrl"
 	OutputBucketName     = "bucketName"
 	OutputDistributionID = "distributionId"

@@ -1,6 +1,8 @@
 // Command dev runs the offline stack behind `make dev`: the sign-in page, the
 // API Gateway emulation in front of the real function binaries, and the
-// development identity provider. Ctrl-C stops everything.
+// development identity provider. Ctrl-C stops everything, and the command
+// exits 0: under `make dev` too, with no "make: *** ... Interrupt" line (see
+// takeTerminal).
 //
 // Usage:
 //
@@ -59,6 +61,7 @@ func run() error {
 	quiet := flag.Bool("quiet", false, "hide the functions' logs")
 	flag.Parse()
 
+	defer takeTerminal()()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	opts.Logs = os.Stderr
@@ -67,6 +70,11 @@ func run() error {
 	}
 	fmt.Println("Building the functions and starting the stack…")
 	st, err := stack.Start(ctx, opts)
+	if err != nil && ctx.Err() != nil {
+		// Ctrl-C while building or starting: the user stopped it.
+		fmt.Println("\nStopped.")
+		return nil
+	}
 	var inUse *stack.PortInUseError
 	if errors.As(err, &inUse) {
 		return fmt.Errorf("port %d (the %s) is in use by another program. Stop it, or choose another port: -%s-port N or %s_PORT=N",

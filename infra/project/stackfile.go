@@ -1,4 +1,4 @@
-package config
+package project
 
 import (
 	"encoding/json"
@@ -8,10 +8,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Namespace is the prefix of this project's keys in a stack file: the
-// project's name.
-const Namespace = "signin"
-
 // ReadStackFile reads the configuration of a stack file
 // (Pulumi.<stack>.yaml) as Pulumi hands it to the program: every key with
 // its namespace, scalars as text and lists or objects as JSON. An encrypted
@@ -19,13 +15,13 @@ const Namespace = "signin"
 func ReadStackFile(path string) (map[string]string, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("config: %w", err)
+		return nil, fmt.Errorf("project: %w", err)
 	}
 	var file struct {
 		Config map[string]any `yaml:"config"`
 	}
 	if err := yaml.Unmarshal(b, &file); err != nil {
-		return nil, fmt.Errorf("config: %s: %w", path, err)
+		return nil, fmt.Errorf("project: %s: %w", path, err)
 	}
 	out := make(map[string]string, len(file.Config))
 	for k, v := range file.Config {
@@ -37,7 +33,7 @@ func ReadStackFile(path string) (map[string]string, error) {
 		default:
 			j, err := json.Marshal(v)
 			if err != nil {
-				return nil, fmt.Errorf("config: %s: %s: %w", path, k, err)
+				return nil, fmt.Errorf("project: %s: %s: %w", path, k, err)
 			}
 			out[k] = string(j)
 		}

@@ -1,0 +1,43 @@
+// Package project holds what the Pulumi program (infra/config, infra/stack)
+// and the command that drives the pulumi CLI for it (infra/deploy) must
+// agree on, without the Pulumi SDK, so that command links neither the SDK
+// nor the AWS provider: the project's name, which prefixes its settings in a
+// stack's file, the Google client ID's setting and what a valid one looks
+// like, the stack output holding the site's URL, and the reading of a
+// stack's file.
+package project
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Namespace is the prefix of this project's keys in a stack file: the
+// project's name in Pulumi.yaml.
+const Namespace = "signin"
+
+// KeyGoogleClientID is the setting of the Google OAuth 2.0 client ID the
+// page signs in with.
+const KeyGoogleClientID = "googleClientId"
+
+// OutputSiteURL is the stack output holding the site's URL, which `make up`
+// prints to open.
+const OutputSiteURL = "siteUrl"
+
+// clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
+// project number, a dash, an identifier, and Google's domain.
+var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
+
+// ValidateClientID reports what is wrong with a Google client ID, with the
+// command that sets it.
+func ValidateClientID(id string) error {
+	fix := fmt.Sprintf("create an OAuth client of type \"Web application\" at https://console.cloud.google.com/auth/clients, then run `pulumi config set %s <client-id>`", KeyGoogleClientID)
+	switch {
+	case strings.TrimSpace(id) == "":
+		return fmt.Errorf("%s is not set: %s", KeyGoogleClientID, fix)
+	case !clientIDPattern.MatchString(id):
+		return fmt.Errorf("%s %q is not a Google client ID (<digits>-<id>.apps.googleusercontent.com): %s", KeyGoogleClientID, id, fix)
+	}
+	return nil
+}
