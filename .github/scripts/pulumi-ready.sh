@@ -62,6 +62,6 @@ echo "ready=false" >>"$GITHUB_OUTPUT"
 	echo
 	printf -- '- %s\n' "${reasons[@]}"
 	echo
-	echo "The README's \"Continuous integration\" section says what to set up."
+	echo "docs/ci.md says what to set up."
 } >>"$GITHUB_STEP_SUMMARY"
 echo "::notice title=pulumi $PULUMI_COMMAND skipped::${reasons[*]}"

@@ -815,7 +815,7 @@ func TestPulumiReadySkipsWithReason(t *testing.T) {
 			wantSummary := ""
 			if len(c.reasons) > 0 {
 				wantSummary = "### pulumi preview skipped\n\n" + strings.Join(c.reasons, "\n") +
-					"\n\nThe README's \"Continuous integration\" section says what to set up.\n"
+					"\n\ndocs/ci.md says what to set up.\n"
 			}
 			if got := read(t, summary); got != wantSummary {
 				t.Errorf("summary:\n%s\nwant:\n%s", got, wantSummary)
