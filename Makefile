@@ -4,10 +4,11 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
 
-# The Go modules of the workspace (go.work).
-MODULES := functions infra site local tools
-# The packages of every module, as go.work resolves them (tools pins the
-# command-line tools run with `go tool` and tests the GitHub workflows).
+# The Go modules of the workspace, as go.work lists them: the directories
+# below the repository's root (tools pins the command-line tools run with
+# `go tool` and tests the GitHub workflows).
+MODULES := $(notdir $(shell go list -m -f '{{.Dir}}'))
+# The packages of every module.
 PACKAGES := $(foreach m,$(MODULES),./$(m)/...)
 
 .PHONY: help
