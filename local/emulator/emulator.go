@@ -36,9 +36,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 )
 
-// RIEPackage is the Go package of the emulator's command, a tool
+// riePackage is the Go package of the emulator's command, a tool
 // dependency of the local module.
-const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+const riePackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
 // invocationsPath is where the emulator accepts invocations, as Lambda's
 // Invoke API does.
@@ -48,9 +48,9 @@ const invocationsPath = "/2015-03-31/functions/function/invocations"
 // exits at once (another process took a port between choosing and binding).
 const startAttempts = 3
 
-// DefaultStartTimeout bounds how long Start waits for the emulator to
+// defaultStartTimeout bounds how long Start waits for the emulator to
 // listen.
-const DefaultStartTimeout = 10 * time.Second
+const defaultStartTimeout = 10 * time.Second
 
 // stopGrace is how long Close waits after SIGTERM before SIGKILL.
 const stopGrace = 2 * time.Second
@@ -59,14 +59,14 @@ const stopGrace = 2 * time.Second
 // local module at moduleDir (the directory holding its go.mod), building
 // it into Go's build cache when it is not there yet.
 func Path(ctx context.Context, moduleDir string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "tool", "-n", RIEPackage)
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", riePackage)
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("emulator: building %s: %w\n%s", RIEPackage, err, stderr.Bytes())
+		return "", fmt.Errorf("emulator: building %s: %w\n%s", riePackage, err, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
 }
@@ -84,7 +84,7 @@ type Options struct {
 	// them.
 	Output io.Writer
 	// StartTimeout bounds the wait for the emulator to listen; zero means
-	// DefaultStartTimeout.
+	// defaultStartTimeout.
 	StartTimeout time.Duration
 }
 
@@ -113,7 +113,7 @@ func Start(ctx context.Context, opts Options) (*Function, error) {
 		return nil, errors.New("emulator: Options.RIE and Options.Bootstrap are required")
 	}
 	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = DefaultStartTimeout
+		opts.StartTimeout = defaultStartTimeout
 	}
 	var err error
 	for range startAttempts {
@@ -209,9 +209,6 @@ func (f *Function) awaitListening(ctx context.Context, addr string, deadline tim
 		}
 	}
 }
-
-// URL is the invocation endpoint of the function.
-func (f *Function) URL() string { return f.url }
 
 // Invoke sends event to the function and returns its answer; concurrent
 // calls wait for one another. When the
