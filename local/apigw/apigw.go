@@ -63,9 +63,9 @@ type Config struct {
 	// CacheTTL is how long the authorizer's answer for a token is reused;
 	// zero means gateway.DefaultAuthorizerTTL.
 	CacheTTL time.Duration
-	// Logger receives one line per failure of a function; nil means
+	// logger receives one line per failure of a function; nil means
 	// slog.Default().
-	Logger *slog.Logger
+	logger *slog.Logger
 }
 
 // Gateway is the emulated API, an http.Handler.
@@ -110,8 +110,8 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = gateway.DefaultAuthorizerTTL * time.Second
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
 	}
 	cfg.Routes = slices.Clone(cfg.Routes)
 	return &Gateway{cfg: cfg, now: time.Now, cache: map[string]cached{}}, nil
@@ -167,7 +167,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	case err != nil:
-		g.cfg.Logger.Error("apigw: the authorizer failed", "err", err)
+		g.cfg.logger.Error("apigw: the authorizer failed", "err", err)
 		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
 		return
 	}
@@ -193,7 +193,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, policy authorizerPolicy) {
 	answer, err := fn.Invoke(r.Context(), gateway.RequestBody(policy.Context[gateway.ContextName]))
 	if err != nil {
-		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function failed", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
@@ -215,7 +215,7 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Ro
 	}
 	event, err := json.Marshal(g.proxyRequest(r, route, params, policy, body))
 	if err != nil {
-		g.cfg.Logger.Error("apigw: encoding the proxy event", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: encoding the proxy event", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
@@ -223,17 +223,17 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Ro
 	var ferr *messages.InvokeResponse_Error
 	switch {
 	case errors.As(err, &ferr):
-		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function failed", "route", route.String(), "err", err)
 		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	case err != nil:
-		g.cfg.Logger.Error("apigw: the function could not be invoked", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function could not be invoked", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
 	resp, respBody, err := parseProxyResponse(answer)
 	if err != nil {
-		g.cfg.Logger.Error("apigw: malformed Lambda proxy response", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: malformed Lambda proxy response", "route", route.String(), "err", err)
 		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}

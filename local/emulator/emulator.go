@@ -48,9 +48,8 @@ const invocationsPath = "/2015-03-31/functions/function/invocations"
 // exits at once (another process took a port between choosing and binding).
 const startAttempts = 3
 
-// defaultStartTimeout bounds how long Start waits for the emulator to
-// listen.
-const defaultStartTimeout = 10 * time.Second
+// startTimeout bounds how long Start waits for the emulator to listen.
+const startTimeout = 10 * time.Second
 
 // stopGrace is how long Close waits after SIGTERM before SIGKILL.
 const stopGrace = 2 * time.Second
@@ -83,9 +82,6 @@ type Options struct {
 	// Output receives the emulator's and the function's logs; nil discards
 	// them.
 	Output io.Writer
-	// StartTimeout bounds the wait for the emulator to listen; zero means
-	// defaultStartTimeout.
-	StartTimeout time.Duration
 }
 
 // Function is a function running under the emulator. The emulator starts
@@ -111,9 +107,6 @@ type Function struct {
 func Start(ctx context.Context, opts Options) (*Function, error) {
 	if opts.RIE == "" || opts.Bootstrap == "" {
 		return nil, errors.New("emulator: Options.RIE and Options.Bootstrap are required")
-	}
-	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = defaultStartTimeout
 	}
 	var err error
 	for range startAttempts {
@@ -164,7 +157,7 @@ func start(ctx context.Context, opts Options) (*Function, error) {
 	}()
 	// The emulator opens the two ports concurrently; the function's runtime
 	// API must be up before the first invocation starts the bootstrap.
-	deadline := time.Now().Add(opts.StartTimeout)
+	deadline := time.Now().Add(startTimeout)
 	for _, addr := range []string{invokeAddr, runtimeAddr} {
 		if err := f.awaitListening(ctx, addr, deadline); err != nil {
 			_ = f.Close()

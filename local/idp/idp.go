@@ -140,9 +140,9 @@ type Identity struct {
 	// Lifetime is how long from now the token is valid; zero means
 	// defaultLifetime, and a negative one gives an expired token.
 	Lifetime time.Duration
-	// Picture is the picture claim, an https: or data:image/ URL; empty
+	// picture is the picture claim, an https: or data:image/ URL; empty
 	// leaves it out.
-	Picture string
+	picture string
 }
 
 // Token returns a signed ID token for id, with Google's claims: iss, aud,
@@ -159,8 +159,8 @@ func (p *Provider) Token(id Identity) (string, error) {
 	if id.Lifetime == 0 {
 		id.Lifetime = defaultLifetime
 	}
-	if id.Picture != "" && !strings.HasPrefix(id.Picture, "https://") && !strings.HasPrefix(id.Picture, "data:image/") {
-		return "", fmt.Errorf("idp: picture %q is neither an https: nor a data:image/ URL", id.Picture)
+	if id.picture != "" && !strings.HasPrefix(id.picture, "https://") && !strings.HasPrefix(id.picture, "data:image/") {
+		return "", fmt.Errorf("idp: picture %q is neither an https: nor a data:image/ URL", id.picture)
 	}
 	if id.Name == "" {
 		id.Name = id.Email
@@ -182,8 +182,8 @@ func (p *Provider) Token(id Identity) (string, error) {
 	if domain != "gmail.com" {
 		claims["hd"] = domain
 	}
-	if id.Picture != "" {
-		claims["picture"] = id.Picture
+	if id.picture != "" {
+		claims["picture"] = id.picture
 	}
 	return p.sign(claims)
 }
@@ -323,7 +323,7 @@ func identityFields(r *http.Request) (Identity, error) {
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
 		EmailVerified: true,
-		Picture:       strings.TrimSpace(r.PostForm.Get("picture")),
+		picture:       strings.TrimSpace(r.PostForm.Get("picture")),
 	}
 	if v := r.PostForm.Get("email_verified"); v != "" {
 		b, err := strconv.ParseBool(v)

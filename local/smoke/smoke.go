@@ -54,9 +54,9 @@ type Config struct {
 	// script, when the site runs on localhost; a deployed site signs in
 	// with Google, so without Token the checks that need one are skipped.
 	IDPURL string
-	// Client sends the requests. Nil means one that follows no redirect
+	// client sends the requests. Nil means one that follows no redirect
 	// and gives up on a request after requestTimeout.
-	Client *http.Client
+	client *http.Client
 }
 
 // requestTimeout bounds each request of the default client.
@@ -138,7 +138,7 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	client := cfg.Client
+	client := cfg.client
 	if client == nil {
 		client = &http.Client{
 			Timeout: requestTimeout,

@@ -164,7 +164,7 @@ func deployedSite(t *testing.T, hsts string) Config {
 	return Config{
 		SiteURL: "https://example.com/",
 		APIURL:  shared.APIURL,
-		Client: dialing(secure, map[string]string{
+		client: dialing(secure, map[string]string{
 			"example.com:443": secure.Listener.Addr().String(),
 			"example.com:80":  redirect.Listener.Addr().String(),
 		}),
@@ -235,7 +235,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 					}
 					return nil
 				})
-				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, Client: dialing(nil, map[string]string{
+				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, client: dialing(nil, map[string]string{
 					strings.TrimPrefix(shared.APIURL, "http://"): api.Listener.Addr().String(),
 				})}
 			},
@@ -312,7 +312,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "a site over plain HTTP that is not localhost",
 			config: func(*testing.T) Config {
-				return Config{SiteURL: "http://example.com/", APIURL: shared.APIURL, Client: dialing(nil, map[string]string{
+				return Config{SiteURL: "http://example.com/", APIURL: shared.APIURL, client: dialing(nil, map[string]string{
 					"example.com:80": strings.TrimPrefix(shared.SiteURL, "http://"),
 				})}
 			},

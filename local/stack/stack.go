@@ -65,9 +65,6 @@ type Options struct {
 	// SitePort, APIPort and IDPPort are the ports of the page, the API and
 	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
-	// FunctionsDir is the functions module's directory; empty means the
-	// one of the workspace holding the working directory.
-	FunctionsDir string
 	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
 	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
 	AllowedEmails, AllowedDomains string
@@ -198,12 +195,9 @@ func (st *Running) serve(l net.Listener, h http.Handler) {
 // gateway.Routes for the host, starts each under the emulator and returns
 // them by name, as the API invokes them.
 func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string]lambda.Handler, error) {
-	dir := opts.FunctionsDir
-	var err error
-	if dir == "" {
-		if dir, err = moduleDir(ctx, functionsModule); err != nil {
-			return nil, err
-		}
+	dir, err := moduleDir(ctx, functionsModule)
+	if err != nil {
+		return nil, err
 	}
 	commands, err := gateway.Commands(dir)
 	if err != nil {
