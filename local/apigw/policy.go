@@ -106,6 +106,7 @@ func contextValue(v json.RawMessage) (string, error) {
 // stringOrSet is an IAM policy element that is a string or a list of them.
 type stringOrSet []string
 
+// UnmarshalJSON reads a string as a set of one.
 func (s *stringOrSet) UnmarshalJSON(b []byte) error {
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {

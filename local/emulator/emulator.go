@@ -296,6 +296,8 @@ type tail struct {
 	buf []byte
 }
 
+// Write keeps the last tailSize bytes of the output and passes p on to w,
+// when set.
 func (t *tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -309,6 +311,7 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String returns the output kept, trimmed.
 func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

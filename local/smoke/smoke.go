@@ -264,6 +264,7 @@ func (resp *response) message() string {
 	return *m.Message
 }
 
+// String abbreviates the response as failures quote it: status and body.
 func (resp *response) String() string {
 	return fmt.Sprintf("%d %s", resp.status, abbreviate(string(resp.body)))
 }

@@ -299,6 +299,8 @@ type prefixWriter struct {
 	partial []byte
 }
 
+// Write passes on each complete line, prefixed, and holds a partial line
+// until its end arrives.
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
