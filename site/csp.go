@@ -29,7 +29,7 @@ func (c Config) ContentSecurityPolicy() (string, error) {
 	}
 	script := c.SignInScript
 	if script == "" {
-		script = GoogleSignInScript
+		script = googleSignInScript
 	}
 	signIn, err := url.Parse(script)
 	if err != nil {

@@ -16,9 +16,9 @@ const (
 	// CrossOriginOpenerPolicy keeps the link to the Google sign-in popup,
 	// which Google's documentation asks for: "same-origin" would cut it.
 	CrossOriginOpenerPolicy = "same-origin-allow-popups"
-	// ContentTypeOptions is the X-Content-Type-Options value: browsers
+	// contentTypeOptions is the X-Content-Type-Options value: browsers
 	// take each file for its Content-Type, never for what it looks like.
-	ContentTypeOptions = "nosniff"
+	contentTypeOptions = "nosniff"
 )
 
 // StrictTransportSecurity is the Strict-Transport-Security value of the page
@@ -37,7 +37,7 @@ func (c Config) SecurityHeaders() (map[string]string, error) {
 	}
 	return map[string]string{
 		"Content-Security-Policy":    csp,
-		"X-Content-Type-Options":     ContentTypeOptions,
+		"X-Content-Type-Options":     contentTypeOptions,
 		"X-Frame-Options":            FrameOptions,
 		"Referrer-Policy":            ReferrerPolicy,
 		"Cross-Origin-Opener-Policy": CrossOriginOpenerPolicy,

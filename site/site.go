@@ -35,9 +35,9 @@ func Files() fs.FS {
 // ConfigPath is the path of the page's configuration below the site's root.
 const ConfigPath = "config.json"
 
-// GoogleSignInScript is the address of Google Identity Services' client
+// googleSignInScript is the address of Google Identity Services' client
 // library, the page's sign-in script unless Config says otherwise.
-const GoogleSignInScript = "https://accounts.google.com/gsi/client"
+const googleSignInScript = "https://accounts.google.com/gsi/client"
 
 // Config is the page's configuration, served as config.json beside it.
 type Config struct {
@@ -46,7 +46,7 @@ type Config struct {
 	// APIURL is the address of the greeting API the page calls.
 	APIURL string `json:"apiUrl"`
 	// SignInScript is the address of the script that provides
-	// google.accounts.id. Empty means GoogleSignInScript; the local stack
+	// google.accounts.id. Empty means googleSignInScript; the local stack
 	// names its own stand-in here.
 	SignInScript string `json:"signInScript,omitempty"`
 }

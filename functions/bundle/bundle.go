@@ -119,7 +119,7 @@ func Build(ctx context.Context, opts Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bundle: reading the built %s: %w", opts.Function, err)
 	}
-	archive, err := Zip(exe)
+	archive, err := zipArchive(exe)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: archiving %s: %w", opts.Function, err)
 	}
@@ -130,10 +130,10 @@ func Build(ctx context.Context, opts Options) ([]byte, error) {
 	return archive, nil
 }
 
-// Zip returns a zip archive holding exe as an executable named bootstrap.
+// zipArchive returns a zip archive holding exe as an executable named bootstrap.
 // The entry's timestamp and mode are fixed, so the same exe always gives the
 // same bytes.
-func Zip(exe []byte) ([]byte, error) {
+func zipArchive(exe []byte) ([]byte, error) {
 	var buf bytes.Buffer
 	w := zip.NewWriter(&buf)
 	h := &zip.FileHeader{Name: EntryName, Method: zip.Deflate, Modified: modTime}

@@ -71,16 +71,16 @@ const RequestTemplate = `{"name": "$util.escapeJavaScript($context.authorizer.` 
 // RequestBody returns what RequestTemplate renders for name: a Template
 // route's event, always valid JSON.
 func RequestBody(name string) []byte {
-	escaped := strings.ReplaceAll(EscapeJavaScript(name), `\'`, `'`)
+	escaped := strings.ReplaceAll(escapeJavaScript(name), `\'`, `'`)
 	return []byte(`{"name": "` + escaped + `"}`)
 }
 
-// EscapeJavaScript reproduces API Gateway's $util.escapeJavaScript (Apache
+// escapeJavaScript reproduces API Gateway's $util.escapeJavaScript (Apache
 // Commons Lang's StringEscapeUtils.escapeJavaScript): ', ", \ and / are
 // escaped with a backslash, control characters as \b, \t, \n, \f, \r or
 // \u00XX, and every character beyond ASCII as \uXXXX UTF-16 code units with
 // upper-case hex digits.
-func EscapeJavaScript(s string) string {
+func escapeJavaScript(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
 	for _, u := range utf16.Encode([]rune(s)) {
@@ -122,11 +122,11 @@ func writeHex4(b *strings.Builder, u uint16) {
 	b.WriteByte(digits[u&0xf])
 }
 
-// AllowedHeaders is the Access-Control-Allow-Headers value of the preflight.
-const AllowedHeaders = AuthorizationHeader
+// allowedHeaders is the Access-Control-Allow-Headers value of the preflight.
+const allowedHeaders = AuthorizationHeader
 
-// PreflightMaxAge is how many seconds a browser may cache the preflight.
-const PreflightMaxAge = 600
+// preflightMaxAge is how many seconds a browser may cache the preflight.
+const preflightMaxAge = 600
 
 // CORSHeaders returns the headers every answer of the API carries, success or
 // error, so the page at origin can read it. origin is the site's exact origin,
@@ -144,8 +144,8 @@ func CORSHeaders(origin string) map[string]string {
 func PreflightHeaders(origin, methods string) map[string]string {
 	h := CORSHeaders(origin)
 	h["Access-Control-Allow-Methods"] = methods
-	h["Access-Control-Allow-Headers"] = AllowedHeaders
-	h["Access-Control-Max-Age"] = strconv.Itoa(PreflightMaxAge)
+	h["Access-Control-Allow-Headers"] = allowedHeaders
+	h["Access-Control-Max-Age"] = strconv.Itoa(preflightMaxAge)
 	return h
 }
 
@@ -177,8 +177,6 @@ const (
 	// Template route's function error or a function that cannot be
 	// invoked, 502 for a Proxy route's function error or malformed answer.
 	MessageInternalError = "Internal server error"
-	// MessageTooManyRequests answers a throttled request (429).
-	MessageTooManyRequests = "Too Many Requests"
 )
 
 // AuthorizerFailureBody is the body of API Gateway's 500 answer when the

@@ -62,8 +62,8 @@ func TestEscapeJavaScriptMatchesCommonsLang(t *testing.T) {
 		{"", ""},
 	}
 	for _, tt := range tests {
-		if got := EscapeJavaScript(tt.in); got != tt.want {
-			t.Errorf("EscapeJavaScript(%q) = %q, want %q", tt.in, got, tt.want)
+		if got := escapeJavaScript(tt.in); got != tt.want {
+			t.Errorf("escapeJavaScript(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

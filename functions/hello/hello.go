@@ -15,11 +15,11 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameLength is the most characters (runes) of a name a greeting repeats.
-const MaxNameLength = 100
+// maxNameLength is the most characters (runes) of a name a greeting repeats.
+const maxNameLength = 100
 
-// Stranger is the name greeted when the event carries none.
-const Stranger = "there"
+// stranger is the name greeted when the event carries none.
+const stranger = "there"
 
 // Event is the hello function's input: {"name": "..."}.
 type Event struct {
@@ -42,22 +42,22 @@ func Handle(_ context.Context, event Event) (Response, error) {
 // Greet returns "Hello <name>!" for the cleaned name, or "Hello there!" when
 // nothing of the name is left.
 func Greet(name string) string {
-	name = Clean(name)
+	name = clean(name)
 	if name == "" {
-		name = Stranger
+		name = stranger
 	}
 	return "Hello " + name + "!"
 }
 
-// Clean returns name with invalid UTF-8, control characters and
+// clean returns name with invalid UTF-8, control characters and
 // bidirectional-formatting characters removed, surrounding white space
-// trimmed and at most MaxNameLength characters kept.
-func Clean(name string) string {
+// trimmed and at most maxNameLength characters kept.
+func clean(name string) string {
 	var b strings.Builder
-	b.Grow(min(len(name), MaxNameLength*utf8.UTFMax))
+	b.Grow(min(len(name), maxNameLength*utf8.UTFMax))
 	kept := 0
 	for _, r := range strings.TrimSpace(name) {
-		if kept == MaxNameLength {
+		if kept == maxNameLength {
 			break
 		}
 		if r == utf8.RuneError || unicode.IsControl(r) || isBidiControl(r) {

@@ -10,7 +10,7 @@ import (
 )
 
 func TestGreet(t *testing.T) {
-	long := strings.Repeat("é", MaxNameLength+20)
+	long := strings.Repeat("é", maxNameLength+20)
 	tests := []struct {
 		name, in, want string
 	}{
@@ -24,7 +24,7 @@ func TestGreet(t *testing.T) {
 		{"markup kept as text", `<img src=x onerror="alert(1)">`, `Hello <img src=x onerror="alert(1)">!`},
 		{"quotes kept", `O'Brien "Bob"`, `Hello O'Brien "Bob"!`},
 		{"non-Latin kept", "Łukasz 山田", "Hello Łukasz 山田!"},
-		{"length capped in characters", long, "Hello " + strings.Repeat("é", MaxNameLength) + "!"},
+		{"length capped in characters", long, "Hello " + strings.Repeat("é", maxNameLength) + "!"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// Version is the IAM policy language version of every document.
-const Version = "2012-10-17"
+// version is the IAM policy language version of every document.
+const version = "2012-10-17"
 
 // Action is the IAM action that invokes an API Gateway method.
 const Action = "execute-api:Invoke"
@@ -35,8 +35,8 @@ const executeAPIService = "execute-api"
 // resource.
 const wildcards = "*?"
 
-// ErrMethodARN reports a method ARN that is not an API Gateway method ARN.
-var ErrMethodARN = errors.New("policy: malformed method ARN")
+// errMethodARN reports a method ARN that is not an API Gateway method ARN.
+var errMethodARN = errors.New("policy: malformed method ARN")
 
 // StageResource returns the ARN covering every method and path of the stage
 // methodARN belongs to. methodARN has the form
@@ -46,18 +46,18 @@ func StageResource(methodARN string) (string, error) {
 	arnFields, rest, ok := strings.Cut(methodARN, "/")
 	fields := strings.Split(arnFields, ":")
 	if !ok || len(fields) != 6 || fields[0] != "arn" || fields[2] != executeAPIService {
-		return "", fmt.Errorf("%w: %q", ErrMethodARN, methodARN)
+		return "", fmt.Errorf("%w: %q", errMethodARN, methodARN)
 	}
 	stage, _, ok := strings.Cut(rest, "/")
 	if !ok || stage == "" {
-		return "", fmt.Errorf("%w: %q has no stage and method", ErrMethodARN, methodARN)
+		return "", fmt.Errorf("%w: %q has no stage and method", errMethodARN, methodARN)
 	}
 	// Every field is copied into the policy: an empty one or a wildcard
 	// would make it cover other partitions, regions, accounts, APIs or
 	// stages.
 	for _, field := range append(fields, stage) {
 		if field == "" || strings.ContainsAny(field, wildcards) {
-			return "", fmt.Errorf("%w: %q has an empty or wildcard field", ErrMethodARN, methodARN)
+			return "", fmt.Errorf("%w: %q has an empty or wildcard field", errMethodARN, methodARN)
 		}
 	}
 	return arnFields + "/" + stage + "/*/*", nil
@@ -67,7 +67,7 @@ func StageResource(methodARN string) (string, error) {
 // "Deny") on invoking resource.
 func Document(effect, resource string) events.APIGatewayCustomAuthorizerPolicy {
 	return events.APIGatewayCustomAuthorizerPolicy{
-		Version: Version,
+		Version: version,
 		Statement: []events.IAMPolicyStatement{{
 			Action:   []string{Action},
 			Effect:   effect,

@@ -47,8 +47,8 @@ func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
 		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/d?v/GET/",
 		"arn:*:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
 	} {
-		if got, err := StageResource(methodARN); !errors.Is(err, ErrMethodARN) {
-			t.Errorf("StageResource(%q) = %q, %v; want ErrMethodARN", methodARN, got, err)
+		if got, err := StageResource(methodARN); !errors.Is(err, errMethodARN) {
+			t.Errorf("StageResource(%q) = %q, %v; want errMethodARN", methodARN, got, err)
 		}
 	}
 }
@@ -57,7 +57,7 @@ func TestDocumentHasOneStatementInvokingTheResource(t *testing.T) {
 	const resource = "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"
 	for _, effect := range []string{Allow, Deny} {
 		doc := Document(effect, resource)
-		if doc.Version != Version || len(doc.Statement) != 1 {
+		if doc.Version != version || len(doc.Statement) != 1 {
 			t.Fatalf("Document(%s) = %+v", effect, doc)
 		}
 		s := doc.Statement[0]

@@ -41,7 +41,7 @@ type Caller struct {
 
 // ErrNoCaller reports a request that carries no authorizer context: the
 // route is not behind the authorizer, a deployment mistake.
-var ErrNoCaller = errors.New("proxy: the request carries no principalId and email from the authorizer")
+var errNoCaller = errors.New("proxy: the request carries no principalId and email from the authorizer")
 
 // CallerOf returns the caller of req from requestContext.authorizer: the
 // principalId and the context entries gateway.ContextEmail and
@@ -54,7 +54,7 @@ func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 	}
 	c := Caller{Sub: text("principalId"), Email: text(gateway.ContextEmail), Name: text(gateway.ContextName)}
 	if c.Sub == "" || c.Email == "" {
-		return Caller{}, ErrNoCaller
+		return Caller{}, errNoCaller
 	}
 	return c, nil
 }

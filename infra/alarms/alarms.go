@@ -21,8 +21,8 @@ import (
 	"signin/infra/function"
 )
 
-// Type is the Pulumi type token of the component.
-const Type = "signin:index:Alarms"
+// componentType is the Pulumi type token of the component.
+const componentType = "signin:index:Alarms"
 
 // AuthorizerFailurePattern is the CloudWatch Logs filter pattern of the
 // authorizer's decision lines (JSON, as log/slog writes them) whose outcome
@@ -33,12 +33,12 @@ const AuthorizerFailurePattern = `{ $.` + authorizer.LogKeyOutcome + ` = "` + au
 const AuthorizerFailureMetric = "AuthorizerFailures"
 
 // How every alarm evaluates its metric: it goes off when one period holds
-// at least Threshold events, and treats a period without data as fine
+// at least threshold events, and treats a period without data as fine
 // (metrics of errors have no data while all is well).
 const (
 	Period            = 300
-	EvaluationPeriods = 1
-	Threshold         = 1
+	evaluationPeriods = 1
+	threshold         = 1
 )
 
 // Args configure the alarms.
@@ -50,17 +50,17 @@ type Args struct {
 	APIName, StageName pulumi.StringInput
 	// Authorizer is the TOKEN authorizer's function, whose decision lines
 	// are counted.
-	Authorizer *function.Function
+	Authorizer *function.Lambda
 	// Routes are the functions behind the API's routes, whose errors are
 	// counted.
-	Routes []*function.Function
+	Routes []*function.Lambda
 	// Namespace is the CloudWatch namespace of the authorizer's failure
 	// metric, unique to the stack.
 	Namespace string
 }
 
-// Alarms are the stack's alarms and the topic they notify.
-type Alarms struct {
+// Group is the stack's alarms and the topic they notify.
+type Group struct {
 	pulumi.ResourceState
 
 	// Topic receives every alarm's changes of state.
@@ -68,9 +68,9 @@ type Alarms struct {
 }
 
 // New declares the alarms name.
-func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Alarms, error) {
-	a := &Alarms{}
-	if err := ctx.RegisterComponentResource(Type, name, a, opts...); err != nil {
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Group, error) {
+	a := &Group{}
+	if err := ctx.RegisterComponentResource(componentType, name, a, opts...); err != nil {
 		return nil, fmt.Errorf("alarms %s: %w", name, err)
 	}
 	if err := a.declare(ctx, name, args); err != nil {
@@ -82,7 +82,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	return a, nil
 }
 
-func (a *Alarms) declare(ctx *pulumi.Context, name string, args Args) error {
+func (a *Group) declare(ctx *pulumi.Context, name string, args Args) error {
 	parent := pulumi.Parent(a)
 	var err error
 	a.Topic, err = sns.NewTopic(ctx, name, &sns.TopicArgs{
@@ -117,7 +117,7 @@ func (a *Alarms) declare(ctx *pulumi.Context, name string, args Args) error {
 			return err
 		}
 	}
-	for _, fn := range append([]*function.Function{args.Authorizer}, args.Routes...) {
+	for _, fn := range append([]*function.Lambda{args.Authorizer}, args.Routes...) {
 		if err := a.alarm(ctx, name+"-"+fn.Name+"-throttles", "Calls of the "+fn.Name+" function were throttled: the account's Lambda concurrency is exhausted.",
 			lambdaMetric("Throttles", fn)); err != nil {
 			return err
@@ -149,7 +149,7 @@ type metric struct {
 }
 
 // lambdaMetric is the Lambda metric name of the function fn.
-func lambdaMetric(name string, fn *function.Function) metric {
+func lambdaMetric(name string, fn *function.Lambda) metric {
 	return metric{
 		namespace:  "AWS/Lambda",
 		name:       name,
@@ -159,7 +159,7 @@ func lambdaMetric(name string, fn *function.Function) metric {
 
 // alarm declares the alarm name on the sum of m, notifying the topic when
 // it goes off and when it recovers.
-func (a *Alarms) alarm(ctx *pulumi.Context, name, description string, m metric) error {
+func (a *Group) alarm(ctx *pulumi.Context, name, description string, m metric) error {
 	actions := pulumi.Array{a.Topic.Arn}
 	_, err := cloudwatch.NewMetricAlarm(ctx, name, &cloudwatch.MetricAlarmArgs{
 		AlarmDescription:   pulumi.String(description),
@@ -168,8 +168,8 @@ func (a *Alarms) alarm(ctx *pulumi.Context, name, description string, m metric) 
 		Dimensions:         m.dimensions,
 		Statistic:          pulumi.String("Sum"),
 		Period:             pulumi.Int(Period),
-		EvaluationPeriods:  pulumi.Int(EvaluationPeriods),
-		Threshold:          pulumi.Float64(Threshold),
+		EvaluationPeriods:  pulumi.Int(evaluationPeriods),
+		Threshold:          pulumi.Float64(threshold),
 		ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
 		TreatMissingData:   pulumi.String("notBreaching"),
 		AlarmActions:       actions,

@@ -31,35 +31,35 @@ import (
 	"signin/functions/gateway"
 )
 
-// Type is the Pulumi type token of the component.
-const Type = "signin:index:Api"
+// componentType is the Pulumi type token of the component.
+const componentType = "signin:index:Api"
 
-// ErrorSelectionPattern selects a Template route's function errors: any
+// errorSelectionPattern selects a Template route's function errors: any
 // error message. A successful answer has none and takes the default 200.
-const ErrorSelectionPattern = ".+"
+const errorSelectionPattern = ".+"
 
-// API is the REST API in front of the functions.
-type API struct {
+// Gateway is the REST API in front of the functions.
+type Gateway struct {
 	pulumi.ResourceState
 
 	// RestAPI is the REST API.
 	RestAPI *apigateway.RestApi
-	// Origin is the API's origin, such as
+	// origin is the API's origin, such as
 	// https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com: what the
 	// page's Content-Security-Policy allows it to call.
-	Origin pulumi.StringOutput
+	origin pulumi.StringOutput
 	// URL is the address of the stage's root, which the page calls: the
 	// routes' paths follow it.
 	URL pulumi.StringOutput
-	// StageName is the name of the stage: the stack's name.
-	StageName string
+	// stageName is the name of the stage: the stack's name.
+	stageName string
 
 	// Set by Route.
 
-	// Authorizer is the TOKEN authorizer.
-	Authorizer *apigateway.Authorizer
-	// Deployment is the deployment the stage serves.
-	Deployment *apigateway.Deployment
+	// authorizer is the TOKEN authorizer.
+	authorizer *apigateway.Authorizer
+	// deployment is the deployment the stage serves.
+	deployment *apigateway.Deployment
 	// Stage serves the API at URL.
 	Stage *apigateway.Stage
 }
@@ -73,9 +73,9 @@ type Args struct {
 
 // New declares the component and its REST API. The stage is named after the
 // stack.
-func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*API, error) {
-	a := &API{StageName: ctx.Stack()}
-	if err := ctx.RegisterComponentResource(Type, name, a, opts...); err != nil {
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Gateway, error) {
+	a := &Gateway{stageName: ctx.Stack()}
+	if err := ctx.RegisterComponentResource(componentType, name, a, opts...); err != nil {
 		return nil, fmt.Errorf("api %s: %w", name, err)
 	}
 	var err error
@@ -89,10 +89,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, fmt.Errorf("api %s: rest api: %w", name, err)
 	}
-	a.Origin = pulumi.All(a.RestAPI.ID(), a.RestAPI.ExecutionArn).ApplyT(func(v []any) (string, error) {
+	a.origin = pulumi.All(a.RestAPI.ID(), a.RestAPI.ExecutionArn).ApplyT(func(v []any) (string, error) {
 		return origin(string(v[0].(pulumi.ID)), v[1].(string))
 	}).(pulumi.StringOutput)
-	a.URL = pulumi.Sprintf("%s/%s/", a.Origin, a.StageName)
+	a.URL = pulumi.Sprintf("%s/%s/", a.origin, a.stageName)
 	return a, nil
 }
 
@@ -128,14 +128,14 @@ type RouteArgs struct {
 // Route declares the authorizer, the resources, methods, integrations and
 // responses of args.Routes, the preflights, the gateway responses, the
 // functions' invoke permissions, the deployment and the throttled stage.
-func (a *API) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
+func (a *Gateway) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
 	d := &declarer{ctx: ctx, api: a, name: name, names: map[string]string{}}
 	if err := d.declare(args); err != nil {
 		return fmt.Errorf("api %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(a, pulumi.Map{
 		"url":    a.URL,
-		"origin": a.Origin,
+		"origin": a.origin,
 	}); err != nil {
 		return fmt.Errorf("api %s: %w", name, err)
 	}
@@ -146,7 +146,7 @@ func (a *API) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
 // must follow.
 type declarer struct {
 	ctx  *pulumi.Context
-	api  *API
+	api  *Gateway
 	name string
 	// config holds, for every resource, method, integration, response,
 	// authorizer and gateway response, the properties a deployment
@@ -193,13 +193,13 @@ func (d *declarer) declare(args RouteArgs) error {
 	if err != nil {
 		return fmt.Errorf("authorizer: %w", err)
 	}
-	d.api.Authorizer = auth
+	d.api.authorizer = auth
 	d.track(auth, auth.Type, auth.AuthorizerUri, auth.IdentitySource, auth.IdentityValidationExpression, auth.AuthorizerResultTtlInSeconds)
 	if _, err := lambda.NewPermission(ctx, d.name+"-"+gateway.AuthorizerFunction, &lambda.PermissionArgs{
 		Function:  args.Authorizer.Name,
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: AuthorizerSourceARN(rest.ExecutionArn, auth.ID()),
+		SourceArn: authorizerSourceARN(rest.ExecutionArn, auth.ID()),
 	}, d.opts()); err != nil {
 		return fmt.Errorf("authorizer permission: %w", err)
 	}
@@ -240,18 +240,18 @@ func (d *declarer) declare(args RouteArgs) error {
 		d.track(res, res.ResponseType, res.StatusCode, res.ResponseParameters, res.ResponseTemplates)
 	}
 
-	d.api.Deployment, err = apigateway.NewDeployment(ctx, d.name, &apigateway.DeploymentArgs{
+	d.api.deployment, err = apigateway.NewDeployment(ctx, d.name, &apigateway.DeploymentArgs{
 		RestApi:     rest.ID(),
 		Description: pulumi.String("Replaced whenever a route, resource, method, integration, response or the authorizer changes"),
-		Triggers:    pulumi.StringMap{"configuration": Fingerprint(d.config...)},
+		Triggers:    pulumi.StringMap{"configuration": fingerprint(d.config...)},
 	}, d.opts(), pulumi.DependsOn(d.resources))
 	if err != nil {
 		return fmt.Errorf("deployment: %w", err)
 	}
 	d.api.Stage, err = apigateway.NewStage(ctx, d.name, &apigateway.StageArgs{
 		RestApi:    rest.ID(),
-		Deployment: d.api.Deployment.ID(),
-		StageName:  pulumi.String(d.api.StageName),
+		Deployment: d.api.deployment.ID(),
+		StageName:  pulumi.String(d.api.stageName),
 	}, d.opts())
 	if err != nil {
 		return fmt.Errorf("stage: %w", err)
@@ -357,7 +357,7 @@ func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.
 			return err
 		}
 		if err := d.response(name, "500", headers, m, i, &apigateway.IntegrationResponseArgs{
-			SelectionPattern:   pulumi.String(ErrorSelectionPattern),
+			SelectionPattern:   pulumi.String(errorSelectionPattern),
 			ResponseParameters: quoted("method.response.header.", cors),
 			ResponseTemplates: pulumi.StringMap{
 				"application/json": pulumi.String(string(gateway.ErrorBody(gateway.MessageInternalError))),
@@ -372,7 +372,7 @@ func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.
 		Function:  fn.Name,
 		Action:    pulumi.String("lambda:InvokeFunction"),
 		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: MethodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path),
+		SourceArn: methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path),
 	}, d.opts()); err != nil {
 		return fmt.Errorf("permission: %w", err)
 	}
@@ -473,16 +473,16 @@ func quoted(prefix string, headers pulumi.StringMapOutput) pulumi.StringMapOutpu
 	}).(pulumi.StringMapOutput)
 }
 
-// AuthorizerSourceARN is the source ARN through which API Gateway invokes
+// authorizerSourceARN is the source ARN through which API Gateway invokes
 // the authorizer: <executionArn>/authorizers/<authorizerId>.
-func AuthorizerSourceARN(executionARN pulumi.StringOutput, authorizerID pulumi.IDOutput) pulumi.StringOutput {
+func authorizerSourceARN(executionARN pulumi.StringOutput, authorizerID pulumi.IDOutput) pulumi.StringOutput {
 	return pulumi.Sprintf("%s/authorizers/%s", executionARN, authorizerID)
 }
 
-// MethodSourceARN is the source ARN through which API Gateway invokes a
+// methodSourceARN is the source ARN through which API Gateway invokes a
 // route's integration: <executionArn>/*/<verb><path>, for any stage, each
 // path parameter as *: <executionArn>/*/GET/orders/* for /orders/{id}.
-func MethodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi.StringOutput {
+func methodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi.StringOutput {
 	segments := gateway.Segments(path)
 	for i, s := range segments {
 		if _, ok := gateway.IsParameter(s); ok {
@@ -492,9 +492,9 @@ func MethodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi
 	return pulumi.Sprintf("%s/*/%s/%s", executionARN, verb, strings.Join(segments, "/"))
 }
 
-// Fingerprint returns the hex SHA-256 of the JSON of the resolved values: a
+// fingerprint returns the hex SHA-256 of the JSON of the resolved values: a
 // deployment trigger that changes when any of them does.
-func Fingerprint(values ...any) pulumi.StringOutput {
+func fingerprint(values ...any) pulumi.StringOutput {
 	return pulumi.All(values...).ApplyT(func(v []any) (string, error) {
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -9,11 +9,11 @@ import (
 	"signin/infra/domain"
 )
 
-// DomainType is the Pulumi type token of the custom domain component.
-const DomainType = "signin:index:ApiDomain"
+// domainType is the Pulumi type token of the custom domain component.
+const domainType = "signin:index:ApiDomain"
 
-// SecurityPolicy is the oldest TLS version the custom domain accepts.
-const SecurityPolicy = "TLS_1_2"
+// securityPolicy is the oldest TLS version the custom domain accepts.
+const securityPolicy = "TLS_1_2"
 
 // DomainArgs configure the API's custom domain.
 type DomainArgs struct {
@@ -37,7 +37,7 @@ type Domain struct {
 // NewDomain declares the custom domain name of args.RestAPI's stage.
 func NewDomain(ctx *pulumi.Context, name string, args DomainArgs, opts ...pulumi.ResourceOption) (*Domain, error) {
 	d := &Domain{}
-	if err := ctx.RegisterComponentResource(DomainType, name, d, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(domainType, name, d, opts...); err != nil {
 		return nil, fmt.Errorf("api domain %s: %w", name, err)
 	}
 	parent := pulumi.Parent(d)
@@ -51,7 +51,7 @@ func NewDomain(ctx *pulumi.Context, name string, args DomainArgs, opts ...pulumi
 	dn, err := apigateway.NewDomainName(ctx, name, &apigateway.DomainNameArgs{
 		DomainName:             pulumi.String(args.Name),
 		RegionalCertificateArn: cert.ARN,
-		SecurityPolicy:         pulumi.String(SecurityPolicy),
+		SecurityPolicy:         pulumi.String(securityPolicy),
 		EndpointConfiguration: &apigateway.DomainNameEndpointConfigurationArgs{
 			Types:         pulumi.String("REGIONAL"),
 			IpAddressType: pulumi.String("dualstack"),

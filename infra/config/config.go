@@ -39,35 +39,35 @@ const (
 	KeyAlarmEmail         = "alarmEmail"
 )
 
-// KeyAWSProfile is the AWS provider's own setting (aws:profile) for the
+// keyAWSProfile is the AWS provider's own setting (aws:profile) for the
 // named profile of the AWS CLI; the stack's explicit providers use it too.
-const KeyAWSProfile = "aws:profile"
+const keyAWSProfile = "aws:profile"
 
 // Defaults of the optional settings.
 const (
 	DefaultLogRetentionDays   = 14
-	DefaultThrottleRateLimit  = 10
-	DefaultThrottleBurstLimit = 20
+	defaultThrottleRateLimit  = 10
+	defaultThrottleBurstLimit = 20
 	DefaultLogLevel           = "INFO"
 )
 
-// APIDomainPrefix is what the API's domain name adds in front of the site's
+// apiDomainPrefix is what the API's domain name adds in front of the site's
 // when apiDomain is not set.
-const APIDomainPrefix = "api."
+const apiDomainPrefix = "api."
 
-// LogLevels are the application log levels a function may log at, most
+// logLevels are the application log levels a function may log at, most
 // detailed first: Lambda drops the lines below the chosen one. FATAL, which
 // Lambda also accepts, would drop the ERROR lines the authorizer's failure
 // alarm counts.
-var LogLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"}
+var logLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"}
 
-// MaxThrottleBurstLimit is the largest burst accepted: API Gateway's default
+// maxThrottleBurstLimit is the largest burst accepted: API Gateway's default
 // account-wide burst quota.
-const MaxThrottleBurstLimit = 5000
+const maxThrottleBurstLimit = 5000
 
-// LogRetentionDays lists the retention periods CloudWatch Logs accepts, in
+// logRetentionDays lists the retention periods CloudWatch Logs accepts, in
 // days.
-var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // hostnamePattern is the shape of a DNS name a certificate can be issued
 // for: lower-case labels of letters, digits and inner hyphens, of at most
@@ -80,17 +80,17 @@ var hostedZoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 // maxHostnameLength is the longest DNS name, in characters.
 const maxHostnameLength = 253
 
-// Config is the validated configuration of a stack.
-type Config struct {
+// Settings is the validated configuration of a stack.
+type Settings struct {
 	// GoogleClientID is the OAuth 2.0 client ID the page signs in with and
 	// the authorizer accepts as the token's audience.
 	GoogleClientID string
-	// AllowedEmails, if not empty, are the only email addresses allowed to
+	// allowedEmails, if not empty, are the only email addresses allowed to
 	// call the API.
-	AllowedEmails []string
-	// AllowedDomains, if not empty, are the only hosted domains whose users
+	allowedEmails []string
+	// allowedDomains, if not empty, are the only hosted domains whose users
 	// may call the API.
-	AllowedDomains []string
+	allowedDomains []string
 	// AuthorizerCacheTTL is how many seconds API Gateway caches the
 	// authorizer's answer for a token; 0 turns the cache off.
 	AuthorizerCacheTTL int
@@ -102,14 +102,14 @@ type Config struct {
 	// ThrottleBurstLimit is the number of requests the API accepts at once.
 	ThrottleBurstLimit int
 	// LogLevel is the least severe level of the functions' log lines that
-	// Lambda keeps, one of LogLevels.
+	// Lambda keeps, one of logLevels.
 	LogLevel string
 
 	// SiteDomain, if set, is the site's own domain name, such as
 	// app.example.com, served by CloudFront with a certificate of its own.
 	SiteDomain string
 	// APIDomain, if set, is the API's own domain name, such as
-	// api.example.com. Load sets it to APIDomainPrefix + SiteDomain when
+	// api.example.com. Load sets it to apiDomainPrefix + SiteDomain when
 	// only SiteDomain is set.
 	APIDomain string
 	// HostedZoneID or HostedZoneName (exactly one, with a SiteDomain) names
@@ -128,47 +128,38 @@ type Config struct {
 
 // Default returns the configuration with every optional setting at its
 // default and no client ID.
-func Default() Config {
-	return Config{
+func Default() Settings {
+	return Settings{
 		AuthorizerCacheTTL: gateway.DefaultAuthorizerTTL,
 		LogRetentionDays:   DefaultLogRetentionDays,
-		ThrottleRateLimit:  DefaultThrottleRateLimit,
-		ThrottleBurstLimit: DefaultThrottleBurstLimit,
+		ThrottleRateLimit:  defaultThrottleRateLimit,
+		ThrottleBurstLimit: defaultThrottleBurstLimit,
 		LogLevel:           DefaultLogLevel,
 	}
 }
 
-// SiteOrigin returns the origin of the site's own domain name, or "" when
-// it has none.
-func (c Config) SiteOrigin() string {
-	if c.SiteDomain == "" {
-		return ""
-	}
-	return "https://" + c.SiteDomain
-}
-
 // APIURL returns the address the page calls on the API's own domain name,
 // which serves the stage at its root, or "" when it has none.
-func (c Config) APIURL() string {
+func (c Settings) APIURL() string {
 	if c.APIDomain == "" {
 		return ""
 	}
 	return "https://" + c.APIDomain + "/"
 }
 
-// Validate reports every setting of c that is wrong, each with how to fix
+// validate reports every setting of c that is wrong, each with how to fix
 // it.
-func (c Config) Validate() error {
+func (c Settings) validate() error {
 	var errs []error
 	if err := project.ValidateClientID(c.GoogleClientID); err != nil {
 		errs = append(errs, err)
 	}
-	for _, e := range c.AllowedEmails {
+	for _, e := range c.allowedEmails {
 		if authorizer.CheckEmail(e) != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not an email address: list addresses such as ada@example.com", KeyAllowedEmails, e))
 		}
 	}
-	for _, d := range c.AllowedDomains {
+	for _, d := range c.allowedDomains {
 		if authorizer.CheckDomain(d) != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list domains such as example.com, without @", KeyAllowedDomains, d))
 		}
@@ -176,17 +167,17 @@ func (c Config) Validate() error {
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
 		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
 	}
-	if !slices.Contains(LogRetentionDays, c.LogRetentionDays) {
-		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, LogRetentionDays))
+	if !slices.Contains(logRetentionDays, c.LogRetentionDays) {
+		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, logRetentionDays))
 	}
 	if c.ThrottleRateLimit <= 0 {
 		errs = append(errs, fmt.Errorf("%s is %g: give a number of requests per second above 0", KeyThrottleRateLimit, c.ThrottleRateLimit))
 	}
-	if c.ThrottleBurstLimit < 1 || c.ThrottleBurstLimit > MaxThrottleBurstLimit {
-		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests from 1 to %d", KeyThrottleBurstLimit, c.ThrottleBurstLimit, MaxThrottleBurstLimit))
+	if c.ThrottleBurstLimit < 1 || c.ThrottleBurstLimit > maxThrottleBurstLimit {
+		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests from 1 to %d", KeyThrottleBurstLimit, c.ThrottleBurstLimit, maxThrottleBurstLimit))
 	}
-	if !slices.Contains(LogLevels, c.LogLevel) {
-		errs = append(errs, fmt.Errorf("%s is %q: give one of %s (upper case); FATAL would hide the errors the alarms count", KeyLogLevel, c.LogLevel, strings.Join(LogLevels, ", ")))
+	if !slices.Contains(logLevels, c.LogLevel) {
+		errs = append(errs, fmt.Errorf("%s is %q: give one of %s (upper case); FATAL would hide the errors the alarms count", KeyLogLevel, c.LogLevel, strings.Join(logLevels, ", ")))
 	}
 	if c.AlarmEmail != "" && authorizer.CheckEmail(c.AlarmEmail) != nil {
 		errs = append(errs, fmt.Errorf("%s: %q is not an email address: give one such as ops@example.com (`pulumi config set %s <address>`)", KeyAlarmEmail, c.AlarmEmail, KeyAlarmEmail))
@@ -197,7 +188,7 @@ func (c Config) Validate() error {
 
 // validateDomains reports what is wrong with the custom domain settings,
 // alone and together.
-func (c Config) validateDomains() []error {
+func (c Settings) validateDomains() []error {
 	var errs []error
 	for _, d := range []struct{ key, value string }{
 		{KeySiteDomain, c.SiteDomain},
@@ -233,17 +224,17 @@ func (c Config) validateDomains() []error {
 		}
 	}
 	if c.SiteDomain != "" && c.SiteDomain == c.APIDomain {
-		errs = append(errs, fmt.Errorf("%s and %s are both %q: give the API a name of its own, such as %s%s", KeySiteDomain, KeyAPIDomain, c.SiteDomain, APIDomainPrefix, c.SiteDomain))
+		errs = append(errs, fmt.Errorf("%s and %s are both %q: give the API a name of its own, such as %s%s", KeySiteDomain, KeyAPIDomain, c.SiteDomain, apiDomainPrefix, c.SiteDomain))
 	}
 	if c.DisableExecuteAPIEndpoint && c.APIDomain == "" {
-		errs = append(errs, fmt.Errorf("%s is true but the API has no domain name, so nothing could reach it: set %s (the API's name defaults to %s<%s>), or `pulumi config set %s false`", KeyDisableExecuteAPI, KeySiteDomain, APIDomainPrefix, KeySiteDomain, KeyDisableExecuteAPI))
+		errs = append(errs, fmt.Errorf("%s is true but the API has no domain name, so nothing could reach it: set %s (the API's name defaults to %s<%s>), or `pulumi config set %s false`", KeyDisableExecuteAPI, KeySiteDomain, apiDomainPrefix, KeySiteDomain, KeyDisableExecuteAPI))
 	}
 	return errs
 }
 
 // CheckZone reports a custom domain name that the hosted zone named zone
 // (with or without its final dot) cannot hold.
-func (c Config) CheckZone(zone string) error {
+func (c Settings) CheckZone(zone string) error {
 	zone = strings.ToLower(strings.TrimSuffix(zone, "."))
 	var errs []error
 	for _, d := range []struct{ key, value string }{
@@ -280,6 +271,6 @@ func validateHostname(key, value string) error {
 // AuthorizerEnvironment returns the authorizer function's environment: the
 // client ID and the allow-lists. The OIDC issuer and key set keep the
 // authorizer's Google defaults.
-func (c Config) AuthorizerEnvironment() map[string]string {
-	return authorizer.Config{ClientID: c.GoogleClientID, AllowedEmails: c.AllowedEmails, AllowedDomains: c.AllowedDomains}.Environ()
+func (c Settings) AuthorizerEnvironment() map[string]string {
+	return authorizer.Config{ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains}.Environ()
 }

@@ -17,7 +17,7 @@ var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 // Load reads the stack's configuration, fills in the defaults and validates
 // it. A value of the wrong type is reported as such; a valid configuration is
 // returned only with a nil error.
-func Load(ctx *pulumi.Context) (Config, error) {
+func Load(ctx *pulumi.Context) (Settings, error) {
 	c := Default()
 	var errs []error
 	read := func(key string, try func() error) {
@@ -30,10 +30,10 @@ func Load(ctx *pulumi.Context) (Config, error) {
 		return err
 	})
 	read(KeyAllowedEmails, func() error {
-		return listError(KeyAllowedEmails, pulumiconfig.TryObject(ctx, KeyAllowedEmails, &c.AllowedEmails))
+		return listError(KeyAllowedEmails, pulumiconfig.TryObject(ctx, KeyAllowedEmails, &c.allowedEmails))
 	})
 	read(KeyAllowedDomains, func() error {
-		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.AllowedDomains))
+		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.allowedDomains))
 	})
 	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
@@ -66,18 +66,18 @@ func Load(ctx *pulumi.Context) (Config, error) {
 		}
 		return err
 	})
-	read(KeyAWSProfile, func() error { return tryString(ctx, KeyAWSProfile, &c.AWSProfile) })
+	read(keyAWSProfile, func() error { return tryString(ctx, keyAWSProfile, &c.AWSProfile) })
 	if c.SiteDomain != "" && c.APIDomain == "" {
-		c.APIDomain = APIDomainPrefix + c.SiteDomain
+		c.APIDomain = apiDomainPrefix + c.SiteDomain
 	}
 	if !stageNamePattern.MatchString(ctx.Stack()) {
 		errs = append(errs, fmt.Errorf("the stack's name %q cannot name the API's stage, which takes only letters, digits, - and _: create a stack named so (`pulumi stack init <name>`)", ctx.Stack()))
 	}
 	if err := errors.Join(errs...); err != nil {
-		return Config{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+		return Settings{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
-	if err := c.Validate(); err != nil {
-		return Config{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+	if err := c.validate(); err != nil {
+		return Settings{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	return c, nil
 }

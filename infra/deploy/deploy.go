@@ -24,46 +24,46 @@ type Action string
 
 // The actions of the Makefile.
 const (
-	Preview Action = "preview"
-	Up      Action = "up"
-	Destroy Action = "destroy"
+	preview Action = "preview"
+	up      Action = "up"
+	destroy Action = "destroy"
 )
 
 // ParseAction returns the action named s.
 func ParseAction(s string) (Action, error) {
 	switch a := Action(s); a {
-	case Preview, Up, Destroy:
+	case preview, up, destroy:
 		return a, nil
 	}
 	return "", fmt.Errorf("deploy: unknown action %q: use preview, up or destroy", s)
 }
 
-// LocalStateDir is the folder, below the repository's root, of the local
+// localStateDir is the folder, below the repository's root, of the local
 // file backend used when there is no Pulumi login. .gitignore lists it.
-const LocalStateDir = ".pulumi"
+const localStateDir = ".pulumi"
 
-// CLI is the name of the Pulumi command-line tool.
-const CLI = "pulumi"
+// cliName is the name of the Pulumi command-line tool.
+const cliName = "pulumi"
 
 // Errors of the checks; the returned errors wrap them with how to fix it.
 var (
-	ErrNoCLI            = errors.New("the pulumi CLI is not installed")
-	ErrNoAWSCredentials = errors.New("no AWS credentials found")
-	ErrNoClientID       = errors.New("no valid googleClientId")
-	ErrNoPassphrase     = errors.New("no passphrase for the local Pulumi state")
+	errNoCLI            = errors.New("the pulumi CLI is not installed")
+	errNoAWSCredentials = errors.New("no AWS credentials found")
+	errNoClientID       = errors.New("no valid googleClientId")
+	errNoPassphrase     = errors.New("no passphrase for the local Pulumi state")
 )
 
-// Check reports the first thing missing for action on the stack of the
+// check reports the first thing missing for action on the stack of the
 // repository at root: the pulumi CLI, AWS credentials, or (for preview and
 // up) a valid googleClientId in Pulumi.<stack>.yaml.
-func Check(action Action, root, stackName string) error {
-	if _, err := exec.LookPath(CLI); err != nil {
-		return fmt.Errorf("%w: install it (https://www.pulumi.com/docs/iac/download-install/, for example `curl -fsSL https://get.pulumi.com | sh`) and run `make %s` again", ErrNoCLI, action)
+func check(action Action, root, stackName string) error {
+	if _, err := exec.LookPath(cliName); err != nil {
+		return fmt.Errorf("%w: install it (https://www.pulumi.com/docs/iac/download-install/, for example `curl -fsSL https://get.pulumi.com | sh`) and run `make %s` again", errNoCLI, action)
 	}
 	if !haveAWSCredentials() {
-		return fmt.Errorf("%w: run `aws configure`, or `aws sso login --profile <name>` and `export AWS_PROFILE=<name>`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", ErrNoAWSCredentials)
+		return fmt.Errorf("%w: run `aws configure`, or `aws sso login --profile <name>` and `export AWS_PROFILE=<name>`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", errNoAWSCredentials)
 	}
-	if action == Destroy {
+	if action == destroy {
 		return nil
 	}
 	return checkClientID(filepath.Join(root, "Pulumi."+stackName+".yaml"))
@@ -102,7 +102,7 @@ func haveAWSCredentials() bool {
 func checkClientID(path string) error {
 	cfg, err := project.ReadStackFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("%w: %s does not exist: run `pulumi stack init %s` and `pulumi config set %s <client-id>`", ErrNoClientID, filepath.Base(path), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml"), project.KeyGoogleClientID)
+		return fmt.Errorf("%w: %s does not exist: run `pulumi stack init %s` and `pulumi config set %s <client-id>`", errNoClientID, filepath.Base(path), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml"), project.KeyGoogleClientID)
 	}
 	if err != nil {
 		return err
@@ -112,16 +112,16 @@ func checkClientID(path string) error {
 		return nil
 	}
 	if err := project.ValidateClientID(id); err != nil {
-		return fmt.Errorf("%w in %s: %w", ErrNoClientID, filepath.Base(path), err)
+		return fmt.Errorf("%w in %s: %w", errNoClientID, filepath.Base(path), err)
 	}
 	return nil
 }
 
-// LoggedIn reports whether the user is logged in to a Pulumi backend: a
+// loggedIn reports whether the user is logged in to a Pulumi backend: a
 // Pulumi Cloud access token in the environment, or a current backend in the
 // CLI's credentials ($PULUMI_HOME or ~/.pulumi, credentials.json), as
 // `pulumi login` leaves it.
-func LoggedIn() bool {
+func loggedIn() bool {
 	if os.Getenv("PULUMI_ACCESS_TOKEN") != "" {
 		return true
 	}
@@ -143,18 +143,18 @@ func LoggedIn() bool {
 	return json.Unmarshal(b, &creds) == nil && creds.Current != ""
 }
 
-// Backend returns the backend URL to use, given the environment's
+// backend returns the backend URL to use, given the environment's
 // PULUMI_BACKEND_URL and whether the user is logged in to one: the user's
 // choice, else their login (""), else the local file backend below root,
 // which needs a passphrase for the stack's secrets.
-func Backend(root string, loggedIn bool) (string, error) {
+func backend(root string, loggedIn bool) (string, error) {
 	if u := os.Getenv("PULUMI_BACKEND_URL"); u != "" || loggedIn {
 		return u, nil
 	}
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") == "" && os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") == "" {
-		return "", fmt.Errorf("%w: with no `pulumi login`, the state is kept in %s/ and its secrets are encrypted with a passphrase: `export PULUMI_CONFIG_PASSPHRASE=<a passphrase you keep>` (the same one for every later command), or run `pulumi login` first", ErrNoPassphrase, LocalStateDir)
+		return "", fmt.Errorf("%w: with no `pulumi login`, the state is kept in %s/ and its secrets are encrypted with a passphrase: `export PULUMI_CONFIG_PASSPHRASE=<a passphrase you keep>` (the same one for every later command), or run `pulumi login` first", errNoPassphrase, localStateDir)
 	}
-	return "file://" + filepath.ToSlash(filepath.Join(root, LocalStateDir)), nil
+	return "file://" + filepath.ToSlash(filepath.Join(root, localStateDir)), nil
 }
 
 // Runner runs the pulumi CLI in the repository.
@@ -173,19 +173,19 @@ type Runner struct {
 // user's backend or the local one, runs `pulumi <action>` with args, and
 // after up prints the site's URL to open.
 func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
-	if err := Check(action, r.Root, r.Stack); err != nil {
+	if err := check(action, r.Root, r.Stack); err != nil {
 		return err
 	}
-	backend, err := Backend(r.Root, LoggedIn())
+	backend, err := backend(r.Root, loggedIn())
 	if err != nil {
 		return err
 	}
 	r.env = os.Environ()
 	if backend != "" && os.Getenv("PULUMI_BACKEND_URL") == "" {
-		if err := os.MkdirAll(filepath.Join(r.Root, LocalStateDir), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Join(r.Root, localStateDir), 0o755); err != nil {
 			return fmt.Errorf("deploy: %w", err)
 		}
-		fmt.Fprintf(r.Stderr, "No Pulumi login: keeping the state in %s/ (run `pulumi login` to use your own backend).\n", LocalStateDir)
+		fmt.Fprintf(r.Stderr, "No Pulumi login: keeping the state in %s/ (run `pulumi login` to use your own backend).\n", localStateDir)
 		r.env = append(r.env, "PULUMI_BACKEND_URL="+backend)
 	}
 	if err := r.pulumi(ctx, r.Stderr, "stack", "select", "--create", r.Stack); err != nil {
@@ -194,7 +194,7 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 	if err := r.pulumi(ctx, r.Stdout, append([]string{string(action), "--stack", r.Stack}, args...)...); err != nil {
 		return fmt.Errorf("deploy: pulumi %s: %w", action, err)
 	}
-	if action != Up {
+	if action != up {
 		return nil
 	}
 	var url strings.Builder
@@ -208,7 +208,7 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 
 // pulumi runs the CLI with args in the repository's root.
 func (r *Runner) pulumi(ctx context.Context, stdout io.Writer, args ...string) error {
-	cmd := exec.CommandContext(ctx, CLI, args...)
+	cmd := exec.CommandContext(ctx, cliName, args...)
 	// An interrupt (Ctrl-C) reaches pulumi itself, in the same process
 	// group, and it cancels gracefully, saving the state of what it did.
 	// Killing it then would lose created resources from the state, so a

@@ -63,47 +63,47 @@ func committedDevStack(t *testing.T) string {
 // message saying how to fix it. testdata/messages.golden.txt records every
 // message as the user reads it.
 func TestCheckStopsAtWhatIsMissing(t *testing.T) {
-	cli := func(t *testing.T, bin string) { write(t, filepath.Join(bin, CLI), "", 0o755) }
+	cli := func(t *testing.T, bin string) { write(t, filepath.Join(bin, cliName), "", 0o755) }
 	cases := []struct {
 		name   string
 		action Action
 		setup  func(t *testing.T, root, bin, home string)
 		want   error
 	}{
-		{"nothing installed", Up, func(*testing.T, string, string, string) {}, ErrNoCLI},
-		{"a pulumi file that is not executable", Preview, func(t *testing.T, _, bin, _ string) {
-			write(t, filepath.Join(bin, CLI), "", 0o644)
-		}, ErrNoCLI},
-		{"CLI but no AWS credentials", Up, func(t *testing.T, _, bin, _ string) { cli(t, bin) }, ErrNoAWSCredentials},
-		{"an access key without its secret", Up, func(t *testing.T, _, bin, _ string) {
+		{"nothing installed", up, func(*testing.T, string, string, string) {}, errNoCLI},
+		{"a pulumi file that is not executable", preview, func(t *testing.T, _, bin, _ string) {
+			write(t, filepath.Join(bin, cliName), "", 0o644)
+		}, errNoCLI},
+		{"CLI but no AWS credentials", up, func(t *testing.T, _, bin, _ string) { cli(t, bin) }, errNoAWSCredentials},
+		{"an access key without its secret", up, func(t *testing.T, _, bin, _ string) {
 			cli(t, bin)
 			t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
-		}, ErrNoAWSCredentials},
-		{"an empty credentials file", Up, func(t *testing.T, _, bin, home string) {
+		}, errNoAWSCredentials},
+		{"an empty credentials file", up, func(t *testing.T, _, bin, home string) {
 			cli(t, bin)
 			write(t, filepath.Join(home, ".aws", "credentials"), "", 0o600)
-		}, ErrNoAWSCredentials},
-		{"no stack file", Up, func(t *testing.T, _, bin, _ string) {
+		}, errNoAWSCredentials},
+		{"no stack file", up, func(t *testing.T, _, bin, _ string) {
 			cli(t, bin)
 			t.Setenv("AWS_ACCESS_KEY_ID", "AKIAIOSFODNN7EXAMPLE")
 			t.Setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
-		}, ErrNoClientID},
-		{"the committed placeholder client ID", Preview, func(t *testing.T, root, bin, home string) {
+		}, errNoClientID},
+		{"the committed placeholder client ID", preview, func(t *testing.T, root, bin, home string) {
 			cli(t, bin)
 			write(t, filepath.Join(home, ".aws", "credentials"), "[default]\n", 0o600)
 			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
-		}, ErrNoClientID},
-		{"a valid client ID and a profile", Up, func(t *testing.T, root, bin, _ string) {
+		}, errNoClientID},
+		{"a valid client ID and a profile", up, func(t *testing.T, root, bin, _ string) {
 			cli(t, bin)
 			t.Setenv("AWS_PROFILE", "sandbox")
 			write(t, filepath.Join(root, "Pulumi.dev.yaml"), validStack, 0o644)
 		}, nil},
-		{"a secret client ID and SSO config", Preview, func(t *testing.T, root, bin, home string) {
+		{"a secret client ID and SSO config", preview, func(t *testing.T, root, bin, home string) {
 			cli(t, bin)
 			write(t, filepath.Join(home, ".aws", "config"), "[profile sso]\n", 0o600)
 			write(t, filepath.Join(root, "Pulumi.dev.yaml"), secretStack, 0o644)
 		}, nil},
-		{"destroy needs no client ID", Destroy, func(t *testing.T, root, bin, _ string) {
+		{"destroy needs no client ID", destroy, func(t *testing.T, root, bin, _ string) {
 			cli(t, bin)
 			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")
 			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
@@ -114,7 +114,7 @@ func TestCheckStopsAtWhatIsMissing(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			root, bin, home := machine(t)
 			c.setup(t, root, bin, home)
-			err := Check(c.action, root, "dev")
+			err := check(c.action, root, "dev")
 			if !errors.Is(err, c.want) || (c.want == nil) != (err == nil) {
 				t.Fatalf("make %s: got %v, want %v", c.action, err, c.want)
 			}
@@ -142,15 +142,15 @@ func TestBackendFallsBackToTheRepository(t *testing.T) {
 	}{
 		{name: "logged in", loggedIn: true, want: ""},
 		{name: "explicit backend", backendURL: "s3://state-bucket", want: "s3://state-bucket"},
-		{name: "no login, a passphrase", passphrase: "correct horse", want: "file://" + filepath.ToSlash(filepath.Join(root, LocalStateDir))},
-		{name: "no login, a passphrase file", passphraseFile: "/run/secrets/pulumi", want: "file://" + filepath.ToSlash(filepath.Join(root, LocalStateDir))},
-		{name: "no login, no passphrase", wantErr: ErrNoPassphrase},
+		{name: "no login, a passphrase", passphrase: "correct horse", want: "file://" + filepath.ToSlash(filepath.Join(root, localStateDir))},
+		{name: "no login, a passphrase file", passphraseFile: "/run/secrets/pulumi", want: "file://" + filepath.ToSlash(filepath.Join(root, localStateDir))},
+		{name: "no login, no passphrase", wantErr: errNoPassphrase},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("PULUMI_BACKEND_URL", c.backendURL)
 			t.Setenv("PULUMI_CONFIG_PASSPHRASE", c.passphrase)
 			t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", c.passphraseFile)
-			got, err := Backend(root, c.loggedIn)
+			got, err := backend(root, c.loggedIn)
 			if !errors.Is(err, c.wantErr) || (c.wantErr == nil) != (err == nil) {
 				t.Fatalf("got error %v, want %v", err, c.wantErr)
 			}
@@ -187,7 +187,7 @@ func TestLoggedIn(t *testing.T) {
 			if c.credentials != "" {
 				write(t, filepath.Join(home, "credentials.json"), c.credentials, 0o600)
 			}
-			if got := LoggedIn(); got != c.want {
+			if got := loggedIn(); got != c.want {
 				t.Errorf("LoggedIn() = %v, want %v", got, c.want)
 			}
 		})
@@ -224,11 +224,11 @@ wait $!
 // done. The runner must not kill it meanwhile, or the created resources are
 // lost from the state.
 func TestInterruptLetsPulumiSaveItsState(t *testing.T) {
-	for _, action := range []Action{Preview, Up, Destroy} {
+	for _, action := range []Action{preview, up, destroy} {
 		t.Run(string(action), func(t *testing.T) {
 			root, bin, _ := machine(t)
 			t.Setenv("PATH", bin+string(os.PathListSeparator)+"/usr/bin"+string(os.PathListSeparator)+"/bin")
-			write(t, filepath.Join(bin, CLI), fakePulumi, 0o755)
+			write(t, filepath.Join(bin, cliName), fakePulumi, 0o755)
 			write(t, filepath.Join(root, "Pulumi.dev.yaml"), validStack, 0o644)
 			t.Setenv("AWS_PROFILE", "sandbox")
 			t.Setenv("PULUMI_BACKEND_URL", "file://"+filepath.ToSlash(t.TempDir()))

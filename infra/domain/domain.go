@@ -18,20 +18,20 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// CertificateType is the Pulumi type token of the certificate component.
-const CertificateType = "signin:index:Certificate"
+// certificateType is the Pulumi type token of the certificate component.
+const certificateType = "signin:index:Certificate"
 
 // CloudFrontRegion is the only region whose certificates CloudFront serves.
 const CloudFrontRegion = "us-east-1"
 
-// ValidationRecordTTL is the time to live of a validation record, in
+// validationRecordTTL is the time to live of a validation record, in
 // seconds.
-const ValidationRecordTTL = 300
+const validationRecordTTL = 300
 
 // Zone is a public Route 53 hosted zone.
 type Zone struct {
-	// ID is the zone's ID, such as Z0123456789ABCDEFGHIJ.
-	ID string
+	// id is the zone's ID, such as Z0123456789ABCDEFGHIJ.
+	id string
 	// Name is the zone's domain name, without the final dot.
 	Name string
 }
@@ -53,7 +53,7 @@ func LookupZone(ctx *pulumi.Context, id, name string) (Zone, error) {
 	if z.PrivateZone != nil && *z.PrivateZone {
 		return Zone{}, fmt.Errorf("domain: the hosted zone %s is private: certificates are validated, and users find the site, through a public zone", what)
 	}
-	return Zone{ID: z.ZoneId, Name: strings.TrimSuffix(z.Name, ".")}, nil
+	return Zone{id: z.ZoneId, Name: strings.TrimSuffix(z.Name, ".")}, nil
 }
 
 // CertificateArgs configure a Certificate.
@@ -83,7 +83,7 @@ type Certificate struct {
 // validation record and the validation that waits for ACM to issue it.
 func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts ...pulumi.ResourceOption) (*Certificate, error) {
 	c := &Certificate{}
-	if err := ctx.RegisterComponentResource(CertificateType, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(certificateType, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
 	parent := pulumi.Parent(c)
@@ -109,11 +109,11 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	// A certificate for one name has one validation option.
 	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
 	record, err := route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
-		ZoneId:  pulumi.String(args.Zone.ID),
+		ZoneId:  pulumi.String(args.Zone.id),
 		Name:    dvo.ResourceRecordName().Elem(),
 		Type:    dvo.ResourceRecordType().Elem(),
 		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(ValidationRecordTTL),
+		Ttl:     pulumi.Int(validationRecordTTL),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: validation record: %w", name, err)
@@ -143,7 +143,7 @@ type Target struct {
 func Alias(ctx *pulumi.Context, name string, zone Zone, domain string, target Target, opts ...pulumi.ResourceOption) error {
 	for _, typ := range []string{"A", "AAAA"} {
 		if _, err := route53.NewRecord(ctx, name+"-"+strings.ToLower(typ), &route53.RecordArgs{
-			ZoneId: pulumi.String(zone.ID),
+			ZoneId: pulumi.String(zone.id),
 			Name:   pulumi.String(domain),
 			Type:   pulumi.String(typ),
 			Aliases: route53.RecordAliasArray{&route53.RecordAliasArgs{

@@ -21,28 +21,28 @@ import (
 	"signin/functions/bundle"
 )
 
-// Type is the Pulumi type token of the component.
-const Type = "signin:index:Function"
+// componentType is the Pulumi type token of the component.
+const componentType = "signin:index:Function"
 
 // Settings every function runs with.
 const (
-	// Runtime is the OS-only runtime that runs a bootstrap executable; the
+	// runtime is the OS-only runtime that runs a bootstrap executable; the
 	// go1.x runtime is retired.
-	Runtime = "provided.al2023"
-	// Architecture is the Graviton processor the archives are built for.
-	Architecture = "arm64"
+	runtime = "provided.al2023"
+	// architecture is the Graviton processor the archives are built for.
+	architecture = "arm64"
 	// Handler names the executable at the archive's root.
 	Handler = bundle.EntryName
-	// MemorySize is the function's memory in MB: plenty for a Go binary.
-	MemorySize = 128
-	// Timeout is the longest a call may run, in seconds.
-	Timeout = 10
-	// LogFormat makes Lambda write its own lines as JSON, and filter the
+	// memorySize is the function's memory in MB: plenty for a Go binary.
+	memorySize = 128
+	// timeout is the longest a call may run, in seconds.
+	timeout = 10
+	// logFormat makes Lambda write its own lines as JSON, and filter the
 	// function's JSON lines by their "level", as log/slog's JSON handler
 	// writes them.
-	LogFormat = "JSON"
-	// SystemLogLevel keeps Lambda's own START, END and REPORT lines.
-	SystemLogLevel = "INFO"
+	logFormat = "JSON"
+	// systemLogLevel keeps Lambda's own START, END and REPORT lines.
+	systemLogLevel = "INFO"
 )
 
 // RolePrefix starts the name of every IAM role the stack creates: the
@@ -56,9 +56,9 @@ const RolePrefix = "signin-fn-"
 // which adds a 26-character suffix to reach the 64-character limit.
 const maxRolePrefix = 38
 
-// BasicExecutionPolicy is the one policy a function's role carries: write
+// basicExecutionPolicy is the one policy a function's role carries: write
 // its own logs to CloudWatch.
-const BasicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
+const basicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
 
 // assumeRolePolicy lets the Lambda service, and nothing else, take the role.
 const assumeRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -90,7 +90,7 @@ func Build(ctx context.Context, dir, outDir, name string) (Code, error) {
 	return Code{Path: path, SHA256: base64.StdEncoding.EncodeToString(sum[:])}, nil
 }
 
-// Args configure a Function.
+// Args configure a Lambda.
 type Args struct {
 	// Code is the function's archive.
 	Code Code
@@ -103,24 +103,24 @@ type Args struct {
 	LogLevel string
 }
 
-// Function is a deployed Lambda function with its role and log group.
-type Function struct {
+// Lambda is a deployed Lambda function with its role and log group.
+type Lambda struct {
 	pulumi.ResourceState
 
 	// Name is the function's name under functions/cmd/.
 	Name string
 	// Function is the Lambda function.
 	Function *lambda.Function
-	// Role is the role the function runs as.
-	Role *iam.Role
+	// role is the role the function runs as.
+	role *iam.Role
 	// LogGroup receives the function's logs.
 	LogGroup *cloudwatch.LogGroup
 }
 
 // New declares the function name.
-func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Function, error) {
-	f := &Function{Name: name}
-	if err := ctx.RegisterComponentResource(Type, name, f, opts...); err != nil {
+func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Lambda, error) {
+	f := &Lambda{Name: name}
+	if err := ctx.RegisterComponentResource(componentType, name, f, opts...); err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}
 	parent := pulumi.Parent(f)
@@ -136,7 +136,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if len(rolePrefix) > maxRolePrefix {
 		return nil, fmt.Errorf("function %s: the name is too long for its role's name prefix %s (at most %d characters)", name, rolePrefix, maxRolePrefix)
 	}
-	f.Role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
+	f.role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
 		NamePrefix:       pulumi.String(rolePrefix),
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
 		Description:      pulumi.String("Runs the " + name + " function: writes its logs, nothing else."),
@@ -145,8 +145,8 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("function %s: role: %w", name, err)
 	}
 	logs, err := iam.NewRolePolicyAttachment(ctx, name+"-logs", &iam.RolePolicyAttachmentArgs{
-		Role:      f.Role.Name,
-		PolicyArn: pulumi.String(BasicExecutionPolicy),
+		Role:      f.role.Name,
+		PolicyArn: pulumi.String(basicExecutionPolicy),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
@@ -158,17 +158,17 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	f.Function, err = lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
 		Code:           pulumi.NewFileArchive(args.Code.Path),
 		SourceCodeHash: pulumi.String(args.Code.SHA256),
-		Runtime:        pulumi.String(Runtime),
-		Architectures:  pulumi.StringArray{pulumi.String(Architecture)},
+		Runtime:        pulumi.String(runtime),
+		Architectures:  pulumi.StringArray{pulumi.String(architecture)},
 		Handler:        pulumi.String(Handler),
-		MemorySize:     pulumi.Int(MemorySize),
-		Timeout:        pulumi.Int(Timeout),
-		Role:           f.Role.Arn,
+		MemorySize:     pulumi.Int(memorySize),
+		Timeout:        pulumi.Int(timeout),
+		Role:           f.role.Arn,
 		Environment:    env,
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
-			LogFormat:           pulumi.String(LogFormat),
+			LogFormat:           pulumi.String(logFormat),
 			ApplicationLogLevel: pulumi.String(args.LogLevel),
-			SystemLogLevel:      pulumi.String(SystemLogLevel),
+			SystemLogLevel:      pulumi.String(systemLogLevel),
 			LogGroup:            f.LogGroup.Name,
 		},
 	}, parent, pulumi.DependsOn([]pulumi.Resource{logs}))

@@ -14,9 +14,9 @@ import (
 // root.
 var markers = []string{"Pulumi.yaml", filepath.Join("functions", "go.mod")}
 
-// Root returns the nearest directory at or above dir that holds every
+// rootOf returns the nearest directory at or above dir that holds every
 // marker file: Pulumi.yaml and functions/go.mod.
-func Root(dir string) (string, error) {
+func rootOf(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return "", fmt.Errorf("repo: %w", err)
@@ -53,5 +53,5 @@ func Find() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("repo: %w", err)
 	}
-	return Root(wd)
+	return rootOf(wd)
 }

@@ -64,7 +64,7 @@ type Outputs map[string]pulumi.StringOutput
 // configuration cfg, and exports and returns the stack outputs. The hosted
 // zone of the custom domains is looked up, and checked to hold them, before
 // anything is declared.
-func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, error) {
+func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, error) {
 	names := src.Routes.Functions()
 	for _, name := range names {
 		if src.Code[name].Path == "" {
@@ -106,8 +106,8 @@ func Declare(ctx *pulumi.Context, cfg config.Config, src Sources) (Outputs, erro
 		OutputBucketName:     page.Bucket.Bucket,
 		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
-	var authorizer *function.Function
-	var routes []*function.Function
+	var authorizer *function.Lambda
+	var routes []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
 		var env pulumi.StringMapInput

@@ -22,23 +22,23 @@ import (
 	"signin/site"
 )
 
-// Type is the Pulumi type token of the component.
-const Type = "signin:index:Site"
+// componentType is the Pulumi type token of the component.
+const componentType = "signin:index:Site"
 
-// CachingOptimizedPolicyID is the ID of CloudFront's managed cache policy
+// cachingOptimizedPolicyID is the ID of CloudFront's managed cache policy
 // "CachingOptimized": cache by path only, compressed with gzip and Brotli,
 // honouring the origin's Cache-Control.
-const CachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+const cachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
-// CacheControl is the Cache-Control of every file of the page: browsers and
+// cacheControl is the Cache-Control of every file of the page: browsers and
 // CloudFront revalidate each time, so a redeploy shows at once. The page is a
 // handful of small files, so revalidating costs little.
-const CacheControl = "no-cache"
+const cacheControl = "no-cache"
 
-// MinimumProtocolVersion is the oldest TLS version and set of ciphers the
+// minimumProtocolVersion is the oldest TLS version and set of ciphers the
 // distribution accepts on its own domain name: TLS 1.2 with forward-secret
 // ciphers, as CloudFront recommends.
-const MinimumProtocolVersion = "TLSv1.2_2021"
+const minimumProtocolVersion = "TLSv1.2_2021"
 
 // Args configure a Site.
 type Args struct {
@@ -77,7 +77,7 @@ type Site struct {
 // New declares the site name.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Site, error) {
 	s := &Site{}
-	if err := ctx.RegisterComponentResource(Type, name, s, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(componentType, name, s, opts...); err != nil {
 		return nil, fmt.Errorf("site %s: %w", name, err)
 	}
 	if err := s.declare(ctx, name, args); err != nil {
@@ -190,7 +190,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		viewer = &cloudfront.DistributionViewerCertificateArgs{
 			AcmCertificateArn:      cert.ARN,
 			SslSupportMethod:       pulumi.String("sni-only"),
-			MinimumProtocolVersion: pulumi.String(MinimumProtocolVersion),
+			MinimumProtocolVersion: pulumi.String(minimumProtocolVersion),
 		}
 	}
 	const originID = "bucket"
@@ -215,7 +215,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			AllowedMethods:          pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			Compress:                pulumi.Bool(true),
-			CachePolicyId:           pulumi.String(CachingOptimizedPolicyID),
+			CachePolicyId:           pulumi.String(cachingOptimizedPolicyID),
 			ResponseHeadersPolicyId: headers.ID(),
 		},
 		Restrictions: &cloudfront.DistributionRestrictionsArgs{
@@ -280,7 +280,7 @@ func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Ar
 	args.Bucket = s.Bucket.ID()
 	args.Key = pulumi.String(key)
 	args.ContentType = pulumi.String(site.ContentType(key))
-	args.CacheControl = pulumi.String(CacheControl)
+	args.CacheControl = pulumi.String(cacheControl)
 	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, args, append(opts, pulumi.Parent(s))...)
 	return err
 }

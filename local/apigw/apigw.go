@@ -40,8 +40,8 @@ import (
 // answer came from the cache ("hit") or from invoking it ("miss").
 const CacheHeader = "X-Authorizer-Cache"
 
-// MaxBodySize is the largest request body API Gateway accepts: 10 MB.
-const MaxBodySize = 10 << 20
+// maxBodySize is the largest request body API Gateway accepts: 10 MB.
+const maxBodySize = 10 << 20
 
 // Config describes the emulated API.
 type Config struct {
@@ -63,9 +63,9 @@ type Config struct {
 	// CacheTTL is how long the authorizer's answer for a token is reused;
 	// zero means gateway.DefaultAuthorizerTTL.
 	CacheTTL time.Duration
-	// Logger receives one line per failure of a function; nil means
+	// logger receives one line per failure of a function; nil means
 	// slog.Default().
-	Logger *slog.Logger
+	logger *slog.Logger
 }
 
 // Gateway is the emulated API, an http.Handler.
@@ -78,7 +78,7 @@ type Gateway struct {
 
 // cached is the authorizer's answer for one token.
 type cached struct {
-	policy  Policy
+	policy  authorizerPolicy
 	expires time.Time
 }
 
@@ -110,8 +110,8 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.CacheTTL == 0 {
 		cfg.CacheTTL = gateway.DefaultAuthorizerTTL * time.Second
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	if cfg.logger == nil {
+		cfg.logger = slog.Default()
 	}
 	cfg.Routes = slices.Clone(cfg.Routes)
 	return &Gateway{cfg: cfg, now: time.Now, cache: map[string]cached{}}, nil
@@ -120,10 +120,10 @@ func New(cfg Config) (*Gateway, error) {
 // Routes returns the routes the API serves.
 func (g *Gateway) Routes() gateway.Table { return slices.Clone(g.cfg.Routes) }
 
-// MethodARN returns the methodArn of a request for method on the request
+// methodARN returns the methodArn of a request for method on the request
 // path, as API Gateway hands it to the authorizer:
 // arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path without its leading />.
-func (g *Gateway) MethodARN(method, path string) string {
+func (g *Gateway) methodARN(method, path string) string {
 	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s",
 		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.TrimPrefix(path, "/"))
 }
@@ -154,7 +154,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	}
-	methodARN := g.MethodARN(r.Method, r.URL.EscapedPath())
+	methodARN := g.methodARN(r.Method, r.URL.EscapedPath())
 	policy, hit, err := g.authorize(r.Context(), token, methodARN)
 	if hit {
 		w.Header().Set(CacheHeader, "hit")
@@ -167,15 +167,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	case err != nil:
-		g.cfg.Logger.Error("apigw: the authorizer failed", "err", err)
+		g.cfg.logger.Error("apigw: the authorizer failed", "err", err)
 		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
 		return
 	}
-	switch policy.Evaluate(methodARN) {
-	case Denied:
+	switch policy.evaluate(methodARN) {
+	case denied:
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageExplicitDeny))
 		return
-	case NotAllowed:
+	case notAllowed:
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageAccessDenied))
 		return
 	}
@@ -190,10 +190,10 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // template runs a Template route: the function gets the mapping
 // template's event, and its answer is the 200 body; its error is a 500.
-func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, policy Policy) {
+func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, policy authorizerPolicy) {
 	answer, err := fn.Invoke(r.Context(), gateway.RequestBody(policy.Context[gateway.ContextName]))
 	if err != nil {
-		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function failed", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
@@ -207,15 +207,15 @@ func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway
 // events.APIGatewayProxyRequest and answers status, headers and body
 // itself, CORS headers included. Its error or a malformed answer is API
 // Gateway's 502; a function that cannot be invoked, 500.
-func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, params map[string]string, policy Policy) {
+func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, params map[string]string, policy authorizerPolicy) {
 	body, err := readBody(w, r)
 	if err != nil {
-		g.fail(w, http.StatusRequestEntityTooLarge, gateway.ErrorBody(fmt.Sprintf("HTTP content length exceeded %d bytes.", MaxBodySize)))
+		g.fail(w, http.StatusRequestEntityTooLarge, gateway.ErrorBody(fmt.Sprintf("HTTP content length exceeded %d bytes.", maxBodySize)))
 		return
 	}
 	event, err := json.Marshal(g.proxyRequest(r, route, params, policy, body))
 	if err != nil {
-		g.cfg.Logger.Error("apigw: encoding the proxy event", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: encoding the proxy event", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
@@ -223,17 +223,17 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Ro
 	var ferr *messages.InvokeResponse_Error
 	switch {
 	case errors.As(err, &ferr):
-		g.cfg.Logger.Error("apigw: the function failed", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function failed", "route", route.String(), "err", err)
 		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	case err != nil:
-		g.cfg.Logger.Error("apigw: the function could not be invoked", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: the function could not be invoked", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
-	resp, respBody, err := ParseProxyResponse(answer)
+	resp, respBody, err := parseProxyResponse(answer)
 	if err != nil {
-		g.cfg.Logger.Error("apigw: malformed Lambda proxy response", "route", route.String(), "err", err)
+		g.cfg.logger.Error("apigw: malformed Lambda proxy response", "route", route.String(), "err", err)
 		g.fail(w, http.StatusBadGateway, gateway.ErrorBody(gateway.MessageInternalError))
 		return
 	}
@@ -253,16 +253,16 @@ func (g *Gateway) proxy(w http.ResponseWriter, r *http.Request, route gateway.Ro
 	_, _ = w.Write(respBody)
 }
 
-// readBody reads the request's body, up to MaxBodySize.
+// readBody reads the request's body, up to maxBodySize.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if r.Body == nil {
 		return nil, nil
 	}
-	return io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodySize))
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 }
 
 // proxyRequest builds the event API Gateway sends a Lambda proxy function.
-func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[string]string, policy Policy, body []byte) events.APIGatewayProxyRequest {
+func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[string]string, policy authorizerPolicy, body []byte) events.APIGatewayProxyRequest {
 	headers := map[string]string{}
 	multiHeaders := map[string][]string{}
 	for k, vs := range r.Header {
@@ -329,12 +329,12 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 	}
 }
 
-// ParseProxyResponse reads a Lambda proxy function's answer as API Gateway
+// parseProxyResponse reads a Lambda proxy function's answer as API Gateway
 // does: a JSON object with a statusCode, optional headers and
 // multiValueHeaders, and a body, base64-encoded when isBase64Encoded. It
 // returns the answer and its decoded body, or an error for an answer API
 // Gateway would call malformed (its 502).
-func ParseProxyResponse(answer []byte) (events.APIGatewayProxyResponse, []byte, error) {
+func parseProxyResponse(answer []byte) (events.APIGatewayProxyResponse, []byte, error) {
 	var resp events.APIGatewayProxyResponse
 	if err := json.Unmarshal(answer, &resp); err != nil {
 		return resp, nil, fmt.Errorf("apigw: the answer %.100q is not a proxy response: %w", answer, err)
@@ -362,7 +362,7 @@ func requestID() string {
 
 // authorize returns the authorizer's policy for token, from the cache when
 // it holds one, and whether it did.
-func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (Policy, bool, error) {
+func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (authorizerPolicy, bool, error) {
 	now := g.now()
 	g.mu.Lock()
 	c, ok := g.cache[token]
@@ -379,11 +379,11 @@ func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (Polic
 	})
 	answer, err := g.cfg.Authorizer.Invoke(ctx, event)
 	if err != nil {
-		return Policy{}, false, err
+		return authorizerPolicy{}, false, err
 	}
-	policy, err := ParsePolicy(answer)
+	policy, err := parseAuthorizerPolicy(answer)
 	if err != nil {
-		return Policy{}, false, err
+		return authorizerPolicy{}, false, err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -89,7 +89,7 @@ func newGatewayWith(t *testing.T, authorizer lambda.Handler, functions map[strin
 	g, err := New(Config{
 		Routes: routes, Authorizer: authorizer, Functions: functions, AllowOrigin: origin,
 		Region: "eu-central-1", AccountID: "123456789012", APIID: "local0api", Stage: "local",
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -10,21 +10,21 @@ import (
 	"signin/functions/policy"
 )
 
-// Policy is what a TOKEN authorizer answers: who the caller is, an IAM
+// authorizerPolicy is what a TOKEN authorizer answers: who the caller is, an IAM
 // policy over execute-api:Invoke, and the context passed to the
 // integration.
-type Policy struct {
+type authorizerPolicy struct {
 	// PrincipalID identifies the caller (the token's sub).
 	PrincipalID string
 	// Statements are the policy document's statements.
-	Statements []Statement
+	Statements []statement
 	// Context holds the context entries as API Gateway passes them on:
 	// every value as a string.
 	Context map[string]string
 }
 
-// Statement is one statement of the policy document.
-type Statement struct {
+// statement is one statement of the policy document.
+type statement struct {
 	// Effect is policy.Allow or policy.Deny.
 	Effect string
 	// Actions and Resources are the IAM actions and the method ARN
@@ -33,23 +33,23 @@ type Statement struct {
 	Resources []string
 }
 
-// Decision is the outcome of evaluating a policy for a request.
-type Decision int
+// decision is the outcome of evaluating a policy for a request.
+type decision int
 
 // The decisions, as IAM makes them.
 const (
-	// NotAllowed means no statement covers the request: 403.
-	NotAllowed Decision = iota
-	// Allowed means an Allow statement covers it and no Deny does.
-	Allowed
-	// Denied means a Deny statement covers it: 403, whatever else allows it.
-	Denied
+	// notAllowed means no statement covers the request: 403.
+	notAllowed decision = iota
+	// allowed means an Allow statement covers it and no Deny does.
+	allowed
+	// denied means a Deny statement covers it: 403, whatever else allows it.
+	denied
 )
 
-// ParsePolicy reads an authorizer's answer. An answer API Gateway would not
+// parseAuthorizerPolicy reads an authorizer's answer. An answer API Gateway would not
 // accept (no principalId, no policy document, an unknown effect) is an
 // error, which the gateway answers with 500 as API Gateway does.
-func ParsePolicy(answer []byte) (Policy, error) {
+func parseAuthorizerPolicy(answer []byte) (authorizerPolicy, error) {
 	var raw struct {
 		PrincipalID    *string `json:"principalId"`
 		PolicyDocument *struct {
@@ -63,22 +63,22 @@ func ParsePolicy(answer []byte) (Policy, error) {
 		Context map[string]json.RawMessage `json:"context"`
 	}
 	if err := json.Unmarshal(answer, &raw); err != nil {
-		return Policy{}, fmt.Errorf("apigw: the authorizer's answer is not a policy: %w", err)
+		return authorizerPolicy{}, fmt.Errorf("apigw: the authorizer's answer is not a policy: %w", err)
 	}
 	if raw.PrincipalID == nil || raw.PolicyDocument == nil || len(raw.PolicyDocument.Statement) == 0 {
-		return Policy{}, errors.New("apigw: the authorizer's answer lacks a principalId or a policy statement")
+		return authorizerPolicy{}, errors.New("apigw: the authorizer's answer lacks a principalId or a policy statement")
 	}
-	p := Policy{PrincipalID: *raw.PrincipalID, Context: map[string]string{}}
+	p := authorizerPolicy{PrincipalID: *raw.PrincipalID, Context: map[string]string{}}
 	for _, s := range raw.PolicyDocument.Statement {
 		if s.Effect != policy.Allow && s.Effect != policy.Deny {
-			return Policy{}, fmt.Errorf("apigw: policy effect %q is neither %s nor %s", s.Effect, policy.Allow, policy.Deny)
+			return authorizerPolicy{}, fmt.Errorf("apigw: policy effect %q is neither %s nor %s", s.Effect, policy.Allow, policy.Deny)
 		}
-		p.Statements = append(p.Statements, Statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource})
+		p.Statements = append(p.Statements, statement{Effect: s.Effect, Actions: s.Action, Resources: s.Resource})
 	}
 	for k, v := range raw.Context {
 		s, err := contextValue(v)
 		if err != nil {
-			return Policy{}, fmt.Errorf("apigw: context %q: %w", k, err)
+			return authorizerPolicy{}, fmt.Errorf("apigw: context %q: %w", k, err)
 		}
 		p.Context[k] = s
 	}
@@ -106,6 +106,7 @@ func contextValue(v json.RawMessage) (string, error) {
 // stringOrSet is an IAM policy element that is a string or a list of them.
 type stringOrSet []string
 
+// UnmarshalJSON reads a string as a set of one.
 func (s *stringOrSet) UnmarshalJSON(b []byte) error {
 	var one string
 	if err := json.Unmarshal(b, &one); err == nil {
@@ -120,27 +121,27 @@ func (s *stringOrSet) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Evaluate decides whether p lets a caller invoke methodARN: a Deny
+// evaluate decides whether p lets a caller invoke methodARN: a Deny
 // statement covering it wins, then an Allow statement; otherwise it is not
 // allowed.
-func (p Policy) Evaluate(methodARN string) Decision {
-	decision := NotAllowed
+func (p authorizerPolicy) evaluate(methodARN string) decision {
+	decision := notAllowed
 	for _, s := range p.Statements {
 		if !s.covers(methodARN) {
 			continue
 		}
 		if s.Effect == policy.Deny {
-			return Denied
+			return denied
 		}
-		decision = Allowed
+		decision = allowed
 	}
 	return decision
 }
 
-func (s Statement) covers(methodARN string) bool {
+func (s statement) covers(methodARN string) bool {
 	action := false
 	for _, a := range s.Actions {
-		if Match(strings.ToLower(a), strings.ToLower(policy.Action)) {
+		if matchPattern(strings.ToLower(a), strings.ToLower(policy.Action)) {
 			action = true
 			break
 		}
@@ -149,19 +150,19 @@ func (s Statement) covers(methodARN string) bool {
 		return false
 	}
 	for _, r := range s.Resources {
-		if Match(r, methodARN) {
+		if matchPattern(r, methodARN) {
 			return true
 		}
 	}
 	return false
 }
 
-// Match reports whether s matches the IAM wildcard pattern. As in IAM, a
+// matchPattern reports whether s matches the IAM wildcard pattern. As in IAM, a
 // wildcard stands within the colon-separated segment it is in: ? for one
 // character other than a colon, * for any run of them (slashes included);
 // only a * that ends its segment (followed by a colon or the end of the
 // pattern) may run on across colons.
-func Match(pattern, s string) bool {
+func matchPattern(pattern, s string) bool {
 	// The set of pattern positions reachable after each character of s: an
 	// NFA run, at most len(pattern)+1 steps per character, never
 	// exponential.

@@ -37,38 +37,38 @@ func TestMatch(t *testing.T) {
 		{"arn:aws:*:abc123/*", arn, true},
 	}
 	for _, tt := range tests {
-		if got := Match(tt.pattern, tt.s); got != tt.want {
+		if got := matchPattern(tt.pattern, tt.s); got != tt.want {
 			t.Errorf("Match(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
 		}
 	}
 }
 
 func TestEvaluate(t *testing.T) {
-	allow := func(resource string) Statement {
-		return Statement{Effect: "Allow", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
+	allow := func(resource string) statement {
+		return statement{Effect: "Allow", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
 	}
-	deny := func(resource string) Statement {
-		return Statement{Effect: "Deny", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
+	deny := func(resource string) statement {
+		return statement{Effect: "Deny", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
 	}
 	stage := "arn:aws:execute-api:eu-central-1:123456789012:abc123/local/*/*"
 	tests := []struct {
 		name       string
-		statements []Statement
-		want       Decision
+		statements []statement
+		want       decision
 	}{
-		{"allow the stage", []Statement{allow(stage)}, Allowed},
-		{"allow the exact method", []Statement{allow(arn)}, Allowed},
-		{"allow only another method (pitfall 2: a cached methodArn policy)", []Statement{allow("arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/")}, NotAllowed},
-		{"deny the stage", []Statement{deny(stage)}, Denied},
-		{"deny wins over allow", []Statement{allow(stage), deny(arn)}, Denied},
-		{"deny elsewhere does not matter", []Statement{allow(stage), deny("arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*/*")}, Allowed},
-		{"another action", []Statement{{Effect: "Allow", Actions: []string{"execute-api:ManageConnections"}, Resources: []string{stage}}}, NotAllowed},
-		{"wildcard action", []Statement{{Effect: "Allow", Actions: []string{"execute-api:*"}, Resources: []string{stage}}}, Allowed},
-		{"no statements", nil, NotAllowed},
+		{"allow the stage", []statement{allow(stage)}, allowed},
+		{"allow the exact method", []statement{allow(arn)}, allowed},
+		{"allow only another method (pitfall 2: a cached methodArn policy)", []statement{allow("arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/")}, notAllowed},
+		{"deny the stage", []statement{deny(stage)}, denied},
+		{"deny wins over allow", []statement{allow(stage), deny(arn)}, denied},
+		{"deny elsewhere does not matter", []statement{allow(stage), deny("arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*/*")}, allowed},
+		{"another action", []statement{{Effect: "Allow", Actions: []string{"execute-api:ManageConnections"}, Resources: []string{stage}}}, notAllowed},
+		{"wildcard action", []statement{{Effect: "Allow", Actions: []string{"execute-api:*"}, Resources: []string{stage}}}, allowed},
+		{"no statements", nil, notAllowed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (Policy{Statements: tt.statements}).Evaluate(arn); got != tt.want {
+			if got := (authorizerPolicy{Statements: tt.statements}).evaluate(arn); got != tt.want {
 				t.Errorf("Evaluate = %v, want %v", got, tt.want)
 			}
 		})
@@ -94,7 +94,7 @@ func TestParsePolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := ParsePolicy([]byte(tt.answer))
+			p, err := parseAuthorizerPolicy([]byte(tt.answer))
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("ParsePolicy error = %v, want error %v", err, tt.wantErr)
 			}

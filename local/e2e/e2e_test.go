@@ -31,7 +31,7 @@ var screenshots = flag.String("screenshots", "", "write a PNG of each test's las
 const allowedEmail = "ada@example.com"
 
 var (
-	shared     *stack.Stack
+	shared     *stack.Running
 	browserCtx context.Context
 	missing    string
 )

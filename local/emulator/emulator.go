@@ -36,9 +36,9 @@ import (
 	"github.com/aws/aws-lambda-go/lambda/messages"
 )
 
-// RIEPackage is the Go package of the emulator's command, a tool
+// riePackage is the Go package of the emulator's command, a tool
 // dependency of the local module.
-const RIEPackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
+const riePackage = "github.com/aws/aws-lambda-runtime-interface-emulator/cmd/aws-lambda-rie"
 
 // invocationsPath is where the emulator accepts invocations, as Lambda's
 // Invoke API does.
@@ -48,9 +48,8 @@ const invocationsPath = "/2015-03-31/functions/function/invocations"
 // exits at once (another process took a port between choosing and binding).
 const startAttempts = 3
 
-// DefaultStartTimeout bounds how long Start waits for the emulator to
-// listen.
-const DefaultStartTimeout = 10 * time.Second
+// startTimeout bounds how long Start waits for the emulator to listen.
+const startTimeout = 10 * time.Second
 
 // stopGrace is how long Close waits after SIGTERM before SIGKILL.
 const stopGrace = 2 * time.Second
@@ -59,14 +58,14 @@ const stopGrace = 2 * time.Second
 // local module at moduleDir (the directory holding its go.mod), building
 // it into Go's build cache when it is not there yet.
 func Path(ctx context.Context, moduleDir string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "tool", "-n", RIEPackage)
+	cmd := exec.CommandContext(ctx, "go", "tool", "-n", riePackage)
 	cmd.Dir = moduleDir
 	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("emulator: building %s: %w\n%s", RIEPackage, err, stderr.Bytes())
+		return "", fmt.Errorf("emulator: building %s: %w\n%s", riePackage, err, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
 }
@@ -83,9 +82,6 @@ type Options struct {
 	// Output receives the emulator's and the function's logs; nil discards
 	// them.
 	Output io.Writer
-	// StartTimeout bounds the wait for the emulator to listen; zero means
-	// DefaultStartTimeout.
-	StartTimeout time.Duration
 }
 
 // Function is a function running under the emulator. The emulator starts
@@ -111,9 +107,6 @@ type Function struct {
 func Start(ctx context.Context, opts Options) (*Function, error) {
 	if opts.RIE == "" || opts.Bootstrap == "" {
 		return nil, errors.New("emulator: Options.RIE and Options.Bootstrap are required")
-	}
-	if opts.StartTimeout <= 0 {
-		opts.StartTimeout = DefaultStartTimeout
 	}
 	var err error
 	for range startAttempts {
@@ -164,7 +157,7 @@ func start(ctx context.Context, opts Options) (*Function, error) {
 	}()
 	// The emulator opens the two ports concurrently; the function's runtime
 	// API must be up before the first invocation starts the bootstrap.
-	deadline := time.Now().Add(opts.StartTimeout)
+	deadline := time.Now().Add(startTimeout)
 	for _, addr := range []string{invokeAddr, runtimeAddr} {
 		if err := f.awaitListening(ctx, addr, deadline); err != nil {
 			_ = f.Close()
@@ -209,9 +202,6 @@ func (f *Function) awaitListening(ctx context.Context, addr string, deadline tim
 		}
 	}
 }
-
-// URL is the invocation endpoint of the function.
-func (f *Function) URL() string { return f.url }
 
 // Invoke sends event to the function and returns its answer; concurrent
 // calls wait for one another. When the
@@ -306,6 +296,8 @@ type tail struct {
 	buf []byte
 }
 
+// Write keeps the last tailSize bytes of the output and passes p on to w,
+// when set.
 func (t *tail) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -319,6 +311,7 @@ func (t *tail) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// String returns the output kept, trimmed.
 func (t *tail) String() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()

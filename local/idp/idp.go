@@ -35,28 +35,32 @@ import (
 	"time"
 )
 
-// Paths of the provider's endpoints below its issuer URL.
+// TokenPath is where, below its issuer URL, the provider mints a token:
+// POST the form fields name, email and, optionally, email_verified,
+// expires_in (seconds) and picture; it answers {"id_token": "..."}.
+const TokenPath = "/token"
+
+// Paths of the provider's other endpoints below its issuer URL.
 const (
-	DiscoveryPath = "/.well-known/openid-configuration"
-	KeysPath      = "/certs"
-	TokenPath     = "/token"
-	// SignInScriptPath is the stand-in for Google's sign-in script.
-	SignInScriptPath = "/gsi/client"
-	// SignInStylePath is the stylesheet the stand-in script adds.
-	SignInStylePath = "/gsi/style"
-	// SignInTokenPath is TokenPath for the stand-in script: under /gsi/, so
+	discoveryPath = "/.well-known/openid-configuration"
+	keysPath      = "/certs"
+	// signInScriptPath is the stand-in for Google's sign-in script.
+	signInScriptPath = "/gsi/client"
+	// signInStylePath is the stylesheet the stand-in script adds.
+	signInStylePath = "/gsi/style"
+	// signInTokenPath is TokenPath for the stand-in script: under /gsi/, so
 	// the page's Content-Security-Policy, which lets it connect to the sign-in
 	// script's /gsi/ path as Google's requires, covers it.
-	SignInTokenPath = "/gsi/token"
+	signInTokenPath = "/gsi/token"
 )
 
-// DefaultLifetime is how long a token is valid unless the request says
+// defaultLifetime is how long a token is valid unless the request says
 // otherwise: an hour, as Google's.
-const DefaultLifetime = time.Hour
+const defaultLifetime = time.Hour
 
-// MaxLifetime bounds the lifetime a request may ask for, either way: a
+// maxLifetime bounds the lifetime a request may ask for, either way: a
 // negative lifetime gives a token that has already expired, for testing.
-const MaxLifetime = 24 * time.Hour
+const maxLifetime = 24 * time.Hour
 
 //go:embed gsi
 var gsi embed.FS
@@ -118,15 +122,12 @@ func New(issuer, clientID string) (*Provider, error) {
 	}, nil
 }
 
-// Issuer returns the iss of the provider's tokens.
-func (p *Provider) Issuer() string { return p.issuer }
-
 // KeysURL returns the address of the provider's JSON Web Key Set.
-func (p *Provider) KeysURL() string { return p.issuer + KeysPath }
+func (p *Provider) KeysURL() string { return p.issuer + keysPath }
 
 // SignInScriptURL returns the address of the stand-in for Google's sign-in
 // script.
-func (p *Provider) SignInScriptURL() string { return p.issuer + SignInScriptPath }
+func (p *Provider) SignInScriptURL() string { return p.issuer + signInScriptPath }
 
 // Identity is who a token says signed in.
 type Identity struct {
@@ -137,11 +138,11 @@ type Identity struct {
 	// EmailVerified is the email_verified claim.
 	EmailVerified bool
 	// Lifetime is how long from now the token is valid; zero means
-	// DefaultLifetime, and a negative one gives an expired token.
+	// defaultLifetime, and a negative one gives an expired token.
 	Lifetime time.Duration
-	// Picture is the picture claim, an https: or data:image/ URL; empty
+	// picture is the picture claim, an https: or data:image/ URL; empty
 	// leaves it out.
-	Picture string
+	picture string
 }
 
 // Token returns a signed ID token for id, with Google's claims: iss, aud,
@@ -152,14 +153,14 @@ func (p *Provider) Token(id Identity) (string, error) {
 	if err != nil || addr.Address != id.Email {
 		return "", fmt.Errorf("idp: email %q is not an address", id.Email)
 	}
-	if id.Lifetime > MaxLifetime || id.Lifetime < -MaxLifetime {
-		return "", fmt.Errorf("idp: lifetime %s is beyond ±%s", id.Lifetime, MaxLifetime)
+	if id.Lifetime > maxLifetime || id.Lifetime < -maxLifetime {
+		return "", fmt.Errorf("idp: lifetime %s is beyond ±%s", id.Lifetime, maxLifetime)
 	}
 	if id.Lifetime == 0 {
-		id.Lifetime = DefaultLifetime
+		id.Lifetime = defaultLifetime
 	}
-	if id.Picture != "" && !strings.HasPrefix(id.Picture, "https://") && !strings.HasPrefix(id.Picture, "data:image/") {
-		return "", fmt.Errorf("idp: picture %q is neither an https: nor a data:image/ URL", id.Picture)
+	if id.picture != "" && !strings.HasPrefix(id.picture, "https://") && !strings.HasPrefix(id.picture, "data:image/") {
+		return "", fmt.Errorf("idp: picture %q is neither an https: nor a data:image/ URL", id.picture)
 	}
 	if id.Name == "" {
 		id.Name = id.Email
@@ -181,8 +182,8 @@ func (p *Provider) Token(id Identity) (string, error) {
 	if domain != "gmail.com" {
 		claims["hd"] = domain
 	}
-	if id.Picture != "" {
-		claims["picture"] = id.Picture
+	if id.picture != "" {
+		claims["picture"] = id.picture
 	}
 	return p.sign(claims)
 }
@@ -210,9 +211,9 @@ func (p *Provider) sign(claims map[string]any) (string, error) {
 // Handler serves the provider's endpoints.
 func (p *Provider) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+DiscoveryPath, p.discovery)
-	mux.HandleFunc("GET "+KeysPath, p.keys)
-	for _, path := range []string{TokenPath, SignInTokenPath} {
+	mux.HandleFunc("GET "+discoveryPath, p.discovery)
+	mux.HandleFunc("GET "+keysPath, p.keys)
+	for _, path := range []string{TokenPath, signInTokenPath} {
 		mux.HandleFunc("POST "+path, p.token)
 		mux.HandleFunc("OPTIONS "+path, func(w http.ResponseWriter, _ *http.Request) {
 			w.Header().Set("Access-Control-Allow-Origin", "*")
@@ -220,8 +221,8 @@ func (p *Provider) Handler() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		})
 	}
-	mux.HandleFunc("GET "+SignInScriptPath, serveFile("gsi/client.js", "text/javascript; charset=utf-8"))
-	mux.HandleFunc("GET "+SignInStylePath, serveFile("gsi/style.css", "text/css; charset=utf-8"))
+	mux.HandleFunc("GET "+signInScriptPath, serveFile("gsi/client.js", "text/javascript; charset=utf-8"))
+	mux.HandleFunc("GET "+signInStylePath, serveFile("gsi/style.css", "text/css; charset=utf-8"))
 	return mux
 }
 
@@ -322,7 +323,7 @@ func identityFields(r *http.Request) (Identity, error) {
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
 		EmailVerified: true,
-		Picture:       strings.TrimSpace(r.PostForm.Get("picture")),
+		picture:       strings.TrimSpace(r.PostForm.Get("picture")),
 	}
 	if v := r.PostForm.Get("email_verified"); v != "" {
 		b, err := strconv.ParseBool(v)

@@ -206,8 +206,8 @@ func TestSilentRenewalAndItsRefusal(t *testing.T) {
 func TestServesTheSignInStandIn(t *testing.T) {
 	_, srv := start(t)
 	tests := []struct{ path, contentType, contains string }{
-		{SignInScriptPath, "text/javascript; charset=utf-8", "google.accounts.id"},
-		{SignInStylePath, "text/css; charset=utf-8", ".devsignin"},
+		{signInScriptPath, "text/javascript; charset=utf-8", "google.accounts.id"},
+		{signInStylePath, "text/css; charset=utf-8", ".devsignin"},
 	}
 	for _, tt := range tests {
 		resp, err := http.Get(srv.URL + tt.path)

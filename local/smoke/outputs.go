@@ -17,22 +17,22 @@ const (
 	OutputAPIURL  = "apiUrl"
 )
 
-// PulumiCLI is the command that reads a stack's outputs.
-const PulumiCLI = "pulumi"
+// pulumiCLI is the command that reads a stack's outputs.
+const pulumiCLI = "pulumi"
 
-// ErrNoPulumi says that the outputs could not be read because the pulumi
+// errNoPulumi says that the outputs could not be read because the pulumi
 // CLI is not installed.
-var ErrNoPulumi = errors.New("the pulumi CLI is not installed")
+var errNoPulumi = errors.New("the pulumi CLI is not installed")
 
 // StackOutputs reads the site's and the API's addresses from the outputs of
 // the Pulumi stack named stack, through `pulumi stack output --json`, run in
 // dir (the repository's root, where Pulumi.yaml is; empty means the working
 // directory).
 func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL string, err error) {
-	if _, err := exec.LookPath(PulumiCLI); err != nil {
-		return "", "", fmt.Errorf("smoke: %w: set SITE_URL and API_URL, or install it and log in to the stack's backend", ErrNoPulumi)
+	if _, err := exec.LookPath(pulumiCLI); err != nil {
+		return "", "", fmt.Errorf("smoke: %w: set SITE_URL and API_URL, or install it and log in to the stack's backend", errNoPulumi)
 	}
-	cmd := exec.CommandContext(ctx, PulumiCLI, "stack", "output", "--json", "--stack", stack)
+	cmd := exec.CommandContext(ctx, pulumiCLI, "stack", "output", "--json", "--stack", stack)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

@@ -54,62 +54,62 @@ type Config struct {
 	// script, when the site runs on localhost; a deployed site signs in
 	// with Google, so without Token the checks that need one are skipped.
 	IDPURL string
-	// Client sends the requests. Nil means one that follows no redirect
-	// and gives up on a request after RequestTimeout.
-	Client *http.Client
+	// client sends the requests. Nil means one that follows no redirect
+	// and gives up on a request after requestTimeout.
+	client *http.Client
 }
 
-// RequestTimeout bounds each request of the default client.
-const RequestTimeout = 20 * time.Second
+// requestTimeout bounds each request of the default client.
+const requestTimeout = 20 * time.Second
 
 // The identity of the token minted by a development identity provider.
 const (
-	SmokeName  = "Smoke Test"
-	SmokeEmail = "smoke@example.com"
+	smokeName  = "Smoke Test"
+	smokeEmail = "smoke@example.com"
 )
 
-// ForeignOrigin is the origin of the cross-origin requests the API must not
+// foreignOrigin is the origin of the cross-origin requests the API must not
 // allow: a reserved name (RFC 2606) no one can serve a page from.
-const ForeignOrigin = "https://foreign.invalid"
+const foreignOrigin = "https://foreign.invalid"
 
-// UnknownPath is the path below the API's address that no route serves.
-const UnknownPath = "smoke/no-such-route"
+// unknownPath is the path below the API's address that no route serves.
+const unknownPath = "smoke/no-such-route"
 
-// MePath is the path below the API's address of GET /me, which answers the
+// mePath is the path below the API's address of GET /me, which answers the
 // caller's sub, email and name.
-const MePath = "me"
+const mePath = "me"
 
-// Status is the outcome of a check.
-type Status string
+// outcome is the outcome of a check.
+type outcome string
 
-// The outcomes of a check. Only Fail makes a run fail; Skip says what went
+// The outcomes of a check. Only fail makes a run fail; skip says what went
 // unchecked and why.
 const (
-	Pass Status = "PASS"
-	Fail Status = "FAIL"
-	Skip Status = "SKIP"
+	pass outcome = "PASS"
+	fail outcome = "FAIL"
+	skip outcome = "SKIP"
 )
 
 // Result is the outcome of one check.
 type Result struct {
-	// Status is the outcome.
-	Status Status
-	// Name names the check, such as "api preflight".
-	Name string
-	// Detail says what was seen, or what was wrong.
-	Detail string
+	// status is the outcome.
+	status outcome
+	// name names the check, such as "api preflight".
+	name string
+	// detail says what was seen, or what was wrong.
+	detail string
 }
 
 // String renders r as its line of the report: "PASS name: detail".
 func (r Result) String() string {
-	return fmt.Sprintf("%s %s: %s", r.Status, r.Name, r.Detail)
+	return fmt.Sprintf("%s %s: %s", r.status, r.name, r.detail)
 }
 
 // Failed returns the results that failed.
 func Failed(results []Result) []Result {
 	var failed []Result
 	for _, r := range results {
-		if r.Status == Fail {
+		if r.status == fail {
 			failed = append(failed, r)
 		}
 	}
@@ -119,7 +119,7 @@ func Failed(results []Result) []Result {
 // Run checks the deployment cfg names, writes each result's line to out as
 // it comes (nil discards them) and returns the results. The error reports a
 // Config that names no deployment; a deployment that fails a check is a
-// Fail result, never an error.
+// fail result, never an error.
 func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	siteURL, err := absolute("SITE_URL", cfg.SiteURL)
 	if err != nil {
@@ -138,10 +138,10 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	if out == nil {
 		out = io.Discard
 	}
-	client := cfg.Client
+	client := cfg.client
 	if client == nil {
 		client = &http.Client{
-			Timeout: RequestTimeout,
+			Timeout: requestTimeout,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
@@ -210,15 +210,15 @@ type run struct {
 	results []Result
 }
 
-func (r *run) report(status Status, name, format string, args ...any) {
-	res := Result{Status: status, Name: name, Detail: fmt.Sprintf(format, args...)}
+func (r *run) report(status outcome, name, format string, args ...any) {
+	res := Result{status: status, name: name, detail: fmt.Sprintf(format, args...)}
 	r.results = append(r.results, res)
 	fmt.Fprintln(r.out, res)
 }
 
-func (r *run) pass(name, format string, args ...any) { r.report(Pass, name, format, args...) }
-func (r *run) fail(name, format string, args ...any) { r.report(Fail, name, format, args...) }
-func (r *run) skip(name, format string, args ...any) { r.report(Skip, name, format, args...) }
+func (r *run) pass(name, format string, args ...any) { r.report(pass, name, format, args...) }
+func (r *run) fail(name, format string, args ...any) { r.report(fail, name, format, args...) }
+func (r *run) skip(name, format string, args ...any) { r.report(skip, name, format, args...) }
 
 // response is an answer, its body read.
 type response struct {
@@ -264,6 +264,7 @@ func (resp *response) message() string {
 	return *m.Message
 }
 
+// String abbreviates the response as failures quote it: status and body.
 func (resp *response) String() string {
 	return fmt.Sprintf("%d %s", resp.status, abbreviate(string(resp.body)))
 }
@@ -438,20 +439,20 @@ func (r *run) checkAPI() {
 	}
 	r.checkCORS("api CORS for the site", resp)
 
-	foreign, err := r.do(http.MethodGet, r.api, map[string]string{"Origin": ForeignOrigin})
+	foreign, err := r.do(http.MethodGet, r.api, map[string]string{"Origin": foreignOrigin})
 	const name = "api no CORS for a foreign origin"
 	switch allowed := allowOrigin(foreign); {
 	case err != nil:
 		r.fail(name, "%v", err)
-	case allowed == ForeignOrigin || allowed == "*":
-		r.fail(name, "Origin %s is answered with Access-Control-Allow-Origin: %s", ForeignOrigin, allowed)
+	case allowed == foreignOrigin || allowed == "*":
+		r.fail(name, "Origin %s is answered with Access-Control-Allow-Origin: %s", foreignOrigin, allowed)
 	default:
-		r.pass(name, "Origin %s is answered with Access-Control-Allow-Origin: %q", ForeignOrigin, allowed)
+		r.pass(name, "Origin %s is answered with Access-Control-Allow-Origin: %q", foreignOrigin, allowed)
 	}
 
 	r.checkPreflight()
 
-	unknown := r.api.JoinPath(UnknownPath)
+	unknown := r.api.JoinPath(unknownPath)
 	resp, err = r.do(http.MethodGet, unknown, map[string]string{"Origin": r.origin})
 	switch {
 	case err != nil:
@@ -617,11 +618,11 @@ func (r *run) findToken() (token, source string, ok bool) {
 }
 
 // mint asks the development identity provider at provider for a token of
-// SmokeName and SmokeEmail: POST /token with the form fields name and email,
+// smokeName and smokeEmail: POST /token with the form fields name and email,
 // answered {"id_token": "..."}.
 func mint(ctx context.Context, client *http.Client, provider *url.URL) (string, error) {
 	target := dir(provider).JoinPath(idp.TokenPath)
-	form := url.Values{"name": {SmokeName}, "email": {SmokeEmail}}
+	form := url.Values{"name": {smokeName}, "email": {smokeEmail}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
 	if err != nil {
 		return "", err
@@ -676,7 +677,7 @@ func (r *run) checkGreeting(token string, c claims) {
 // with the CORS headers the proxy function sets itself.
 func (r *run) checkMe(token string, c claims) {
 	const name = "api GET /me"
-	target := r.api.JoinPath(MePath)
+	target := r.api.JoinPath(mePath)
 	resp, err := r.do(http.MethodGet, target, map[string]string{
 		"Origin": r.origin, gateway.AuthorizationHeader: token,
 	})

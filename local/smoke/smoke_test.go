@@ -26,7 +26,7 @@ import (
 // (the real functions under the emulator), and against that stack with one
 // part broken, or pointed at the wrong place, to show each check failing.
 
-var shared *stack.Stack
+var shared *stack.Running
 
 func TestMain(m *testing.M) {
 	st, err := stack.Start(context.Background(), stack.Options{})
@@ -41,10 +41,10 @@ func TestMain(m *testing.M) {
 }
 
 // statuses maps each check's name to its outcome.
-func statuses(results []Result) map[string]Status {
-	m := map[string]Status{}
+func statuses(results []Result) map[string]outcome {
+	m := map[string]outcome{}
 	for _, r := range results {
-		m[r.Name] = r.Status
+		m[r.name] = r.status
 	}
 	return m
 }
@@ -67,7 +67,7 @@ func TestLocalStackPassesEveryCheck(t *testing.T) {
 	}
 	got := statuses(results)
 	for _, name := range everyCheck {
-		if got[name] != Pass {
+		if got[name] != pass {
 			t.Errorf("%s: %s, want PASS", name, got[name])
 		}
 	}
@@ -164,7 +164,7 @@ func deployedSite(t *testing.T, hsts string) Config {
 	return Config{
 		SiteURL: "https://example.com/",
 		APIURL:  shared.APIURL,
-		Client: dialing(secure, map[string]string{
+		client: dialing(secure, map[string]string{
 			"example.com:443": secure.Listener.Addr().String(),
 			"example.com:80":  redirect.Listener.Addr().String(),
 		}),
@@ -226,7 +226,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			name: "/me answers for someone else",
 			config: func(t *testing.T) Config {
 				api := proxy(t, shared.APIURL, func(resp *http.Response) error {
-					if resp.Request.URL.Path == "/"+MePath {
+					if resp.Request.URL.Path == "/"+mePath {
 						body := `{"sub":"1","email":"eve@example.com","name":"Eve"}`
 						resp.StatusCode = http.StatusOK
 						resp.Body = io.NopCloser(strings.NewReader(body))
@@ -235,7 +235,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 					}
 					return nil
 				})
-				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, Client: dialing(nil, map[string]string{
+				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, client: dialing(nil, map[string]string{
 					strings.TrimPrefix(shared.APIURL, "http://"): api.Listener.Addr().String(),
 				})}
 			},
@@ -312,7 +312,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "a site over plain HTTP that is not localhost",
 			config: func(*testing.T) Config {
-				return Config{SiteURL: "http://example.com/", APIURL: shared.APIURL, Client: dialing(nil, map[string]string{
+				return Config{SiteURL: "http://example.com/", APIURL: shared.APIURL, client: dialing(nil, map[string]string{
 					"example.com:80": strings.TrimPrefix(shared.SiteURL, "http://"),
 				})}
 			},
@@ -340,12 +340,12 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			}
 			got := statuses(results)
 			for _, name := range tt.fail {
-				if got[name] != Fail {
+				if got[name] != fail {
 					t.Errorf("%s: %s, want FAIL", name, got[name])
 				}
 			}
 			for _, name := range tt.pass {
-				if got[name] != Pass {
+				if got[name] != pass {
 					t.Errorf("%s: %s, want PASS", name, got[name])
 				}
 			}
@@ -369,7 +369,7 @@ func TestHTTPSSitePasses(t *testing.T) {
 	}
 	got := statuses(results)
 	for _, name := range []string{"site https", "site page", "site config.json", "site Strict-Transport-Security", "site Content-Security-Policy", "site Cross-Origin-Opener-Policy"} {
-		if got[name] != Pass {
+		if got[name] != pass {
 			t.Errorf("%s: %s, want PASS", name, got[name])
 		}
 	}
@@ -387,7 +387,7 @@ func TestNoTokenSkipsTheGreeting(t *testing.T) {
 	}
 	got := statuses(results)
 	for _, name := range []string{"token", "api greeting", "api GET /me"} {
-		if got[name] != Skip {
+		if got[name] != skip {
 			t.Errorf("%s: %s, want SKIP", name, got[name])
 		}
 	}
@@ -425,7 +425,7 @@ func fakePulumi(t *testing.T, output string, code int) string {
 	dir := t.TempDir()
 	args := filepath.Join(dir, "args")
 	script := fmt.Sprintf("#!/bin/sh\necho \"$@\" > %q\ncat <<'EOF'\n%s\nEOF\nexit %d\n", args, output, code)
-	if err := os.WriteFile(filepath.Join(dir, PulumiCLI), []byte(script), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, pulumiCLI), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))

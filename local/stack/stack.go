@@ -53,10 +53,10 @@ const (
 
 // The API's identity in the methodArn the authorizer sees.
 const (
-	Region    = "eu-central-1"
-	AccountID = "123456789012"
-	APIID     = "local00api"
-	Stage     = "local"
+	region    = "eu-central-1"
+	accountID = "123456789012"
+	apiID     = "local00api"
+	stage     = "local"
 )
 
 // Options configures the stack. Zero ports mean free ones, chosen by the
@@ -65,9 +65,6 @@ type Options struct {
 	// SitePort, APIPort and IDPPort are the ports of the page, the API and
 	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
-	// FunctionsDir is the functions module's directory; empty means the
-	// one of the workspace holding the working directory.
-	FunctionsDir string
 	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
 	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
 	AllowedEmails, AllowedDomains string
@@ -90,20 +87,20 @@ type PortInUseError struct {
 	Part string
 	// Port is the port that was asked for.
 	Port int
-	// Err is the listener's error.
-	Err error
+	// err is the listener's error.
+	err error
 }
 
 // Error names the part and the port.
 func (e *PortInUseError) Error() string {
-	return fmt.Sprintf("stack: the %s port %d is in use: %v", e.Part, e.Port, e.Err)
+	return fmt.Sprintf("stack: the %s port %d is in use: %v", e.Part, e.Port, e.err)
 }
 
 // Unwrap returns the listener's error.
-func (e *PortInUseError) Unwrap() error { return e.Err }
+func (e *PortInUseError) Unwrap() error { return e.err }
 
-// Stack is the running offline stack.
-type Stack struct {
+// Running is the running offline stack.
+type Running struct {
 	// SiteURL, APIURL and IssuerURL are the page's, the API's and the
 	// identity provider's addresses, such as http://localhost:8080.
 	SiteURL, APIURL, IssuerURL string
@@ -120,8 +117,8 @@ type Stack struct {
 
 // Start builds the functions, starts every part and returns when all of
 // them accept requests. Close stops them.
-func Start(ctx context.Context, opts Options) (*Stack, error) {
-	st := &Stack{}
+func Start(ctx context.Context, opts Options) (*Running, error) {
+	st := &Running{}
 	if err := st.start(ctx, opts); err != nil {
 		st.Close()
 		return nil, err
@@ -129,7 +126,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 	return st, nil
 }
 
-func (st *Stack) start(ctx context.Context, opts Options) error {
+func (st *Running) start(ctx context.Context, opts Options) error {
 	listeners := map[string]net.Listener{}
 	for _, p := range []struct {
 		part string
@@ -138,7 +135,7 @@ func (st *Stack) start(ctx context.Context, opts Options) error {
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)))
 		if err != nil {
 			if errors.Is(err, syscall.EADDRINUSE) {
-				return &PortInUseError{Part: p.part, Port: p.port, Err: err}
+				return &PortInUseError{Part: p.part, Port: p.port, err: err}
 			}
 			return fmt.Errorf("stack: listening for the %s: %w", p.part, err)
 		}
@@ -164,7 +161,7 @@ func (st *Stack) start(ctx context.Context, opts Options) error {
 	delete(functions, gateway.AuthorizerFunction)
 	st.api, err = apigw.New(apigw.Config{
 		Routes: gateway.Routes, Authorizer: authorizer, Functions: functions, AllowOrigin: st.SiteURL,
-		Region: Region, AccountID: AccountID, APIID: APIID, Stage: Stage,
+		Region: region, AccountID: accountID, APIID: apiID, Stage: stage,
 		CacheTTL: opts.CacheTTL,
 	})
 	if err != nil {
@@ -184,7 +181,7 @@ func (st *Stack) start(ctx context.Context, opts Options) error {
 	return nil
 }
 
-func (st *Stack) serve(l net.Listener, h http.Handler) {
+func (st *Running) serve(l net.Listener, h http.Handler) {
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	st.servers = append(st.servers, srv)
 	st.done.Add(1)
@@ -197,13 +194,10 @@ func (st *Stack) serve(l net.Listener, h http.Handler) {
 // startFunctions builds the authorizer and every route's function of
 // gateway.Routes for the host, starts each under the emulator and returns
 // them by name, as the API invokes them.
-func (st *Stack) startFunctions(ctx context.Context, opts Options) (map[string]lambda.Handler, error) {
-	dir := opts.FunctionsDir
-	var err error
-	if dir == "" {
-		if dir, err = moduleDir(ctx, functionsModule); err != nil {
-			return nil, err
-		}
+func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string]lambda.Handler, error) {
+	dir, err := moduleDir(ctx, functionsModule)
+	if err != nil {
+		return nil, err
 	}
 	commands, err := gateway.Commands(dir)
 	if err != nil {
@@ -233,7 +227,7 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (map[string]l
 		}
 		f, err := emulator.Start(ctx, emulator.Options{
 			RIE: rie, Bootstrap: bin,
-			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + Region}, st.environment(name, opts)...),
+			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + region}, st.environment(name, opts)...),
 			Output: prefixed(opts.Logs, name),
 		})
 		if err != nil {
@@ -251,7 +245,7 @@ func (st *Stack) startFunctions(ctx context.Context, opts Options) (map[string]l
 // environment returns the function name's settings, as the Pulumi program
 // sets them when deployed: the authorizer's, and the site's origin for a
 // proxy function's CORS headers.
-func (st *Stack) environment(name string, opts Options) []string {
+func (st *Running) environment(name string, opts Options) []string {
 	if name == gateway.AuthorizerFunction {
 		isComma := func(r rune) bool { return r == ',' }
 		env := authorizer.Config{
@@ -272,7 +266,7 @@ func (st *Stack) environment(name string, opts Options) []string {
 }
 
 // Close stops every part of the stack and waits for them.
-func (st *Stack) Close() {
+func (st *Running) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	for _, srv := range st.servers {
@@ -305,6 +299,8 @@ type prefixWriter struct {
 	partial []byte
 }
 
+// Write passes on each complete line, prefixed, and holds a partial line
+// until its end arrives.
 func (p *prefixWriter) Write(b []byte) (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()

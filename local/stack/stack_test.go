@@ -28,7 +28,7 @@ import (
 const allowedDomain = "example.com"
 
 var (
-	shared *Stack
+	shared *Running
 	calls  counter
 )
 

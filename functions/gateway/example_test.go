@@ -1,0 +1,55 @@
+package gateway_test
+
+import (
+	"fmt"
+
+	"signin/functions/gateway"
+)
+
+// The route table matches a request's path as API Gateway matches
+// resources: a literal segment before a path parameter.
+func ExampleTable_Match() {
+	routes := gateway.Table{
+		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: gateway.Proxy},
+		{Method: "GET", Path: "/orders/latest", Function: "orders", Integration: gateway.Proxy},
+	}
+	for _, path := range []string{"/orders/42", "/orders/latest", "/orders"} {
+		route, params, ok := routes.Match(path)
+		fmt.Println(path, "->", route, params, ok)
+	}
+	// Output:
+	// /orders/42 -> /orders/{id} map[id:42] true
+	// /orders/latest -> /orders/latest map[] true
+	// /orders ->  map[] false
+}
+
+// A resource's CORS preflight allows its routes' methods and OPTIONS.
+func ExampleTable_AllowedMethods() {
+	routes := gateway.Table{
+		{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy},
+		{Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy},
+	}
+	fmt.Println(routes.AllowedMethods("/me"))
+	// Output: GET,DELETE,OPTIONS
+}
+
+// Validate names every route that is wrong and says how to fix it.
+func ExampleTable_Validate() {
+	routes := gateway.Table{
+		{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
+		{Method: "GET", Path: "/orders", Function: "orders", Integration: gateway.Proxy},
+	}
+	// The directories under functions/cmd.
+	commands := []string{"authorizer", "hello", "me"}
+	fmt.Println(routes.Validate(commands))
+	// Output:
+	// gateway: route GET /orders -> orders (proxy): no function orders: create functions/cmd/orders (package main)
+	// gateway: functions/cmd/me has no route: add a line for it to gateway.Routes, or remove it
+}
+
+// A Template route's function gets the user's name as API Gateway's
+// mapping template renders it: escaped, always valid JSON.
+func ExampleRequestBody() {
+	fmt.Println(string(gateway.RequestBody(`Ada "the Countess" O'Lovelace`)))
+	// Output: {"name": "Ada \"the Countess\" O'Lovelace"}
+}
