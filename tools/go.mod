@@ -31,4 +31,7 @@ require (
 	golang.org/x/tools v0.52.0 // indirect
 	golang.org/x/vuln v1.9.0 // indirect
 	honnef.co/go/tools v0.8.2 // indirect
+	signin/site v0.0.0
 )
+
+replace signin/site => ../site

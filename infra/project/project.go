@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"signin/site"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
@@ -23,7 +25,7 @@ const KeyGoogleClientID = "googleClientId"
 
 // OutputSiteURL is the stack output holding the site's URL, which `make up`
 // prints to open.
-const OutputSiteURL = "siteUrl"
+const OutputSiteURL = site.OutputSiteURL
 
 // clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
 // project number, a dash, an identifier, and Google's domain.

@@ -22,13 +22,14 @@ import (
 	"signin/infra/function"
 	"signin/infra/project"
 	"signin/infra/web"
+	"signin/site"
 )
 
 // Names of the stack outputs; each function's name is the output
 // FunctionNameOutput names.
 const (
 	OutputSiteURL        = project.OutputSiteURL
-	OutputAPIURL         = "apiUrl"
+	OutputAPIURL         = site.OutputAPIURL
 	OutputBucketName     = "bucketName"
 	OutputDistributionID = "distributionId"
 	OutputAlarmTopicARN  = "alarmTopicArn"

@@ -8,13 +8,15 @@ import (
 	"fmt"
 	"os/exec"
 	"strings"
+
+	"signin/site"
 )
 
 // The names of the stack outputs that hold the site's and the API's
 // addresses, as the Pulumi program exports them.
 const (
-	OutputSiteURL = "siteUrl"
-	OutputAPIURL  = "apiUrl"
+	OutputSiteURL = site.OutputSiteURL
+	OutputAPIURL  = site.OutputAPIURL
 )
 
 // pulumiCLI is the command that reads a stack's outputs.

@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/rhysd/actionlint"
+
+	"signin/site"
 )
 
 // The repository's workflows and the script they share, seen from this
@@ -303,7 +305,7 @@ func checkDeploy(ws workflows) []string {
 // environment variables it reads and the stack outputs that must fill them.
 const smokeRun = "make smoke"
 
-var smokeOutputs = map[string]string{"SITE_URL": "siteUrl", "API_URL": "apiUrl"}
+var smokeOutputs = map[string]string{"SITE_URL": site.OutputSiteURL, "API_URL": site.OutputAPIURL}
 
 // checkSmoke wants a job that runs pulumi up to run make smoke after it,
 // under the same condition, against the site and API of the up step's
