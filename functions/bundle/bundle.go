@@ -63,42 +63,80 @@ type Options struct {
 // stamping, a stripped symbol table and an empty build ID, and outside any
 // go.work, so the result depends only on the source, the functions module's
 // go.mod and the Go toolchain.
+//
+// Because it depends on nothing else, Binary keeps what it builds in a cache
+// (the directory "signin-bundle" of os.UserCacheDir) under a key of exactly
+// those inputs: the go command's version and settings, the target, and
+// every file of the functions module but its tests. Building the same
+// function again, from another test package, `make dev` or `make build`,
+// copies the executable instead of linking it anew. Without a usable cache
+// directory it always builds.
 func Binary(ctx context.Context, opts Options, out string) error {
+	target, err := opts.check()
+	if err != nil {
+		return err
+	}
+	key, err := cacheKey(ctx, opts.Dir, target)
+	if err != nil {
+		return err
+	}
+	cache, err := openCache()
+	if err != nil {
+		return compile(ctx, opts.Dir, opts.Function, target, out)
+	}
+	if cache.copyTo(cache.entry(opts.Function, target, key), out) == nil {
+		return nil
+	}
+	if err := compile(ctx, opts.Dir, opts.Function, target, out); err != nil {
+		return err
+	}
+	cache.store(opts.Function, target, key, out)
+	return nil
+}
+
+// check validates opts and returns the target it builds for.
+func (opts Options) check() (Target, error) {
 	if opts.Function == "" || strings.ContainsAny(opts.Function, `/\.`) {
-		return fmt.Errorf("bundle: invalid function name %q", opts.Function)
+		return Target{}, fmt.Errorf("bundle: invalid function name %q", opts.Function)
 	}
 	if opts.Dir == "" {
-		return errors.New("bundle: the functions module directory is not set")
+		return Target{}, errors.New("bundle: the functions module directory is not set")
 	}
-	target := opts.Target
-	if target == (Target{}) {
-		target = Lambda
+	if opts.Target == (Target{}) {
+		return Lambda, nil
 	}
-	absOut, err := filepath.Abs(out)
-	if err != nil {
-		return fmt.Errorf("bundle: output path %q: %w", out, err)
-	}
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-tags", "lambda.norpc",
-		"-trimpath",
-		"-buildvcs=false",
-		"-ldflags", "-s -w -buildid=",
-		"-o", absOut,
-		"./cmd/"+opts.Function,
-	)
-	cmd.Dir = opts.Dir
-	cmd.Env = append(os.Environ(),
+	return opts.Target, nil
+}
+
+// buildFlags are the go build flags of every function.
+var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags", "-s -w -buildid="}
+
+// buildEnv returns the environment of the go command building for target.
+func buildEnv(target Target) []string {
+	return append(os.Environ(),
 		"CGO_ENABLED=0",
 		"GOOS="+target.GOOS,
 		"GOARCH="+target.GOARCH,
 		"GOWORK=off",
 		"GOFLAGS=-mod=readonly",
 	)
+}
+
+// compile runs go build for the function fn of the module at dir.
+func compile(ctx context.Context, dir, fn string, target Target, out string) error {
+	absOut, err := filepath.Abs(out)
+	if err != nil {
+		return fmt.Errorf("bundle: output path %q: %w", out, err)
+	}
+	args := append(append([]string{"build"}, buildFlags...), "-o", absOut, "./cmd/"+fn)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = dir
+	cmd.Env = buildEnv(target)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("bundle: building %s for %s/%s: %w\n%s",
-			opts.Function, target.GOOS, target.GOARCH, err, stderr.Bytes())
+			fn, target.GOOS, target.GOARCH, err, stderr.Bytes())
 	}
 	return nil
 }
@@ -106,13 +144,19 @@ func Binary(ctx context.Context, opts Options, out string) error {
 // Build compiles the function named by opts and returns its deployment
 // archive.
 func Build(ctx context.Context, opts Options) ([]byte, error) {
+	return build(ctx, opts, Binary)
+}
+
+// build returns the deployment archive of the executable that binary
+// builds.
+func build(ctx context.Context, opts Options, binary func(context.Context, Options, string) error) ([]byte, error) {
 	tmp, err := os.MkdirTemp("", "bundle-")
 	if err != nil {
 		return nil, fmt.Errorf("bundle: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	bin := filepath.Join(tmp, EntryName)
-	if err := Binary(ctx, opts, bin); err != nil {
+	if err := binary(ctx, opts, bin); err != nil {
 		return nil, err
 	}
 	exe, err := os.ReadFile(bin)
