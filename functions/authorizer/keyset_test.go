@@ -3,14 +3,9 @@ package authorizer_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -296,30 +291,5 @@ func TestLifetime(t *testing.T) {
 				t.Errorf("Lifetime = %s, want %s", got, tt.want)
 			}
 		})
-	}
-}
-
-func TestRootCAsLoadsOneBundle(t *testing.T) {
-	dir := t.TempDir()
-	bundle := filepath.Join(dir, "bundle.pem")
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	defer srv.Close()
-	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(bundle, pemCert, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
-	pool := authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": bundle}), os.ReadFile)
-	if pool == nil {
-		t.Fatal("no pool from SSL_CERT_FILE")
-	}
-	if _, err := srv.Certificate().Verify(x509.VerifyOptions{Roots: pool}); err != nil {
-		t.Errorf("the bundle's certificate does not verify under the pool: %v", err)
-	}
-	if authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": dir}), os.ReadFile) != nil {
-		t.Error("SSL_CERT_DIR set: want nil, the system pool, which reads it")
-	}
-	if authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": filepath.Join(dir, "missing")}), os.ReadFile) != nil {
-		t.Error("missing bundle: want nil, the system pool")
 	}
 }
