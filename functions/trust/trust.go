@@ -21,7 +21,6 @@ import (
 	"crypto/fips140"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/asn1"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -128,6 +127,7 @@ var (
 // block backwards for its BEGIN line and for spaces to remove.
 func (r *Roots) build() {
 	r.bySubject = make(map[string][][]byte)
+	var buf []byte
 	for rest := r.pem; ; {
 		e := bytes.Index(rest, pemEnd)
 		if e < 0 {
@@ -154,7 +154,8 @@ func (r *Roots) build() {
 		}
 		block := rest[b:end:end]
 		line, body, _ := bytes.Cut(rest[b:e+1], []byte("\n"))
-		if subject, err := rawSubject(decodeBlock(block, line, body)); err == nil {
+		var subject []byte
+		if subject, buf = blockSubject(block, line, body, buf); subject != nil {
 			r.bySubject[string(subject)] = append(r.bySubject[string(subject)], block)
 		}
 		rest = rest[next:]
@@ -162,64 +163,100 @@ func (r *Roots) build() {
 	r.pem = nil
 }
 
-// decodeBlock returns the DER of a certificate's PEM block, given its BEGIN
-// line and its base64 body: the body decoded when only line breaks
-// interrupt it, else what encoding/pem makes of the block (nil if nothing).
-func decodeBlock(block, line, body []byte) []byte {
+// prefixChars is how much of a certificate's base64 blockSubject decodes
+// first: 768 bytes, which hold the subject of nearly every root.
+const prefixChars = 1024
+
+// blockSubject returns the subject of the certificate in a PEM block, given
+// its BEGIN line and its base64 body, decoded into buf (returned, perhaps
+// grown), or nil. When only line breaks interrupt the base64, it decodes as
+// far as the subject; else it takes what encoding/pem makes of the block.
+func blockSubject(block, line, body, buf []byte) ([]byte, []byte) {
 	if len(bytes.TrimRight(line[len(certBegin):], whitespace)) == 0 {
-		der := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
-		if n, err := base64.StdEncoding.Decode(der, body); err == nil {
-			return der[:n]
+		for _, part := range [][]byte{body[:min(len(body), prefixChars)], body} {
+			if n := base64.StdEncoding.DecodedLen(len(part)); cap(buf) < n {
+				buf = make([]byte, n)
+			}
+			// A part cut inside a quantum ends in an error, after the
+			// bytes before it.
+			n, _ := base64.StdEncoding.Decode(buf[:cap(buf)], part)
+			if subject, err := rawSubject(buf[:n]); err == nil {
+				return subject, buf
+			}
 		}
 	}
 	if p, _ := pem.Decode(block); p != nil {
-		return p.Bytes
+		if subject, err := rawSubject(p.Bytes); err == nil {
+			return subject, buf
+		}
 	}
-	return nil
+	return nil, buf
 }
 
 // rawSubject returns the DER of a certificate's subject, the field
-// x509.Certificate.RawSubject holds, without parsing the rest (RFC 5280
-// section 4.1: a TBSCertificate's version, serialNumber, signature, issuer,
-// validity, subject).
+// x509.Certificate.RawSubject holds, from the certificate's DER or the
+// beginning of it up to the subject: RFC 5280 section 4.1, a Certificate is
+// a SEQUENCE whose TBSCertificate SEQUENCE holds an optional version
+// ([0]), the serialNumber, signature, issuer, validity, then the subject.
+// It reads only the elements' tags and lengths; crypto/x509 parses the
+// certificates chosen by subject.
 func rawSubject(der []byte) ([]byte, error) {
-	var cert, tbs asn1.RawValue
-	if _, err := asn1.Unmarshal(der, &cert); err != nil {
+	_, cert, _, err := element(der, tagSequence, true)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := asn1.Unmarshal(cert.Bytes, &tbs); err != nil {
+	_, fields, _, err := element(cert, tagSequence, true)
+	if err != nil {
 		return nil, err
 	}
-	if cert.Tag != asn1.TagSequence || tbs.Tag != asn1.TagSequence {
-		return nil, errors.New("trust: not a certificate")
+	// The version, if present, then the serial number, the signature
+	// algorithm, the issuer and the validity.
+	skip := 4
+	if len(fields) > 0 && fields[0] == tagVersion {
+		skip++
 	}
-	fields := tbs.Bytes
-	var field asn1.RawValue
-	next := func() (err error) {
-		fields, err = asn1.Unmarshal(fields, &field)
-		return err
-	}
-	if err := next(); err != nil {
-		return nil, err
-	}
-	// The version is optional, explicitly tagged [0]; the serial number
-	// follows it.
-	if field.Class == asn1.ClassContextSpecific && field.Tag == 0 {
-		if err := next(); err != nil {
+	for range skip {
+		if _, _, fields, err = element(fields, 0, false); err != nil {
 			return nil, err
 		}
 	}
-	// The signature algorithm, the issuer, the validity, then the subject.
-	for range 4 {
-		if err := next(); err != nil {
-			return nil, err
+	subject, _, _, err := element(fields, tagSequence, false)
+	return subject, err
+}
+
+// DER tags (X.690) of the elements rawSubject reads.
+const (
+	tagSequence = 0x30 // universal, constructed, 16
+	tagVersion  = 0xa0 // context-specific, constructed, 0
+)
+
+// element splits the DER element at the start of der into the whole
+// element, its contents and what follows it. With tag non-zero, the
+// element must have that tag. With open, the element may be cut short by
+// the end of der: contents is then what der holds of it.
+func element(der []byte, tag byte, open bool) (whole, contents, rest []byte, err error) {
+	if len(der) < 2 || der[0]&0x1f == 0x1f || (tag != 0 && der[0] != tag) {
+		return nil, nil, nil, errors.New("trust: unexpected DER element")
+	}
+	n, header := int(der[1]), 2
+	if n&0x80 != 0 {
+		size := n & 0x7f
+		if size == 0 || size > 3 || len(der) < 2+size {
+			return nil, nil, nil, errors.New("trust: unsupported DER length")
 		}
+		n = 0
+		for _, b := range der[2 : 2+size] {
+			n = n<<8 | int(b)
+		}
+		header += size
 	}
-	subject := field
-	if subject.Class != asn1.ClassUniversal || subject.Tag != asn1.TagSequence {
-		return nil, errors.New("trust: the subject is not a name")
+	if len(der)-header < n {
+		if !open {
+			return nil, nil, nil, errors.New("trust: DER element cut short")
+		}
+		return der, der[header:], nil, nil
 	}
-	return subject.FullBytes, nil
+	return der[:header+n], der[header : header+n], der[header+n:], nil
 }
 
 // Verify checks certs, a server's certificates leaf first, for the server
