@@ -38,7 +38,8 @@ const (
 // HTTPS from a loopback server whose test CA is appended to the machine's
 // bundle through SSL_CERT_FILE; the certificate directories as they are) to
 // the answer. "unthrottled" runs on the machine's CPU; "128MB" runs the
-// bootstrap in a cgroup with Lambda's CPU share at 128 MB.
+// bootstrap in a cgroup with Lambda's CPU share at 128 MB, and tells it its
+// memory size as Lambda does.
 //
 // It reports medians over the run's iterations: ms/cold-start, the wall
 // time, and, where the bootstrap runs in a cgroup, cpu-ms/cold-start, the
@@ -64,6 +65,8 @@ func BenchmarkAuthorizerColdStart(b *testing.B) {
 		if err != nil {
 			b.Skipf("no CPU-quota cgroup for the 128 MB figure (needs root and a cpu controller): %v", err)
 		}
+		// As Lambda tells a function its memory size.
+		env := append(slices.Clip(env), "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128")
 		coldStarts(b, cg.wrapper(b, authorizerBin), env, event, cg)
 	})
 }
