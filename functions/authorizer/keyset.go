@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rsa"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -23,6 +22,8 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+
+	"signin/functions/trust"
 )
 
 // Defaults of KeySetOptions.
@@ -87,7 +88,7 @@ type KeySetOptions struct {
 	// Grace is how long expired keys keep deciding while refetches fail.
 	Grace time.Duration
 	// Client fetches the key set; nil means a client with short timeouts
-	// that trusts the machine's certificate bundle (see RootCAs).
+	// that trusts the machine's certificate bundle (package trust).
 	Client *http.Client
 	// Log receives a line for each failed fetch and each key skipped;
 	// nil means slog.Default().
@@ -175,65 +176,29 @@ func NewKeySet(jwksURL string, opts KeySetOptions) *KeySet {
 
 // newHTTPClient returns a client whose every phase is bounded: a slow issuer
 // must fail the request quickly rather than hold the authorizer until API
-// Gateway gives up.
+// Gateway gives up. It trusts the machine's certificate bundle, parsed only
+// as far as the handshake needs (package trust).
 func newHTTPClient(timeout time.Duration) *http.Client {
-	return &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           (&net.Dialer{Timeout: timeout / 2}).DialContext,
-			TLSHandshakeTimeout:   timeout / 2,
-			TLSClientConfig:       &tls.Config{RootCAs: RootCAs(os.Getenv, os.ReadFile)},
-			ResponseHeaderTimeout: timeout,
-			ForceAttemptHTTP2:     true,
-			MaxIdleConns:          2,
-			IdleConnTimeout:       90 * time.Second,
-		},
+	t := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: timeout / 2}).DialContext,
+		TLSHandshakeTimeout: timeout / 2,
+		// X25519 alone, not Go's default X25519MLKEM768 first: the hybrid
+		// key share's ML-KEM key generation costs the cold start a tenth
+		// of its user-space instructions, and what it adds, secrecy
+		// against a future quantum computer, protects nothing here: the
+		// keys fetched are public. Their authenticity rests on the
+		// server's certificate, checked during the handshake either way.
+		TLSClientConfig:       &tls.Config{CurvePreferences: []tls.CurveID{tls.X25519}},
+		ResponseHeaderTimeout: timeout,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          2,
+		IdleConnTimeout:       90 * time.Second,
 	}
-}
-
-// bundleFiles are where Linux distributions keep the one file holding every
-// trusted certificate, in the order crypto/x509 looks for them: Debian's
-// first, then Amazon Linux's and RHEL's (Lambda's provided.al2023).
-var bundleFiles = []string{
-	"/etc/ssl/certs/ca-certificates.crt",
-	"/etc/pki/tls/certs/ca-bundle.crt",
-	"/etc/ssl/ca-bundle.pem",
-	"/etc/pki/tls/cacert.pem",
-	"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem",
-	"/etc/ssl/cert.pem",
-}
-
-// RootCAs returns the certificates the key set's client trusts: those of
-// the one bundle file the machine has, $SSL_CERT_FILE when set, else the
-// first of the distributions' usual paths. It returns nil, which means
-// crypto/x509's system pool, when $SSL_CERT_DIR is set or no bundle holds a
-// certificate.
-//
-// The system pool holds the same certificates, but builds itself by parsing
-// the bundle and then every file of the certificate directories, on Debian
-// about 290 entries holding the same certificates again: at Lambda's
-// smallest memory size that doubles the cold start.
-func RootCAs(getenv func(string) string, readFile func(string) ([]byte, error)) *x509.CertPool {
-	if getenv("SSL_CERT_DIR") != "" {
-		return nil
+	if roots := trust.Load(os.Getenv, os.ReadFile); roots != nil {
+		roots.Configure(t)
 	}
-	files := bundleFiles
-	if f := getenv("SSL_CERT_FILE"); f != "" {
-		files = []string{f}
-	}
-	for _, f := range files {
-		pem, err := readFile(f)
-		if err != nil {
-			continue
-		}
-		pool := x509.NewCertPool()
-		if pool.AppendCertsFromPEM(pem) {
-			return pool
-		}
-		return nil
-	}
-	return nil
+	return &http.Client{Timeout: timeout, Transport: t}
 }
 
 // Prefetch fetches the key set now, as the function's init does so that

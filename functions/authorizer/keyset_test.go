@@ -3,7 +3,7 @@ package authorizer_test
 import (
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -299,27 +300,52 @@ func TestLifetime(t *testing.T) {
 	}
 }
 
-func TestRootCAsLoadsOneBundle(t *testing.T) {
+// TestDefaultClientFetchesOverHTTPS fetches the keys with the key set's own
+// client: it trusts the bundle named by SSL_CERT_FILE and nothing else, and
+// agrees on X25519 alone as its key exchange.
+func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
+	testKeys(t)
+	var mu sync.Mutex
+	var curves []tls.CurveID
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		curves = append(curves, r.TLS.CurveID)
+		_, _ = w.Write(jwks(map[string]*rsa.PublicKey{"k1": &googleKey.PublicKey}))
+	}))
+	defer srv.Close()
 	dir := t.TempDir()
 	bundle := filepath.Join(dir, "bundle.pem")
-	srv := httptest.NewTLSServer(http.NotFoundHandler())
-	defer srv.Close()
-	pemCert := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
-	if err := os.WriteFile(bundle, pemCert, 0o600); err != nil {
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := func(vars map[string]string) func(string) string { return func(k string) string { return vars[k] } }
-	pool := authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": bundle}), os.ReadFile)
-	if pool == nil {
-		t.Fatal("no pool from SSL_CERT_FILE")
+	t.Setenv("SSL_CERT_DIR", "")
+
+	t.Setenv("SSL_CERT_FILE", bundle)
+	keys := authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
+	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
+		t.Fatalf("server in the bundle: %v", err)
 	}
-	if _, err := srv.Certificate().Verify(x509.VerifyOptions{Roots: pool}); err != nil {
-		t.Errorf("the bundle's certificate does not verify under the pool: %v", err)
+	seen := func() []tls.CurveID {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(curves)
 	}
-	if authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": bundle, "SSL_CERT_DIR": dir}), os.ReadFile) != nil {
-		t.Error("SSL_CERT_DIR set: want nil, the system pool, which reads it")
+	if got := seen(); len(got) != 1 || got[0] != tls.X25519 {
+		t.Errorf("key exchanges %v, want [X25519]", got)
 	}
-	if authorizer.RootCAs(env(map[string]string{"SSL_CERT_FILE": filepath.Join(dir, "missing")}), os.ReadFile) != nil {
-		t.Error("missing bundle: want nil, the system pool")
+
+	// Debian's bundle, without the test server's certificate.
+	other := "/etc/ssl/certs/ca-certificates.crt"
+	if _, err := os.Stat(other); err != nil {
+		t.Skip("no Debian bundle for the untrusted case:", err)
+	}
+	t.Setenv("SSL_CERT_FILE", other)
+	keys = authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
+	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
+		t.Errorf("server not in the bundle: %v, want ErrKeysUnavailable", err)
+	}
+	if got := seen(); len(got) != 1 {
+		t.Errorf("the untrusted server answered %d fetches", len(got)-1)
 	}
 }

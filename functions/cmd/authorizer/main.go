@@ -6,6 +6,9 @@
 // It fetches the issuer's keys during init, before the first invocation,
 // while Lambda gives init a full share of CPU; if that fails, it starts
 // anyway and the first decision fetches them.
+//
+// It runs as many Go threads at once as Lambda gives it vCPUs (package
+// procs).
 package main
 
 import (
@@ -16,9 +19,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"signin/functions/authorizer"
+	"signin/functions/procs"
 )
 
 func main() {
+	procs.SetForLambda()
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, nil))
 	cfg, err := authorizer.ConfigFromEnv(os.Getenv)
 	if err != nil {
