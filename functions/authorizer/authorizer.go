@@ -27,18 +27,18 @@ import (
 	"signin/functions/policy"
 )
 
-// ErrUnauthorized is the error that makes API Gateway answer 401
+// errUnauthorized is the error that makes API Gateway answer 401
 // Unauthorized. Its text must be exactly "Unauthorized"; any other error
 // makes API Gateway answer 500.
-var ErrUnauthorized = errors.New("Unauthorized")
+var errUnauthorized = errors.New("Unauthorized")
 
 // MaxTokenSize is the longest Authorization value, "Bearer " included, the
 // authorizer parses; Google's ID tokens are about 1 KiB.
 const MaxTokenSize = 8 << 10
 
-// BearerPrefix may precede the token in the Authorization header, its
+// bearerPrefix may precede the token in the Authorization header, its
 // scheme name in any case (RFC 9110 section 11.1).
-const BearerPrefix = "Bearer "
+const bearerPrefix = "Bearer "
 
 // LogKeyOutcome is the key of a decision's outcome in its log line; the
 // stack's alarm on the authorizer's failures filters the logs on it.
@@ -46,14 +46,14 @@ const LogKeyOutcome = "outcome"
 
 // Outcomes of a decision, as logged under LogKeyOutcome.
 const (
-	OutcomeAllow        = "allow"
-	OutcomeDeny         = "deny"
+	outcomeAllow        = "allow"
+	outcomeDeny         = "deny"
 	OutcomeUnauthorized = "unauthorized"
 	OutcomeError        = "error"
 )
 
-// Authorizer decides on API Gateway's TOKEN authorizer events.
-type Authorizer struct {
+// Handler decides on API Gateway's TOKEN authorizer events.
+type Handler struct {
 	clientID   string
 	issuer     string
 	restricted bool
@@ -66,11 +66,11 @@ type Authorizer struct {
 
 // New returns an authorizer for cfg that verifies signatures with keys and
 // logs one line per decision to logger.
-func New(cfg Config, keys *KeySet, logger *slog.Logger) *Authorizer {
-	a := &Authorizer{
+func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
+	a := &Handler{
 		clientID:   cfg.ClientID,
 		issuer:     cfg.Issuer,
-		restricted: cfg.Restricted(),
+		restricted: cfg.restricted(),
 		emails:     make(map[string]bool, len(cfg.AllowedEmails)),
 		domains:    make(map[string]bool, len(cfg.AllowedDomains)),
 		keys:       keys,
@@ -91,10 +91,10 @@ func New(cfg Config, keys *KeySet, logger *slog.Logger) *Authorizer {
 
 // Handle is the Lambda handler. It returns an Allow policy for the whole
 // stage with the user's name and email as context, a Deny policy for a
-// valid token whose user is not allowed, ErrUnauthorized for an invalid
+// valid token whose user is not allowed, errUnauthorized for an invalid
 // token, and another error when the token could not be checked (the
 // issuer's keys are unavailable) or the event is not API Gateway's.
-func (a *Authorizer) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
 	resource, err := policy.StageResource(event.MethodArn)
 	if err != nil {
 		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN", err: err})
@@ -103,7 +103,7 @@ func (a *Authorizer) Handle(ctx context.Context, event events.APIGatewayCustomAu
 	d := a.decide(ctx, event.AuthorizationToken)
 	a.logDecision(ctx, d)
 	switch d.outcome {
-	case OutcomeAllow:
+	case outcomeAllow:
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
 			PolicyDocument: policy.Document(policy.Allow, resource),
@@ -112,13 +112,13 @@ func (a *Authorizer) Handle(ctx context.Context, event events.APIGatewayCustomAu
 				gateway.ContextEmail: d.email,
 			},
 		}, nil
-	case OutcomeDeny:
+	case outcomeDeny:
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
 			PolicyDocument: policy.Document(policy.Deny, resource),
 		}, nil
 	case OutcomeUnauthorized:
-		return events.APIGatewayCustomAuthorizerResponse{}, ErrUnauthorized
+		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	default:
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", d.err)
 	}
@@ -142,7 +142,7 @@ func unauthorized(reason, sub string) decision {
 
 // decide verifies the Authorization header value and applies the
 // allow-lists.
-func (a *Authorizer) decide(ctx context.Context, header string) decision {
+func (a *Handler) decide(ctx context.Context, header string) decision {
 	if len(header) > MaxTokenSize {
 		return unauthorized("oversized token", "")
 	}
@@ -182,14 +182,14 @@ func (a *Authorizer) decide(ctx context.Context, header string) decision {
 	}
 	if a.restricted {
 		if !c.EmailVerified {
-			return decision{outcome: OutcomeDeny, reason: "email not verified", sub: c.Subject}
+			return decision{outcome: outcomeDeny, reason: "email not verified", sub: c.Subject}
 		}
 		if !a.emails[lowerASCII(c.Email)] && !a.domains[lowerASCII(c.HostedDomain)] {
-			return decision{outcome: OutcomeDeny, reason: "not on the allow-list", sub: c.Subject}
+			return decision{outcome: outcomeDeny, reason: "not on the allow-list", sub: c.Subject}
 		}
 	}
 	return decision{
-		outcome: OutcomeAllow,
+		outcome: outcomeAllow,
 		reason:  "valid token",
 		sub:     c.Subject,
 		name:    c.DisplayName(),
@@ -200,8 +200,8 @@ func (a *Authorizer) decide(ctx context.Context, header string) decision {
 // trimBearer removes the Bearer scheme from an Authorization value; the
 // scheme's name is case-insensitive (RFC 9110 section 11.1).
 func trimBearer(header string) string {
-	if len(header) >= len(BearerPrefix) && strings.EqualFold(header[:len(BearerPrefix)], BearerPrefix) {
-		return header[len(BearerPrefix):]
+	if len(header) >= len(bearerPrefix) && strings.EqualFold(header[:len(bearerPrefix)], bearerPrefix) {
+		return header[len(bearerPrefix):]
 	}
 	return header
 }
@@ -235,7 +235,7 @@ var rejections = []struct{ prefix, reason string }{
 
 // logDecision writes the one log line of a decision: outcome, reason and
 // the subject, never the token or other claims.
-func (a *Authorizer) logDecision(ctx context.Context, d decision) {
+func (a *Handler) logDecision(ctx context.Context, d decision) {
 	level := slog.LevelInfo
 	attrs := []slog.Attr{
 		slog.String(LogKeyOutcome, d.outcome),

@@ -18,7 +18,7 @@ import (
 // warmAuthorizer returns an authorizer holding the issuer's keys, logging
 // as the deployed one does (JSON at Info) to nowhere, and a Google-sized
 // token it allows.
-func warmAuthorizer(b *testing.B) (*authorizer.Authorizer, string) {
+func warmAuthorizer(b *testing.B) (*authorizer.Handler, string) {
 	iss := newIssuer(b)
 	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL()}
 	a := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{}),

@@ -9,11 +9,11 @@ import (
 
 // Names of the environment variables the authorizer reads.
 const (
-	EnvClientID       = "GOOGLE_CLIENT_ID"
-	EnvIssuer         = "OIDC_ISSUER"
-	EnvJWKSURL        = "OIDC_JWKS_URL"
-	EnvAllowedEmails  = "ALLOWED_EMAILS"
-	EnvAllowedDomains = "ALLOWED_DOMAINS"
+	envClientID       = "GOOGLE_CLIENT_ID"
+	envIssuer         = "OIDC_ISSUER"
+	envJWKSURL        = "OIDC_JWKS_URL"
+	envAllowedEmails  = "ALLOWED_EMAILS"
+	envAllowedDomains = "ALLOWED_DOMAINS"
 )
 
 // Defaults of the optional settings: Google's issuer and key set.
@@ -41,8 +41,8 @@ type Config struct {
 	AllowedDomains []string
 }
 
-// Restricted reports whether the configuration has an allow-list.
-func (c Config) Restricted() bool {
+// restricted reports whether the configuration has an allow-list.
+func (c Config) restricted() bool {
 	return len(c.AllowedEmails) > 0 || len(c.AllowedDomains) > 0
 }
 
@@ -52,28 +52,28 @@ func (c Config) Restricted() bool {
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var errs []error
 	c := Config{
-		ClientID: strings.TrimSpace(getenv(EnvClientID)),
-		Issuer:   withDefault(getenv(EnvIssuer), DefaultIssuer),
-		JWKSURL:  withDefault(getenv(EnvJWKSURL), DefaultJWKSURL),
+		ClientID: strings.TrimSpace(getenv(envClientID)),
+		Issuer:   withDefault(getenv(envIssuer), DefaultIssuer),
+		JWKSURL:  withDefault(getenv(envJWKSURL), DefaultJWKSURL),
 	}
 	switch {
 	case c.ClientID == "":
-		errs = append(errs, fmt.Errorf("%s is required: the OAuth client ID of the sign-in page", EnvClientID))
+		errs = append(errs, fmt.Errorf("%s is required: the OAuth client ID of the sign-in page", envClientID))
 	case strings.ContainsFunc(c.ClientID, isSpaceOrComma):
-		errs = append(errs, fmt.Errorf("%s %q: one client ID, without spaces or commas", EnvClientID, c.ClientID))
+		errs = append(errs, fmt.Errorf("%s %q: one client ID, without spaces or commas", envClientID, c.ClientID))
 	}
 	if err := checkURL(c.Issuer); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvIssuer, err))
+		errs = append(errs, fmt.Errorf("%s: %w", envIssuer, err))
 	}
 	if err := checkURL(c.JWKSURL); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvJWKSURL, err))
+		errs = append(errs, fmt.Errorf("%s: %w", envJWKSURL, err))
 	}
 	var err error
-	if c.AllowedEmails, err = list(getenv(EnvAllowedEmails), CheckEmail); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedEmails, err))
+	if c.AllowedEmails, err = list(getenv(envAllowedEmails), CheckEmail); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envAllowedEmails, err))
 	}
-	if c.AllowedDomains, err = list(getenv(EnvAllowedDomains), CheckDomain); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", EnvAllowedDomains, err))
+	if c.AllowedDomains, err = list(getenv(envAllowedDomains), CheckDomain); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envAllowedDomains, err))
 	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("authorizer configuration: %w", errors.Join(errs...))
@@ -181,18 +181,18 @@ func CheckDomain(s string) error {
 // when they are not Google's defaults, the allow-lists comma-separated and
 // only when not empty. ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
-	env := map[string]string{EnvClientID: c.ClientID}
+	env := map[string]string{envClientID: c.ClientID}
 	if c.Issuer != "" && c.Issuer != DefaultIssuer {
-		env[EnvIssuer] = c.Issuer
+		env[envIssuer] = c.Issuer
 	}
 	if c.JWKSURL != "" && c.JWKSURL != DefaultJWKSURL {
-		env[EnvJWKSURL] = c.JWKSURL
+		env[envJWKSURL] = c.JWKSURL
 	}
 	if len(c.AllowedEmails) > 0 {
-		env[EnvAllowedEmails] = strings.Join(c.AllowedEmails, ",")
+		env[envAllowedEmails] = strings.Join(c.AllowedEmails, ",")
 	}
 	if len(c.AllowedDomains) > 0 {
-		env[EnvAllowedDomains] = strings.Join(c.AllowedDomains, ",")
+		env[envAllowedDomains] = strings.Join(c.AllowedDomains, ",")
 	}
 	return env
 }

@@ -165,7 +165,7 @@ type fixture struct {
 	clock *clock
 	log   *bytes.Buffer
 	keys  *authorizer.KeySet
-	auth  *authorizer.Authorizer
+	auth  *authorizer.Handler
 }
 
 func newFixture(t testing.TB, emails, domains []string) *fixture {

@@ -34,9 +34,9 @@ const (
 	// DefaultRetryAfterFailure is the least time between a failed fetch and
 	// the next attempt.
 	DefaultRetryAfterFailure = time.Second
-	// DefaultFetchTimeout bounds one fetch of the key set, connection
+	// defaultFetchTimeout bounds one fetch of the key set, connection
 	// included.
-	DefaultFetchTimeout = 3 * time.Second
+	defaultFetchTimeout = 3 * time.Second
 	// DefaultGrace is how long past their lifetime the keys of the last
 	// successful fetch keep deciding while every refetch fails: long enough
 	// to ride out an outage of the issuer's endpoint, short enough that a
@@ -71,9 +71,9 @@ const minExponent = 1<<16 + 1
 // publish: the token's fault.
 var ErrUnknownKey = errors.New("unknown signing key")
 
-// ErrBadSignature reports a token whose signature does not verify under the
+// errBadSignature reports a token whose signature does not verify under the
 // key it names: the token's fault.
-var ErrBadSignature = errors.New("signature does not verify")
+var errBadSignature = errors.New("signature does not verify")
 
 // ErrKeysUnavailable reports that the issuer's keys could not be fetched, so
 // the token could not be checked: the server's fault, never the token's.
@@ -99,7 +99,7 @@ type KeySetOptions struct {
 
 // Keys are the usable RS256 keys of a key set by key ID, each ID's keys in
 // the order the document lists them.
-type Keys map[string][]*rsa.PublicKey
+type keysByID map[string][]*rsa.PublicKey
 
 // KeySet is the issuer's RS256 signing keys, fetched from its JWKS URL and
 // kept for the lifetime the issuer's response gives them.
@@ -138,7 +138,7 @@ type KeySet struct {
 
 // fetched is the result of one successful fetch.
 type fetched struct {
-	keys    Keys
+	keys    keysByID
 	expires time.Time
 }
 
@@ -154,7 +154,7 @@ func NewKeySet(jwksURL string, opts KeySetOptions) *KeySet {
 		now:               opts.Now,
 	}
 	if s.client == nil {
-		s.client = newHTTPClient(DefaultFetchTimeout)
+		s.client = newHTTPClient(defaultFetchTimeout)
 	}
 	if s.cooldown <= 0 {
 		s.cooldown = DefaultCooldown
@@ -386,14 +386,14 @@ type jwk struct {
 // signing keys that are malformed, shorter than 2048 bits, with an exponent
 // below 65537 or without an ID are skipped, each with the reason in skipped.
 // A document that is not a key set, or holds no usable key, is an error.
-func ParseKeySet(doc []byte) (keys Keys, skipped []error, err error) {
+func ParseKeySet(doc []byte) (keys keysByID, skipped []error, err error) {
 	var set struct {
 		Keys []jwk `json:"keys"`
 	}
 	if err := json.Unmarshal(doc, &set); err != nil {
 		return nil, nil, fmt.Errorf("decoding the key set: %w", err)
 	}
-	keys = make(Keys, len(set.Keys))
+	keys = make(keysByID, len(set.Keys))
 	for i, k := range set.Keys {
 		if k.Kty != "RSA" || (k.Alg != "" && k.Alg != oidc.RS256) || (k.Use != "" && k.Use != "sig") {
 			continue

@@ -87,5 +87,5 @@ func (t *signedToken) VerifySignature(_ context.Context, jwt string) ([]byte, er
 			return t.payload, nil
 		}
 	}
-	return nil, ErrBadSignature
+	return nil, errBadSignature
 }
