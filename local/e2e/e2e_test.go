@@ -30,6 +30,12 @@ var screenshots = flag.String("screenshots", "", "write a PNG of each test's las
 // allowedEmail is the one address the authorizer allows.
 const allowedEmail = "ada@example.com"
 
+// options are every stack's: a cache TTL shorter than the tokens the
+// renewal tests make, so a token that expired meets the authorizer, not a
+// cached Allow (API Gateway, like this emulation, caches by token for up to
+// an hour).
+var options = stack.Options{AllowedEmails: allowedEmail, CacheTTL: time.Second}
+
 var (
 	shared     *stack.Running
 	browserCtx context.Context
@@ -47,10 +53,7 @@ func run(m *testing.M) int {
 		missing = "chromium is not installed (apt-get install chromium): " + err.Error()
 		return m.Run()
 	}
-	// A cache TTL shorter than the tokens the renewal tests make: a token
-	// that expired must meet the authorizer, not a cached Allow (API
-	// Gateway, like this emulation, caches by token for up to an hour).
-	st, err := stack.Start(context.Background(), stack.Options{AllowedEmails: allowedEmail, CacheTTL: time.Second})
+	st, err := stack.Start(context.Background(), options)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the stack:", err)
 		return 1
@@ -91,17 +94,8 @@ func run(m *testing.M) int {
 	return m.Run()
 }
 
-// tab opens a new tab on url, waits for the page to settle in state, and
-// closes the tab when the test ends (after a screenshot, if asked).
-func tab(t *testing.T, url, state string) context.Context {
-	t.Helper()
-	return tabAt(t, url, state, 0)
-}
-
-// tabAt is tab with the page's clock (Date.now) off by skew, as on a
-// computer whose clock is wrong. Each tab has its own browser context: its
-// own storage, so what one test's sign-in remembers is not another's.
-func tabAt(t *testing.T, url, state string, skew time.Duration) context.Context {
+// needBrowser skips the test, or fails it in CI, when there is no browser.
+func needBrowser(t *testing.T) {
 	t.Helper()
 	if missing != "" {
 		if os.Getenv("CI") == "true" {
@@ -109,6 +103,43 @@ func tabAt(t *testing.T, url, state string, skew time.Duration) context.Context 
 		}
 		t.Skip("skipping the browser test: " + missing)
 	}
+}
+
+// ownStack starts a stack for the test alone and closes it when the test
+// ends: what its provider counts, and its RefuseRenewal switch, are the
+// test's own while other tests sign in on the shared stack in parallel.
+func ownStack(t *testing.T) *stack.Running {
+	t.Helper()
+	needBrowser(t)
+	st, err := stack.Start(context.Background(), options)
+	if err != nil {
+		t.Fatalf("starting a stack: %v", err)
+	}
+	t.Cleanup(st.Close)
+	return st
+}
+
+// tab opens a new tab on st's page, waits for the page to settle in state,
+// and closes the tab when the test ends (after a screenshot, if asked).
+func tab(t *testing.T, st *stack.Running, state string) context.Context {
+	t.Helper()
+	return open(t, st.SiteURL, st.APIURL, state, 0)
+}
+
+// tabAt is tab with the page's clock (Date.now) off by skew, as on a
+// computer whose clock is wrong.
+func tabAt(t *testing.T, st *stack.Running, state string, skew time.Duration) context.Context {
+	t.Helper()
+	return open(t, st.SiteURL, st.APIURL, state, skew)
+}
+
+// open opens a new tab on url, counts the GET requests it sends to api
+// (apiCalls; none if api is empty), and waits for the page to settle in
+// state. Each tab has its own browser context: its own storage, so what one
+// test's sign-in remembers is not another's while tests run in parallel.
+func open(t *testing.T, url, api, state string, skew time.Duration) context.Context {
+	t.Helper()
+	needBrowser(t)
 	tabCtx, cancelTab := chromedp.NewContext(browserCtx, chromedp.WithNewBrowserContext())
 	ctx, cancel := context.WithTimeout(tabCtx, 60*time.Second)
 	t.Cleanup(func() {
@@ -128,7 +159,7 @@ func tabAt(t *testing.T, url, state string, skew time.Duration) context.Context 
 	calls := new(atomic.Int64)
 	ctx = context.WithValue(ctx, apiCallsKey{}, calls)
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if req, ok := ev.(*network.EventRequestWillBeSent); ok && req.Request.Method == "GET" && strings.HasPrefix(req.Request.URL, shared.APIURL) {
+		if req, ok := ev.(*network.EventRequestWillBeSent); ok && api != "" && req.Request.Method == "GET" && strings.HasPrefix(req.Request.URL, api) {
 			calls.Add(1)
 		}
 	}); err != nil {
@@ -243,8 +274,8 @@ func act(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 
 type apiCallsKey struct{}
 
-// apiCalls counts the GET requests the tab has sent to the shared stack's
-// API (preflights aside), as the browser reports them.
+// apiCalls counts the GET requests the tab has sent to its stack's API
+// (preflights aside), as the browser reports them.
 func apiCalls(t *testing.T, ctx context.Context) int {
 	t.Helper()
 	return int(ctx.Value(apiCallsKey{}).(*atomic.Int64).Load())
@@ -294,7 +325,8 @@ func (s signIn) actions() []chromedp.Action[chromedp.Void] {
 }
 
 func TestSignInAndBeGreeted(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	if got := text(t, ctx, "#greeting"); got != "Hello Ada Lovelace!" {
@@ -311,8 +343,9 @@ func TestSignInAndBeGreeted(t *testing.T) {
 // The attack: a display name that is markup. The page must show it as text
 // in both places it appears, create no element from it, and run nothing.
 func TestMarkupInTheNameIsText(t *testing.T) {
+	t.Parallel()
 	const name = `<img src=x onerror="window.pwned=1">`
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	ctx := tab(t, shared, "signed-out")
 	signIn{name: name, email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	if got := text(t, ctx, "#greeting"); got != "Hello "+name+"!" {
@@ -335,14 +368,16 @@ func TestMarkupInTheNameIsText(t *testing.T) {
 // the page renews once before the call, the API still answers 401, and the
 // page asks the user to sign in again instead of renewing in a loop.
 func TestExpiredTokenAsksToSignInAgain(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
-	before := shared.Provider.Counts()
+	t.Parallel()
+	st := ownStack(t)
+	ctx := tab(t, st, "signed-out")
+	before := st.Provider.Counts()
 	states := act(t, ctx, signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "-60"}.actions()...)
 	if want := []string{"calling", "renewing", "calling", "expired"}; !slices.Equal(states, want) {
 		t.Errorf("states = %v, want %v", states, want)
 	}
 	settle(ctx)
-	if got := shared.Provider.Counts(); got.Issued-before.Issued != 2 || got.Renewals-before.Renewals != 1 {
+	if got := st.Provider.Counts(); got.Issued-before.Issued != 2 || got.Renewals-before.Renewals != 1 {
 		t.Errorf("the provider issued %d tokens in %d renewals, want the sign-in's and one renewal's",
 			got.Issued-before.Issued, got.Renewals-before.Renewals)
 	}
@@ -369,10 +404,12 @@ func settle(ctx context.Context) {
 // A user who signed in and did not sign out is greeted on reload without
 // a click: the page's prompt() signs the remembered account in again.
 func TestReturningUserIsSignedInOnReload(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	st := ownStack(t)
+	ctx := tab(t, st, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
-	before := shared.Provider.Counts()
+	before := st.Provider.Counts()
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +421,7 @@ func TestReturningUserIsSignedInOnReload(t *testing.T) {
 	if got := text(t, ctx, "#greeting"); got != "Hello Ada Lovelace!" {
 		t.Errorf("greeting = %q, want %q", got, "Hello Ada Lovelace!")
 	}
-	if got := shared.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Issued-before.Issued != 1 {
+	if got := st.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Issued-before.Issued != 1 {
 		t.Errorf("reloading renewed %d times and issued %d tokens, want one silent sign-in",
 			got.Renewals-before.Renewals, got.Issued-before.Issued)
 	}
@@ -393,14 +430,16 @@ func TestReturningUserIsSignedInOnReload(t *testing.T) {
 // Sign-out ends automatic sign-in: a reload shows the button and stays
 // there.
 func TestSignOutStopsAutomaticSignIn(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	st := ownStack(t)
+	ctx := tab(t, st, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("sign-out"))); err != nil {
 		t.Fatal(err)
 	}
 	waitState(t, ctx, "signed-out")
-	before := shared.Provider.Counts()
+	before := st.Provider.Counts()
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
@@ -409,7 +448,7 @@ func TestSignOutStopsAutomaticSignIn(t *testing.T) {
 	if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.stateLog`)); err != nil || !slices.Equal(got, []string{"loading", "signed-out"}) {
 		t.Errorf("after sign-out and reload the page went through %v (%v), want loading then signed-out only", got, err)
 	}
-	if got := shared.Provider.Counts(); got != before {
+	if got := st.Provider.Counts(); got != before {
 		t.Errorf("after sign-out and reload the provider went from %+v to %+v, want nothing asked", before, got)
 	}
 	snap(t, ctx, "signed-out-after-reload")
@@ -419,16 +458,18 @@ func TestSignOutStopsAutomaticSignIn(t *testing.T) {
 // it silently before sending, and the greeting comes back, from one API
 // call with a new token.
 func TestExpiringTokenIsRenewedSilently(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	st := ownStack(t)
+	ctx := tab(t, st, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "2"}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	time.Sleep(2 * time.Second) // the token's exp is at most 2 s after it was issued
-	before, calls := shared.Provider.Counts(), apiCalls(t, ctx)
+	before, calls := st.Provider.Counts(), apiCalls(t, ctx)
 	states := act(t, ctx, chromedp.Click(chromedp.ID("ask-again")))
 	if want := []string{"calling", "renewing", "calling", "greeted"}; !slices.Equal(states, want) {
 		t.Errorf("states = %v, want %v", states, want)
 	}
-	if got := shared.Provider.Counts(); got.Issued-before.Issued != 1 || got.Renewals-before.Renewals != 1 {
+	if got := st.Provider.Counts(); got.Issued-before.Issued != 1 || got.Renewals-before.Renewals != 1 {
 		t.Errorf("the provider issued %d tokens in %d renewals, want one renewed token", got.Issued-before.Issued, got.Renewals-before.Renewals)
 	}
 	if got := apiCalls(t, ctx) - calls; got != 1 {
@@ -443,16 +484,18 @@ func TestExpiringTokenIsRenewedSilently(t *testing.T) {
 // The page's clock is behind, so it sends a token it believes valid and
 // the API answers 401: the page renews once and repeats the call once.
 func TestUnauthorizedIsRenewedAndRetriedOnce(t *testing.T) {
-	ctx := tabAt(t, shared.SiteURL, "signed-out", -10*time.Minute)
+	t.Parallel()
+	st := ownStack(t)
+	ctx := tabAt(t, st, "signed-out", -10*time.Minute)
 	signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "2"}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	time.Sleep(2 * time.Second) // expired for the API, not for the page
-	before, calls := shared.Provider.Counts(), apiCalls(t, ctx)
+	before, calls := st.Provider.Counts(), apiCalls(t, ctx)
 	states := act(t, ctx, chromedp.Click(chromedp.ID("ask-again")))
 	if want := []string{"calling", "renewing", "calling", "greeted"}; !slices.Equal(states, want) {
 		t.Errorf("states = %v, want %v", states, want)
 	}
-	if got := shared.Provider.Counts(); got.Issued-before.Issued != 1 {
+	if got := st.Provider.Counts(); got.Issued-before.Issued != 1 {
 		t.Errorf("the provider issued %d tokens, want one renewed token", got.Issued-before.Issued)
 	}
 	if got := apiCalls(t, ctx) - calls; got != 2 {
@@ -464,17 +507,18 @@ func TestUnauthorizedIsRenewedAndRetriedOnce(t *testing.T) {
 // of Google): after the 401 the page asks once, shows the sign-in button
 // with a calm message, and neither renews nor calls again.
 func TestRefusedRenewalAsksToSignInAgain(t *testing.T) {
-	shared.Provider.RefuseRenewal(true)
-	t.Cleanup(func() { shared.Provider.RefuseRenewal(false) })
-	ctx := tabAt(t, shared.SiteURL, "signed-out", -10*time.Minute)
-	before := shared.Provider.Counts()
+	t.Parallel()
+	st := ownStack(t)
+	st.Provider.RefuseRenewal(true)
+	ctx := tabAt(t, st, "signed-out", -10*time.Minute)
+	before := st.Provider.Counts()
 	states := act(t, ctx, signIn{name: "Ada Lovelace", email: allowedEmail, lifetime: "-60"}.actions()...)
 	if want := []string{"calling", "renewing", "expired"}; !slices.Equal(states, want) {
 		t.Errorf("states = %v, want %v", states, want)
 	}
 	snap(t, ctx, "expired")
 	settle(ctx)
-	if got := shared.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Refused-before.Refused != 1 || got.Issued-before.Issued != 1 {
+	if got := st.Provider.Counts(); got.Renewals-before.Renewals != 1 || got.Refused-before.Refused != 1 || got.Issued-before.Issued != 1 {
 		t.Errorf("the provider went from %+v to %+v, want one sign-in and one refused renewal", before, got)
 	}
 	if got := apiCalls(t, ctx); got != 1 {
@@ -492,7 +536,8 @@ func TestRefusedRenewalAsksToSignInAgain(t *testing.T) {
 }
 
 func TestAccountNotAllowed(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
 	signIn{name: "Mallory", email: "mallory@example.net"}.submit(t, ctx)
 	waitState(t, ctx, "forbidden")
 	if got := text(t, ctx, "#notice-title"); got != "This account is not allowed." {
@@ -503,6 +548,8 @@ func TestAccountNotAllowed(t *testing.T) {
 	}
 }
 
+// Not in parallel: the API's port is free while the test runs, and a stack
+// another test starts could take it.
 func TestAPIDownShowsUnavailable(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -520,7 +567,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	}
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
-	ctx := tab(t, srv.URL, "signed-out")
+	ctx := open(t, srv.URL, deadAPI, "signed-out", 0)
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "unavailable")
 	if got := text(t, ctx, "#notice-title"); got != "The service is unavailable." {
@@ -533,16 +580,18 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 }
 
 func TestMissingConfigSaysSo(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewServer(http.FileServerFS(site.Files()))
 	defer srv.Close()
-	ctx := tab(t, srv.URL, "config-error")
+	ctx := open(t, srv.URL, "", "config-error", 0)
 	if got := text(t, ctx, "#notice-title"); got != "This page is not set up correctly." {
 		t.Errorf("notice = %q, want the configuration message", got)
 	}
 }
 
 func TestSignOutReturnsToTheStart(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.ID("sign-out"))); err != nil {
@@ -567,7 +616,8 @@ func TestSignOutReturnsToTheStart(t *testing.T) {
 // On a phone-sized screen the page fits the width: nothing scrolls
 // sideways, whatever the name.
 func TestNarrowScreenFits(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 740)); err != nil {
 		t.Fatal(err)
 	}
@@ -585,7 +635,8 @@ func TestNarrowScreenFits(t *testing.T) {
 // Keyboard only: Tab reaches the sign-in form first, Enter signs in, Tab
 // then Enter signs out, and the focus returns to the sign-in control.
 func TestKeyboardOnly(t *testing.T) {
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
 	if err := chromedp.Do(ctx, chromedp.KeyEvent("\t"), chromedp.KeyEvent("\r")); err != nil {
 		t.Fatal(err)
 	}
@@ -617,8 +668,9 @@ func TestKeyboardOnly(t *testing.T) {
 // The picture from the token replaces the initials, under the page's CSP
 // (img-src allows data: and Google's user content servers).
 func TestPictureFromTheToken(t *testing.T) {
+	t.Parallel()
 	const picture = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 1 1'%3E%3Crect width='1' height='1' fill='%23c2410c'/%3E%3C/svg%3E"
-	ctx := tab(t, shared.SiteURL, "signed-out")
+	ctx := tab(t, shared, "signed-out")
 	signIn{name: "Ada Lovelace", email: allowedEmail, picture: picture}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("avatar-image"))); err != nil {

@@ -195,7 +195,7 @@ func (st *Running) serve(l net.Listener, h http.Handler) {
 // gateway.Routes for the host, starts each under the emulator and returns
 // them by name, as the API invokes them.
 func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string]lambda.Handler, error) {
-	dir, err := moduleDir(ctx, functionsModule)
+	dir, rie, err := resolveTools(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -206,16 +206,8 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err := gateway.Routes.Validate(commands); err != nil {
 		return nil, err
 	}
-	localDir, err := moduleDir(ctx, localModule)
-	if err != nil {
-		return nil, err
-	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
 		return nil, fmt.Errorf("stack: %w", err)
-	}
-	rie, err := emulator.Path(ctx, localDir)
-	if err != nil {
-		return nil, err
 	}
 	started := map[string]lambda.Handler{}
 	st.functions = map[string]*emulator.Function{}
@@ -324,6 +316,38 @@ const (
 	functionsModule = "signin/functions"
 	localModule     = "signin/local"
 )
+
+// tools is what every stack of the process starts from, as the go command
+// resolves it: the functions module's directory and the runtime interface
+// emulator's executable. Resolving them takes three go commands, about a
+// third of a second of CPU; a process that starts several stacks, as the
+// browser tests do, asks once.
+var tools struct {
+	sync.Mutex
+	functionsDir, rie string
+}
+
+// resolveTools returns the functions module's directory and the emulator's
+// path, resolving them on the process's first call that succeeds.
+func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
+	tools.Lock()
+	defer tools.Unlock()
+	if tools.rie != "" {
+		return tools.functionsDir, tools.rie, nil
+	}
+	if functionsDir, err = moduleDir(ctx, functionsModule); err != nil {
+		return "", "", err
+	}
+	localDir, err := moduleDir(ctx, localModule)
+	if err != nil {
+		return "", "", err
+	}
+	if rie, err = emulator.Path(ctx, localDir); err != nil {
+		return "", "", err
+	}
+	tools.functionsDir, tools.rie = functionsDir, rie
+	return functionsDir, rie, nil
+}
 
 // moduleDir returns the directory of a module of the workspace (go.work)
 // that holds the working directory, as the go command resolves it.
