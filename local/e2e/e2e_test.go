@@ -548,15 +548,26 @@ func TestAccountNotAllowed(t *testing.T) {
 	}
 }
 
-// Not in parallel: the API's port is free while the test runs, and a stack
-// another test starts could take it.
 func TestAPIDownShowsUnavailable(t *testing.T) {
+	t.Parallel()
+	// An API that is down: it takes each connection and closes it at once,
+	// so every call fails as a network error. The listener stays open, so
+	// no other test can take its port, as it could a closed one.
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer l.Close()
+	go func() {
+		for {
+			conn, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conn.Close()
+		}
+	}()
 	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port) + "/"
-	l.Close()
 	handler, err := stack.SiteHandler(site.Config{
 		ClientID:     stack.DevClientID,
 		APIURL:       deadAPI,
