@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -599,10 +600,16 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 	t.Helper()
 	got := map[string]string{}
 	var mu sync.Mutex
+	// RunErr waits for the resources' outputs, not for applies on an output
+	// known from the start, such as a custom domain's address: each apply
+	// says when it has run.
+	var applied sync.WaitGroup
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 		outputs, err := program(ctx, gateway.Routes, buildOnceForTests)
 		for name, value := range outputs {
+			applied.Add(1)
 			value.ApplyT(func(v string) string {
+				defer applied.Done()
 				mu.Lock()
 				defer mu.Unlock()
 				got[name] = v
@@ -613,6 +620,13 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { applied.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("some stack outputs never resolved")
 	}
 	mu.Lock()
 	defer mu.Unlock()
