@@ -41,11 +41,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	commands, err := gateway.Commands(repo.FunctionsDir(root))
-	if err != nil {
-		return nil, err
-	}
-	if err := routes.Validate(commands); err != nil {
+	if err := routes.CheckModule(repo.FunctionsDir(root)); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())

@@ -301,9 +301,20 @@ func checkPath(path string) error {
 	return nil
 }
 
-// Commands returns the names of the function commands under the functions
-// module at dir: the directories of dir/cmd that hold Go files.
-func Commands(dir string) ([]string, error) {
+// CheckModule validates the table against the function commands of the
+// functions module at dir, as Validate does: what the build, `make dev` and
+// the Pulumi program check before anything is built or declared.
+func (t Table) CheckModule(dir string) error {
+	commands, err := functionCommands(dir)
+	if err != nil {
+		return err
+	}
+	return t.Validate(commands)
+}
+
+// functionCommands returns the names of the function commands under the
+// functions module at dir: the directories of dir/cmd that hold Go files.
+func functionCommands(dir string) ([]string, error) {
 	cmd := filepath.Join(dir, "cmd")
 	entries, err := os.ReadDir(cmd)
 	if err != nil {

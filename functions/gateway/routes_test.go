@@ -14,8 +14,8 @@ import (
 // has: every route's function exists, every command is routed. This is the
 // check `make test` runs; the Pulumi program runs the same before it
 // declares anything.
-func TestTheRouteTableMatchesTheFunctionCommands(t *testing.T) {
-	commands, err := Commands("..")
+func TestTheRouteTableMatchesTheFunctionfunctionCommands(t *testing.T) {
+	commands, err := functionCommands("..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,14 +181,14 @@ func TestCommandsAreTheDirectoriesWithGoFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := Commands(dir)
+	got, err := functionCommands(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Equal(got, []string{"hello", "orders"}) {
 		t.Errorf("Commands = %v, want [hello orders]", got)
 	}
-	if _, err := Commands(filepath.Join(dir, "missing")); err == nil {
+	if _, err := functionCommands(filepath.Join(dir, "missing")); err == nil {
 		t.Error("Commands of a folder without cmd/ succeeded")
 	}
 }

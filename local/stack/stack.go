@@ -199,11 +199,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	commands, err := gateway.Commands(dir)
-	if err != nil {
-		return nil, err
-	}
-	if err := gateway.Routes.Validate(commands); err != nil {
+	if err := gateway.Routes.CheckModule(dir); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {

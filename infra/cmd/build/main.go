@@ -47,11 +47,7 @@ func run(ctx context.Context, dir, out string, names []string) error {
 		}
 		dir = repo.FunctionsDir(root)
 	}
-	commands, err := gateway.Commands(dir)
-	if err != nil {
-		return err
-	}
-	if err := gateway.Routes.Validate(commands); err != nil {
+	if err := gateway.Routes.CheckModule(dir); err != nil {
 		return err
 	}
 	all := gateway.Routes.Functions()
