@@ -195,12 +195,7 @@ func (d *declarer) declare(args RouteArgs) error {
 	}
 	d.api.authorizer = auth
 	d.track(auth, auth.Type, auth.AuthorizerUri, auth.IdentitySource, auth.IdentityValidationExpression, auth.AuthorizerResultTtlInSeconds)
-	if _, err := lambda.NewPermission(ctx, d.name+"-"+gateway.AuthorizerFunction, &lambda.PermissionArgs{
-		Function:  args.Authorizer.Name,
-		Action:    pulumi.String("lambda:InvokeFunction"),
-		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: authorizerSourceARN(rest.ExecutionArn, auth.ID()),
-	}, d.opts()); err != nil {
+	if err := d.permission(d.name+"-"+gateway.AuthorizerFunction, args.Authorizer, authorizerSourceARN(rest.ExecutionArn, auth.ID())); err != nil {
 		return fmt.Errorf("authorizer permission: %w", err)
 	}
 
@@ -368,15 +363,21 @@ func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.
 	default:
 		return fmt.Errorf("integration %q is not supported", r.Integration)
 	}
-	if _, err := lambda.NewPermission(d.ctx, name, &lambda.PermissionArgs{
-		Function:  fn.Name,
-		Action:    pulumi.String("lambda:InvokeFunction"),
-		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path),
-	}, d.opts()); err != nil {
+	if err := d.permission(name, fn, methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path)); err != nil {
 		return fmt.Errorf("permission: %w", err)
 	}
 	return nil
+}
+
+// permission lets API Gateway invoke fn from sourceARN only.
+func (d *declarer) permission(name string, fn *lambda.Function, sourceARN pulumi.StringOutput) error {
+	_, err := lambda.NewPermission(d.ctx, name, &lambda.PermissionArgs{
+		Function:  fn.Name,
+		Action:    pulumi.String("lambda:InvokeFunction"),
+		Principal: pulumi.String("apigateway.amazonaws.com"),
+		SourceArn: sourceARN,
+	}, d.opts())
+	return err
 }
 
 // preflight declares the OPTIONS method of path: a MOCK integration that
