@@ -34,6 +34,7 @@ import (
 
 	"signin/functions/gateway"
 	"signin/functions/hello"
+	"signin/functions/proxy"
 	"signin/local/idp"
 	"signin/site"
 )
@@ -685,11 +686,7 @@ func (r *run) checkMe(token string, c claims) {
 		r.fail(name, "%v", err)
 		return
 	}
-	var me struct {
-		Sub   string `json:"sub"`
-		Email string `json:"email"`
-		Name  string `json:"name"`
-	}
+	var me proxy.Caller
 	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &me) != nil {
 		r.fail(name, "GET %s = %s, want 200 {\"sub\": ..., \"email\": ..., \"name\": ...}", target, resp)
 		return

@@ -85,9 +85,9 @@ func TestLocalStackPassesEveryCheck(t *testing.T) {
 	}
 }
 
-// proxy serves target's answers through a new server, after modify changes
+// relay serves target's answers through a new server, after modify changes
 // them.
-func proxy(t *testing.T, target string, modify func(*http.Response) error) *httptest.Server {
+func relay(t *testing.T, target string, modify func(*http.Response) error) *httptest.Server {
 	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
@@ -209,7 +209,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			// user's token.
 			name: "an API that allows every origin",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: shared.SiteURL, APIURL: proxy(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "*")).URL}
+				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "*")).URL}
 			},
 			fail: []string{"api no CORS for a foreign origin", "api CORS for the site"},
 			pass: []string{"api 401 without a token"},
@@ -217,7 +217,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "an API whose errors carry no CORS headers",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: shared.SiteURL, APIURL: proxy(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "")).URL}
+				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "")).URL}
 			},
 			fail: []string{"api CORS for the site", "api preflight", "api 403 for an unknown path", "api greeting"},
 			pass: []string{"api 401 without a token", "api no CORS for a foreign origin"},
@@ -225,7 +225,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "/me answers for someone else",
 			config: func(t *testing.T) Config {
-				api := proxy(t, shared.APIURL, func(resp *http.Response) error {
+				api := relay(t, shared.APIURL, func(resp *http.Response) error {
 					if resp.Request.URL.Path == "/"+mePath {
 						body := `{"sub":"1","email":"eve@example.com","name":"Eve"}`
 						resp.StatusCode = http.StatusOK
@@ -276,7 +276,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			// Attack: an injected inline script runs.
 			name: "a site whose CSP allows inline scripts",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: proxy(t, shared.SiteURL, setHeader("Content-Security-Policy", "default-src 'self' 'unsafe-inline'")).URL, APIURL: shared.APIURL}
+				return Config{SiteURL: relay(t, shared.SiteURL, setHeader("Content-Security-Policy", "default-src 'self' 'unsafe-inline'")).URL, APIURL: shared.APIURL}
 			},
 			fail: []string{"site Content-Security-Policy"},
 			pass: []string{"site page", "site config.json", "site X-Frame-Options"},
@@ -285,7 +285,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			// Attack: clickjacking, the page framed by another.
 			name: "a site that may be framed",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: proxy(t, shared.SiteURL, setHeader("X-Frame-Options", "")).URL, APIURL: shared.APIURL}
+				return Config{SiteURL: relay(t, shared.SiteURL, setHeader("X-Frame-Options", "")).URL, APIURL: shared.APIURL}
 			},
 			fail: []string{"site X-Frame-Options"},
 			pass: []string{"site Content-Security-Policy"},
@@ -293,7 +293,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "a site without nosniff, referrer or opener policies",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: proxy(t, shared.SiteURL, func(resp *http.Response) error {
+				return Config{SiteURL: relay(t, shared.SiteURL, func(resp *http.Response) error {
 					for _, h := range []string{"X-Content-Type-Options", "Referrer-Policy", "Cross-Origin-Opener-Policy"} {
 						resp.Header.Del(h)
 					}
@@ -305,7 +305,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "HSTS sent over plain HTTP",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: proxy(t, shared.SiteURL, setHeader("Strict-Transport-Security", site.StrictTransportSecurity)).URL, APIURL: shared.APIURL}
+				return Config{SiteURL: relay(t, shared.SiteURL, setHeader("Strict-Transport-Security", site.StrictTransportSecurity)).URL, APIURL: shared.APIURL}
 			},
 			fail: []string{"site Strict-Transport-Security"},
 		},
