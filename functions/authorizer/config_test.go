@@ -9,6 +9,9 @@ import (
 	"signin/functions/authorizer"
 )
 
+// clientID is a client ID shaped like Google's.
+const clientID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+
 func TestConfigFromEnv(t *testing.T) {
 	tests := []struct {
 		name string

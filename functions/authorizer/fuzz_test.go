@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"crypto"

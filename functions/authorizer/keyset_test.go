@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"crypto/rand"
@@ -16,8 +16,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"signin/functions/authorizer"
 )
 
 func TestParseKeySetKeepsOnlyRS256SigningKeys(t *testing.T) {
@@ -33,7 +31,7 @@ func TestParseKeySetKeepsOnlyRS256SigningKeys(t *testing.T) {
 		`{"kty":"RSA","n":"AQAB","e":"AQAB"},`
 	doc = strings.Replace(doc, `{"keys":[`, `{"keys":[`+extra, 1)
 	doc = strings.Replace(doc, `]}`, ","+strings.TrimSuffix(strings.TrimPrefix(string(jwks(map[string]*rsa.PublicKey{"small": &small.PublicKey})), `{"keys":[`), `]}`)+`]}`, 1)
-	keys, _, err := authorizer.ParseKeySet([]byte(doc))
+	keys, _, err := ParseKeySet([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +50,7 @@ func TestParseKeySetRejectsBrokenDocuments(t *testing.T) {
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AAAAAAAB"}]}`,
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"Ag"}]}`,
 	} {
-		if keys, _, err := authorizer.ParseKeySet([]byte(doc)); err == nil {
+		if keys, _, err := ParseKeySet([]byte(doc)); err == nil {
 			t.Errorf("ParseKeySet(%s) = %v, want an error", doc, keys)
 		}
 	}
@@ -63,16 +61,16 @@ func TestKeySetReportsUnavailableKeysApartFromBadTokens(t *testing.T) {
 	iss := newIssuer(t)
 	iss.setDown(true)
 	c := newClock()
-	keys := authorizer.NewKeySet(iss.jwksURL(), authorizer.KeySetOptions{Now: c.Now})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
+	keys := NewKeySet(iss.jwksURL(), KeySetOptions{Now: c.Now})
+	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, ErrKeysUnavailable) {
 		t.Errorf("issuer down: %v, want ErrKeysUnavailable", err)
 	}
 	iss.setDown(false)
-	c.advance(authorizer.DefaultRetryAfterFailure)
+	c.advance(DefaultRetryAfterFailure)
 	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
 		t.Errorf("issuer up: %v", err)
 	}
-	if _, err := keys.Keys(t.Context(), "nope"); !errors.Is(err, authorizer.ErrUnknownKey) {
+	if _, err := keys.Keys(t.Context(), "nope"); !errors.Is(err, ErrUnknownKey) {
 		t.Errorf("unknown kid: %v, want ErrUnknownKey", err)
 	}
 }
@@ -93,7 +91,7 @@ func TestParseKeySetSkipsUnusableKeysAndKeepsTheOthers(t *testing.T) {
 	padded := jwkDoc("padded", base64.URLEncoding.EncodeToString(nextKey.N.Bytes()), "AQAB")
 	e3 := jwkDoc("e3", b64(nextKey.N.Bytes()), "Aw")
 	e65535 := jwkDoc("e65535", b64(nextKey.N.Bytes()), "__8")
-	keys, skipped, err := authorizer.ParseKeySet(keySetDoc(padded, e3, good, e65535))
+	keys, skipped, err := ParseKeySet(keySetDoc(padded, e3, good, e65535))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,22 +167,22 @@ func TestKeySetLifetime(t *testing.T) {
 			nil, withdraw, func(f *fixture) { f.clock.advance(601 * time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"withdrawn key refused after the default lifetime without Cache-Control", "", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(authorizer.DefaultLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(DefaultLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"a max-age of a year is capped", "max-age=31536000", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(authorizer.MaxLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(MaxLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"issuer down after max-age: old keys within the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(authorizer.DefaultGrace - 2*time.Second) },
+			func(f *fixture) { f.clock.advance(DefaultGrace - 2*time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusOK}, 3},
 		{"issuer down after max-age: keys unavailable after the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(authorizer.DefaultGrace) },
+			func(f *fixture) { f.clock.advance(DefaultGrace) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusInternalServerError}, 3},
 		{"issuer back after the grace", "max-age=600", []func(*fixture){
-			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + authorizer.DefaultGrace) },
-			func(f *fixture) { f.iss.setDown(false); f.clock.advance(authorizer.DefaultRetryAfterFailure) },
+			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + DefaultGrace) },
+			func(f *fixture) { f.iss.setDown(false); f.clock.advance(DefaultRetryAfterFailure) },
 		}, []int{http.StatusOK, http.StatusInternalServerError, http.StatusOK}, 3},
 	}
 	for _, tt := range tests {
@@ -215,7 +213,7 @@ func TestFailedRefetchIsLoggedAsAnError(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	f.authorize(t, token(googleKey, "k1", nil))
 	f.iss.setDown(true)
-	f.clock.advance(authorizer.DefaultLifetime + time.Second)
+	f.clock.advance(DefaultLifetime + time.Second)
 	if _, got := f.authorize(t, token(googleKey, "k1", nil)); got != http.StatusOK {
 		t.Fatalf("answer %d, want 200 within the grace", got)
 	}
@@ -232,7 +230,7 @@ func TestExpiredKeysAreFetchedOnceForConcurrentDecisions(t *testing.T) {
 	valid := token(googleKey, "k1", nil)
 	f.authorize(t, valid)
 	f.iss.set(func(iss *issuer) { iss.delay = 50 * time.Millisecond })
-	f.clock.advance(authorizer.DefaultLifetime + time.Second)
+	f.clock.advance(DefaultLifetime + time.Second)
 	var wg sync.WaitGroup
 	answers := make(chan error, 50)
 	for range 50 {
@@ -279,21 +277,21 @@ func TestLifetime(t *testing.T) {
 		header http.Header
 		want   time.Duration
 	}{
-		{"none", http.Header{}, authorizer.DefaultLifetime},
+		{"none", http.Header{}, DefaultLifetime},
 		{"Google's", http.Header{"Cache-Control": {"public, max-age=19856, must-revalidate, no-transform"}}, 19856 * time.Second},
 		{"less the Age", http.Header{"Cache-Control": {"max-age=19856"}, "Age": {"856"}}, 19000 * time.Second},
 		{"upper-case directive", http.Header{"Cache-Control": {"Max-Age=7200"}}, 2 * time.Hour},
 		{"max-age over Expires", http.Header{"Cache-Control": {"max-age=7200"}, "Expires": {now.Add(time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 2 * time.Hour},
 		{"Expires less Date", http.Header{"Expires": {now.Add(3 * time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 3 * time.Hour},
-		{"invalid Expires", http.Header{"Expires": {"0"}}, authorizer.MinLifetime},
-		{"no-store", http.Header{"Cache-Control": {"no-store"}}, authorizer.MinLifetime},
-		{"max-age=0", http.Header{"Cache-Control": {"max-age=0"}}, authorizer.MinLifetime},
-		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, authorizer.MinLifetime},
-		{"a year", http.Header{"Cache-Control": {"max-age=31536000"}}, authorizer.MaxLifetime},
+		{"invalid Expires", http.Header{"Expires": {"0"}}, MinLifetime},
+		{"no-store", http.Header{"Cache-Control": {"no-store"}}, MinLifetime},
+		{"max-age=0", http.Header{"Cache-Control": {"max-age=0"}}, MinLifetime},
+		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, MinLifetime},
+		{"a year", http.Header{"Cache-Control": {"max-age=31536000"}}, MaxLifetime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := authorizer.Lifetime(tt.header, now); got != tt.want {
+			if got := Lifetime(tt.header, now); got != tt.want {
 				t.Errorf("Lifetime = %s, want %s", got, tt.want)
 			}
 		})
@@ -322,7 +320,7 @@ func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
 	t.Setenv("SSL_CERT_DIR", "")
 
 	t.Setenv("SSL_CERT_FILE", bundle)
-	keys := authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
+	keys := NewKeySet(srv.URL+"/keys", KeySetOptions{})
 	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
 		t.Fatalf("server in the bundle: %v", err)
 	}
@@ -341,8 +339,8 @@ func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
 		t.Skip("no Debian bundle for the untrusted case:", err)
 	}
 	t.Setenv("SSL_CERT_FILE", other)
-	keys = authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
+	keys = NewKeySet(srv.URL+"/keys", KeySetOptions{})
+	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, ErrKeysUnavailable) {
 		t.Errorf("server not in the bundle: %v, want ErrKeysUnavailable", err)
 	}
 	if got := seen(); len(got) != 1 {
