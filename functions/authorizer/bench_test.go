@@ -19,7 +19,7 @@ import (
 func warmAuthorizer(b *testing.B) (*Handler, string) {
 	iss := newIssuer(b)
 	cfg := Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL()}
-	a := New(cfg, NewKeySet(cfg.JWKSURL, KeySetOptions{}),
+	a := New(cfg, NewKeySet(cfg.JWKSURL, slog.New(slog.DiscardHandler)),
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	tok := token(googleKey, "k1", nil)
 	if resp, err := a.Handle(context.Background(), eventFor(tok, methodARN)); err != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {

@@ -83,7 +83,7 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 
 func TestEnvironRoundTrips(t *testing.T) {
 	for _, cfg := range []authorizer.Config{
-		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL},
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs"},
 		{ClientID: "c", Issuer: "http://localhost:8082", JWKSURL: "http://localhost:8082/keys",
 			AllowedEmails: []string{"ada@example.com", "grace@example.org"}, AllowedDomains: []string{"example.com"}},
 	} {

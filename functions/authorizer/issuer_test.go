@@ -176,7 +176,8 @@ func newFixture(t testing.TB, emails, domains []string) *fixture {
 		AllowedDomains: domains,
 	}
 	logger := slog.New(slog.NewJSONHandler(f.log, nil))
-	f.keys = NewKeySet(cfg.JWKSURL, KeySetOptions{Now: f.clock.Now, Log: logger})
+	f.keys = NewKeySet(cfg.JWKSURL, logger)
+	f.keys.now = f.clock.Now
 	f.auth = New(cfg, f.keys, logger)
 	return f
 }

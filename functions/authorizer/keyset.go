@@ -26,35 +26,34 @@ import (
 	"signin/functions/trust"
 )
 
-// Defaults of KeySetOptions.
+// Rate limits and timeouts of the key set's fetches.
 const (
-	// DefaultCooldown is the least time between two fetches of the key set
+	// keyCooldown is the least time between two fetches of the key set
 	// caused by tokens naming a key it does not hold.
-	DefaultCooldown = 60 * time.Second
-	// DefaultRetryAfterFailure is the least time between a failed fetch and
-	// the next attempt.
-	DefaultRetryAfterFailure = time.Second
-	// defaultFetchTimeout bounds one fetch of the key set, connection
-	// included.
-	defaultFetchTimeout = 3 * time.Second
-	// DefaultGrace is how long past their lifetime the keys of the last
+	keyCooldown = 60 * time.Second
+	// retryAfterFailure is the least time between a failed fetch and the
+	// next attempt.
+	retryAfterFailure = time.Second
+	// fetchTimeout bounds one fetch of the key set, connection included.
+	fetchTimeout = 3 * time.Second
+	// graceAfterExpiry is how long past their lifetime the keys of the last
 	// successful fetch keep deciding while every refetch fails: long enough
 	// to ride out an outage of the issuer's endpoint, short enough that a
 	// key the issuer withdrew stops being trusted the same day.
-	DefaultGrace = time.Hour
+	graceAfterExpiry = time.Hour
 )
 
 // Bounds of a key set's lifetime, which the issuer's response sets with
 // Cache-Control max-age (less its Age) or Expires.
 const (
-	// DefaultLifetime applies when the response says nothing.
-	DefaultLifetime = time.Hour
-	// MinLifetime keeps an issuer answering max-age=0 or no-store from
+	// defaultLifetime applies when the response says nothing.
+	defaultLifetime = time.Hour
+	// minLifetime keeps an issuer answering max-age=0 or no-store from
 	// causing a fetch per decision.
-	MinLifetime = time.Minute
-	// MaxLifetime caps a long max-age: a withdrawn key is dropped within a
+	minLifetime = time.Minute
+	// maxLifetime caps a long max-age: a withdrawn key is dropped within a
 	// day whatever the response said.
-	MaxLifetime = 24 * time.Hour
+	maxLifetime = 24 * time.Hour
 )
 
 // maxKeySetSize bounds the key set document read from the issuer.
@@ -67,37 +66,19 @@ const minKeyBits = 2048
 // appendix A.1.1: 2^16 < e).
 const minExponent = 1<<16 + 1
 
-// ErrUnknownKey reports a token signed under a key ID the issuer does not
+// errUnknownKey reports a token signed under a key ID the issuer does not
 // publish: the token's fault.
-var ErrUnknownKey = errors.New("unknown signing key")
+var errUnknownKey = errors.New("unknown signing key")
 
 // errBadSignature reports a token whose signature does not verify under the
 // key it names: the token's fault.
 var errBadSignature = errors.New("signature does not verify")
 
-// ErrKeysUnavailable reports that the issuer's keys could not be fetched, so
+// errKeysUnavailable reports that the issuer's keys could not be fetched, so
 // the token could not be checked: the server's fault, never the token's.
-var ErrKeysUnavailable = errors.New("signing keys unavailable")
+var errKeysUnavailable = errors.New("signing keys unavailable")
 
-// KeySetOptions tunes a KeySet. The zero value means the defaults.
-type KeySetOptions struct {
-	// Cooldown is the least time between fetches caused by unknown key IDs.
-	Cooldown time.Duration
-	// RetryAfterFailure is the least time between a failed fetch and the next.
-	RetryAfterFailure time.Duration
-	// Grace is how long expired keys keep deciding while refetches fail.
-	Grace time.Duration
-	// Client fetches the key set; nil means a client with short timeouts
-	// that trusts the machine's certificate bundle (package trust).
-	Client *http.Client
-	// Log receives a line for each failed fetch and each key skipped;
-	// nil means slog.Default().
-	Log *slog.Logger
-	// Now tells the time; nil means time.Now.
-	Now func() time.Time
-}
-
-// Keys are the usable RS256 keys of a key set by key ID, each ID's keys in
+// keysByID holds the usable RS256 keys of a key set by key ID, each ID's keys in
 // the order the document lists them.
 type keysByID map[string][]*rsa.PublicKey
 
@@ -105,11 +86,11 @@ type keysByID map[string][]*rsa.PublicKey
 // kept for the lifetime the issuer's response gives them.
 //
 // Lifetime: the response's Cache-Control max-age (less its Age), else its
-// Expires, else DefaultLifetime, bounded by MinLifetime and MaxLifetime.
+// Expires, else defaultLifetime, bounded by minLifetime and maxLifetime.
 // After it, the next decision refetches; one fetch is in flight at a time.
 // If that fetch fails, the old keys keep deciding for the grace period,
 // each failed fetch logged as an error and retried at most once per
-// RetryAfterFailure; after the grace, tokens get ErrKeysUnavailable until a
+// retryAfterFailure; after the grace, tokens get errKeysUnavailable until a
 // fetch succeeds.
 //
 // Unknown key IDs: unlike go-oidc's RemoteKeySet, which fetches again for
@@ -119,13 +100,11 @@ type keysByID map[string][]*rsa.PublicKey
 // (rotation) is picked up by the first token signed with it after the
 // cooldown. A known key whose signature fails never causes a fetch.
 type KeySet struct {
-	url               string
-	client            *http.Client
-	cooldown          time.Duration
-	retryAfterFailure time.Duration
-	grace             time.Duration
-	log               *slog.Logger
-	now               func() time.Time
+	url    string
+	client *http.Client
+	log    *slog.Logger
+	// now tells the time of the keys' lifetimes: time.Now but in tests.
+	now func() time.Time
 
 	// current is the last successful fetch; it is replaced, never modified.
 	current atomic.Pointer[fetched]
@@ -142,36 +121,10 @@ type fetched struct {
 	expires time.Time
 }
 
-// NewKeySet returns the key set published at jwksURL. It fetches nothing yet.
-func NewKeySet(jwksURL string, opts KeySetOptions) *KeySet {
-	s := &KeySet{
-		url:               jwksURL,
-		client:            opts.Client,
-		cooldown:          opts.Cooldown,
-		retryAfterFailure: opts.RetryAfterFailure,
-		grace:             opts.Grace,
-		log:               opts.Log,
-		now:               opts.Now,
-	}
-	if s.client == nil {
-		s.client = newHTTPClient(defaultFetchTimeout)
-	}
-	if s.cooldown <= 0 {
-		s.cooldown = DefaultCooldown
-	}
-	if s.retryAfterFailure <= 0 {
-		s.retryAfterFailure = DefaultRetryAfterFailure
-	}
-	if s.grace <= 0 {
-		s.grace = DefaultGrace
-	}
-	if s.log == nil {
-		s.log = slog.Default()
-	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	return s
+// NewKeySet returns the key set published at jwksURL, logging a line to
+// logger for each failed fetch and each key skipped. It fetches nothing yet.
+func NewKeySet(jwksURL string, logger *slog.Logger) *KeySet {
+	return &KeySet{url: jwksURL, client: newHTTPClient(fetchTimeout), log: logger, now: time.Now}
 }
 
 // newHTTPClient returns a client whose every phase is bounded: a slow issuer
@@ -215,15 +168,15 @@ func (s *KeySet) Prefetch(ctx context.Context) error {
 	return nil
 }
 
-// Keys returns the public keys published under kid, fetching the key set
+// lookup returns the public keys published under kid, fetching the key set
 // when it has never been fetched, when it has expired, or when kid is
 // unknown and the cooldown has passed.
 //
-// The error wraps ErrUnknownKey when the token is at fault,
-// ErrKeysUnavailable when the keys could not be fetched.
-func (s *KeySet) Keys(ctx context.Context, kid string) ([]*rsa.PublicKey, error) {
+// The error wraps errUnknownKey when the token is at fault,
+// errKeysUnavailable when the keys could not be fetched.
+func (s *KeySet) lookup(ctx context.Context, kid string) ([]*rsa.PublicKey, error) {
 	if kid == "" {
-		return nil, fmt.Errorf("%w: the token names no key", ErrUnknownKey)
+		return nil, fmt.Errorf("%w: the token names no key", errUnknownKey)
 	}
 	if f := s.current.Load(); f != nil && s.now().Before(f.expires) {
 		if keys, ok := f.keys[kid]; ok {
@@ -250,11 +203,11 @@ func (s *KeySet) refresh(ctx context.Context, kid string) ([]*rsa.PublicKey, err
 	var due bool
 	switch {
 	case s.lastErr != nil:
-		due = now.Sub(s.lastAttempt) >= s.retryAfterFailure
+		due = now.Sub(s.lastAttempt) >= retryAfterFailure
 	case !fresh:
 		due = true
 	default:
-		due = now.Sub(s.lastAttempt) >= s.cooldown
+		due = now.Sub(s.lastAttempt) >= keyCooldown
 	}
 	if due {
 		s.lastAttempt = now
@@ -263,18 +216,18 @@ func (s *KeySet) refresh(ctx context.Context, kid string) ([]*rsa.PublicKey, err
 			fresh = true
 		}
 	}
-	if f != nil && (fresh || now.Before(f.expires.Add(s.grace))) {
+	if f != nil && (fresh || now.Before(f.expires.Add(graceAfterExpiry))) {
 		if keys, ok := f.keys[kid]; ok {
 			return keys, nil
 		}
 	}
 	if s.lastErr != nil {
-		return nil, fmt.Errorf("%w: %w", ErrKeysUnavailable, s.lastErr)
+		return nil, fmt.Errorf("%w: %w", errKeysUnavailable, s.lastErr)
 	}
 	if !fresh {
-		return nil, fmt.Errorf("%w: the keys expired at %s", ErrKeysUnavailable, f.expires.Format(time.RFC3339))
+		return nil, fmt.Errorf("%w: the keys expired at %s", errKeysUnavailable, f.expires.Format(time.RFC3339))
 	}
-	return nil, fmt.Errorf("%w: %q", ErrUnknownKey, kid)
+	return nil, fmt.Errorf("%w: %q", errUnknownKey, kid)
 }
 
 // fetchAndStore fetches the key set, records the outcome and returns what
@@ -286,7 +239,7 @@ func (s *KeySet) fetchAndStore(ctx context.Context, old *fetched) (*fetched, err
 	if err != nil {
 		attrs := []slog.Attr{slog.String("error", err.Error())}
 		if old != nil {
-			attrs = append(attrs, slog.Time("expired", old.expires), slog.Time("graceUntil", old.expires.Add(s.grace)))
+			attrs = append(attrs, slog.Time("expired", old.expires), slog.Time("graceUntil", old.expires.Add(graceAfterExpiry)))
 		}
 		s.log.LogAttrs(ctx, slog.LevelError, "fetching the signing keys failed", attrs...)
 		return old, err
@@ -317,7 +270,7 @@ func (s *KeySet) fetch(ctx context.Context) (*fetched, error) {
 	if len(body) > maxKeySetSize {
 		return nil, fmt.Errorf("reading %s: over %d bytes", s.url, maxKeySetSize)
 	}
-	keys, skipped, err := ParseKeySet(body)
+	keys, skipped, err := parseKeySet(body)
 	if err != nil {
 		return nil, fmt.Errorf("parsing %s: %w", s.url, err)
 	}
@@ -325,19 +278,19 @@ func (s *KeySet) fetch(ctx context.Context) (*fetched, error) {
 		s.log.LogAttrs(ctx, slog.LevelWarn, "skipped unusable signing keys",
 			slog.String("url", s.url), slog.String("error", errors.Join(skipped...).Error()))
 	}
-	return &fetched{keys: keys, expires: s.now().Add(Lifetime(resp.Header, s.now()))}, nil
+	return &fetched{keys: keys, expires: s.now().Add(lifetime(resp.Header, s.now()))}, nil
 }
 
 // Lifetime is how long a key set response stays fresh (RFC 9111 section
 // 4.2.1): Cache-Control max-age less the response's Age, else Expires less
-// Date (or now), else DefaultLifetime; no-store and no-cache mean none.
-// The result is bounded by MinLifetime and MaxLifetime.
-func Lifetime(h http.Header, now time.Time) time.Duration {
+// Date (or now), else defaultLifetime; no-store and no-cache mean none.
+// The result is bounded by minLifetime and maxLifetime.
+func lifetime(h http.Header, now time.Time) time.Duration {
 	d, ok := cacheLifetime(h, now)
 	if !ok {
-		d = DefaultLifetime
+		d = defaultLifetime
 	}
-	return min(max(d, MinLifetime), MaxLifetime)
+	return min(max(d, minLifetime), maxLifetime)
 }
 
 func cacheLifetime(h http.Header, now time.Time) (time.Duration, bool) {
@@ -381,12 +334,12 @@ type jwk struct {
 	E   string `json:"e"`
 }
 
-// ParseKeySet parses a JSON Web Key Set and returns its RS256 signing keys
+// parseKeySet parses a JSON Web Key Set and returns its RS256 signing keys
 // by key ID. Keys of other types, algorithms or uses are ignored; RSA
 // signing keys that are malformed, shorter than 2048 bits, with an exponent
 // below 65537 or without an ID are skipped, each with the reason in skipped.
 // A document that is not a key set, or holds no usable key, is an error.
-func ParseKeySet(doc []byte) (keys keysByID, skipped []error, err error) {
+func parseKeySet(doc []byte) (keys keysByID, skipped []error, err error) {
 	var set struct {
 		Keys []jwk `json:"keys"`
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,7 +32,7 @@ func TestParseKeySetKeepsOnlyRS256SigningKeys(t *testing.T) {
 		`{"kty":"RSA","n":"AQAB","e":"AQAB"},`
 	doc = strings.Replace(doc, `{"keys":[`, `{"keys":[`+extra, 1)
 	doc = strings.Replace(doc, `]}`, ","+strings.TrimSuffix(strings.TrimPrefix(string(jwks(map[string]*rsa.PublicKey{"small": &small.PublicKey})), `{"keys":[`), `]}`)+`]}`, 1)
-	keys, _, err := ParseKeySet([]byte(doc))
+	keys, _, err := parseKeySet([]byte(doc))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,8 +51,8 @@ func TestParseKeySetRejectsBrokenDocuments(t *testing.T) {
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AAAAAAAB"}]}`,
 		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"Ag"}]}`,
 	} {
-		if keys, _, err := ParseKeySet([]byte(doc)); err == nil {
-			t.Errorf("ParseKeySet(%s) = %v, want an error", doc, keys)
+		if keys, _, err := parseKeySet([]byte(doc)); err == nil {
+			t.Errorf("parseKeySet(%s) = %v, want an error", doc, keys)
 		}
 	}
 }
@@ -61,17 +62,18 @@ func TestKeySetReportsUnavailableKeysApartFromBadTokens(t *testing.T) {
 	iss := newIssuer(t)
 	iss.setDown(true)
 	c := newClock()
-	keys := NewKeySet(iss.jwksURL(), KeySetOptions{Now: c.Now})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, ErrKeysUnavailable) {
-		t.Errorf("issuer down: %v, want ErrKeysUnavailable", err)
+	keys := NewKeySet(iss.jwksURL(), slog.New(slog.DiscardHandler))
+	keys.now = c.Now
+	if _, err := keys.lookup(t.Context(), "k1"); !errors.Is(err, errKeysUnavailable) {
+		t.Errorf("issuer down: %v, want errKeysUnavailable", err)
 	}
 	iss.setDown(false)
-	c.advance(DefaultRetryAfterFailure)
-	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
+	c.advance(retryAfterFailure)
+	if _, err := keys.lookup(t.Context(), "k1"); err != nil {
 		t.Errorf("issuer up: %v", err)
 	}
-	if _, err := keys.Keys(t.Context(), "nope"); !errors.Is(err, ErrUnknownKey) {
-		t.Errorf("unknown kid: %v, want ErrUnknownKey", err)
+	if _, err := keys.lookup(t.Context(), "nope"); !errors.Is(err, errUnknownKey) {
+		t.Errorf("unknown kid: %v, want errUnknownKey", err)
 	}
 }
 
@@ -91,7 +93,7 @@ func TestParseKeySetSkipsUnusableKeysAndKeepsTheOthers(t *testing.T) {
 	padded := jwkDoc("padded", base64.URLEncoding.EncodeToString(nextKey.N.Bytes()), "AQAB")
 	e3 := jwkDoc("e3", b64(nextKey.N.Bytes()), "Aw")
 	e65535 := jwkDoc("e65535", b64(nextKey.N.Bytes()), "__8")
-	keys, skipped, err := ParseKeySet(keySetDoc(padded, e3, good, e65535))
+	keys, skipped, err := parseKeySet(keySetDoc(padded, e3, good, e65535))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,22 +169,22 @@ func TestKeySetLifetime(t *testing.T) {
 			nil, withdraw, func(f *fixture) { f.clock.advance(601 * time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"withdrawn key refused after the default lifetime without Cache-Control", "", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(DefaultLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(defaultLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"a max-age of a year is capped", "max-age=31536000", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(MaxLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(maxLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"issuer down after max-age: old keys within the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(DefaultGrace - 2*time.Second) },
+			func(f *fixture) { f.clock.advance(graceAfterExpiry - 2*time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusOK}, 3},
 		{"issuer down after max-age: keys unavailable after the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(DefaultGrace) },
+			func(f *fixture) { f.clock.advance(graceAfterExpiry) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusInternalServerError}, 3},
 		{"issuer back after the grace", "max-age=600", []func(*fixture){
-			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + DefaultGrace) },
-			func(f *fixture) { f.iss.setDown(false); f.clock.advance(DefaultRetryAfterFailure) },
+			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + graceAfterExpiry) },
+			func(f *fixture) { f.iss.setDown(false); f.clock.advance(retryAfterFailure) },
 		}, []int{http.StatusOK, http.StatusInternalServerError, http.StatusOK}, 3},
 	}
 	for _, tt := range tests {
@@ -213,7 +215,7 @@ func TestFailedRefetchIsLoggedAsAnError(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	f.authorize(t, token(googleKey, "k1", nil))
 	f.iss.setDown(true)
-	f.clock.advance(DefaultLifetime + time.Second)
+	f.clock.advance(defaultLifetime + time.Second)
 	if _, got := f.authorize(t, token(googleKey, "k1", nil)); got != http.StatusOK {
 		t.Fatalf("answer %d, want 200 within the grace", got)
 	}
@@ -230,7 +232,7 @@ func TestExpiredKeysAreFetchedOnceForConcurrentDecisions(t *testing.T) {
 	valid := token(googleKey, "k1", nil)
 	f.authorize(t, valid)
 	f.iss.set(func(iss *issuer) { iss.delay = 50 * time.Millisecond })
-	f.clock.advance(DefaultLifetime + time.Second)
+	f.clock.advance(defaultLifetime + time.Second)
 	var wg sync.WaitGroup
 	answers := make(chan error, 50)
 	for range 50 {
@@ -277,21 +279,21 @@ func TestLifetime(t *testing.T) {
 		header http.Header
 		want   time.Duration
 	}{
-		{"none", http.Header{}, DefaultLifetime},
+		{"none", http.Header{}, defaultLifetime},
 		{"Google's", http.Header{"Cache-Control": {"public, max-age=19856, must-revalidate, no-transform"}}, 19856 * time.Second},
 		{"less the Age", http.Header{"Cache-Control": {"max-age=19856"}, "Age": {"856"}}, 19000 * time.Second},
 		{"upper-case directive", http.Header{"Cache-Control": {"Max-Age=7200"}}, 2 * time.Hour},
 		{"max-age over Expires", http.Header{"Cache-Control": {"max-age=7200"}, "Expires": {now.Add(time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 2 * time.Hour},
 		{"Expires less Date", http.Header{"Expires": {now.Add(3 * time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 3 * time.Hour},
-		{"invalid Expires", http.Header{"Expires": {"0"}}, MinLifetime},
-		{"no-store", http.Header{"Cache-Control": {"no-store"}}, MinLifetime},
-		{"max-age=0", http.Header{"Cache-Control": {"max-age=0"}}, MinLifetime},
-		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, MinLifetime},
-		{"a year", http.Header{"Cache-Control": {"max-age=31536000"}}, MaxLifetime},
+		{"invalid Expires", http.Header{"Expires": {"0"}}, minLifetime},
+		{"no-store", http.Header{"Cache-Control": {"no-store"}}, minLifetime},
+		{"max-age=0", http.Header{"Cache-Control": {"max-age=0"}}, minLifetime},
+		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, minLifetime},
+		{"a year", http.Header{"Cache-Control": {"max-age=31536000"}}, maxLifetime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Lifetime(tt.header, now); got != tt.want {
+			if got := lifetime(tt.header, now); got != tt.want {
 				t.Errorf("Lifetime = %s, want %s", got, tt.want)
 			}
 		})
@@ -320,8 +322,8 @@ func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
 	t.Setenv("SSL_CERT_DIR", "")
 
 	t.Setenv("SSL_CERT_FILE", bundle)
-	keys := NewKeySet(srv.URL+"/keys", KeySetOptions{})
-	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
+	keys := NewKeySet(srv.URL+"/keys", slog.New(slog.DiscardHandler))
+	if _, err := keys.lookup(t.Context(), "k1"); err != nil {
 		t.Fatalf("server in the bundle: %v", err)
 	}
 	seen := func() []tls.CurveID {
@@ -339,9 +341,9 @@ func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
 		t.Skip("no Debian bundle for the untrusted case:", err)
 	}
 	t.Setenv("SSL_CERT_FILE", other)
-	keys = NewKeySet(srv.URL+"/keys", KeySetOptions{})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, ErrKeysUnavailable) {
-		t.Errorf("server not in the bundle: %v, want ErrKeysUnavailable", err)
+	keys = NewKeySet(srv.URL+"/keys", slog.New(slog.DiscardHandler))
+	if _, err := keys.lookup(t.Context(), "k1"); !errors.Is(err, errKeysUnavailable) {
+		t.Errorf("server not in the bundle: %v, want errKeysUnavailable", err)
 	}
 	if got := seen(); len(got) != 1 {
 		t.Errorf("the untrusted server answered %d fetches", len(got)-1)

@@ -30,7 +30,7 @@ func main() {
 		logger.Error("invalid configuration", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger})
+	keys := authorizer.NewKeySet(cfg.JWKSURL, logger)
 	if err := keys.Prefetch(context.Background()); err != nil {
 		logger.Warn("fetching the signing keys during init failed; the first decision fetches them",
 			slog.String("error", err.Error()))
