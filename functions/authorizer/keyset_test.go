@@ -101,6 +101,9 @@ func TestKeySetLifetime(t *testing.T) {
 		{"a max-age of a year is capped", "max-age=31536000", []func(*fixture){
 			nil, withdraw, func(f *fixture) { f.clock.advance(maxLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
+		{"withdrawn key refused a minute after max-age=86400, no-cache", "max-age=86400, no-cache", []func(*fixture){
+			nil, withdraw, func(f *fixture) { f.clock.advance(minLifetime + time.Second) },
+		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"issuer down after max-age: old keys within the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
 			func(f *fixture) { f.clock.advance(graceAfterExpiry - 2*time.Second) },
@@ -197,3 +200,4 @@ func TestFailedPrefetchDelaysNoDecision(t *testing.T) {
 		t.Errorf("Prefetch: %v", err)
 	}
 }
+

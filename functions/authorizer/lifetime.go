@@ -20,34 +20,48 @@ const (
 	maxLifetime = 24 * time.Hour
 )
 
-// Lifetime is how long a key set response stays fresh (RFC 9111 section
+// maxDeltaSeconds is what RFC 9111 section 1.2.2 has a cache count a
+// delta-seconds value too large to represent as: 2^31 seconds.
+const maxDeltaSeconds = 1 << 31
+
+// lifetime is how long a key set response stays fresh (RFC 9111 section
 // 4.2.1): Cache-Control max-age less the response's Age, else Expires less
-// Date (or now), else defaultLifetime; no-store and no-cache mean none.
-// The result is bounded by minLifetime and maxLifetime.
+// Date (or now), else defaultLifetime. The most restrictive directive wins
+// wherever it comes, on any of the Cache-Control lines: no-store or
+// no-cache means none, of several max-ages the shortest counts, a malformed
+// one means none. The result is bounded by minLifetime and maxLifetime.
 func lifetime(h http.Header, now time.Time) time.Duration {
-	d, ok := cacheLifetime(h, now)
+	d, ok := freshness(h, now)
 	if !ok {
 		d = defaultLifetime
 	}
 	return min(max(d, minLifetime), maxLifetime)
 }
 
-func cacheLifetime(h http.Header, now time.Time) (time.Duration, bool) {
+// freshness is the lifetime h gives its response, unbounded, and whether
+// it gives one.
+func freshness(h http.Header, now time.Time) (time.Duration, bool) {
+	var maxAge time.Duration
+	hasMaxAge := false
 	for _, cc := range h.Values("Cache-Control") {
 		for directive := range strings.SplitSeq(cc, ",") {
-			name, value, _ := strings.Cut(strings.TrimSpace(directive), "=")
-			switch strings.ToLower(name) {
+			name, value, _ := strings.Cut(directive, "=")
+			switch strings.ToLower(strings.TrimSpace(name)) {
 			case "no-store", "no-cache":
 				return 0, true
 			case "max-age":
-				seconds, err := strconv.ParseInt(strings.Trim(value, `"`), 10, 64)
-				if err != nil || seconds < 0 {
-					return 0, true
+				// A malformed value counts as 0, already stale.
+				d, _ := deltaSeconds(strings.Trim(strings.TrimSpace(value), `"`))
+				if !hasMaxAge || d < maxAge {
+					maxAge = d
 				}
-				age, _ := strconv.ParseInt(h.Get("Age"), 10, 64)
-				return time.Duration(max(seconds-max(age, 0), 0)) * time.Second, true
+				hasMaxAge = true
 			}
 		}
+	}
+	if hasMaxAge {
+		age, _ := deltaSeconds(strings.TrimSpace(h.Get("Age")))
+		return max(maxAge-age, 0), true
 	}
 	if raw := h.Get("Expires"); raw != "" {
 		expires, err := http.ParseTime(raw)
@@ -61,4 +75,19 @@ func cacheLifetime(h http.Header, now time.Time) (time.Duration, bool) {
 		return expires.Sub(now), true
 	}
 	return 0, false
+}
+
+// deltaSeconds parses a delta-seconds value (RFC 9111 section 1.2.2: one
+// or more digits), counting one above 2^31 as 2^31, so that no value
+// overflows time.Duration. It reports whether s is one.
+func deltaSeconds(s string) (time.Duration, bool) {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		return 0, false
+	}
+	// Digits alone fail to parse only when out of range.
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > maxDeltaSeconds {
+		n = maxDeltaSeconds
+	}
+	return time.Duration(n) * time.Second, true
 }
