@@ -72,6 +72,9 @@ type KeySet struct {
 	mu          sync.Mutex
 	lastAttempt time.Time
 	lastErr     error
+	// initDeadline, when set, is the end of the fetch timeout a failed
+	// Prefetch started, by which the next fetch must end.
+	initDeadline time.Time
 }
 
 // fetched is the result of one successful fetch.
@@ -87,13 +90,18 @@ func NewKeySet(jwksURL string, logger *slog.Logger) *KeySet {
 }
 
 // Prefetch fetches the key set now, as the function's init does so that
-// the first decision finds the keys. A failure is returned and otherwise
-// forgotten: it delays no later fetch.
+// the first decision finds the keys. If it fails, it returns the error and
+// the first decision fetches again at once, but only within what is left
+// of the fetch timeout Prefetch started: an issuer that refused is asked
+// again, while one that stalls holds the first request for one fetch
+// timeout, not two.
 func (s *KeySet) Prefetch(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	deadline := time.Now().Add(s.client.Timeout)
 	f, err := s.fetch(ctx)
 	if err != nil {
+		s.initDeadline = deadline
 		return err
 	}
 	s.current.Store(f)
@@ -166,6 +174,12 @@ func (s *KeySet) refresh(ctx context.Context, kid string) ([]*rsa.PublicKey, err
 // the key set holds afterwards: the new keys, or old ones on failure. The
 // caller holds mu.
 func (s *KeySet) fetchAndStore(ctx context.Context, old *fetched) (*fetched, error) {
+	if !s.initDeadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, s.initDeadline)
+		defer cancel()
+		s.initDeadline = time.Time{}
+	}
 	f, err := s.fetch(ctx)
 	s.lastErr = err
 	if err != nil {

@@ -201,3 +201,23 @@ func TestFailedPrefetchDelaysNoDecision(t *testing.T) {
 	}
 }
 
+// TestStalledIssuerHoldsTheFirstDecisionOneTimeout: when the issuer stalls
+// during a cold start, init's prefetch waits out the fetch timeout; the
+// first decision must not wait out a second one (API Gateway's caller would
+// wait for both) but answer at once that the keys are unavailable.
+func TestStalledIssuerHoldsTheFirstDecisionOneTimeout(t *testing.T) {
+	testKeys(t)
+	f := newFixture(t, nil, nil)
+	const timeout = 100 * time.Millisecond
+	f.keys.client = newHTTPClient(timeout)
+	f.iss.set(func(iss *issuer) { iss.delay = 3 * timeout })
+	if err := f.keys.Prefetch(t.Context()); err == nil {
+		t.Fatal("Prefetch from a stalled issuer succeeded")
+	}
+	if _, got := f.authorize(t, token(googleKey, "k1", nil)); got != http.StatusInternalServerError {
+		t.Errorf("first decision: answer %d, want 500", got)
+	}
+	if n := f.iss.fetches.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1: the first decision fetched again after the prefetch timed out", n)
+	}
+}
