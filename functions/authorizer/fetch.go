@@ -9,10 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"time"
-
-	"signin/functions/trust"
 )
 
 // maxKeySetSize bounds the key set document read from the issuer.
@@ -20,8 +17,8 @@ const maxKeySetSize = 1 << 20
 
 // newHTTPClient returns a client whose every phase is bounded: a slow issuer
 // must fail the request quickly rather than hold the authorizer until API
-// Gateway gives up. It trusts the machine's certificate bundle, parsed only
-// as far as the handshake needs (package trust).
+// Gateway gives up. It verifies the issuer's certificate as crypto/tls does
+// by default, against the system's roots.
 func newHTTPClient(timeout time.Duration) *http.Client {
 	t := &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
@@ -38,9 +35,6 @@ func newHTTPClient(timeout time.Duration) *http.Client {
 		ForceAttemptHTTP2:     true,
 		MaxIdleConns:          2,
 		IdleConnTimeout:       90 * time.Second,
-	}
-	if roots := trust.Load(os.Getenv, os.ReadFile); roots != nil {
-		roots.Configure(t)
 	}
 	return &http.Client{Timeout: timeout, Transport: t}
 }
