@@ -45,16 +45,16 @@ var errKeysUnavailable = errors.New("signing keys unavailable")
 // kept for the lifetime the issuer's response gives them.
 //
 // Lifetime: the response's Cache-Control max-age (less its Age), else its
-// Expires, else defaultLifetime, bounded by minLifetime and maxLifetime.
-// After it, the next decision refetches; one fetch is in flight at a time.
-// If that fetch fails, the old keys keep deciding for the grace period,
-// each failed fetch logged as an error and retried at most once per
-// retryAfterFailure; after the grace, tokens get errKeysUnavailable until a
-// fetch succeeds.
+// Expires, else an hour, bounded to a minute .. a day, the most restrictive
+// Cache-Control directive winning. After it, the next decision refetches;
+// one fetch is in flight at a time. If that fetch fails, the old keys keep
+// deciding for an hour's grace, each failed fetch logged as an error and
+// retried at most once a second; after the grace, decisions fail as the
+// server's error (not the token's) until a fetch succeeds.
 //
 // Unknown key IDs: unlike go-oidc's RemoteKeySet, which fetches again for
-// every token naming an unknown key, a KeySet fetches again at most once per
-// cooldown: a flood of tokens with made-up key IDs costs at most one request
+// every token naming an unknown key, a KeySet fetches again at most once a
+// minute (the cooldown): a flood of tokens with made-up key IDs costs at most one request
 // to the issuer per cooldown, while a key the issuer has started to use
 // (rotation) is picked up by the first token signed with it after the
 // cooldown. A known key whose signature fails never causes a fetch.
