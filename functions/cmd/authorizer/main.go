@@ -5,7 +5,8 @@
 //
 // It fetches the issuer's keys during init, before the first invocation,
 // while Lambda gives init a full share of CPU; if that fails, it starts
-// anyway and the first decision fetches them.
+// anyway and the first decision fetches them, within what is left of the
+// fetch's timeout (package authorizer, KeySet.Prefetch).
 //
 // It runs as many Go threads at once as Lambda gives it vCPUs (package
 // procs).
