@@ -1,10 +1,16 @@
 package authorizer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+
+	"signin/functions/policy"
 )
 
 // Names of the environment variables the authorizer reads.
@@ -14,6 +20,9 @@ const (
 	envJWKSURL        = "OIDC_JWKS_URL"
 	envAllowedEmails  = "ALLOWED_EMAILS"
 	envAllowedDomains = "ALLOWED_DOMAINS"
+	envGroups         = "GROUPS"
+	envRouteGroups    = "ROUTE_GROUPS"
+	envTrustEmails    = "TRUST_EMAILS_WITHOUT_HD"
 )
 
 // Defaults of the optional settings: Google's issuer and key set.
@@ -39,6 +48,18 @@ type Config struct {
 	// AllowedDomains, lower-cased, are the Google Workspace domains (the hd
 	// claim) whose users are let in.
 	AllowedDomains []string
+	// TrustEmailsWithoutHostedDomain makes a verified address count for
+	// AllowedEmails and the groups' emails even when Google is not
+	// authoritative for it: not a gmail.com address, and no hd claim (an
+	// account created with another provider's address, which may have
+	// changed hands since Google verified it). It is false by default:
+	// such an address counts for nothing, and only hd lets its owner in.
+	TrustEmailsWithoutHostedDomain bool
+	// Groups are the groups the routes name, with their members.
+	Groups Groups
+	// Routes are the route table's access rules (AccessRoutes). Nil means
+	// every caller let in may call every route.
+	Routes []policy.Route
 }
 
 // restricted reports whether the configuration has an allow-list.
@@ -75,10 +96,49 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.AllowedDomains, err = list(getenv(envAllowedDomains), CheckDomain); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", envAllowedDomains, err))
 	}
+	if v := strings.TrimSpace(getenv(envTrustEmails)); v != "" {
+		if c.TrustEmailsWithoutHostedDomain, err = strconv.ParseBool(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: give true or false", envTrustEmails, v))
+		}
+	}
+	if raw := getenv(envGroups); strings.TrimSpace(raw) != "" {
+		if c.Groups, err = ParseGroups(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envGroups, err))
+		}
+	}
+	if raw := getenv(envRouteGroups); strings.TrimSpace(raw) != "" {
+		if c.Routes, err = parseRoutes(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
+		}
+	}
+	if err := c.Groups.Check(c.Routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s and %s: %w", envGroups, envRouteGroups, err))
+	} else if _, err := policy.NewAccess(c.Routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("authorizer configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// parseRoutes reads the access rules of ROUTE_GROUPS: a JSON object from
+// "<method> <resource path>" to the route's groups, in the order of
+// their names.
+func parseRoutes(raw string) ([]policy.Route, error) {
+	var rules map[string][]string
+	if err := json.Unmarshal([]byte(raw), &rules); err != nil {
+		return nil, fmt.Errorf(`not {"<method> <path>":["<group>",...],...}: %w`, err)
+	}
+	routes := make([]policy.Route, 0, len(rules))
+	for _, key := range slices.Sorted(maps.Keys(rules)) {
+		method, path, ok := strings.Cut(key, " ")
+		if !ok {
+			return nil, fmt.Errorf("%q is not <method> <path>", key)
+		}
+		routes = append(routes, policy.Route{Method: method, Path: path, Groups: rules[key]})
+	}
+	return routes, nil
 }
 
 func withDefault(value, def string) string {
@@ -179,7 +239,8 @@ func CheckDomain(s string) error {
 // Environ returns the environment that configures the authorizer as c:
 // the variables named by the Env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
-// only when not empty. ConfigFromEnv reads it back as c.
+// only when not empty, the groups and the routes' access rules as JSON.
+// ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
 	env := map[string]string{envClientID: c.ClientID}
 	if c.Issuer != "" && c.Issuer != DefaultIssuer {
@@ -193,6 +254,22 @@ func (c Config) Environ() map[string]string {
 	}
 	if len(c.AllowedDomains) > 0 {
 		env[envAllowedDomains] = strings.Join(c.AllowedDomains, ",")
+	}
+	if c.TrustEmailsWithoutHostedDomain {
+		env[envTrustEmails] = "true"
+	}
+	// Maps marshal with sorted keys, and lists of strings always marshal.
+	if len(c.Groups) > 0 {
+		b, _ := json.Marshal(c.Groups)
+		env[envGroups] = string(b)
+	}
+	if c.Routes != nil {
+		rules := make(map[string][]string, len(c.Routes))
+		for _, r := range c.Routes {
+			rules[r.String()] = append([]string{}, r.Groups...)
+		}
+		b, _ := json.Marshal(rules)
+		env[envRouteGroups] = string(b)
 	}
 	return env
 }
