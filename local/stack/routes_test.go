@@ -46,7 +46,7 @@ func TestMeAnswersTheVerifiedCaller(t *testing.T) {
 		wantBody      string
 	}{
 		{"an allowed user gets their identity", ada, 200,
-			`{"sub":"` + claim(t, ada, "sub") + `","email":"ada.me@example.com","name":"Ada Lovelace"}`},
+			`{"sub":"` + claim(t, ada, "sub") + `","email":"ada.me@example.com","name":"Ada Lovelace","groups":[]}`},
 		{"attack: no token is 401", "", 401, `{"message":"Unauthorized"}`},
 		{"attack: a tampered signature is 401", tampered, 401, `{"message":"Unauthorized"}`},
 		{"attack: claims swapped under a valid signature are 401", strings.Join(forged, "."), 401, `{"message":"Unauthorized"}`},
