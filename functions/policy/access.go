@@ -62,10 +62,11 @@ type Access struct {
 	routes []Route
 	// patterns[i] is routes[i].pattern().
 	patterns []string
-	// matches[i][j] says whether the pattern of route i matches a request
-	// for route j: same method, and a path where each of j's parameters
-	// is one path segment, as API Gateway routes requests.
-	matches [][]bool
+	// matchedBy[j] lists the routes i whose pattern matches a request for
+	// route j: same method, and a path where each of j's parameters is one
+	// path segment, as API Gateway routes requests. matching[j] lists the
+	// routes whose requests the pattern of j matches.
+	matchedBy, matching [][]int
 }
 
 // NewAccess checks routes and returns their access rules. It refuses a
@@ -73,7 +74,8 @@ type Access struct {
 // or path holds a wildcard character, and routes of different groups a
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
-	a := &Access{routes: slices.Clone(routes), patterns: make([]string, len(routes)), matches: make([][]bool, len(routes))}
+	n := len(routes)
+	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
 	var errs []error
 	for i, r := range a.routes {
 		a.patterns[i] = r.pattern()
@@ -88,28 +90,25 @@ func NewAccess(routes []Route) (*Access, error) {
 		return nil, err
 	}
 	for i := range a.routes {
-		a.matches[i] = make([]bool, len(a.routes))
 		for j := range a.routes {
-			a.matches[i][j] = i != j && a.routes[i].Method == a.routes[j].Method && overlap(a.patterns[i], a.patterns[j])
+			if i != j && a.routes[i].Method == a.routes[j].Method && overlap(a.patterns[i], a.patterns[j]) {
+				a.matchedBy[j] = append(a.matchedBy[j], i)
+				a.matching[i] = append(a.matching[i], j)
+			}
 		}
 	}
 	// A caller who may call k but not j is denied j, as the pattern of k
 	// matches requests for j; if the same caller may call i, whose
 	// requests the pattern of j matches, that Deny refuses i too.
 	for j, denied := range a.routes {
-		k := -1
-		for c, r := range a.routes {
-			if k < 0 && a.matches[c][j] && mayDiffer(r.Groups, denied.Groups) {
-				k = c
-			}
-		}
+		k := slices.IndexFunc(a.matchedBy[j], func(k int) bool { return mayDiffer(a.routes[k].Groups, denied.Groups) })
 		if k < 0 {
 			continue
 		}
-		for i, r := range a.routes {
-			if a.matches[j][i] && mayDiffer(r.Groups, denied.Groups) {
+		for _, i := range a.matching[j] {
+			if r := a.routes[i]; mayDiffer(r.Groups, denied.Groups) {
 				errs = append(errs, fmt.Errorf("policy: routes %s and %s: a caller who may call %s but not %s gets a Deny of %s, which also matches requests for %s; give the routes the same groups, or paths a literal segment tells apart",
-					r, denied, a.routes[k], denied, a.patterns[j], r))
+					r, denied, a.routes[a.matchedBy[j][k]], denied, a.patterns[j], r))
 			}
 		}
 	}
@@ -162,12 +161,9 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 			continue
 		}
 		others = append(others, resource(j))
-		matched := false
-		for i := range a.routes {
-			matched = matched || allowed[i] && a.matches[i][j]
-			othersSafe = othersSafe && !(allowed[i] && a.matches[j][i])
-		}
-		if matched {
+		isAllowed := func(i int) bool { return allowed[i] }
+		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
+		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
 			denies = append(denies, resource(j))
 		}
 	}
@@ -192,15 +188,25 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 // reach, with started telling whether q's * at j has taken a character
 // yet: a search over at most 2(len(p)+1)(len(q)+1) states.
 func overlap(p, q string) bool {
+	// Both patterns begin with literals up to their first *: a common
+	// string starts with both, so one must begin the other.
+	lp, lq := strings.IndexByte(p+"*", '*'), strings.IndexByte(q+"*", '*')
+	if n := min(lp, lq); p[:n] != q[:n] {
+		return false
+	}
 	type state struct {
 		i, j    int
 		started bool
 	}
-	seen := map[state]bool{}
+	seen := make([]bool, 2*(len(p)+1)*(len(q)+1))
 	todo := []state{{0, 0, false}}
 	push := func(s state) {
-		if !seen[s] {
-			seen[s] = true
+		k := 2 * (s.i*(len(q)+1) + s.j)
+		if s.started {
+			k++
+		}
+		if !seen[k] {
+			seen[k] = true
 			todo = append(todo, s)
 		}
 	}
@@ -213,7 +219,7 @@ func overlap(p, q string) bool {
 			return true
 		}
 		// Moves that take no character: p's * ends, q's * ends once it
-		// may.
+		// has taken one.
 		if pStar {
 			push(state{s.i + 1, s.j, s.started})
 		}
