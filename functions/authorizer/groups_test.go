@@ -3,6 +3,7 @@ package authorizer_test
 import (
 	"bytes"
 	"log/slog"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -74,5 +75,26 @@ func TestGroupsDecideTheRoutes(t *testing.T) {
 				t.Errorf("allowed %q, denied %q; want allowed %q", allowed, denied, tt.wantAllow)
 			}
 		})
+	}
+}
+
+// TestRefusedAccessRulesFailEveryRequest: an authorizer built with routes
+// a policy cannot tell apart (ConfigFromEnv refuses them; New is given
+// them directly) answers API Gateway's 500, never a policy.
+func TestRefusedAccessRulesFailEveryRequest(t *testing.T) {
+	testKeys(t)
+	iss := newIssuer(t)
+	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
+		Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}},
+		Routes: authorizer.AccessRoutes(gateway.Table{
+			{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
+			{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+			{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy},
+		})}
+	logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
+	auth := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger}), logger)
+	resp, err := auth.Handle(t.Context(), eventFor(token(googleKey, "k1", nil), methodARN))
+	if got := status(t, resp, err); got != http.StatusInternalServerError {
+		t.Errorf("answer %d, want 500", got)
 	}
 }
