@@ -65,17 +65,27 @@ type Route struct {
 	Groups []string
 }
 
-// Prefix is the path under which the API Gateway REST API's resources live:
-// a route's path is relative to it.
+// Prefix is the path under which the REST API's resources live: every
+// route answers at Prefix followed by its Path, both at the API's own
+// address and on the site's origin, where CloudFront (and `make dev`'s site
+// server) forwards Prefix and everything below it to the API unchanged. One
+// path space: the page calls /api/me on its own origin, another client
+// <invoke-url>/api/me, and API Gateway sees the same resource.
 const Prefix = "/api"
 
-// ResourcePath returns the route's resource path in API Gateway: its path
-// under Prefix ("/" is Prefix itself).
+// ResourcePath returns the route's resource path in API Gateway: its Path
+// below Prefix, "/api" for "/", "/api/me" for "/me". Method ARNs and
+// invoke permissions are built from it.
 func (r Route) ResourcePath() string {
-	if r.Path == "/" {
+	return ResourcePath(r.Path)
+}
+
+// ResourcePath returns the resource path in API Gateway of a route path.
+func ResourcePath(path string) string {
+	if path == "/" {
 		return Prefix
 	}
-	return Prefix + r.Path
+	return Prefix + path
 }
 
 // String names the route as error messages do: "GET /me -> me (proxy)".
