@@ -124,7 +124,7 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
 		"ALLOWED_DOMAINS":  "example.com",
 		"GROUPS":           `{"admins":{"emails":["ada@example.com"]}}`,
-		"ROUTE_GROUPS":     `{"DELETE /api/me":["admins"],"GET /api":[],"GET /api/me":[]}`,
+		"ROUTE_GROUPS":     `{"":["GET /","GET /me"],"admins":["DELETE /me"]}`,
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v", got, want)

@@ -104,7 +104,7 @@ func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
 		a.groups = append(a.groups, group{name: name, emails: m.Emails, domains: m.Domains})
 	}
 	if cfg.Routes != nil {
-		a.access, a.accessErr = policy.NewAccess(cfg.Routes)
+		a.access, a.accessErr = policy.NewAccess(AccessRoutes(cfg.Routes))
 	}
 	return a
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"signin/functions/gateway"
 	"signin/functions/policy"
 )
 
@@ -57,9 +58,10 @@ type Config struct {
 	TrustEmailsWithoutHostedDomain bool
 	// Groups are the groups the routes name, with their members.
 	Groups Groups
-	// Routes are the route table's access rules (AccessRoutes). Nil means
-	// every caller let in may call every route.
-	Routes []policy.Route
+	// Routes are the route table's access rules: each route's Method, Path
+	// and Groups (its function and integration are not the authorizer's
+	// concern). Nil means every caller let in may call every route.
+	Routes gateway.Table
 }
 
 // restricted reports whether the configuration has an allow-list.
@@ -113,7 +115,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	if err := c.Groups.Check(c.Routes); err != nil {
 		errs = append(errs, fmt.Errorf("%s and %s: %w", envGroups, envRouteGroups, err))
-	} else if _, err := policy.NewAccess(c.Routes); err != nil {
+	} else if _, err := policy.NewAccess(AccessRoutes(c.Routes)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
 	}
 	if len(errs) > 0 {
@@ -123,20 +125,32 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 }
 
 // parseRoutes reads the access rules of ROUTE_GROUPS: a JSON object from
-// "<method> <resource path>" to the route's groups, in the order of
-// their names.
-func parseRoutes(raw string) ([]policy.Route, error) {
+// a route's groups, comma-separated ("" for the open routes), to the
+// routes, each "<method> <path>" (the path in the route table, below
+// gateway.Prefix), in the order of the groups and of each list.
+func parseRoutes(raw string) (gateway.Table, error) {
 	var rules map[string][]string
 	if err := json.Unmarshal([]byte(raw), &rules); err != nil {
-		return nil, fmt.Errorf(`not {"<method> <path>":["<group>",...],...}: %w`, err)
+		return nil, fmt.Errorf(`not {"<group>,...":["<method> <path>",...],...}: %w`, err)
 	}
-	routes := make([]policy.Route, 0, len(rules))
-	for _, key := range slices.Sorted(maps.Keys(rules)) {
-		method, path, ok := strings.Cut(key, " ")
-		if !ok {
-			return nil, fmt.Errorf("%q is not <method> <path>", key)
+	routes := gateway.Table{}
+	for _, groups := range slices.Sorted(maps.Keys(rules)) {
+		var names []string
+		if groups != "" {
+			names = strings.Split(groups, ",")
 		}
-		routes = append(routes, policy.Route{Method: method, Path: path, Groups: rules[key]})
+		for _, name := range names {
+			if err := gateway.CheckGroupName(name); err != nil {
+				return nil, err
+			}
+		}
+		for _, route := range rules[groups] {
+			method, path, ok := strings.Cut(route, " ")
+			if !ok {
+				return nil, fmt.Errorf("%q is not <method> <path>", route)
+			}
+			routes = append(routes, gateway.Route{Method: method, Path: path, Groups: names})
+		}
 	}
 	return routes, nil
 }
@@ -264,9 +278,13 @@ func (c Config) Environ() map[string]string {
 		env[envGroups] = string(b)
 	}
 	if c.Routes != nil {
-		rules := make(map[string][]string, len(c.Routes))
+		// Routes listed under their groups: the variable counts against
+		// Lambda's 4 KB of environment, and a route's own key and list
+		// would take about twice the bytes.
+		rules := map[string][]string{}
 		for _, r := range c.Routes {
-			rules[r.String()] = append([]string{}, r.Groups...)
+			groups := strings.Join(r.Groups, ",")
+			rules[groups] = append(rules[groups], r.Method+" "+r.Path)
 		}
 		b, _ := json.Marshal(rules)
 		env[envRouteGroups] = string(b)

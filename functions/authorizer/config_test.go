@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"signin/functions/authorizer"
-	"signin/functions/policy"
+	"signin/functions/gateway"
 )
 
 func TestConfigFromEnv(t *testing.T) {
@@ -65,10 +65,11 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 		{"every bad setting at once", map[string]string{"OIDC_ISSUER": "::", "ALLOWED_DOMAINS": "localhost"}, []string{"GOOGLE_CLIENT_ID", "OIDC_ISSUER", "ALLOWED_DOMAINS"}},
 		{"trust of emails neither true nor false", map[string]string{"GOOGLE_CLIENT_ID": clientID, "TRUST_EMAILS_WITHOUT_HD": "yes please"}, []string{"TRUST_EMAILS_WITHOUT_HD"}},
 		{"groups that are not JSON", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": "admins=ada@example.com"}, []string{"GROUPS"}},
-		{"a route naming an undefined group", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"GET /api/admin":["admins"]}`}, []string{"GROUPS and ROUTE_GROUPS", "GET /api/admin names the group admins, which is not defined"}},
-		{"routes without a method", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"/api/admin":[]}`}, []string{"ROUTE_GROUPS", "is not <method> <path>"}},
+		{"a route naming an undefined group", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"admins":["GET /admin"]}`}, []string{"GROUPS and ROUTE_GROUPS", "GET /api/admin names the group admins, which is not defined"}},
+		{"routes without a method", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"":["/admin"]}`}, []string{"ROUTE_GROUPS", "is not <method> <path>"}},
+		{"routes as an object per route", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"GET /admin":[]}`}, []string{"ROUTE_GROUPS", `"GET /admin" is not a plain identifier`}},
 		{"routes a policy cannot tell apart", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
-			"ROUTE_GROUPS": `{"GET /api/a/{x}":[],"GET /api/a/{x}/{y}":["admins"],"GET /api/a/{x}/b/c":[]}`}, []string{"ROUTE_GROUPS", "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"}},
+			"ROUTE_GROUPS": `{"":["GET /a/{x}","GET /a/{x}/b/c"],"admins":["GET /a/{x}/{y}"]}`}, []string{"ROUTE_GROUPS", "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +93,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 			AllowedEmails: []string{"ada@example.com", "grace@example.org"}, AllowedDomains: []string{"example.com"}},
 		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL, TrustEmailsWithoutHostedDomain: true,
 			Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}},
-			Routes: []policy.Route{{Method: "GET", Path: "/api", Groups: []string{}}, {Method: "GET", Path: "/api/admin/{id}", Groups: []string{"admins", "staff"}}}},
+			Routes: gateway.Table{{Method: "GET", Path: "/"}, {Method: "GET", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}, {Method: "DELETE", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}}},
 	} {
 		env := cfg.Environ()
 		got, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
@@ -106,7 +107,7 @@ func TestEnvironRoundTrips(t *testing.T) {
 // stops the stack before anything is built or declared, with a message
 // that names it and says how to fix it.
 func TestGroupsCheckNamesEachWrongConfiguration(t *testing.T) {
-	routes := []policy.Route{{Method: "GET", Path: "/api"}, {Method: "GET", Path: "/api/admin", Groups: []string{"admins"}}}
+	routes := gateway.Table{{Method: "GET", Path: "/"}, {Method: "GET", Path: "/admin", Groups: []string{"admins"}}}
 	tests := []struct {
 		name, groups, want string
 	}{

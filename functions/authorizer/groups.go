@@ -58,7 +58,7 @@ func ParseGroups(raw string) (Groups, error) {
 // the group or route and how to fix it: a group name that is not a plain
 // identifier, a group without members, an address or domain that is not
 // one, and a route naming a group that is not defined.
-func (g Groups) Check(routes []policy.Route) error {
+func (g Groups) Check(routes gateway.Table) error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(g)) {
 		m := g[name]
@@ -82,7 +82,7 @@ func (g Groups) Check(routes []policy.Route) error {
 	for _, r := range routes {
 		for _, name := range r.Groups {
 			if _, ok := g[name]; !ok {
-				errs = append(errs, fmt.Errorf("route %s names the group %s, which is not defined: define it (groups.%s.emails or groups.%s.domains), or remove it from the route", r, name, name, name))
+				errs = append(errs, fmt.Errorf("route %s %s names the group %s, which is not defined: define it (groups.%s.emails or groups.%s.domains), or remove it from the route", r.Method, r.ResourcePath(), name, name, name))
 			}
 		}
 	}
@@ -103,10 +103,9 @@ func AccessRoutes(t gateway.Table) []policy.Route {
 // together, as the authorizer does when it starts: what `make test`, `make
 // dev` and the Pulumi program run before anything is built or declared.
 func CheckAccess(g Groups, t gateway.Table) error {
-	routes := AccessRoutes(t)
-	if err := g.Check(routes); err != nil {
+	if err := g.Check(t); err != nil {
 		return err
 	}
-	_, err := policy.NewAccess(routes)
+	_, err := policy.NewAccess(AccessRoutes(t))
 	return err
 }

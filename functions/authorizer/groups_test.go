@@ -53,7 +53,7 @@ func TestGroupsDecideTheRoutes(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			iss := newIssuer(t)
 			cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
-				Groups: groups, Routes: authorizer.AccessRoutes(table), TrustEmailsWithoutHostedDomain: tt.trust}
+				Groups: groups, Routes: table, TrustEmailsWithoutHostedDomain: tt.trust}
 			logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
 			auth := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger}), logger)
 			resp, err := auth.Handle(t.Context(), eventFor(token(googleKey, "k1", tt.changes), methodARN))
@@ -86,11 +86,11 @@ func TestRefusedAccessRulesFailEveryRequest(t *testing.T) {
 	iss := newIssuer(t)
 	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
 		Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}},
-		Routes: authorizer.AccessRoutes(gateway.Table{
+		Routes: gateway.Table{
 			{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
 			{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
 			{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy},
-		})}
+		}}
 	logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
 	auth := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger}), logger)
 	resp, err := auth.Handle(t.Context(), eventFor(token(googleKey, "k1", nil), methodARN))

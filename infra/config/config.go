@@ -298,6 +298,6 @@ func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string 
 		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
 		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
 		Groups:                         c.groups,
-		Routes:                         authorizer.AccessRoutes(routes),
+		Routes:                         routes,
 	}.Environ()
 }

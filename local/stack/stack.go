@@ -264,7 +264,7 @@ func (st *Running) environment(name string, opts Options) []string {
 			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
 			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
 			Groups:         st.groups,
-			Routes:         authorizer.AccessRoutes(st.routes),
+			Routes:         st.routes,
 		}.Environ()
 		var entries []string
 		for _, k := range slices.Sorted(maps.Keys(env)) {
