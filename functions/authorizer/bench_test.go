@@ -13,15 +13,14 @@ import (
 	"time"
 
 	"signin/functions/authorizer"
-	"signin/functions/gateway"
 )
 
-// warmAuthorizer returns an authorizer holding the issuer's keys and the
-// route table's access rules, logging as the deployed one does (JSON at
-// Info) to nowhere, and a Google-sized token it allows.
+// warmAuthorizer returns an authorizer holding the issuer's keys, logging
+// as the deployed one does (JSON at Info) to nowhere, and a Google-sized
+// token it allows.
 func warmAuthorizer(b *testing.B) (*authorizer.Handler, string) {
 	iss := newIssuer(b)
-	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(), Routes: gateway.Routes}
+	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL()}
 	a := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{}),
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	tok := token(googleKey, "k1", nil)
