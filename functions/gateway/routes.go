@@ -59,6 +59,29 @@ type Route struct {
 	Integration Integration
 }
 
+// Prefix is the path under which the REST API's resources live: every
+// route answers at Prefix followed by its Path, both at the API's own
+// address and on the site's origin, where CloudFront (and `make dev`'s site
+// server) forwards Prefix and everything below it to the API unchanged. One
+// path space: the page calls /api/me on its own origin, another client
+// <invoke-url>/api/me, and API Gateway sees the same resource.
+const Prefix = "/api"
+
+// ResourcePath returns the route's resource path in API Gateway: its Path
+// below Prefix, "/api" for "/", "/api/me" for "/me". Method ARNs and
+// invoke permissions are built from it.
+func (r Route) ResourcePath() string {
+	return ResourcePath(r.Path)
+}
+
+// ResourcePath returns the resource path in API Gateway of a route path.
+func ResourcePath(path string) string {
+	if path == "/" {
+		return Prefix
+	}
+	return Prefix + path
+}
+
 // String names the route as error messages do: "GET /me -> me (proxy)".
 func (r Route) String() string {
 	return fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.Path, r.Function, r.Integration)

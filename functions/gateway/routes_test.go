@@ -192,3 +192,16 @@ func TestCommandsAreTheDirectoriesWithGoFiles(t *testing.T) {
 		t.Error("Commands of a folder without cmd/ succeeded")
 	}
 }
+
+func TestResourcePathPutsTheRouteUnderThePrefix(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"/", "/api"},
+		{"/me", "/api/me"},
+		{"/orders/{id}", "/api/orders/{id}"},
+	}
+	for _, tt := range tests {
+		if got := (Route{Method: "GET", Path: tt.path}).ResourcePath(); got != tt.want {
+			t.Errorf("Route{Path: %q}.ResourcePath() = %q, want %q", tt.path, got, tt.want)
+		}
+	}
+}
