@@ -318,14 +318,14 @@ func TestAPIDomainServesTheStage(t *testing.T) {
 // config.json and the CSP name the API's own name.
 func TestCustomDomainsReachCORSAndThePage(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
-	siteOrigin, apiURL := "https://app."+zoneName, "https://api."+zoneName+"/"
+	siteOrigin, apiURL := "https://app."+zoneName, "https://api."+zoneName+"/api"
 	for _, typ := range gateway.ErrorResponseTypes {
 		params := stringMap(m.one(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ)).Inputs, "responseParameters")
 		if got := params["gatewayresponse.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", typ, got, siteOrigin)
 		}
 	}
-	for _, name := range []string{"api-get-200", "api-get-500", "api-options-200"} {
+	for _, name := range []string{"api-api-get-200", "api-api-get-500", "api-api-options-200"} {
 		params := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		if got := params["method.response.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", name, got, siteOrigin)

@@ -199,8 +199,8 @@ func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	cases := []struct{ name, function, sourceARN string }{
 		{"api-authorizer", "authorizer", executionARN + "/authorizers/" + authorizerID},
-		{"api-get", "hello", executionARN + "/*/GET/"},
-		{"api-me-get", "me", executionARN + "/*/GET/me"},
+		{"api-api-get", "hello", executionARN + "/*/GET/api"},
+		{"api-api-me-get", "me", executionARN + "/*/GET/api/me"},
 	}
 	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+1; got != want {
 		t.Errorf("%d permissions, want %d: the authorizer's and one per route", got, want)
@@ -228,18 +228,18 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 	if err := runRoutes(m, testConfig(), routes); err != nil {
 		t.Fatal(err)
 	}
-	p := m.one(t, "aws:lambda/permission:Permission", "api-me-sessions-{id}-delete")
-	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/me/sessions/*"; got != want {
+	p := m.one(t, "aws:lambda/permission:Permission", "api-api-me-sessions-{id}-delete")
+	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/api/me/sessions/*"; got != want {
 		t.Errorf("sourceArn = %q, want %q", got, want)
 	}
-	r := m.one(t, "aws:apigateway/resource:Resource", "api-me-sessions-{id}")
+	r := m.one(t, "aws:apigateway/resource:Resource", "api-api-me-sessions-{id}")
 	if got := str(r.Inputs, "pathPart"); got != "{id}" {
 		t.Errorf("pathPart = %q, want {id}", got)
 	}
-	if got := str(r.Inputs, "parentId"); got != "api-me-sessions-id" {
+	if got := str(r.Inputs, "parentId"); got != "api-api-me-sessions-id" {
 		t.Errorf("parentId = %q, want the resource of /me/sessions", got)
 	}
-	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-me-sessions-{id}-options-200").Inputs, "responseParameters")
+	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-sessions-{id}-options-200").Inputs, "responseParameters")
 	if got := preflight["method.response.header.Access-Control-Allow-Methods"]; got != "'DELETE,OPTIONS'" {
 		t.Errorf("preflight of /me/sessions/{id} allows %s, want 'DELETE,OPTIONS'", got)
 	}
@@ -249,7 +249,7 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 // it; pitfall 7: the integration is non-proxy.
 func TestGreetingIntegrationEscapesTheName(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	i := m.one(t, "aws:apigateway/integration:Integration", "api-get")
+	i := m.one(t, "aws:apigateway/integration:Integration", "api-api-get")
 	for _, c := range []struct{ key, want string }{
 		{"type", "AWS"},
 		{"integrationHttpMethod", "POST"},
@@ -278,10 +278,10 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	want := "'" + siteOrigin + "'"
 	cases := []struct{ typ, name, prefix string }{
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-me-options-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-options-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-options-200", "method.response.header."},
 	}
 	for _, typ := range gateway.ErrorResponseTypes {
 		cases = append(cases, struct{ typ, name, prefix string }{"aws:apigateway/response:Response", "api-" + strings.ToLower(typ), "gatewayresponse.header."})
@@ -304,7 +304,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 			}
 		}
 	}
-	for name, path := range map[string]string{"api-options-200": "/", "api-me-options-200": "/me"} {
+	for name, path := range map[string]string{"api-api-options-200": "/", "api-api-me-options-200": "/me"} {
 		preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		for h, v := range gateway.PreflightHeaders(siteOrigin, gateway.Routes.AllowedMethods(path)) {
 			if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
@@ -324,14 +324,14 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 // 200 carrying the error.
 func TestGreetingErrorsAnswer500(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500")
+	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500")
 	if got := str(r.Inputs, "selectionPattern"); got != ".+" {
 		t.Errorf("selectionPattern = %q, want .+ (any Lambda error)", got)
 	}
 	if got := str(r.Inputs, "responseTemplates", "application/json"); got != string(gateway.ErrorBody(gateway.MessageInternalError)) {
 		t.Errorf("body = %q, want %s", got, gateway.ErrorBody(gateway.MessageInternalError))
 	}
-	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200").Inputs, "selectionPattern"); got != "" {
+	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200").Inputs, "selectionPattern"); got != "" {
 		t.Errorf("the 200 answer has selectionPattern %q, want none (the default)", got)
 	}
 }
@@ -411,9 +411,8 @@ func TestViewersAreOnHTTPS(t *testing.T) {
 	if v := value(dist.Inputs, "defaultCacheBehavior", "compress"); !v.IsBool() || !v.BoolValue() {
 		t.Error("compression is off")
 	}
-	origins := value(dist.Inputs, "origins").ArrayValue()
-	if len(origins) != 1 || str(origins[0].ObjectValue(), "originAccessControlId") != "site-id" {
-		t.Errorf("origins = %v, want the bucket through the origin access control", origins)
+	if bucket := origin(t, dist, "bucket"); str(bucket, "originAccessControlId") != "site-id" {
+		t.Errorf("bucket origin = %v, want the bucket through the origin access control", bucket)
 	}
 	oac := m.one(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
 	if str(oac.Inputs, "signingBehavior") != "always" || str(oac.Inputs, "signingProtocol") != "sigv4" {
@@ -644,7 +643,7 @@ func TestStackOutputs(t *testing.T) {
 		siteURL, apiURL string
 	}{
 		{"default", testConfig(), siteOrigin + "/", apiURL},
-		{"custom domains", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/"},
+		{"custom domains", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/api"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
@@ -671,5 +670,80 @@ func TestFunctionNameOutput(t *testing.T) {
 		if got := stack.FunctionNameOutput(fn); got != want {
 			t.Errorf("FunctionNameOutput(%s) = %s, want %s", fn, got, want)
 		}
+	}
+}
+
+// origin returns the distribution's origin id.
+func origin(t *testing.T, dist registered, id string) resource.PropertyMap {
+	t.Helper()
+	for _, o := range value(dist.Inputs, "origins").ArrayValue() {
+		if str(o.ObjectValue(), "originId") == id {
+			return o.ObjectValue()
+		}
+	}
+	t.Fatalf("the distribution has no origin %q", id)
+	return nil
+}
+
+// Pitfalls 19 and 20: the site's /api and /api/* go to the API's regional
+// domain, over HTTPS only, never cached, with every viewer header but Host
+// (so Authorization reaches the API, and API Gateway, which answers 403 to
+// a Host not its own, sees its own name); and no custom error response
+// turns an API 403 or 404 into the page.
+func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		cfg              map[string]string
+		host, originPath string
+	}{
+		{"execute-api", testConfig(), strings.TrimPrefix(apiOrigin, "https://"), "/" + testStack},
+		{"custom domain", optionsConfig(), "api." + zoneName, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dist := deploy(t, nil, c.cfg).one(t, "aws:cloudfront/distribution:Distribution", "site")
+			api := origin(t, dist, "api")
+			if got := str(api, "domainName"); got != c.host {
+				t.Errorf("API origin domainName = %q, want %q", got, c.host)
+			}
+			if got := str(api, "originPath"); got != c.originPath {
+				t.Errorf("API origin originPath = %q, want %q", got, c.originPath)
+			}
+			if got := str(api, "customOriginConfig", "originProtocolPolicy"); got != "https-only" {
+				t.Errorf("API origin protocol policy = %q, want https-only: the token must not cross the network in the clear", got)
+			}
+			if got := value(api, "customOriginConfig", "originSslProtocols"); !got.IsArray() || len(got.ArrayValue()) != 1 || got.ArrayValue()[0].StringValue() != "TLSv1.2" {
+				t.Errorf("API origin TLS versions = %v, want TLSv1.2 only", got)
+			}
+			if v := value(dist.Inputs, "customErrorResponses"); v.IsArray() && len(v.ArrayValue()) > 0 {
+				t.Errorf("custom error responses %v apply to the API's behaviours too: an API 403 or 404 would become the page", v)
+			}
+			behaviours := value(dist.Inputs, "orderedCacheBehaviors").ArrayValue()
+			var patterns []string
+			for _, b := range behaviours {
+				b := b.ObjectValue()
+				patterns = append(patterns, str(b, "pathPattern"))
+				for _, want := range []struct{ field, value, why string }{
+					{"targetOriginId", "api", "the API"},
+					{"cachePolicyId", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "CachingDisabled: no API answer is cached, and Authorization may be forwarded"},
+					{"originRequestPolicyId", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "AllViewerExceptHostHeader: Authorization reaches the API, Host does not"},
+					{"viewerProtocolPolicy", "https-only", "no token over plain HTTP"},
+				} {
+					if got := str(b, want.field); got != want.value {
+						t.Errorf("%s: %s = %q, want %q (%s)", str(b, "pathPattern"), want.field, got, want.value, want.why)
+					}
+				}
+				if got := value(b, "allowedMethods"); len(got.ArrayValue()) != 2 {
+					t.Errorf("%s: allowedMethods = %v, want GET and HEAD, the route table's methods", str(b, "pathPattern"), got)
+				}
+				for _, unwanted := range []string{"forwardedValues", "defaultTtl", "maxTtl", "minTtl"} {
+					if v := value(b, unwanted); !v.IsNull() {
+						t.Errorf("%s: %s = %v, want none beside the cache policy", str(b, "pathPattern"), unwanted, v)
+					}
+				}
+			}
+			if want := []string{gateway.Prefix, gateway.Prefix + "/*"}; !slices.Equal(patterns, want) {
+				t.Errorf("API behaviours = %v, want %v", patterns, want)
+			}
+		})
 	}
 }

@@ -87,8 +87,10 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		return nil, err
 	}
 	apiURL := gw.URL
+	apiOrigin := web.APIOrigin{Host: gw.Host, OriginPath: gw.OriginPath, Methods: src.Routes.Methods()}
 	if cfg.APIDomain != "" {
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
+		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
 	page, err := web.New(ctx, "site", web.Args{
 		Files:      src.Site,
@@ -97,6 +99,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,
+		API:        apiOrigin,
 	})
 	if err != nil {
 		return nil, err
