@@ -128,9 +128,26 @@ func (g *Gateway) methodARN(method, path string) string {
 		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.TrimPrefix(path, "/"))
 }
 
+// match finds the route path that serves the request path, as API Gateway
+// matches the resources of the route table under gateway.Prefix: /api is
+// the route path /, /api/me is /me; a path outside the prefix has no
+// resource.
+func (g *Gateway) match(requestPath string) (string, map[string]string, bool) {
+	rest, ok := strings.CutPrefix(requestPath, gateway.Prefix)
+	switch {
+	case !ok:
+		return "", nil, false
+	case rest == "":
+		rest = "/"
+	case !strings.HasPrefix(rest, "/") || rest == "/":
+		return "", nil, false
+	}
+	return g.cfg.Routes.Match(rest)
+}
+
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resource, params, ok := g.cfg.Routes.Match(r.URL.EscapedPath())
+	resource, params, ok := g.match(r.URL.EscapedPath())
 	if !ok {
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
@@ -302,7 +319,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 	}
 	now := g.now()
 	return events.APIGatewayProxyRequest{
-		Resource:                        route.Path,
+		Resource:                        route.ResourcePath(),
 		Path:                            r.URL.Path,
 		HTTPMethod:                      r.Method,
 		Headers:                         headers,
@@ -316,7 +333,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 			APIID:            g.cfg.APIID,
 			Stage:            g.cfg.Stage,
 			RequestID:        requestID(),
-			ResourcePath:     route.Path,
+			ResourcePath:     route.ResourcePath(),
 			HTTPMethod:       r.Method,
 			Path:             "/" + g.cfg.Stage + r.URL.Path,
 			Protocol:         r.Proto,
