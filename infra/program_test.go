@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io/fs"
 	"maps"
 	"slices"
 	"strings"
@@ -440,13 +439,13 @@ func TestAccountWideCloudFrontResourcesAreAutoNamed(t *testing.T) {
 }
 
 // The page's security headers: a CSP allowing Google Identity Services and
-// the API and nothing inline, HSTS, nosniff, no framing, a referrer policy
+// its own origin (where the API is) and nothing inline, HSTS, nosniff, no framing, a referrer policy
 // and the opener policy Google's popup needs.
 func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
-	want, err := site.Config{ClientID: testClientID, APIURL: apiURL}.ContentSecurityPolicy()
+	want, err := site.Config{ClientID: testClientID}.ContentSecurityPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +462,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"style-src", "https://accounts.google.com/gsi/style"},
 		{"frame-src", "https://accounts.google.com/gsi/"},
 		{"connect-src", "https://accounts.google.com/gsi/"},
-		{"connect-src", apiOrigin},
+		{"connect-src", "'self'"},
 		{"img-src", "https://*.googleusercontent.com"},
 		{"default-src", "'self'"},
 		{"frame-ancestors", "'none'"},
@@ -502,56 +501,36 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-// The page's files are uploaded with their content types, and config.json
-// tells the page its client and API; none is cached without revalidation,
-// so a redeploy shows at once.
-func TestSiteFilesAndConfig(t *testing.T) {
+// The page's files are uploaded as site.Build renders them for the stack's
+// client, with their content types and caching: the document revalidated
+// on every use, everything else content-hashed and kept a year.
+func TestSiteFiles(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	objects := map[string]registered{}
 	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
 		objects[str(o.Inputs, "key")] = o
-		if got := str(o.Inputs, "cacheControl"); got != "no-cache" {
-			t.Errorf("%s: Cache-Control = %q, want no-cache", o.Name, got)
-		}
 	}
-	want := []string{site.ConfigPath}
-	if err := fs.WalkDir(site.Files(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			want = append(want, path)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range want {
-		o, ok := objects[key]
-		if !ok {
-			t.Errorf("%s is not uploaded", key)
-			continue
-		}
-		if got := str(o.Inputs, "contentType"); got != site.ContentType(key) {
-			t.Errorf("%s: Content-Type = %q, want %q", key, got, site.ContentType(key))
-		}
-		if key == site.ConfigPath {
-			continue
-		}
-		body, err := fs.ReadFile(site.Files(), key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, body) {
-			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes of the file", key, len(got), err, len(body))
-		}
-	}
-	if len(objects) != len(want) {
-		t.Errorf("uploaded %d objects, want %d", len(objects), len(want))
-	}
-	cfg, err := site.Config{ClientID: testClientID, APIURL: apiURL}.JSON()
+	files, err := site.Build(site.Config{ClientID: testClientID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := str(objects[site.ConfigPath].Inputs, "content"); got != string(cfg) {
-		t.Errorf("config.json = %s, want %s", got, cfg)
+	for _, f := range files {
+		o, ok := objects[f.Name]
+		if !ok {
+			t.Errorf("%s is not uploaded", f.Name)
+			continue
+		}
+		for field, want := range map[string]string{"contentType": f.ContentType, "cacheControl": f.CacheControl} {
+			if got := str(o.Inputs, field); got != want {
+				t.Errorf("%s: %s = %q, want %q", f.Name, field, got, want)
+			}
+		}
+		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, f.Body) {
+			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes site.Build renders", f.Name, len(got), err, len(f.Body))
+		}
+	}
+	if len(objects) != len(files) {
+		t.Errorf("uploaded %d objects, want %d", len(objects), len(files))
 	}
 }
 

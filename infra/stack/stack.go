@@ -8,7 +8,6 @@ package stack
 
 import (
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
@@ -54,8 +53,6 @@ type Sources struct {
 	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
-	// Site holds the page's static files.
-	Site fs.FS
 }
 
 // Outputs are the stack outputs, by name.
@@ -93,9 +90,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
 	page, err := web.New(ctx, "site", web.Args{
-		Files:      src.Site,
 		ClientID:   cfg.GoogleClientID,
-		APIURL:     apiURL,
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,

@@ -2,7 +2,8 @@
 // bucket that only a CloudFront distribution may read, the distribution that
 // serves the page over HTTPS with strict security headers and forwards the
 // API's prefix (/api, /api/*) to the API uncached, so the page calls the
-// API on its own origin; the page's files and its config.json; optionally the site's own domain name, with its
+// API on its own origin; the page's files as site.Build renders them for the
+// stack's Google client; optionally the site's own domain name, with its
 // certificate and alias records.
 //
 // Google accepts only HTTPS origins for sign-in, and an S3 website endpoint
@@ -13,7 +14,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
@@ -72,11 +72,6 @@ func APIMethods(methods []string) []string {
 	return allMethods
 }
 
-// cacheControl is the Cache-Control of every file of the page: browsers and
-// CloudFront revalidate each time, so a redeploy shows at once. The page is a
-// handful of small files, so revalidating costs little.
-const cacheControl = "no-cache"
-
 // minimumProtocolVersion is the oldest TLS version and set of ciphers the
 // distribution accepts on its own domain name: TLS 1.2 with forward-secret
 // ciphers, as CloudFront recommends.
@@ -84,12 +79,8 @@ const minimumProtocolVersion = "TLSv1.2_2021"
 
 // Args configure a Site.
 type Args struct {
-	// Files are the page's static files, such as site.Files().
-	Files fs.FS
 	// ClientID is the Google client ID the page signs in with.
 	ClientID string
-	// APIURL is the address the page calls, for config.json.
-	APIURL pulumi.StringInput
 	// Domain, if set, is the site's own domain name in Zone, with a
 	// certificate from us-east-1; otherwise the site is served on
 	// CloudFront's name.
@@ -154,7 +145,15 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	parent := pulumi.Parent(s)
-	var err error
+	page := site.Config{ClientID: args.ClientID}
+	csp, err := page.ContentSecurityPolicy()
+	if err != nil {
+		return err
+	}
+	files, err := site.Build(page)
+	if err != nil {
+		return err
+	}
 	s.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		// The bucket only holds copies of files in this repository.
 		ForceDestroy: pulumi.Bool(true),
@@ -196,10 +195,8 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		Comment: pulumi.String("Security headers of the sign-in page"),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
-					return site.Config{ClientID: args.ClientID, APIURL: apiURL}.ContentSecurityPolicy()
-				}).(pulumi.StringOutput),
-				Override: pulumi.Bool(true),
+				ContentSecurityPolicy: pulumi.String(csp),
+				Override:              pulumi.Bool(true),
 			},
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
 				AccessControlMaxAgeSec: pulumi.Int(site.HSTSMaxAge),
@@ -338,37 +335,25 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	}
 
 	after := pulumi.DependsOn([]pulumi.Resource{ownership})
-	if err := fs.WalkDir(args.Files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, f := range files {
+		if err := s.object(ctx, f, after); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
 		}
-		body, err := fs.ReadFile(args.Files, path)
-		if err != nil {
-			return err
-		}
-		return s.object(ctx, path, &s3.BucketObjectv2Args{
-			ContentBase64: pulumi.String(base64.StdEncoding.EncodeToString(body)),
-		}, after)
-	}); err != nil {
-		return fmt.Errorf("files: %w", err)
-	}
-	config := args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
-		b, err := site.Config{ClientID: args.ClientID, APIURL: apiURL}.JSON()
-		return string(b), err
-	}).(pulumi.StringOutput)
-	if err := s.object(ctx, site.ConfigPath, &s3.BucketObjectv2Args{Content: config}, after); err != nil {
-		return fmt.Errorf("%s: %w", site.ConfigPath, err)
 	}
 	return nil
 }
 
-// object uploads one file of the page at key, with the content set in args.
-func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Args, opts ...pulumi.ResourceOption) error {
-	args.Bucket = s.Bucket.ID()
-	args.Key = pulumi.String(key)
-	args.ContentType = pulumi.String(site.ContentType(key))
-	args.CacheControl = pulumi.String(cacheControl)
-	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, args, append(opts, pulumi.Parent(s))...)
+// object uploads one file of the page, with its headers: the document
+// revalidated on every use, everything it refers to content-hashed and
+// cached for a year (site.Build).
+func (s *Site) object(ctx *pulumi.Context, f site.File, opts ...pulumi.ResourceOption) error {
+	_, err := s3.NewBucketObjectv2(ctx, "site/"+f.Name, &s3.BucketObjectv2Args{
+		Bucket:        s.Bucket.ID(),
+		Key:           pulumi.String(f.Name),
+		ContentBase64: pulumi.String(base64.StdEncoding.EncodeToString(f.Body)),
+		ContentType:   pulumi.String(f.ContentType),
+		CacheControl:  pulumi.String(f.CacheControl),
+	}, append(opts, pulumi.Parent(s))...)
 	return err
 }
 
