@@ -1,8 +1,10 @@
 // Package smoke checks a running deployment of the sign-in page and its API
-// from outside, over HTTP, as a browser and the page use them: the page and
-// its security headers, the config.json that names the API, the API's
-// answers without a token, for a foreign origin, to a preflight and for an
-// unknown path, and, with an ID token, the greeting and GET /me.
+// from outside, over HTTP, as a browser and the page use them: the page,
+// the configuration in it and its security headers; the API at its own
+// address (without a token, for a foreign origin, to a preflight, for an
+// unknown path) and on the site's origin under gateway.Prefix, where
+// CloudFront must forward it (the same 401, the API's own 403 rather than
+// the page); and, with an ID token, the greeting through both and GET /me.
 //
 // Every expectation comes from the definitions the deployment is built
 // from: the page's headers from signin/site, the API's messages, CORS
@@ -17,6 +19,7 @@
 package smoke
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -44,15 +47,15 @@ type Config struct {
 	// SiteURL is the page's address, such as
 	// https://d111111abcdef8.cloudfront.net/.
 	SiteURL string
-	// APIURL is the API's address, the root of its stage, such as
-	// https://abc123.execute-api.eu-central-1.amazonaws.com/dev/.
+	// APIURL is the API's own address, its stage's gateway.Prefix, such as
+	// https://abc123.execute-api.eu-central-1.amazonaws.com/dev/api.
 	APIURL string
 	// Token is an ID token to call the API with. Empty means one minted by
 	// the development identity provider (IDPURL), or none.
 	Token string
 	// IDPURL is the development identity provider to mint a token from.
-	// Empty means the one the page's config.json names as its sign-in
-	// script, when the site runs on localhost; a deployed site signs in
+	// Empty means the one the page names as its sign-in script, when the
+	// site runs on localhost; a deployed site signs in
 	// with Google, so without Token the checks that need one are skipped.
 	IDPURL string
 	// client sends the requests. Nil means one that follows no redirect
@@ -150,11 +153,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	}
 	r := &run{
 		ctx: ctx, client: client, out: out,
-		site: siteURL, api: dir(apiURL), idp: idpURL, token: cfg.Token,
+		site: siteURL, api: base(apiURL), idp: idpURL, token: cfg.Token,
 		origin: siteURL.Scheme + "://" + siteURL.Host,
 	}
+	r.siteAPI = &url.URL{Scheme: siteURL.Scheme, Host: siteURL.Host, Path: gateway.Prefix}
 	r.checkSite()
 	r.checkAPI()
+	r.checkAPIOnTheSite()
 	r.checkWithToken()
 	return r.results, nil
 }
@@ -183,6 +188,23 @@ func dir(u *url.URL) *url.URL {
 	return &d
 }
 
+// base returns u without a trailing /, query or fragment: the address the
+// route / answers at, below which the other routes' paths follow.
+func base(u *url.URL) *url.URL {
+	b := *u
+	b.Path = strings.TrimSuffix(b.Path, "/")
+	b.RawPath, b.RawQuery, b.Fragment = "", "", ""
+	return &b
+}
+
+// route returns the address of the route path below the API's address api.
+func route(api *url.URL, path string) *url.URL {
+	if path == "/" {
+		return api
+	}
+	return api.JoinPath(path)
+}
+
 // isLocal reports whether u's host is this machine: the only place plain
 // HTTP is allowed.
 func isLocal(u *url.URL) bool {
@@ -200,11 +222,13 @@ type run struct {
 	client    *http.Client
 	out       io.Writer
 	site, api *url.URL
-	idp       *url.URL
+	// siteAPI is the API on the site's origin: <site>/api.
+	siteAPI *url.URL
+	idp     *url.URL
 	token     string
 	// origin is the site's origin, the one the API allows.
 	origin string
-	// config is the page's config.json, once read.
+	// config is the page's configuration, once read from it.
 	config *site.Config
 	// page is the answer for the page, once read.
 	page    *response
@@ -279,8 +303,8 @@ func abbreviate(s string) string {
 	return s
 }
 
-// checkSite checks the page: HTTPS, the page, its config.json and its
-// security headers.
+// checkSite checks the page: HTTPS, the page, the configuration in it and
+// its security headers.
 func (r *run) checkSite() {
 	r.checkHTTPS("site https", r.site, true)
 
@@ -325,40 +349,25 @@ func (r *run) checkHTTPS(name string, u *url.URL, redirect bool) {
 	}
 }
 
-// checkConfig reads the page's config.json and checks that it names the
-// API.
+// checkConfig reads the configuration the page carries: its client ID and
+// sign-in script.
 func (r *run) checkConfig() {
-	const name = "site config.json"
-	target := dir(r.site).JoinPath(site.ConfigPath)
-	resp, err := r.do(http.MethodGet, target, nil)
+	const name = "site configuration"
+	if r.page == nil {
+		r.fail(name, "unchecked: no page")
+		return
+	}
+	cfg, err := site.ReadConfig(r.page.body)
 	if err != nil {
-		r.fail(name, "%v", err)
-		return
-	}
-	if resp.status != http.StatusOK {
-		r.fail(name, "GET %s = %s, want 200", target, resp)
-		return
-	}
-	var cfg site.Config
-	if err := json.Unmarshal(resp.body, &cfg); err != nil {
-		r.fail(name, "GET %s: %v", target, err)
-		return
-	}
-	if err := cfg.Validate(); err != nil {
-		r.fail(name, "GET %s: %v", target, err)
+		r.fail(name, "GET %s: %v", r.site, err)
 		return
 	}
 	r.config = &cfg
-	named, _ := url.Parse(cfg.APIURL) // Validate parsed it
-	if dir(named).String() != r.api.String() {
-		r.fail(name, "apiUrl is %s, not the API checked here, %s", cfg.APIURL, r.api)
-		return
-	}
-	r.pass(name, "apiUrl names %s", cfg.APIURL)
+	r.pass(name, "client %s, sign-in script %s", cfg.ClientID, cmp.Or(cfg.SignInScript, "Google's"))
 }
 
 // checkSecurityHeaders checks the page's headers against those
-// site.Config.SecurityHeaders gives for its config.json, and HSTS over
+// site.Config.SecurityHeaders gives for its configuration, and HSTS over
 // HTTPS.
 func (r *run) checkSecurityHeaders() {
 	names := []string{
@@ -367,13 +376,13 @@ func (r *run) checkSecurityHeaders() {
 	}
 	if r.page == nil || r.config == nil {
 		for _, h := range names {
-			r.fail("site "+h, "unchecked: no page and config.json to check it against")
+			r.fail("site "+h, "unchecked: no page and configuration to check it against")
 		}
 		return
 	}
 	want, err := r.config.SecurityHeaders()
 	if err != nil {
-		r.fail("site Content-Security-Policy", "the policy for config.json: %v", err)
+		r.fail("site Content-Security-Policy", "the policy for the page's configuration: %v", err)
 		return
 	}
 	if r.site.Scheme == "https" {
@@ -391,7 +400,7 @@ func (r *run) checkSecurityHeaders() {
 		case len(got) != 1 || got[0] != want[h]:
 			r.fail("site "+h, "%q, want %q", got, want[h])
 		case h == "Content-Security-Policy":
-			r.pass("site "+h, "the policy site.Config gives for this config.json")
+			r.pass("site "+h, "the policy site.Config gives for this page's configuration")
 		default:
 			r.pass("site "+h, "%s", got[0])
 		}
@@ -453,7 +462,7 @@ func (r *run) checkAPI() {
 
 	r.checkPreflight()
 
-	unknown := r.api.JoinPath(unknownPath)
+	unknown := route(r.api, "/"+unknownPath)
 	resp, err = r.do(http.MethodGet, unknown, map[string]string{"Origin": r.origin})
 	switch {
 	case err != nil:
@@ -464,6 +473,35 @@ func (r *run) checkAPI() {
 		r.fail("api 403 for an unknown path", "GET %s = 403 with Access-Control-Allow-Origin %q, want %s", unknown, allowOrigin(resp), r.origin)
 	default:
 		r.pass("api 403 for an unknown path", "GET %s = 403 %s", unknown, resp.message())
+	}
+}
+
+// checkAPIOnTheSite checks the API on the site's origin, where the page
+// calls it: without a token, the API's own 401, body for body (so the
+// request reached the API, which a Host header not its own would have made
+// a 403); for an unknown path, the API's own 403, not the page (a
+// distribution-wide custom error response would turn it into index.html).
+func (r *run) checkAPIOnTheSite() {
+	const unauthorized = "site /api 401 without a token"
+	resp, err := r.do(http.MethodGet, r.siteAPI, nil)
+	switch want := gateway.ErrorBody(gateway.MessageUnauthorized); {
+	case err != nil:
+		r.fail(unauthorized, "%v", err)
+	case resp.status != http.StatusUnauthorized || string(resp.body) != string(want):
+		r.fail(unauthorized, "GET %s = %s, want the API's own 401 %s", r.siteAPI, resp, want)
+	default:
+		r.pass(unauthorized, "GET %s = 401 %s", r.siteAPI, resp.body)
+	}
+	const unknown = "site /api 403 for an unknown path"
+	target := route(r.siteAPI, "/"+unknownPath)
+	resp, err = r.do(http.MethodGet, target, nil)
+	switch {
+	case err != nil:
+		r.fail(unknown, "%v", err)
+	case resp.status != http.StatusForbidden || resp.message() != gateway.MessageMissingAuthenticationToken:
+		r.fail(unknown, "GET %s = %s, want the API's 403 %s", target, resp, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
+	default:
+		r.pass(unknown, "GET %s = 403 %s", target, resp.message())
 	}
 }
 
@@ -576,6 +614,7 @@ func (r *run) checkWithToken() {
 	if token == "" {
 		r.skip(name, "%s", source)
 		r.skip("api greeting", "no token")
+		r.skip("site /api greeting", "no token")
 		r.skip("api GET /me", "no token")
 		return
 	}
@@ -589,7 +628,8 @@ func (r *run) checkWithToken() {
 		return
 	}
 	r.pass(name, "%s, for %s", source, c.Email)
-	r.checkGreeting(token, c)
+	r.checkGreeting("api greeting", r.api, token, c)
+	r.checkGreeting("site /api greeting", r.siteAPI, token, c)
 	r.checkMe(token, c)
 }
 
@@ -644,10 +684,10 @@ func mint(ctx context.Context, client *http.Client, provider *url.URL) (string, 
 	return answer.IDToken, nil
 }
 
-// checkGreeting calls the API with the token, as the page does.
-func (r *run) checkGreeting(token string, c claims) {
-	const name = "api greeting"
-	resp, err := r.do(http.MethodGet, r.api, map[string]string{
+// checkGreeting calls the API at api with the token, as the page does (on
+// the site's origin) and other clients do (at the API's own address).
+func (r *run) checkGreeting(name string, api *url.URL, token string, c claims) {
+	resp, err := r.do(http.MethodGet, api, map[string]string{
 		"Origin": r.origin, gateway.AuthorizationHeader: token,
 	})
 	if err != nil {
@@ -656,7 +696,7 @@ func (r *run) checkGreeting(token string, c claims) {
 	}
 	var answer hello.Response
 	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &answer) != nil {
-		r.fail(name, "GET %s = %s, want 200 {\"message\":\"Hello ...!\"}", r.api, resp)
+		r.fail(name, "GET %s = %s, want 200 {\"message\":\"Hello ...!\"}", api, resp)
 		return
 	}
 	if c.Name != "" && answer.Message != hello.Greet(c.Name) {
@@ -667,18 +707,19 @@ func (r *run) checkGreeting(token string, c claims) {
 		r.fail(name, "message %q is no greeting", answer.Message)
 		return
 	}
-	if allowOrigin(resp) != r.origin {
-		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", r.api, allowOrigin(resp), r.origin)
+	// On the site's origin the page needs no CORS headers.
+	if api != r.siteAPI && allowOrigin(resp) != r.origin {
+		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", api, allowOrigin(resp), r.origin)
 		return
 	}
-	r.pass(name, "GET %s = 200 %s", r.api, answer.Message)
+	r.pass(name, "GET %s = 200 %s", api, answer.Message)
 }
 
 // checkMe calls GET /me with the token: the caller's sub, email and name,
 // with the CORS headers the proxy function sets itself.
 func (r *run) checkMe(token string, c claims) {
 	const name = "api GET /me"
-	target := r.api.JoinPath(mePath)
+	target := route(r.api, "/"+mePath)
 	resp, err := r.do(http.MethodGet, target, map[string]string{
 		"Origin": r.origin, gateway.AuthorizationHeader: token,
 	})
