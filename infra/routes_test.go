@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -99,7 +100,7 @@ func TestDeclaredRoutesAreTheRouteTable(t *testing.T) {
 				r.Path = r.ResourcePath()
 				resources = append(resources, r)
 			}
-			if want := sorted(resources); !slices.Equal(got, want) {
+			if want := sorted(resources); !slices.EqualFunc(got, want, func(a, b gateway.Route) bool { return reflect.DeepEqual(a, b) }) {
 				t.Errorf("the program declares\n%v\nthe route table under %s is\n%v", got, gateway.Prefix, want)
 			}
 			var want []string
