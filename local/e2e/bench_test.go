@@ -28,8 +28,12 @@ const visits = 5
 // markStates records, in window.stateAt, when (performance.now(), from the
 // navigation's start) <main> first enters each state, and in
 // window.formReadyAt when the page is signed out with the sign-in form
-// in place.
+// in place, and in window.layoutShift the page's cumulative layout shift.
 const markStates = `window.stateAt = {};
+window.layoutShift = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.layoutShift += e.value;
+}).observe({ type: "layout-shift", buffered: true });
 window.formReadyAt = 0;
 new MutationObserver(() => {
   const app = document.getElementById("app");
@@ -48,7 +52,8 @@ new MutationObserver(() => {
 // answer arrived, from the document to the API call that brought the
 // greeting (requests/critical-path; answers from the browser's cache count
 // for nothing), and how often a reload showed the sign-in form before the
-// greeting (signed-out/visit, which should be 0).
+// greeting (signed-out/visit, which should be 0) and the largest cumulative
+// layout shift of a visit (max-CLS).
 func BenchmarkReturningUser(b *testing.B) {
 	st, ctx := benchTab(b)
 	if err := chromedp.Do(ctx, chromedp.Navigate(st.SiteURL)); err != nil {
@@ -63,7 +68,7 @@ func BenchmarkReturningUser(b *testing.B) {
 	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`#app[data-state="greeted"]`))); err != nil {
 		b.Fatal(err)
 	}
-	var greeted, chains []float64
+	var greeted, chains, shifts []float64
 	flashes := 0
 	b.ResetTimer()
 	for range b.N {
@@ -80,6 +85,11 @@ func BenchmarkReturningUser(b *testing.B) {
 				flashes++
 			}
 			greeted = append(greeted, at["greeted"])
+			shift, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`window.layoutShift`))
+			if err != nil {
+				b.Fatal(err)
+			}
+			shifts = append(shifts, shift)
 			chains = append(chains, float64(log.criticalPath(b, st)))
 		}
 	}
@@ -87,6 +97,7 @@ func BenchmarkReturningUser(b *testing.B) {
 	b.ReportMetric(median(greeted), "ms/greeting")
 	b.ReportMetric(median(chains), "requests/critical-path")
 	b.ReportMetric(float64(flashes)/float64(len(greeted)), "signed-out/visit")
+	b.ReportMetric(slices.Max(shifts), "max-CLS")
 	b.ReportMetric(0, "ns/op")
 }
 
