@@ -225,7 +225,7 @@ type run struct {
 	// siteAPI is the API on the site's origin: <site>/api.
 	siteAPI *url.URL
 	idp     *url.URL
-	token     string
+	token   string
 	// origin is the site's origin, the one the API allows.
 	origin string
 	// config is the page's configuration, once read from it.
