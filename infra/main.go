@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
@@ -41,7 +42,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := routes.CheckModule(repo.FunctionsDir(root)); err != nil {
+	if err := bundle.CheckRoutes(repo.FunctionsDir(root), routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())

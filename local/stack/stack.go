@@ -199,7 +199,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := gateway.Routes.CheckModule(dir); err != nil {
+	if err := bundle.CheckRoutes(dir, gateway.Routes); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {

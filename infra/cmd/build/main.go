@@ -47,7 +47,7 @@ func run(ctx context.Context, dir, out string, names []string) error {
 		}
 		dir = repo.FunctionsDir(root)
 	}
-	if err := gateway.Routes.CheckModule(dir); err != nil {
+	if err := bundle.CheckRoutes(dir, gateway.Routes); err != nil {
 		return err
 	}
 	all := gateway.Routes.Functions()
