@@ -76,6 +76,24 @@ const MaxFunctionNameLength = 24
 // and the local stack set it on every function behind a Proxy route.
 const SiteOriginVariable = "SITE_ORIGIN"
 
+// Environment returns the environment variables of the function name of
+// routes, as the Pulumi program and the local stack set them: authorizer
+// for the TOKEN authorizer (its settings, see authorizer.Config), the
+// site's origin (SiteOriginVariable) for a function behind a Proxy route,
+// which sets its own CORS headers, and none for a function behind a
+// Template route. V is the type of a value: a string for the local stack, a
+// Pulumi input for the program, whose site origin is known only once the
+// distribution exists.
+func Environment[V any](routes Table, name string, authorizer map[string]V, siteOrigin V) map[string]V {
+	if name == AuthorizerFunction {
+		return authorizer
+	}
+	if kind, _ := routes.Integration(name); kind == Proxy {
+		return map[string]V{SiteOriginVariable: siteOrigin}
+	}
+	return nil
+}
+
 // Table is a route table.
 type Table []Route
 

@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -96,5 +97,31 @@ func TestRequestTemplateReadsContextName(t *testing.T) {
 	refs := regexp.MustCompile(`\$context\.authorizer\.([A-Za-z0-9_]+)`).FindAllStringSubmatch(RequestTemplate, -1)
 	if len(refs) != 1 || refs[0][1] != ContextName {
 		t.Errorf("RequestTemplate %s reads the authorizer context %v, want only %q (ContextName)", RequestTemplate, refs, ContextName)
+	}
+}
+
+// Each function gets the environment of its kind: the authorizer its
+// settings, a proxy function the site's origin for its CORS headers, a
+// template function nothing.
+func TestEnvironmentFollowsTheIntegration(t *testing.T) {
+	table := Table{
+		{"GET", "/", "hello", Template},
+		{"GET", "/me", "me", Proxy},
+	}
+	settings := map[string]string{"GOOGLE_CLIENT_ID": "id"}
+	const origin = "https://d111111abcdef8.cloudfront.net"
+	tests := []struct {
+		name string
+		want map[string]string
+	}{
+		{AuthorizerFunction, settings},
+		{"me", map[string]string{SiteOriginVariable: origin}},
+		{"hello", nil},
+		{"unrouted", nil},
+	}
+	for _, tt := range tests {
+		if got := Environment(table, tt.name, settings, origin); !maps.Equal(got, tt.want) {
+			t.Errorf("Environment(%s) = %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

@@ -231,26 +231,20 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 }
 
 // environment returns the function name's settings, as the Pulumi program
-// sets them when deployed: the authorizer's, and the site's origin for a
-// proxy function's CORS headers.
+// sets them when deployed (gateway.Environment).
 func (st *Running) environment(name string, opts Options) []string {
-	if name == gateway.AuthorizerFunction {
-		isComma := func(r rune) bool { return r == ',' }
-		env := authorizer.Config{
-			ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
-			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
-			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
-		}.Environ()
-		var entries []string
-		for _, k := range slices.Sorted(maps.Keys(env)) {
-			entries = append(entries, k+"="+env[k])
-		}
-		return entries
+	isComma := func(r rune) bool { return r == ',' }
+	auth := authorizer.Config{
+		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
+		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
+		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+	}.Environ()
+	env := gateway.Environment(gateway.Routes, name, auth, st.SiteURL)
+	var entries []string
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		entries = append(entries, k+"="+env[k])
 	}
-	if kind, _ := gateway.Routes.Integration(name); kind == gateway.Proxy {
-		return []string{gateway.SiteOriginVariable + "=" + st.SiteURL}
-	}
-	return nil
+	return entries
 }
 
 // Close stops every part of the stack and waits for them.
