@@ -42,7 +42,11 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := bundle.CheckRoutes(repo.FunctionsDir(root), routes); err != nil {
+	functions, err := bundle.ModuleDir(ctx.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := bundle.CheckRoutes(functions, routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())
@@ -55,9 +59,13 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 // buildFunctions builds each function named into the repository's build
 // folder.
 func buildFunctions(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
+	dir, err := bundle.ModuleDir(ctx)
+	if err != nil {
+		return nil, err
+	}
 	code := map[string]function.Code{}
 	for _, name := range names {
-		c, err := function.Build(ctx, repo.FunctionsDir(root), repo.BuildDir(root), name)
+		c, err := function.Build(ctx, dir, repo.BuildDir(root), name)
 		if err != nil {
 			return nil, err
 		}

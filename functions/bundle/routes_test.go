@@ -79,3 +79,17 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+func TestModuleDirIsThisModule(t *testing.T) {
+	dir, err := ModuleDir(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dir != want {
+		t.Errorf("ModuleDir = %s, want %s", dir, want)
+	}
+}

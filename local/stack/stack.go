@@ -300,13 +300,6 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	}
 }
 
-// The modules the stack builds from: the functions, and this module, which
-// pins the runtime interface emulator as a tool.
-const (
-	functionsModule = "signin/functions"
-	localModule     = "signin/local"
-)
-
 // tools is what every stack of the process starts from, as the go command
 // resolves it: the functions module's directory and the runtime interface
 // emulator's executable. Resolving them takes three go commands, about a
@@ -325,10 +318,10 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	if tools.rie != "" {
 		return tools.functionsDir, tools.rie, nil
 	}
-	if functionsDir, err = moduleDir(ctx, functionsModule); err != nil {
+	if functionsDir, err = bundle.ModuleDir(ctx); err != nil {
 		return "", "", err
 	}
-	localDir, err := moduleDir(ctx, localModule)
+	localDir, err := localModuleDir(ctx)
 	if err != nil {
 		return "", "", err
 	}
@@ -339,15 +332,20 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	return functionsDir, rie, nil
 }
 
-// moduleDir returns the directory of a module of the workspace (go.work)
-// that holds the working directory, as the go command resolves it.
-func moduleDir(ctx context.Context, module string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module)
+// localModule is this module, which pins the runtime interface emulator as
+// a tool.
+const localModule = "signin/local"
+
+// localModuleDir returns the directory of this module, as the go command
+// resolves it through the workspace (go.work) that holds the working
+// directory. (The functions module is bundle.ModuleDir's.)
+func localModuleDir(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", localModule)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", module, err, stderr.Bytes())
+		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", localModule, err, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
 }

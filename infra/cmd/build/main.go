@@ -21,7 +21,6 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/gateway"
-	"signin/infra/repo"
 )
 
 func main() {
@@ -41,11 +40,10 @@ func main() {
 // when none is) into out.
 func run(ctx context.Context, dir, out string, names []string) error {
 	if dir == "" {
-		root, err := repo.Find()
-		if err != nil {
+		var err error
+		if dir, err = bundle.ModuleDir(ctx); err != nil {
 			return err
 		}
-		dir = repo.FunctionsDir(root)
 	}
 	if err := bundle.CheckRoutes(dir, gateway.Routes); err != nil {
 		return err
