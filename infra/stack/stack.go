@@ -86,7 +86,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	var routes []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
-		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment()), pulumi.StringInput(page.Origin))
+		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
 		fn, err := function.New(ctx, name, function.Args{
 			Code:             src.Code[name],
 			Environment:      env,
