@@ -5,10 +5,12 @@
 // Gateway's own error answers with CORS headers.
 //
 // Every setting comes from package signin/functions/gateway, the definition
-// the Pulumi program deploys: the routes and their matching, the identity
-// source header and validation pattern, the mapping template
-// (gateway.RequestBody), the CORS headers, the error bodies and the cache
-// TTL. The functions are the real ones, invoked as lambda.Handler.
+// the Pulumi program deploys: the routes, the identity source header and
+// validation pattern, the mapping template (gateway.RequestBody), the CORS
+// headers, the error bodies and the cache TTL. What only an emulation
+// needs lives here: matching a request to its route as API Gateway does,
+// the validation pattern compiled, the authorizer failure's body. The
+// functions are the real ones, invoked as lambda.Handler.
 package apigw
 
 import (
@@ -136,11 +138,11 @@ func (g *Gateway) methodARN(method string, route gateway.Route, params map[strin
 		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.Join(segments, "/"))
 }
 
-// match finds the route path that serves the request path, as API Gateway
-// matches the resources of the route table under gateway.Prefix: /api is
+// matchPrefixed finds the route path that serves the request path, as API
+// Gateway matches the resources of the route table under gateway.Prefix: /api is
 // the route path /, /api/me is /me; a path outside the prefix has no
 // resource.
-func (g *Gateway) match(requestPath string) (string, map[string]string, bool) {
+func (g *Gateway) matchPrefixed(requestPath string) (string, map[string]string, bool) {
 	rest, ok := strings.CutPrefix(requestPath, gateway.Prefix)
 	switch {
 	case !ok:
@@ -150,12 +152,12 @@ func (g *Gateway) match(requestPath string) (string, map[string]string, bool) {
 	case !strings.HasPrefix(rest, "/") || rest == "/":
 		return "", nil, false
 	}
-	return g.cfg.Routes.Match(rest)
+	return match(g.cfg.Routes, rest)
 }
 
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resource, params, ok := g.match(r.URL.EscapedPath())
+	resource, params, ok := g.matchPrefixed(r.URL.EscapedPath())
 	if !ok {
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
@@ -175,7 +177,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := g.cfg.Routes[i]
 
 	token := r.Header.Get(gateway.AuthorizationHeader)
-	if !gateway.MatchesTokenPattern(token) {
+	if !matchesTokenPattern(token) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	}
@@ -193,7 +195,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		g.cfg.logger.Error("apigw: the authorizer failed", "err", err)
-		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
+		g.fail(w, http.StatusInternalServerError, []byte(AuthorizerFailureBody))
 		return
 	}
 	switch policy.evaluate(methodARN) {
