@@ -57,7 +57,7 @@ bench: ## Run the benchmarks; print the warm authorizer's cost over the RS256 fl
 			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t } \
 			return n % 2 ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2 \
 		} \
-		function metric(unit,   i) { for (i = 4; i < NF; i++) if ($$(i+1) == unit) return $$i; return "" } \
+		function metric(unit,   i) { for (i = 3; i < NF; i++) if ($$(i+1) == unit) return $$i; return "" } \
 		{ print } \
 		$$1 ~ /^BenchmarkAuthorizeWarm(-[0-9]+)?$$/ && (!warm || $$3 < warm) { warm = $$3 } \
 		$$1 ~ /^BenchmarkRS256Floor(-[0-9]+)?$$/ && (!floor || $$3 < floor) { floor = $$3 } \

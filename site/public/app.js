@@ -258,8 +258,8 @@ async function ask(mine) {
   }
 }
 
-// callAPI calls the API on the page's origin. The answer is the user's own
-// and never stored: no-cache sends every call to the API.
+// callAPI calls the API on the page's origin. The answer is the user's own:
+// no-cache makes every call reach the API, never an answer kept from before.
 function callAPI() {
   return fetch(API_PATH, {
     headers: { Authorization: token },
