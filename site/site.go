@@ -99,10 +99,10 @@ func (c Config) signInScript() string {
 
 // The Cache-Control values of the site's files.
 const (
-	// Immutable is the Cache-Control of a file whose name carries a hash of
+	// immutable is the Cache-Control of a file whose name carries a hash of
 	// its content: a change is a new name, so browsers and CloudFront keep
 	// it a year without asking again.
-	Immutable = "public, max-age=31536000, immutable"
+	immutable = "public, max-age=31536000, immutable"
 	// Revalidate is the Cache-Control of the document: browsers and
 	// CloudFront keep it but ask whether it changed (a 304 when not) before
 	// each use, so a redeploy shows at once.
@@ -125,7 +125,7 @@ type File struct {
 }
 
 // Build renders the site for c: the scripts, style and icon under names
-// that carry a hash of their content (Immutable), every reference to them
+// that carry a hash of their content (immutable), every reference to them
 // rewritten, and index.html with c rendered into it (Revalidate).
 func Build(c Config) ([]File, error) {
 	if err := c.Validate(); err != nil {
@@ -143,7 +143,7 @@ func Build(c Config) ([]File, error) {
 		sum := sha256.Sum256(b)
 		ext := path.Ext(name)
 		renames[name] = strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
-		files = append(files, File{Name: renames[name], Body: b, ContentType: ContentType(name), CacheControl: Immutable})
+		files = append(files, File{Name: renames[name], Body: b, ContentType: ContentType(name), CacheControl: immutable})
 	}
 	b, err := fs.ReadFile(src, "index.html")
 	if err != nil {

@@ -166,3 +166,10 @@ func TestSiteHandlerRefusesAnAPIAddressWithAPath(t *testing.T) {
 		t.Error("SiteHandler accepted an API origin with a path, which the forwarded path would repeat")
 	}
 }
+
+// The page calls the API where the site server (and CloudFront) forwards it.
+func TestThePageCallsTheAPIUnderThePrefix(t *testing.T) {
+	if site.APIPath != gateway.Prefix {
+		t.Errorf("the page calls the API at %s, but the site forwards %s", site.APIPath, gateway.Prefix)
+	}
+}
