@@ -48,6 +48,40 @@ func (r Route) pattern() string {
 	return r.Method + strings.Join(segments, "/")
 }
 
+// variants returns the resources that together match every request for
+// a route of pattern: IAM reads the colon as the boundary of an ARN's
+// segments, and a * stays within its segment unless it is the segment's
+// last character. A path parameter's value may hold colons
+// (/api/admin/x:y/secret), which the pattern's * in the middle
+// (GET/api/admin/*/secret) does not match, while a final * does
+// (GET/api/admin/* or the stage's */*). So each * in the middle also
+// comes as *:* (a run up to the value's last colon, then the rest of the
+// value): 2^k resources for k parameters before the pattern's end. Each
+// matches a subset of what the pattern matches when its * stands for any
+// run, as overlap reads it.
+func variants(pattern string) []string {
+	out := []string{""}
+	for i, part := range strings.Split(pattern, "*") {
+		if i > 0 {
+			star := []string{"*"}
+			if !strings.HasSuffix(pattern, "*") || i < strings.Count(pattern, "*") {
+				star = append(star, "*:*")
+			}
+			var next []string
+			for _, prefix := range out {
+				for _, s := range star {
+					next = append(next, prefix+s)
+				}
+			}
+			out = next
+		}
+		for k := range out {
+			out[k] += part
+		}
+	}
+	return out
+}
+
 // Access holds a route table's access rules and writes the policy of each
 // caller: the routes the caller may call, all at once, since API Gateway
 // caches the answer per token and reuses it for every route.
@@ -57,11 +91,14 @@ func (r Route) pattern() string {
 // request API Gateway routes to /admin/{id}/secret. So a caller's policy
 // also denies each route the caller may not call whose requests one of its
 // allowed resources matches, and NewAccess refuses a table where such a
-// Deny could match requests for a route the same caller may call.
+// Deny could match requests for a route the same caller may call. Each
+// route's resource comes in the forms variants gives, so that a
+// parameter's value with a colon is allowed or denied as any other.
 type Access struct {
 	routes []Route
-	// patterns[i] is routes[i].pattern().
-	patterns []string
+	// patterns[i] is routes[i].pattern(), and resources[i] its variants.
+	patterns  []string
+	resources [][]string
 	// matchedBy[j] lists the routes i whose pattern matches a request for
 	// route j: same method, and a path where each of j's parameters is one
 	// path segment, as API Gateway routes requests. matching[j] lists the
@@ -75,14 +112,15 @@ type Access struct {
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
 	n := len(routes)
-	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
+	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
 	var errs []error
 	for i, r := range a.routes {
 		a.patterns[i] = r.pattern()
+		a.resources[i] = variants(a.patterns[i])
 		switch {
 		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
 			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with /, without * or ?", r))
-		case maxStageLength+1+len(a.patterns[i]) > MaxMethodARNLength:
+		case maxStageLength+1+len(a.resources[i][len(a.resources[i])-1]) > MaxMethodARNLength:
 			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, MaxMethodARNLength))
 		}
 	}
@@ -151,20 +189,26 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	resource := func(i int) string { return stage + "/" + a.patterns[i] }
+	resource := func(i int) []string {
+		out := make([]string, len(a.resources[i]))
+		for k, r := range a.resources[i] {
+			out[k] = stage + "/" + r
+		}
+		return out
+	}
 	var allows, denies, others []string
 	// othersSafe: denying every other route refuses none of the caller's.
 	othersSafe := true
 	for j := range a.routes {
 		if allowed[j] {
-			allows = append(allows, resource(j))
+			allows = append(allows, resource(j)...)
 			continue
 		}
-		others = append(others, resource(j))
+		others = append(others, resource(j)...)
 		isAllowed := func(i int) bool { return allowed[i] }
 		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
 		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
-			denies = append(denies, resource(j))
+			denies = append(denies, resource(j)...)
 		}
 	}
 	if othersSafe && len(others)+1 < len(allows)+len(denies) {

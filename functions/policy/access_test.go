@@ -53,11 +53,11 @@ func TestDocumentAllowsExactlyTheCallersRoutes(t *testing.T) {
 		{"in no group: the open routes", in(),
 			[]string{stage + "/GET/api", stage + "/GET/api/me"}, nil},
 		{"admin: the stage but the secret, shorter than the five routes and the Deny of the secret /api/admin/* matches", in("admins"),
-			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret"}},
+			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret"}},
 		{"finance: the reports", in("finance"),
 			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/reports"}, nil},
 		{"owner: the secret without the admin routes", in("owners"),
-			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/admin/*/secret"}, nil},
+			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -200,6 +200,27 @@ func TestNewAccessAcceptsRoutesAPolicyTellsApart(t *testing.T) {
 	} {
 		if _, err := NewAccess(routes); err != nil {
 			t.Errorf("NewAccess(%v) = %v", routes, err)
+		}
+	}
+}
+
+// TestVariantsMatchValuesWithColons: IAM's * in the middle of a resource
+// stays within a colon-separated segment, so each such * also comes as
+// *:*; a final * runs across colons and needs no other form.
+func TestVariantsMatchValuesWithColons(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    []string
+	}{
+		{"GET/api/me", []string{"GET/api/me"}},
+		{"GET/api/admin/*", []string{"GET/api/admin/*"}},
+		{"GET/api/admin/*/secret", []string{"GET/api/admin/*/secret", "GET/api/admin/*:*/secret"}},
+		{"GET/api/a/*/b/*", []string{"GET/api/a/*/b/*", "GET/api/a/*:*/b/*"}},
+		{"GET/api/a/*/b/*/c", []string{"GET/api/a/*/b/*/c", "GET/api/a/*/b/*:*/c", "GET/api/a/*:*/b/*/c", "GET/api/a/*:*/b/*:*/c"}},
+	}
+	for _, tt := range tests {
+		if got := variants(tt.pattern); !slices.Equal(got, tt.want) {
+			t.Errorf("variants(%q) = %q, want %q", tt.pattern, got, tt.want)
 		}
 	}
 }
