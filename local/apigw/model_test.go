@@ -16,7 +16,7 @@ import (
 // TestPoliciesAnswerEveryRoutedRequest draws small route tables (literal
 // and parameter segments, two methods, two groups) and, for every caller
 // and every request path of up to three segments, routes the request as
-// API Gateway does (Table.Match) and evaluates the caller's policy as IAM
+// API Gateway does (match) and evaluates the caller's policy as IAM
 // does: allowed exactly when the route it reaches is open or names one of
 // the caller's groups. The parameters' values equal literals or hold
 // colons, where IAM's * in the middle of a resource stops.
@@ -71,7 +71,7 @@ func TestPoliciesAnswerEveryRoutedRequest(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, path := range paths {
-				resource, params, ok := table.Match(path)
+				resource, params, ok := match(table, path)
 				for _, method := range methods {
 					i := slices.IndexFunc(table, func(r gateway.Route) bool { return r.Path == resource && r.Method == method })
 					if !ok || i < 0 {
