@@ -17,6 +17,7 @@ import (
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/infra/limits"
 	"signin/infra/project"
 )
 
@@ -64,10 +65,6 @@ var logLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"}
 // maxThrottleBurstLimit is the largest burst accepted: API Gateway's default
 // account-wide burst quota.
 const maxThrottleBurstLimit = 5000
-
-// logRetentionDays lists the retention periods CloudWatch Logs accepts, in
-// days.
-var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 // hostnamePattern is the shape of a DNS name a certificate can be issued
 // for: lower-case labels of letters, digits and inner hyphens, of at most
@@ -167,8 +164,8 @@ func (c Settings) validate() error {
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
 		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
 	}
-	if !slices.Contains(logRetentionDays, c.LogRetentionDays) {
-		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, logRetentionDays))
+	if !slices.Contains(limits.LogRetentionDays, c.LogRetentionDays) {
+		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, limits.LogRetentionDays))
 	}
 	if c.ThrottleRateLimit <= 0 {
 		errs = append(errs, fmt.Errorf("%s is %g: give a number of requests per second above 0", KeyThrottleRateLimit, c.ThrottleRateLimit))
@@ -181,6 +178,9 @@ func (c Settings) validate() error {
 	}
 	if c.AlarmEmail != "" && authorizer.CheckEmail(c.AlarmEmail) != nil {
 		errs = append(errs, fmt.Errorf("%s: %q is not an email address: give one such as ops@example.com (`pulumi config set %s <address>`)", KeyAlarmEmail, c.AlarmEmail, KeyAlarmEmail))
+	}
+	if err := limits.CheckEnvironment(c.AuthorizerEnvironment()); err != nil {
+		errs = append(errs, fmt.Errorf("%s and %s: the authorizer's environment holds them, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s, not one each in %s)", KeyAllowedEmails, KeyAllowedDomains, err, KeyAllowedDomains, KeyAllowedEmails))
 	}
 	errs = append(errs, c.validateDomains()...)
 	return errors.Join(errs...)

@@ -7,6 +7,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"signin/infra/config"
 	"signin/infra/domain"
 	"signin/infra/function"
+	"signin/infra/limits"
 	"signin/infra/project"
 	"signin/infra/web"
 	"signin/site"
@@ -56,6 +58,23 @@ type Sources struct {
 	Code map[string]function.Code
 	// Site holds the page's static files.
 	Site fs.FS
+}
+
+// Check reports what of the route table AWS would refuse once declared for
+// the stack named stack (the API's stage): a function whose derived names
+// are too long, or a table beyond API Gateway's quotas. The program runs it
+// before it builds or declares anything.
+func Check(stack string, routes gateway.Table) error {
+	var errs []error
+	for _, name := range routes.Functions() {
+		if err := function.CheckName(name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := limits.CheckRoutes(stack, routes); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // Outputs are the stack outputs, by name.
