@@ -305,11 +305,7 @@ func run(m *mocks, cfg map[string]string) error {
 // declared must be one AWS accepts (checkInputs), so every configuration a
 // test builds is checked as the golden snapshots are.
 func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
-	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		_, err := program(ctx, routes, buildOnceForTests)
-		return err
-	}, pulumi.WithMocks(testProject, testStack, m), withConfig(cfg))
-	if err != nil {
+	if err := runProgram(m, cfg, routes); err != nil {
 		return err
 	}
 	snaps, err := snapshots(m)
@@ -317,6 +313,15 @@ func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
 		return err
 	}
 	return checkInputs(snaps)
+}
+
+// runProgram runs the program alone for the route table routes against m
+// with the configuration cfg.
+func runProgram(m *mocks, cfg map[string]string, routes gateway.Table) error {
+	return pulumi.RunErr(func(ctx *pulumi.Context) error {
+		_, err := program(ctx, routes, buildOnceForTests)
+		return err
+	}, pulumi.WithMocks(testProject, testStack, m), withConfig(cfg))
 }
 
 // deploy runs the program with cfg and fails the test on an error.
