@@ -44,6 +44,8 @@ func optionsConfig() map[string]string {
 		"signin:hostedZoneId":              zoneID,
 		"signin:disableExecuteApiEndpoint": "true",
 		"signin:alarmEmail":                "ops@example.com",
+		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"]}}`,
+		"signin:trustEmailsWithoutHd":      "true",
 	} {
 		cfg[k] = v
 	}

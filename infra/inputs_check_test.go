@@ -166,6 +166,17 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 		}
 		return routes
 	}
+	// Two routes 150 segments deep: with /me, 301 resources, in 1.5 KB of
+	// ROUTE_GROUPS, where 300 one-segment routes would first overflow the
+	// authorizer's environment.
+	deep := func(i int) string {
+		segments := make([]string, 150)
+		for j := range segments {
+			segments[j] = fmt.Sprintf("s%03d", j)
+		}
+		segments[0] = fmt.Sprintf("d%d", i)
+		return "/" + strings.Join(segments, "/")
+	}
 	emails := make([]string, 300)
 	for i := range emails {
 		emails[i] = fmt.Sprintf(`"user%03d@example.com"`, i)
@@ -177,11 +188,10 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 		want   string
 	}{
 		{"300 allowed emails", withSetting("signin:allowedEmails", "["+strings.Join(emails, ",")+"]"), gateway.Routes,
-			"allowedEmails and allowedDomains: the authorizer's environment holds them, and would not fit: the Lambda environment takes"},
-		{"301 resources", testConfig(), many(300, func(i int) string { return fmt.Sprintf("/r%d", i) }),
-			"the route table makes 301 API Gateway resources"},
+			"allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes"},
+		{"301 resources", testConfig(), many(2, deep), "the route table makes 301 API Gateway resources"},
 		{"a method ARN over 1,600 bytes", testConfig(), many(1, func(int) string { return "/" + strings.Repeat("a", 1600) }),
-			"its method ARN takes"},
+			"its method ARN could exceed API Gateway's 1600 bytes"},
 		{"an authorizer's answer over 8 KB", testConfig(), many(80, func(i int) string { return fmt.Sprintf("/items/%03d/details", i) }),
 			"an authorizer's answer naming each of the 82 routes"},
 	} {

@@ -90,7 +90,10 @@ func TestAttacks(t *testing.T) {
 		{"whitespace only is refused", " \t\n ", nil, nil, http.StatusUnauthorized, "no token"},
 		{"bare Bearer is refused", "Bearer ", nil, nil, http.StatusUnauthorized, "no token"},
 
-		{"listed email is allowed, case-insensitively", token(googleKey, "k1", map[string]any{"email": "Ada@Example.COM", "hd": nil}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
+		{"listed email is allowed, case-insensitively", token(googleKey, "k1", map[string]any{"email": "Ada@Example.COM"}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
+		{"listed gmail.com email without hd is allowed", token(googleKey, "k1", map[string]any{"email": "Ada@GMail.com", "hd": nil}), []string{"ada@gmail.com"}, nil, http.StatusOK, "valid token"},
+		{"listed email without hd on another domain is denied: Google is not authoritative for it", token(googleKey, "k1", map[string]any{"hd": nil}), []string{"ada@example.com"}, nil, http.StatusForbidden, "email without hosted domain"},
+		{"gmail.com as a domain of another address without hd is denied", token(googleKey, "k1", map[string]any{"email": "ada@notgmail.com", "hd": nil}), []string{"ada@notgmail.com"}, nil, http.StatusForbidden, "email without hosted domain"},
 		{"listed hosted domain is allowed", valid, nil, []string{"example.com"}, http.StatusOK, "valid token"},
 		{"email_verified as the string true is allowed", token(googleKey, "k1", map[string]any{"email_verified": "true"}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
 		{"unverified email is denied with an allow-list", token(googleKey, "k1", map[string]any{"email_verified": false}), []string{"ada@example.com"}, nil, http.StatusForbidden, "email not verified"},

@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
+	"signin/functions/authorizer"
 	"signin/infra/limits"
 )
 
@@ -30,6 +31,24 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	})
 	read(KeyAllowedDomains, func() error {
 		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.allowedDomains))
+	})
+	read(KeyGroups, func() error {
+		raw, err := pulumiconfig.Try(ctx, KeyGroups)
+		if err == nil {
+			if c.groups, err = authorizer.ParseGroups(raw); err != nil {
+				err = fmt.Errorf("%w (set members with `pulumi config set --path 'groups.admins.emails[0]' ada@example.com`)", err)
+			}
+		}
+		return err
+	})
+	read(KeyTrustEmails, func() error {
+		v, err := pulumiconfig.TryBool(ctx, KeyTrustEmails)
+		if err == nil {
+			c.TrustEmailsWithoutHostedDomain = v
+		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
+			err = fmt.Errorf("not true or false: %w", err)
+		}
+		return err
 	})
 	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })

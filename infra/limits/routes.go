@@ -13,10 +13,6 @@ import (
 // MaxResources is API Gateway's default quota of resources per REST API.
 const MaxResources = 300
 
-// MaxMethodARN is the longest method ARN an authorizer's policy may name,
-// in bytes.
-const MaxMethodARN = 1600
-
 // AuthorizerResultBudget is the most, in bytes, an authorizer's answer may
 // take: the policy, the principal and the context, as JSON.
 const AuthorizerResultBudget = 8192
@@ -34,9 +30,9 @@ const (
 )
 
 // CheckRoutes reports a route table that API Gateway's quotas cannot hold
-// for the stage named stage: more resources than MaxResources, a method ARN
-// longer than MaxMethodARN, or an authorizer's answer allowing every route
-// by name that would not fit AuthorizerResultBudget.
+// for the stage named stage: more resources than MaxResources, or an
+// authorizer's answer allowing every route by name that would not fit
+// AuthorizerResultBudget. (policy.NewAccess checks each method ARN.)
 func CheckRoutes(stage string, routes gateway.Table) error {
 	resources := map[string]bool{}
 	var arns []string
@@ -45,11 +41,7 @@ func CheckRoutes(stage string, routes gateway.Table) error {
 		for i := range segments {
 			resources["/"+strings.Join(segments[:i+1], "/")] = true
 		}
-		arn := methodARN(stage, r.Method, segments)
-		if len(arn) > MaxMethodARN {
-			return fmt.Errorf("route %s: its method ARN takes %d bytes, more than the %d an authorizer's policy may name: shorten the path or the stack's name", r, len(arn), MaxMethodARN)
-		}
-		arns = append(arns, arn)
+		arns = append(arns, methodARN(stage, r.Method, segments))
 	}
 	if n := len(resources); n > MaxResources {
 		return fmt.Errorf("the route table makes %d API Gateway resources (one per path segment), more than the %d API Gateway allows an API by default: remove %d, or raise the quota (Service Quotas, \"Resources per API\") first", n, MaxResources, n-MaxResources)
