@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"signin/functions/gateway"
+	"signin/infra/limits"
 )
 
 // Both golden snapshots hold only inputs the table knows, of values AWS
@@ -82,7 +83,7 @@ func TestInputChecksRefuseSeededMistakes(t *testing.T) {
 		{"S3 bucket name", defaults, set("aws:s3/bucketV2:BucketV2", "bucket", "Signin-Site"), "S3 bucket name \"Signin-Site\" may hold only"},
 		{"API Gateway stage name", defaults, set("aws:apigateway/stage:Stage", "stageName", "dev.eu"), "API Gateway stage name \"dev.eu\" may hold only"},
 		{"Lambda environment", options, set(lambdaFn, "environment.variables.ALLOWED_EMAILS", strings.TrimSuffix(strings.Repeat(longEmail+",", 90), ",")), "the Lambda environment takes"},
-		{"resources per API", defaults, addResources(300), "has 301 resources, more than the 300"},
+		{"resources per API", defaults, resourcesUpTo(limits.MaxResources + 1), "the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
 		{"input the table does not know", defaults, set(lambdaFn, "packageType", "Zip"), "input packageType is not in the input table"},
 		{"resource type the table does not know", defaults, add("aws:wafv2/ipSet:IpSet", map[string]any{"scope": "REGIONAL"}), "aws:wafv2/ipSet:IpSet seeded: the resource type is not in the input table"},
 	} {
@@ -140,11 +141,12 @@ func rateBased(statement map[string]any) map[string]any {
 	}
 }
 
-// addResources returns a mutation adding n API Gateway resources to the
-// snapshot's REST API.
-func addResources(n int) func(*testing.T, []snapshot) []snapshot {
+// resourcesUpTo returns a mutation adding API Gateway resources to the
+// snapshot's REST API until it has n, its root resource included.
+func resourcesUpTo(n int) func(*testing.T, []snapshot) []snapshot {
 	return func(_ *testing.T, snaps []snapshot) []snapshot {
-		for i := range n {
+		declared := 1 + len(slices.DeleteFunc(slices.Clone(snaps), func(s snapshot) bool { return s.Type != "aws:apigateway/resource:Resource" }))
+		for i := range n - declared {
 			snaps = append(snaps, snapshot{
 				Type:   "aws:apigateway/resource:Resource",
 				Name:   fmt.Sprintf("api-r%d", i),
@@ -159,41 +161,51 @@ func addResources(n int) func(*testing.T, []snapshot) []snapshot {
 // `pulumi preview`: the program refuses them before it builds or declares
 // anything, saying what to shorten.
 func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
-	many := func(n int, path func(int) string) gateway.Table {
-		routes := slices.Clone(gateway.Routes)
-		for i := range n {
-			routes = append(routes, gateway.Route{Method: "GET", Path: path(i), Function: "hello", Integration: gateway.Template})
-		}
-		return routes
-	}
-	// Two routes 150 segments deep: with /me, 301 resources, in 1.5 KB of
-	// ROUTE_GROUPS, where 300 one-segment routes would first overflow the
-	// authorizer's environment.
-	deep := func(i int) string {
-		segments := make([]string, 150)
-		for j := range segments {
-			segments[j] = fmt.Sprintf("s%03d", j)
-		}
-		segments[0] = fmt.Sprintf("d%d", i)
-		return "/" + strings.Join(segments, "/")
+	with := func(routes ...gateway.Route) gateway.Table { return append(slices.Clone(gateway.Routes), routes...) }
+	route := func(path string, groups ...string) gateway.Route {
+		return gateway.Route{Method: "GET", Path: path, Function: "hello", Integration: gateway.Template, Groups: groups}
 	}
 	emails := make([]string, 300)
 	for i := range emails {
 		emails[i] = fmt.Sprintf(`"user%03d@example.com"`, i)
 	}
+	list := "[" + strings.Join(emails, ",") + "]"
+	// Two routes 149 segments deep: with the root, /api and /api/me, 301
+	// resources, in 1.5 KB of ROUTE_GROUPS.
+	deep := func(i int) gateway.Route {
+		segments := make([]string, 149)
+		for j := range segments {
+			segments[j] = fmt.Sprintf("s%03d", j)
+		}
+		return route(fmt.Sprintf("/d%d/", i) + strings.Join(segments[1:], "/"))
+	}
+	// 160 short routes, half of them for admins: a caller outside admins
+	// is answered with a Deny of each of the 80 admins' routes.
+	var halves []gateway.Route
+	for i := range 160 {
+		r := route(fmt.Sprintf("/x%03d", i))
+		if i%2 == 1 {
+			r.Groups = []string{"admins"}
+		}
+		halves = append(halves, r)
+	}
+	admins := `{"admins":{"emails":["ada@example.com"]}}`
 	for _, c := range []struct {
 		name   string
 		cfg    map[string]string
 		routes gateway.Table
 		want   string
 	}{
-		{"300 allowed emails", withSetting("signin:allowedEmails", "["+strings.Join(emails, ",")+"]"), gateway.Routes,
-			"allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes"},
-		{"301 resources", testConfig(), many(2, deep), "the route table makes 301 API Gateway resources"},
-		{"a method ARN over 1,600 bytes", testConfig(), many(1, func(int) string { return "/" + strings.Repeat("a", 1600) }),
+		{"300 allowed emails", withSetting("signin:allowedEmails", list), gateway.Routes,
+			"allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes 6194 bytes, 2098 more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"},
+		{"a group of 300 emails", withSetting("signin:groups", `{"admins":{"emails":`+list+`}}`), with(route("/admin", "admins")),
+			"the Lambda environment takes 7442 bytes, 3346 more than the 4096 (4 KB) Lambda allows (bytes by variable: GROUPS 6629"},
+		{"301 resources", testConfig(), with(deep(0), deep(1)),
+			"the route table: the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
+		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))),
 			"its method ARN could exceed API Gateway's 1600 bytes"},
-		{"an authorizer's answer over 8 KB", testConfig(), many(80, func(i int) string { return fmt.Sprintf("/items/%03d/details", i) }),
-			"an authorizer's answer naming each of the 82 routes"},
+		{"an authorizer's answer over 8 KB", withSetting("signin:groups", admins), with(halves...),
+			"the authorizer's answer to a caller in the groups [] takes up to"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := &mocks{}

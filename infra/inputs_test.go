@@ -465,8 +465,10 @@ func checkInputs(snaps []snapshot) error {
 		}
 	}
 	for api, n := range resources {
-		if n > limits.MaxResources {
-			problems = append(problems, fmt.Sprintf("REST API %s has %d resources, more than the %d API Gateway allows by default", api, n, limits.MaxResources))
+		// API Gateway creates the root resource; the program declares the
+		// others.
+		if err := limits.CheckResources(n + 1); err != nil {
+			problems = append(problems, fmt.Sprintf("REST API %s: %v", api, err))
 		}
 	}
 	if len(problems) == 0 {

@@ -49,7 +49,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err := routes.CheckModule(repo.FunctionsDir(root)); err != nil {
 		return nil, err
 	}
-	if err := stack.Check(ctx.Stack(), routes); err != nil {
+	if err := stack.Check(routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())

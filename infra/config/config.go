@@ -11,6 +11,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -81,6 +82,8 @@ const maxHostnameLength = 253
 
 // Settings is the validated configuration of a stack.
 type Settings struct {
+	// Stage is the name of the API's stage: the stack's name.
+	Stage string
 	// GoogleClientID is the OAuth 2.0 client ID the page signs in with and
 	// the authorizer accepts as the token's audience.
 	GoogleClientID string
@@ -277,19 +280,25 @@ func validateHostname(key, value string) error {
 	return nil
 }
 
-// CheckRoutes reports a route of routes that names a group the
-// configuration does not define, and routes whose groups an authorizer's
-// policy cannot tell apart (what the authorizer would refuse at start),
-// and an authorizer's environment over Lambda's 4 KB.
+// CheckRoutes reports what of the configuration and the route table routes
+// together the authorizer or AWS would refuse: a route that names a group
+// the configuration does not define, routes whose groups an authorizer's
+// policy cannot tell apart or whose method ARN is too long (what the
+// authorizer refuses at start), an authorizer's environment over Lambda's
+// 4 KB, and an authorizer's answer over its budget.
 func (c Settings) CheckRoutes(routes gateway.Table) error {
 	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
 		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
 	}
+	var errs []error
 	if err := limits.CheckEnvironment(c.AuthorizerEnvironment(routes)); err != nil {
-		return fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
-			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, err, KeyAllowedDomains, KeyAllowedEmails)
+		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
+			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, err, KeyAllowedDomains, KeyAllowedEmails))
 	}
-	return nil
+	if err := limits.CheckAuthorizerAnswer(c.Stage, slices.Sorted(maps.Keys(c.groups)), routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s and the route table: %w", KeyGroups, err))
+	}
+	return errors.Join(errs...)
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment: the

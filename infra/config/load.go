@@ -87,7 +87,8 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	}
 	// The API's stage is named after the stack, whose name may also hold
 	// periods, which would fail only once most of the stack is created.
-	if err := limits.CheckStageName(ctx.Stack()); err != nil {
+	c.Stage = ctx.Stack()
+	if err := limits.CheckStageName(c.Stage); err != nil {
 		errs = append(errs, fmt.Errorf("the stack's name cannot name the API's stage: %w: create a stack named so (`pulumi stack init <name>`)", err))
 	}
 	if err := errors.Join(errs...); err != nil {

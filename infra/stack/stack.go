@@ -60,19 +60,20 @@ type Sources struct {
 	Site fs.FS
 }
 
-// Check reports what of the route table AWS would refuse once declared for
-// the stack named stack (the API's stage): a function whose derived names
-// are too long, or a table beyond API Gateway's quotas. The program runs it
-// before it builds or declares anything.
-func Check(stack string, routes gateway.Table) error {
+// Check reports what of the route table alone AWS would refuse once
+// declared: a function whose derived names are too long, or more resources
+// than API Gateway's quota. (What it decides with the configuration,
+// config.Settings.CheckRoutes checks.) The program runs it before it builds
+// or declares anything.
+func Check(routes gateway.Table) error {
 	var errs []error
 	for _, name := range routes.Functions() {
 		if err := function.CheckName(name); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if err := limits.CheckRoutes(stack, routes); err != nil {
-		errs = append(errs, err)
+	if err := limits.CheckResources(len(limits.Resources(routes))); err != nil {
+		errs = append(errs, fmt.Errorf("the route table: %w", err))
 	}
 	return errors.Join(errs...)
 }
