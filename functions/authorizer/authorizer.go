@@ -35,9 +35,9 @@ import (
 // makes API Gateway answer 500.
 var errUnauthorized = errors.New("Unauthorized")
 
-// MaxTokenSize is the longest Authorization value, "Bearer " included, the
+// maxTokenSize is the longest Authorization value, "Bearer " included, the
 // authorizer parses; Google's ID tokens are about 1 KiB.
-const MaxTokenSize = 8 << 10
+const maxTokenSize = 8 << 10
 
 // bearerPrefix may precede the token in the Authorization header, its
 // scheme name in any case (RFC 9110 section 11.1).
@@ -189,7 +189,7 @@ func unauthorized(reason, sub string) decision {
 // decide verifies the Authorization header value and applies the
 // allow-lists.
 func (a *Handler) decide(ctx context.Context, header string) decision {
-	if len(header) > MaxTokenSize {
+	if len(header) > maxTokenSize {
 		return unauthorized("oversized token", "")
 	}
 	token := strings.TrimSpace(trimBearer(header))
@@ -200,8 +200,8 @@ func (a *Handler) decide(ctx context.Context, header string) decision {
 	if err != nil {
 		return unauthorized("malformed token", "")
 	}
-	if t.keys, err = a.keys.Keys(ctx, t.kid); err != nil {
-		if errors.Is(err, ErrKeysUnavailable) {
+	if t.keys, err = a.keys.lookup(ctx, t.kid); err != nil {
+		if errors.Is(err, errKeysUnavailable) {
 			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}
 		}
 		return unauthorized("unknown signing key", "")

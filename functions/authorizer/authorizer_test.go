@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"crypto/rand"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"signin/functions/authorizer"
 	"signin/functions/gateway"
 )
 
@@ -23,7 +22,7 @@ func TestAttacks(t *testing.T) {
 	signedPayload := func(payload string) string {
 		return signRS256(googleKey, map[string]any{"alg": "RS256", "kid": "k1"}, []byte(payload))
 	}
-	big := token(googleKey, "k1", map[string]any{"padding": strings.Repeat("x", authorizer.MaxTokenSize)})
+	big := token(googleKey, "k1", map[string]any{"padding": strings.Repeat("x", maxTokenSize)})
 	// withMembers signs Google's claims with raw members appended, which
 	// a map cannot express: duplicate names, quoted numbers.
 	withMembers := func(changes map[string]any, raw string) string {
@@ -209,8 +208,8 @@ func TestKeySetLifecycle(t *testing.T) {
 	testKeys(t)
 	valid, rotated, forged := token(googleKey, "k1", nil), token(nextKey, "k2", nil), token(foreignKey, "k1", nil)
 	down := func(f *fixture) { f.iss.setDown(true) }
-	up := func(f *fixture) { f.iss.setDown(false); f.clock.advance(authorizer.DefaultRetryAfterFailure) }
-	cooldown := func(f *fixture) { f.clock.advance(authorizer.DefaultCooldown) }
+	up := func(f *fixture) { f.iss.setDown(false); f.clock.advance(retryAfterFailure) }
+	cooldown := func(f *fixture) { f.clock.advance(keyCooldown) }
 	rotate := func(f *fixture) { f.iss.publish("k2", &nextKey.PublicKey); cooldown(f) }
 	type step struct {
 		before func(*fixture)
@@ -298,7 +297,7 @@ func TestRandomKidFloodFetchesOncePerCooldown(t *testing.T) {
 	if n := f.iss.fetches.Load(); n != 1 {
 		t.Fatalf("first cooldown: %d fetches, want 1", n)
 	}
-	f.clock.advance(authorizer.DefaultCooldown)
+	f.clock.advance(keyCooldown)
 	flood()
 	if n := f.iss.fetches.Load(); n != 2 {
 		t.Fatalf("second cooldown: %d fetches, want 2", n)

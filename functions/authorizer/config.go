@@ -28,8 +28,8 @@ const (
 
 // Defaults of the optional settings: Google's issuer and key set.
 const (
-	DefaultIssuer  = "https://accounts.google.com"
-	DefaultJWKSURL = "https://www.googleapis.com/oauth2/v3/certs"
+	defaultIssuer  = "https://accounts.google.com"
+	defaultJWKSURL = "https://www.googleapis.com/oauth2/v3/certs"
 )
 
 // Config is the authorizer's validated configuration.
@@ -70,14 +70,14 @@ func (c Config) restricted() bool {
 }
 
 // ConfigFromEnv reads and validates the configuration from the environment
-// variables named by the Env constants, looked up with getenv (os.Getenv in
+// variables named by the env constants, looked up with getenv (os.Getenv in
 // production). The error names every missing or malformed variable.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var errs []error
 	c := Config{
 		ClientID: strings.TrimSpace(getenv(envClientID)),
-		Issuer:   withDefault(getenv(envIssuer), DefaultIssuer),
-		JWKSURL:  withDefault(getenv(envJWKSURL), DefaultJWKSURL),
+		Issuer:   withDefault(getenv(envIssuer), defaultIssuer),
+		JWKSURL:  withDefault(getenv(envJWKSURL), defaultJWKSURL),
 	}
 	switch {
 	case c.ClientID == "":
@@ -251,16 +251,16 @@ func CheckDomain(s string) error {
 }
 
 // Environ returns the environment that configures the authorizer as c:
-// the variables named by the Env constants, the issuer and key set only
+// the variables named by the env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
 // only when not empty, the groups and the routes' access rules as JSON.
 // ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
 	env := map[string]string{envClientID: c.ClientID}
-	if c.Issuer != "" && c.Issuer != DefaultIssuer {
+	if c.Issuer != "" && c.Issuer != defaultIssuer {
 		env[envIssuer] = c.Issuer
 	}
-	if c.JWKSURL != "" && c.JWKSURL != DefaultJWKSURL {
+	if c.JWKSURL != "" && c.JWKSURL != defaultJWKSURL {
 		env[envJWKSURL] = c.JWKSURL
 	}
 	if len(c.AllowedEmails) > 0 {

@@ -10,6 +10,9 @@ import (
 	"signin/functions/gateway"
 )
 
+// clientID is a client ID shaped like Google's.
+const clientID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
+
 func TestConfigFromEnv(t *testing.T) {
 	tests := []struct {
 		name string
@@ -88,10 +91,10 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 
 func TestEnvironRoundTrips(t *testing.T) {
 	for _, cfg := range []authorizer.Config{
-		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL},
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs"},
 		{ClientID: "c", Issuer: "http://localhost:8082", JWKSURL: "http://localhost:8082/keys",
 			AllowedEmails: []string{"ada@example.com", "grace@example.org"}, AllowedDomains: []string{"example.com"}},
-		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL, TrustEmailsWithoutHostedDomain: true,
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs", TrustEmailsWithoutHostedDomain: true,
 			Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}},
 			Routes: gateway.Table{{Method: "GET", Path: "/"}, {Method: "GET", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}, {Method: "DELETE", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}}},
 	} {

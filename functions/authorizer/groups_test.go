@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"bytes"
@@ -7,7 +7,6 @@ import (
 	"slices"
 	"testing"
 
-	"signin/functions/authorizer"
 	"signin/functions/gateway"
 )
 
@@ -24,7 +23,7 @@ func TestGroupsDecideTheRoutes(t *testing.T) {
 		{Method: "GET", Path: "/admin/{id}", Function: "admin", Integration: gateway.Proxy, Groups: []string{"admins"}},
 		{Method: "GET", Path: "/reports", Function: "reports", Integration: gateway.Proxy, Groups: []string{"staff"}},
 	}
-	groups := authorizer.Groups{
+	groups := Groups{
 		"admins": {Emails: []string{"ada@example.com", "grace@gmail.com", "bob@outside.example"}},
 		"staff":  {Domains: []string{"example.com"}},
 	}
@@ -52,10 +51,10 @@ func TestGroupsDecideTheRoutes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			iss := newIssuer(t)
-			cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
+			cfg := Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
 				Groups: groups, Routes: table, TrustEmailsWithoutHostedDomain: tt.trust}
 			logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
-			auth := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger}), logger)
+			auth := New(cfg, NewKeySet(cfg.JWKSURL, logger), logger)
 			resp, err := auth.Handle(t.Context(), eventFor(token(googleKey, "k1", tt.changes), methodARN))
 			if err != nil {
 				t.Fatal(err)
@@ -84,15 +83,15 @@ func TestGroupsDecideTheRoutes(t *testing.T) {
 func TestRefusedAccessRulesFailEveryRequest(t *testing.T) {
 	testKeys(t)
 	iss := newIssuer(t)
-	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
-		Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}},
+	cfg := Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(),
+		Groups: Groups{"admins": {Emails: []string{"ada@example.com"}}},
 		Routes: gateway.Table{
 			{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
 			{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
 			{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy},
 		}}
 	logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
-	auth := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger}), logger)
+	auth := New(cfg, NewKeySet(cfg.JWKSURL, logger), logger)
 	resp, err := auth.Handle(t.Context(), eventFor(token(googleKey, "k1", nil), methodARN))
 	if got := status(t, resp, err); got != http.StatusInternalServerError {
 		t.Errorf("answer %d, want 500", got)

@@ -121,7 +121,7 @@ type Args struct {
 	// Code is the function's archive.
 	Code Code
 	// Environment holds the function's environment variables.
-	Environment pulumi.StringMapInput
+	Environment pulumi.StringMap
 	// LogRetentionDays is how long the function's logs are kept.
 	LogRetentionDays int
 	// LogLevel is the least severe level of the function's log lines that
@@ -177,7 +177,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
 	}
 	var env lambda.FunctionEnvironmentPtrInput
-	if args.Environment != nil {
+	if len(args.Environment) > 0 {
 		env = &lambda.FunctionEnvironmentArgs{Variables: args.Environment}
 	}
 	f.Function, err = lambda.NewFunction(ctx, name, &lambda.FunctionArgs{

@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -22,33 +21,9 @@ import (
 	"signin/infra/domain"
 	"signin/infra/function"
 	"signin/infra/limits"
-	"signin/infra/project"
 	"signin/infra/web"
 	"signin/site"
 )
-
-// Names of the stack outputs; each function's name is the output
-// FunctionNameOutput names.
-const (
-	OutputSiteURL        = project.OutputSiteURL
-	OutputAPIURL         = site.OutputAPIURL
-	OutputBucketName     = "bucketName"
-	OutputDistributionID = "distributionId"
-	OutputAlarmTopicARN  = "alarmTopicArn"
-)
-
-// FunctionNameOutput returns the name of the stack output holding the
-// deployed name of the function fn: authorizerFunctionName,
-// helloFunctionName, helloWorldFunctionName for hello-world.
-func FunctionNameOutput(fn string) string {
-	parts := strings.Split(fn, "-")
-	for i, p := range parts[1:] {
-		if p != "" {
-			parts[i+1] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "") + "FunctionName"
-}
 
 // Sources are what the stack deploys.
 type Sources struct {
@@ -122,23 +97,16 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		return nil, err
 	}
 	outputs := Outputs{
-		OutputSiteURL:        page.URL,
-		OutputAPIURL:         apiURL,
-		OutputBucketName:     page.Bucket.Bucket,
-		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
+		site.OutputSiteURL:        page.URL,
+		site.OutputAPIURL:         apiURL,
+		site.OutputBucketName:     page.Bucket.Bucket,
+		site.OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
 	var authorizer *function.Lambda
 	var routes []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
-		var env pulumi.StringMapInput
-		kind, _ := src.Routes.Integration(name)
-		switch {
-		case name == gateway.AuthorizerFunction:
-			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes))
-		case kind == gateway.Proxy:
-			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
-		}
+		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
 		fn, err := function.New(ctx, name, function.Args{
 			Code:             src.Code[name],
 			Environment:      env,
@@ -148,7 +116,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		if err != nil {
 			return nil, err
 		}
-		outputs[FunctionNameOutput(name)] = fn.Function.Name
+		outputs[site.FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
 			authorizer = fn
 			continue
@@ -188,7 +156,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	if err != nil {
 		return nil, err
 	}
-	outputs[OutputAlarmTopicARN] = alarm.Topic.Arn
+	outputs[site.OutputAlarmTopicARN] = alarm.Topic.Arn
 	for name, value := range outputs {
 		ctx.Export(name, value)
 	}

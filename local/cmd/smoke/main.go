@@ -24,6 +24,7 @@ import (
 	"syscall"
 
 	"signin/local/smoke"
+	"signin/site"
 )
 
 func main() {
@@ -40,8 +41,8 @@ func main() {
 func run() (bool, error) {
 	var cfg smoke.Config
 	stack := flag.String("stack", cmp.Or(os.Getenv("STACK"), "dev"), "the Pulumi stack whose outputs name the site and the API (STACK)")
-	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+smoke.OutputSiteURL+" (SITE_URL)")
-	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+smoke.OutputAPIURL+" (API_URL)")
+	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+site.OutputSiteURL+" (SITE_URL)")
+	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+site.OutputAPIURL+" (API_URL)")
 	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page's config.json names (IDP_URL)")
 	flag.Parse()
 	cfg.Token = os.Getenv("SMOKE_TOKEN")
