@@ -14,11 +14,31 @@ import (
 // ARN").
 const MaxMethodARNLength = 1600
 
-// maxStageLength bounds the stage ARN a policy's resources start with,
-// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the longest
-// partition (aws-us-gov), a region name, 12 digits, a 10-character API ID
-// and a stage name of at most 128 characters, with their separators.
-const maxStageLength = len("arn:aws-us-gov:execute-api:") + 25 + 1 + 12 + 1 + 10 + 1 + 128
+// Lengths of a stage ARN's fields that no configuration decides: a region
+// name (bounded generously: today's longest, such as ap-southeast-7, have
+// 14 characters), the account's 12 digits and API Gateway's 10-character
+// API ID; and the longest stage name API Gateway accepts.
+const (
+	maxRegionLength    = 25
+	accountIDLength    = 12
+	apiIDLength        = 10
+	maxStageNameLength = 128
+)
+
+// LongestStage returns the longest stage ARN a policy's resources can
+// start with for the stage named stage,
+// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the
+// longest partition (aws-us-gov), region, account and API ID. Policies
+// written for it are the longest a deployment of that stage can be
+// answered with.
+func LongestStage(stage string) string {
+	return "arn:aws-us-gov:" + executeAPIService + ":" + strings.Repeat("r", maxRegionLength) + ":" +
+		strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + stage
+}
+
+// maxStageLength bounds the stage ARN a policy's resources start with: the
+// longest for a stage name of the most characters API Gateway accepts.
+var maxStageLength = len(LongestStage(strings.Repeat("s", maxStageNameLength)))
 
 // Route is a route as a policy sees it.
 type Route struct {
@@ -182,20 +202,14 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		some = some || allowed[i]
 		all = all && allowed[i]
 	}
-	wholeStage := stage + "/*/*"
+	wholeStage := wholeStage(stage)
 	switch {
 	case all:
 		return Document(Allow, wholeStage)
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	resource := func(i int) []string {
-		out := make([]string, len(a.resources[i]))
-		for k, r := range a.resources[i] {
-			out[k] = stage + "/" + r
-		}
-		return out
-	}
+	resource := func(i int) []string { return a.resource(stage, i) }
 	var allows, denies, others []string
 	// othersSafe: denying every other route refuses none of the caller's.
 	othersSafe := true
@@ -221,6 +235,36 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		doc.Statement = append(doc.Statement, events.IAMPolicyStatement{Action: []string{Action}, Effect: Deny, Resource: denies})
 	}
 	return doc
+}
+
+// Bound returns a document at least as long, as JSON, as any Document
+// writes for the stage: every route's resources and the whole stage in one
+// Allow statement, and an empty Deny statement. Document names each route
+// at most once, in its Allow or its Deny, and the whole stage at most once,
+// so none of its documents is longer. It bounds the policies of a table
+// whose groups are too many to write every caller's.
+func (a *Access) Bound(stage string) events.APIGatewayCustomAuthorizerPolicy {
+	all := []string{wholeStage(stage)}
+	for i := range a.routes {
+		all = append(all, a.resource(stage, i)...)
+	}
+	return events.APIGatewayCustomAuthorizerPolicy{Version: version, Statement: []events.IAMPolicyStatement{
+		{Action: []string{Action}, Effect: Allow, Resource: all},
+		{Action: []string{Action}, Effect: Deny, Resource: []string{}},
+	}}
+}
+
+// wholeStage returns the resource of every route of the stage.
+func wholeStage(stage string) string { return stage + "/*/*" }
+
+// resource returns the resources of route i in a policy for the stage: its
+// pattern's variants.
+func (a *Access) resource(stage string, i int) []string {
+	out := make([]string, len(a.resources[i]))
+	for k, r := range a.resources[i] {
+		out[k] = stage + "/" + r
+	}
+	return out
 }
 
 // overlap reports whether some string matches both p, an IAM resource
