@@ -82,6 +82,32 @@ func variants(pattern string) []string {
 	return out
 }
 
+// withSlash returns resources, each followed by its form with a trailing
+// slash when it ends in a literal. API Gateway routes a request for
+// /api/admin/ to the resource /api/admin, and its documentation does not
+// say whether the method ARN keeps the slash (.../GET/api/admin/); if it
+// does, a Deny of .../GET/api/admin alone misses it while the whole
+// stage's Allow (*/*) or a * of another route matches it. A resource that
+// ends in a * already matches the slash.
+//
+// The slash form denies no request a caller may call that the resource
+// itself does not: a route's path never ends in /, so a request for it
+// without a trailing slash ends in a character other than /, which the
+// form's final literal / cannot match; and the form matches r + "/"
+// exactly when the resource matches r, the form's added / taking the
+// added / (no * changes position relative to a colon or the end). So
+// what NewAccess proves of a Deny of the resource (it matches no request
+// for a route the caller may call) holds of the slash form.
+func withSlash(resources []string) []string {
+	out := slices.Clone(resources)
+	for _, r := range resources {
+		if !strings.HasSuffix(r, "*") {
+			out = append(out, r+"/")
+		}
+	}
+	return out
+}
+
 // Access holds a route table's access rules and writes the policy of each
 // caller: the routes the caller may call, all at once, since API Gateway
 // caches the answer per token and reuses it for every route.
@@ -96,9 +122,10 @@ func variants(pattern string) []string {
 // parameter's value with a colon is allowed or denied as any other.
 type Access struct {
 	routes []Route
-	// patterns[i] is routes[i].pattern(), and resources[i] its variants.
-	patterns  []string
-	resources [][]string
+	// patterns[i] is routes[i].pattern(), resources[i] its variants, and
+	// denials[i] the resources of a Deny of it (withSlash).
+	patterns           []string
+	resources, denials [][]string
 	// matchedBy[j] lists the routes i whose pattern matches a request for
 	// route j: same method, and a path where each of j's parameters is one
 	// path segment, as API Gateway routes requests. matching[j] lists the
@@ -112,15 +139,16 @@ type Access struct {
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
 	n := len(routes)
-	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
+	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), denials: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
 	var errs []error
 	for i, r := range a.routes {
 		a.patterns[i] = r.pattern()
 		a.resources[i] = variants(a.patterns[i])
+		a.denials[i] = withSlash(a.resources[i])
 		switch {
-		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
-			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with /, without * or ?", r))
-		case maxStageLength+1+len(a.resources[i][len(a.resources[i])-1]) > MaxMethodARNLength:
+		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.HasSuffix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
+			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with / and not ending with one, without * or ?", r))
+		case maxStageLength+1+len(a.denials[i][len(a.denials[i])-1]) > MaxMethodARNLength:
 			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, MaxMethodARNLength))
 		}
 	}
@@ -189,9 +217,9 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	resource := func(i int) []string {
-		out := make([]string, len(a.resources[i]))
-		for k, r := range a.resources[i] {
+	inStage := func(resources []string) []string {
+		out := make([]string, len(resources))
+		for k, r := range resources {
 			out[k] = stage + "/" + r
 		}
 		return out
@@ -201,14 +229,14 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 	othersSafe := true
 	for j := range a.routes {
 		if allowed[j] {
-			allows = append(allows, resource(j)...)
+			allows = append(allows, inStage(a.resources[j])...)
 			continue
 		}
-		others = append(others, resource(j)...)
+		others = append(others, inStage(a.denials[j])...)
 		isAllowed := func(i int) bool { return allowed[i] }
 		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
 		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
-			denies = append(denies, resource(j)...)
+			denies = append(denies, inStage(a.denials[j])...)
 		}
 	}
 	if othersSafe && len(others)+1 < len(allows)+len(denies) {
