@@ -14,11 +14,31 @@ import (
 // ARN").
 const MaxMethodARNLength = 1600
 
-// maxStageLength bounds the stage ARN a policy's resources start with,
-// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the longest
-// partition (aws-us-gov), a region name, 12 digits, a 10-character API ID
-// and a stage name of at most 128 characters, with their separators.
-const maxStageLength = len("arn:aws-us-gov:execute-api:") + 25 + 1 + 12 + 1 + 10 + 1 + 128
+// Lengths of a stage ARN's fields that no configuration decides: a region
+// name (bounded generously: today's longest, such as ap-southeast-7, have
+// 14 characters), the account's 12 digits and API Gateway's 10-character
+// API ID; and the longest stage name API Gateway accepts.
+const (
+	maxRegionLength    = 25
+	accountIDLength    = 12
+	apiIDLength        = 10
+	maxStageNameLength = 128
+)
+
+// LongestStage returns the longest stage ARN a policy's resources can
+// start with for the stage named stage,
+// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the
+// longest partition (aws-us-gov), region, account and API ID. Policies
+// written for it are the longest a deployment of that stage can be
+// answered with.
+func LongestStage(stage string) string {
+	return "arn:aws-us-gov:" + executeAPIService + ":" + strings.Repeat("r", maxRegionLength) + ":" +
+		strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + stage
+}
+
+// maxStageLength bounds the stage ARN a policy's resources start with: the
+// longest for a stage name of the most characters API Gateway accepts.
+var maxStageLength = len(LongestStage(strings.Repeat("s", maxStageNameLength)))
 
 // Route is a route as a policy sees it.
 type Route struct {
@@ -210,33 +230,26 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		some = some || allowed[i]
 		all = all && allowed[i]
 	}
-	wholeStage := stage + "/*/*"
+	wholeStage := wholeStage(stage)
 	switch {
 	case all:
 		return Document(Allow, wholeStage)
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	inStage := func(resources []string) []string {
-		out := make([]string, len(resources))
-		for k, r := range resources {
-			out[k] = stage + "/" + r
-		}
-		return out
-	}
 	var allows, denies, others []string
 	// othersSafe: denying every other route refuses none of the caller's.
 	othersSafe := true
 	for j := range a.routes {
 		if allowed[j] {
-			allows = append(allows, inStage(a.resources[j])...)
+			allows = append(allows, inStage(stage, a.resources[j])...)
 			continue
 		}
-		others = append(others, inStage(a.denials[j])...)
+		others = append(others, inStage(stage, a.denials[j])...)
 		isAllowed := func(i int) bool { return allowed[i] }
 		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
 		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
-			denies = append(denies, inStage(a.denials[j])...)
+			denies = append(denies, inStage(stage, a.denials[j])...)
 		}
 	}
 	if othersSafe && len(others)+1 < len(allows)+len(denies) {
@@ -249,6 +262,37 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		doc.Statement = append(doc.Statement, events.IAMPolicyStatement{Action: []string{Action}, Effect: Deny, Resource: denies})
 	}
 	return doc
+}
+
+// Bound returns a document at least as long, as JSON, as any Document
+// writes for the stage: every route's resources with their Deny's
+// trailing-slash forms and the whole stage in one Allow statement, and an
+// empty Deny statement. Document names each route at most once, in its
+// Allow or its Deny, and the whole stage at most once, so none of its
+// documents is longer. It bounds the policies of a table
+// whose groups are too many to write every caller's.
+func (a *Access) Bound(stage string) events.APIGatewayCustomAuthorizerPolicy {
+	all := []string{wholeStage(stage)}
+	for i := range a.routes {
+		all = append(all, inStage(stage, a.denials[i])...)
+	}
+	return events.APIGatewayCustomAuthorizerPolicy{Version: version, Statement: []events.IAMPolicyStatement{
+		{Action: []string{Action}, Effect: Allow, Resource: all},
+		{Action: []string{Action}, Effect: Deny, Resource: []string{}},
+	}}
+}
+
+// wholeStage returns the resource of every route of the stage.
+func wholeStage(stage string) string { return stage + "/*/*" }
+
+// inStage returns resources, each a route's pattern or a form of it, as
+// resources of a policy for the stage.
+func inStage(stage string, resources []string) []string {
+	out := make([]string, len(resources))
+	for k, r := range resources {
+		out[k] = stage + "/" + r
+	}
+	return out
 }
 
 // overlap reports whether some string matches both p, an IAM resource

@@ -118,6 +118,47 @@ func TestDocumentOfAHundredRoutesFitsTheBudget(t *testing.T) {
 	t.Logf("largest answer: %d bytes", largest)
 }
 
+// Bound is at least as long as the document of a caller in any
+// combination of groups, so a table it fits needs no caller's document
+// written.
+func TestBoundIsAtLeastEveryDocument(t *testing.T) {
+	routes, groups := hundredRoutes()
+	routes = append(routes, Route{Method: "GET", Path: "/api/department-00/reports/{reportId}/secret", Groups: []string{"owners"}})
+	a := mustAccess(t, routes)
+	bound, err := json.Marshal(a.Bound(stage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mask := range 1 << len(groups) {
+		var mine []string
+		for i, g := range groups {
+			if mask&(1<<i) != 0 {
+				mine = append(mine, g)
+			}
+		}
+		doc, err := json.Marshal(a.Document(stage, in(mine...)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc) > len(bound) {
+			t.Errorf("groups %v: the document has %d bytes, more than the bound's %d", mine, len(doc), len(bound))
+		}
+	}
+}
+
+// LongestStage is a stage ARN Stage reads, and for the longest stage name
+// it is the bound NewAccess checks method ARNs with.
+func TestLongestStageIsAStageARN(t *testing.T) {
+	longest := LongestStage(strings.Repeat("s", maxStageNameLength))
+	got, err := Stage(longest + "/GET/api/me")
+	if err != nil || got != longest {
+		t.Errorf("Stage(%s/GET/api/me) = %q, %v", longest, got, err)
+	}
+	if len(longest) != maxStageLength {
+		t.Errorf("the longest stage ARN has %d bytes, NewAccess counts %d", len(longest), maxStageLength)
+	}
+}
+
 // hundredRoutes are 100 routes in four groups: a quarter open, half with a
 // path parameter.
 func hundredRoutes() ([]Route, []string) {
