@@ -120,10 +120,21 @@ func TestDocumentOfAHundredRoutesFitsTheBudget(t *testing.T) {
 
 // Bound is at least as long as the document of a caller in any
 // combination of groups, so a table it fits needs no caller's document
-// written.
+// written: 100 routes, and routes whose Denies (each with a *:* and a
+// trailing-slash form) outweigh the rest.
 func TestBoundIsAtLeastEveryDocument(t *testing.T) {
 	routes, groups := hundredRoutes()
 	routes = append(routes, Route{Method: "GET", Path: "/api/department-00/reports/{reportId}/secret", Groups: []string{"owners"}})
+	checkBound(t, routes, groups)
+	denied := []Route{{Method: "GET", Path: "/api/x/{id}"}}
+	for k := range 3 {
+		denied = append(denied, Route{Method: "GET", Path: fmt.Sprintf("/api/x/{id}/s%d", k), Groups: []string{"owners"}})
+	}
+	checkBound(t, denied, []string{"owners"})
+}
+
+func checkBound(t *testing.T, routes []Route, groups []string) {
+	t.Helper()
 	a := mustAccess(t, routes)
 	bound, err := json.Marshal(a.Bound(stage))
 	if err != nil {
