@@ -10,12 +10,12 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
 	"signin/infra/repo"
 	"signin/infra/stack"
-	"signin/site"
 )
 
 func main() {
@@ -30,8 +30,9 @@ func main() {
 type builder func(ctx context.Context, root string, names []string) (map[string]function.Code, error)
 
 // program is what `pulumi up` runs: the configuration and the route table
-// are validated before anything is built or declared, so a bad route fails
-// `pulumi preview` with a message naming it. It returns the stack outputs it
+// are validated, against this repository's rules and AWS's limits, before
+// anything is built or declared, so a bad route or a setting AWS would
+// refuse fails `pulumi preview` with a message naming it. It returns the stack outputs it
 // exported.
 func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Outputs, error) {
 	cfg, err := config.Load(ctx)
@@ -45,22 +46,33 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := routes.CheckModule(repo.FunctionsDir(root)); err != nil {
+	functions, err := bundle.ModuleDir(ctx.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := bundle.CheckRoutes(functions, routes); err != nil {
+		return nil, err
+	}
+	if err := stack.Check(routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())
 	if err != nil {
 		return nil, err
 	}
-	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code, Site: site.Files()})
+	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code})
 }
 
 // buildFunctions builds each function named into the repository's build
 // folder.
 func buildFunctions(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
+	dir, err := bundle.ModuleDir(ctx)
+	if err != nil {
+		return nil, err
+	}
 	code := map[string]function.Code{}
 	for _, name := range names {
-		c, err := function.Build(ctx, repo.FunctionsDir(root), repo.BuildDir(root), name)
+		c, err := function.Build(ctx, dir, repo.BuildDir(root), name)
 		if err != nil {
 			return nil, err
 		}

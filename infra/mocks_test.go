@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/function"
 )
@@ -29,7 +31,7 @@ const (
 	executionARN      = "arn:aws:execute-api:" + region + ":" + account + ":" + restAPIID
 	siteOrigin        = "https://" + distributionHost
 	apiOrigin         = "https://" + restAPIID + ".execute-api." + region + ".amazonaws.com"
-	apiURL            = apiOrigin + "/" + testStack + "/"
+	apiURL            = apiOrigin + "/" + testStack + "/api"
 	basicExecutionARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 	// cloudFrontZoneID is the hosted zone of every CloudFront distribution.
 	cloudFrontZoneID = "Z2FDTNDATAQYW2"
@@ -301,8 +303,23 @@ func run(m *mocks, cfg map[string]string) error {
 }
 
 // runRoutes runs the program for the route table routes against m with
-// the configuration cfg.
+// the configuration cfg. When the program succeeds, every input it
+// declared must be one AWS accepts (checkInputs), so every configuration a
+// test builds is checked as the golden snapshots are.
 func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
+	if err := runProgram(m, cfg, routes); err != nil {
+		return err
+	}
+	snaps, err := snapshots(m)
+	if err != nil {
+		return err
+	}
+	return checkInputs(snaps)
+}
+
+// runProgram runs the program alone for the route table routes against m
+// with the configuration cfg.
+func runProgram(m *mocks, cfg map[string]string, routes gateway.Table) error {
 	return pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := program(ctx, routes, buildOnceForTests)
 		return err
@@ -319,4 +336,19 @@ func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
 		t.Fatalf("the program failed: %v", err)
 	}
 	return m
+}
+
+// TestMain checks the route table once: every test of this package
+// declares the program from it, so a wrong table is one message, not one
+// per test. (`make test` checks it before any test: make routes.)
+func TestMain(m *testing.M) {
+	dir, err := bundle.ModuleDir(context.Background())
+	if err == nil {
+		err = bundle.CheckRoutes(dir, gateway.Routes)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the route table is wrong, and every test of signin/infra declares it:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
 }

@@ -7,9 +7,8 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
-	"io/fs"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -20,33 +19,10 @@ import (
 	"signin/infra/config"
 	"signin/infra/domain"
 	"signin/infra/function"
-	"signin/infra/project"
+	"signin/infra/limits"
 	"signin/infra/web"
 	"signin/site"
 )
-
-// Names of the stack outputs; each function's name is the output
-// FunctionNameOutput names.
-const (
-	OutputSiteURL        = project.OutputSiteURL
-	OutputAPIURL         = site.OutputAPIURL
-	OutputBucketName     = "bucketName"
-	OutputDistributionID = "distributionId"
-	OutputAlarmTopicARN  = "alarmTopicArn"
-)
-
-// FunctionNameOutput returns the name of the stack output holding the
-// deployed name of the function fn: authorizerFunctionName,
-// helloFunctionName, helloWorldFunctionName for hello-world.
-func FunctionNameOutput(fn string) string {
-	parts := strings.Split(fn, "-")
-	for i, p := range parts[1:] {
-		if p != "" {
-			parts[i+1] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "") + "FunctionName"
-}
 
 // Sources are what the stack deploys.
 type Sources struct {
@@ -54,8 +30,24 @@ type Sources struct {
 	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
-	// Site holds the page's static files.
-	Site fs.FS
+}
+
+// Check reports what of the route table alone AWS would refuse once
+// declared: a function whose derived names are too long, or more resources
+// than API Gateway's quota. (What it decides with the configuration,
+// config.Settings.CheckRoutes checks.) The program runs it before it builds
+// or declares anything.
+func Check(routes gateway.Table) error {
+	var errs []error
+	for _, name := range routes.Functions() {
+		if err := function.CheckName(name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := limits.CheckResources(len(limits.Resources(routes))); err != nil {
+		errs = append(errs, fmt.Errorf("the route table: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // Outputs are the stack outputs, by name.
@@ -87,38 +79,32 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		return nil, err
 	}
 	apiURL := gw.URL
+	apiOrigin := web.APIOrigin{Host: gw.Host, OriginPath: gw.OriginPath, Methods: src.Routes.Methods()}
 	if cfg.APIDomain != "" {
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
+		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
 	page, err := web.New(ctx, "site", web.Args{
-		Files:      src.Site,
 		ClientID:   cfg.GoogleClientID,
-		APIURL:     apiURL,
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,
+		API:        apiOrigin,
 	})
 	if err != nil {
 		return nil, err
 	}
 	outputs := Outputs{
-		OutputSiteURL:        page.URL,
-		OutputAPIURL:         apiURL,
-		OutputBucketName:     page.Bucket.Bucket,
-		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
+		site.OutputSiteURL:        page.URL,
+		site.OutputAPIURL:         apiURL,
+		site.OutputBucketName:     page.Bucket.Bucket,
+		site.OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
 	var authorizer *function.Lambda
 	var routes []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
-		var env pulumi.StringMapInput
-		kind, _ := src.Routes.Integration(name)
-		switch {
-		case name == gateway.AuthorizerFunction:
-			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes))
-		case kind == gateway.Proxy:
-			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
-		}
+		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
 		fn, err := function.New(ctx, name, function.Args{
 			Code:             src.Code[name],
 			Environment:      env,
@@ -128,7 +114,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		if err != nil {
 			return nil, err
 		}
-		outputs[FunctionNameOutput(name)] = fn.Function.Name
+		outputs[site.FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
 			authorizer = fn
 			continue
@@ -168,7 +154,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	if err != nil {
 		return nil, err
 	}
-	outputs[OutputAlarmTopicARN] = alarm.Topic.Arn
+	outputs[site.OutputAlarmTopicARN] = alarm.Topic.Arn
 	for name, value := range outputs {
 		ctx.Export(name, value)
 	}

@@ -5,10 +5,12 @@
 // Gateway's own error answers with CORS headers.
 //
 // Every setting comes from package signin/functions/gateway, the definition
-// the Pulumi program deploys: the routes and their matching, the identity
-// source header and validation pattern, the mapping template
-// (gateway.RequestBody), the CORS headers, the error bodies and the cache
-// TTL. The functions are the real ones, invoked as lambda.Handler.
+// the Pulumi program deploys: the routes, the identity source header and
+// validation pattern, the mapping template (gateway.RequestBody), the CORS
+// headers, the error bodies and the cache TTL. What only an emulation
+// needs lives here: matching a request to its route as API Gateway does,
+// the validation pattern compiled, the authorizer failure's body. The
+// functions are the real ones, invoked as lambda.Handler.
 package apigw
 
 import (
@@ -136,9 +138,26 @@ func (g *Gateway) methodARN(method string, route gateway.Route, params map[strin
 		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.Join(segments, "/"))
 }
 
+// matchPrefixed finds the route path that serves the request path, as API
+// Gateway matches the resources of the route table under gateway.Prefix: /api is
+// the route path /, /api/me is /me; a path outside the prefix has no
+// resource.
+func (g *Gateway) matchPrefixed(requestPath string) (string, map[string]string, bool) {
+	rest, ok := strings.CutPrefix(requestPath, gateway.Prefix)
+	switch {
+	case !ok:
+		return "", nil, false
+	case rest == "":
+		rest = "/"
+	case !strings.HasPrefix(rest, "/") || rest == "/":
+		return "", nil, false
+	}
+	return match(g.cfg.Routes, rest)
+}
+
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resource, params, ok := g.cfg.Routes.Match(r.URL.EscapedPath())
+	resource, params, ok := g.matchPrefixed(r.URL.EscapedPath())
 	if !ok {
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
@@ -158,11 +177,18 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := g.cfg.Routes[i]
 
 	token := r.Header.Get(gateway.AuthorizationHeader)
-	if !gateway.MatchesTokenPattern(token) {
+	if !matchesTokenPattern(token) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	}
 	methodARN := g.methodARN(r.Method, route, params)
+	if path := r.URL.EscapedPath(); path != "/" && strings.HasSuffix(path, "/") {
+		// A request with a trailing slash (/me/), which match routes as
+		// API Gateway does. API Gateway does not document whether its
+		// method ARN keeps the slash; the emulation keeps it, the reading
+		// under which a policy's Deny must also name the slash form.
+		methodARN += "/"
+	}
 	policy, hit, err := g.authorize(r.Context(), token, methodARN)
 	if hit {
 		w.Header().Set(CacheHeader, "hit")
@@ -176,7 +202,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		g.cfg.logger.Error("apigw: the authorizer failed", "err", err)
-		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
+		g.fail(w, http.StatusInternalServerError, []byte(AuthorizerFailureBody))
 		return
 	}
 	switch policy.evaluate(methodARN) {
@@ -310,7 +336,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 	}
 	now := g.now()
 	return events.APIGatewayProxyRequest{
-		Resource:                        route.Path,
+		Resource:                        route.ResourcePath(),
 		Path:                            r.URL.Path,
 		HTTPMethod:                      r.Method,
 		Headers:                         headers,
@@ -324,7 +350,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 			APIID:            g.cfg.APIID,
 			Stage:            g.cfg.Stage,
 			RequestID:        requestID(),
-			ResourcePath:     route.Path,
+			ResourcePath:     route.ResourcePath(),
 			HTTPMethod:       r.Method,
 			Path:             "/" + g.cfg.Stage + r.URL.Path,
 			Protocol:         r.Proto,

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
@@ -43,8 +44,8 @@ func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.I
 		if jerr := json.Unmarshal(event, &e); jerr != nil {
 			t.Errorf("authorizer event is not JSON: %v", jerr)
 		}
-		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
-		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !gateway.MatchesTokenPattern(e["authorizationToken"]) {
+		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/api"
+		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !matchesTokenPattern(e["authorizationToken"]) {
 			t.Errorf("authorizer event = %v, want a TOKEN event for a GET under %s", e, arn)
 		}
 		return []byte(answer), err
@@ -98,7 +99,7 @@ func newGatewayWith(t *testing.T, authorizer lambda.Handler, functions map[strin
 }
 
 func do(g http.Handler, method, path, authorization string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, "http://localhost:8081"+path, nil)
+	r := httptest.NewRequest(method, "http://localhost:8081"+gateway.ResourcePath(path), nil)
 	r.Header.Set("Origin", origin)
 	if authorization != "" {
 		r.Header.Set(gateway.AuthorizationHeader, authorization)
@@ -137,11 +138,11 @@ func TestAnswers(t *testing.T) {
 		{"a policy for another method is 403", token, policyAnswer("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
 			403, `{"message":"User is not authorized to access this resource"}`, 1},
 		{"any other authorizer error is 500 with no message", token, "", &messages.InvokeResponse_Error{Type: "errorString", Message: "boom"}, greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"an authorizer that cannot be invoked is 500", token, "", errors.New("connection refused"), greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"a malformed policy is 500", token, `{"principalId":"1"}`, nil, greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"a failing greeting is 500", token, policyAnswer("Allow", stage, "Ada"), nil,
 			lambdaFunc(func(context.Context, []byte) ([]byte, error) {
 				return nil, &messages.InvokeResponse_Error{Type: "panic", Message: "oops"}
@@ -190,7 +191,7 @@ func TestUndefinedMethodsAndResources(t *testing.T) {
 	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
 	for _, r := range []struct{ method, path string }{
 		{"POST", "/"}, {"DELETE", "/"}, {"GET", "/admin"}, {"OPTIONS", "/x"}, {"POST", "/me"},
-		{"GET", "/me/"}, {"GET", "/orders"}, {"OPTIONS", "/orders"}, {"GET", "/orders/1/x"}, {"GET", "//me"},
+		{"GET", "/me//"}, {"GET", "/orders"}, {"OPTIONS", "/orders"}, {"GET", "/orders/1/x"}, {"GET", "//me"},
 	} {
 		w := do(g, r.method, r.path, token)
 		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
@@ -202,6 +203,25 @@ func TestUndefinedMethodsAndResources(t *testing.T) {
 	}
 	if calls.Load() != 0 {
 		t.Errorf("the authorizer ran %d times for undefined routes, want 0", calls.Load())
+	}
+}
+
+// The routes live under gateway.Prefix only: the route paths themselves,
+// and paths that merely start with the prefix's letters, are no resources.
+func TestRoutesAnswerUnderThePrefixOnly(t *testing.T) {
+	var calls atomic.Int32
+	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
+	for _, path := range []string{"/", "/me", "/apiary", "/api/", "/API", "/api//me"} {
+		r := httptest.NewRequest(http.MethodGet, "http://localhost:8081"+path, nil)
+		r.Header.Set(gateway.AuthorizationHeader, token)
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
+			t.Errorf("GET %s = %d %s, want API Gateway's 403 Missing Authentication Token", path, w.Code, w.Body)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("the authorizer ran %d times outside the prefix, want 0", calls.Load())
 	}
 }
 
@@ -282,7 +302,7 @@ func BenchmarkEmulationOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/api", nil)
 	r.Header.Set(gateway.AuthorizationHeader, token)
 	for b.Loop() {
 		w := httptest.NewRecorder()
@@ -290,5 +310,32 @@ func BenchmarkEmulationOverhead(b *testing.B) {
 		if w.Code != http.StatusOK {
 			b.Fatalf("GET / = %d", w.Code)
 		}
+	}
+}
+
+// A REST API routes a path with a trailing slash to the resource without
+// it. The proxy event keeps the request's path; the methodArn keeps the
+// slash too, the reading under which a policy's Deny must name it.
+func TestATrailingSlashReachesItsRoute(t *testing.T) {
+	var methodARN string
+	authorizer := lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
+		var e struct{ MethodArn string }
+		if err := json.Unmarshal(event, &e); err != nil {
+			return nil, err
+		}
+		methodARN = e.MethodArn
+		return []byte(policyAnswer("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*", "Ada")), nil
+	})
+	g := newGatewayWith(t, authorizer, map[string]lambda.Handler{"hello": greeter, "me": echo, "orders": echo})
+	w := do(g, http.MethodGet, "/orders/42/", token)
+	var event events.APIGatewayProxyRequest
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &event) != nil {
+		t.Fatalf("GET /orders/42/ = %d %s, want 200 from the route /orders/{id}", w.Code, w.Body)
+	}
+	if event.Resource != "/api/orders/{id}" || event.Path != "/api/orders/42/" || event.PathParameters["id"] != "42" {
+		t.Errorf("proxy event resource %q path %q parameters %v, want /api/orders/{id}, /api/orders/42/ and id 42", event.Resource, event.Path, event.PathParameters)
+	}
+	if want := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/api/orders/42/"; methodARN != want {
+		t.Errorf("methodArn = %q, want %q", methodARN, want)
 	}
 }

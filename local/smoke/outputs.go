@@ -12,13 +12,6 @@ import (
 	"signin/site"
 )
 
-// The names of the stack outputs that hold the site's and the API's
-// addresses, as the Pulumi program exports them.
-const (
-	OutputSiteURL = site.OutputSiteURL
-	OutputAPIURL  = site.OutputAPIURL
-)
-
 // pulumiCLI is the command that reads a stack's outputs.
 const pulumiCLI = "pulumi"
 
@@ -53,10 +46,10 @@ func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL strin
 		}
 		return v, nil
 	}
-	if siteURL, err = get(OutputSiteURL); err != nil {
+	if siteURL, err = get(site.OutputSiteURL); err != nil {
 		return "", "", err
 	}
-	if apiURL, err = get(OutputAPIURL); err != nil {
+	if apiURL, err = get(site.OutputAPIURL); err != nil {
 		return "", "", err
 	}
 	return siteURL, apiURL, nil

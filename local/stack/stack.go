@@ -4,8 +4,10 @@
 // authorizer and of every route's function, each built for the host and run
 // under the Lambda Runtime Interface Emulator.
 //
-// The page, the API and the provider listen on three ports, so the page
-// calls the API across origins, with CORS, as it does when deployed.
+// The page, the API and the provider listen on three ports. The page calls
+// the API on its own origin, under gateway.Prefix, which the site server
+// forwards to the API as CloudFront does when deployed; the API's own port
+// answers too, with CORS for the site's origin.
 package stack
 
 import (
@@ -109,8 +111,10 @@ func (e *PortInUseError) Unwrap() error { return e.err }
 
 // Running is the running offline stack.
 type Running struct {
-	// SiteURL, APIURL and IssuerURL are the page's, the API's and the
-	// identity provider's addresses, such as http://localhost:8080.
+	// SiteURL and IssuerURL are the page's and the identity provider's
+	// addresses, such as http://localhost:8080; APIURL is the API's own
+	// address, its gateway.Prefix, such as http://localhost:8081/api, as
+	// the deployed stack's apiUrl output is (the page calls SiteURL/api).
 	SiteURL, APIURL, IssuerURL string
 	// Provider is the development identity provider, for minting tokens.
 	Provider *idp.Provider
@@ -168,7 +172,7 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	urlOf := func(part string) string {
 		return "http://localhost:" + strconv.Itoa(listeners[part].Addr().(*net.TCPAddr).Port)
 	}
-	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api"), urlOf("idp")
+	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api")+gateway.Prefix, urlOf("idp")
 
 	var err error
 	if st.Provider, err = idp.New(st.IssuerURL, DevClientID); err != nil {
@@ -194,9 +198,8 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 
 	page, err := SiteHandler(site.Config{
 		ClientID:     DevClientID,
-		APIURL:       st.APIURL + "/",
 		SignInScript: st.Provider.SignInScriptURL(),
-	})
+	}, urlOf("api"))
 	if err != nil {
 		return err
 	}
@@ -222,7 +225,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := st.routes.CheckModule(dir); err != nil {
+	if err := bundle.CheckRoutes(dir, st.routes); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
@@ -254,28 +257,22 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 }
 
 // environment returns the function name's settings, as the Pulumi program
-// sets them when deployed: the authorizer's, and the site's origin for a
-// proxy function's CORS headers.
+// sets them when deployed (gateway.Environment).
 func (st *Running) environment(name string, opts Options) []string {
-	if name == gateway.AuthorizerFunction {
-		isComma := func(r rune) bool { return r == ',' }
-		env := authorizer.Config{
-			ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
-			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
-			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
-			Groups:         st.groups,
-			Routes:         st.routes,
-		}.Environ()
-		var entries []string
-		for _, k := range slices.Sorted(maps.Keys(env)) {
-			entries = append(entries, k+"="+env[k])
-		}
-		return entries
+	isComma := func(r rune) bool { return r == ',' }
+	auth := authorizer.Config{
+		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
+		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
+		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+		Groups:         st.groups,
+		Routes:         st.routes,
+	}.Environ()
+	env := gateway.Environment(st.routes, name, auth, st.SiteURL)
+	var entries []string
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		entries = append(entries, k+"="+env[k])
 	}
-	if kind, _ := st.routes.Integration(name); kind == gateway.Proxy {
-		return []string{gateway.SiteOriginVariable + "=" + st.SiteURL}
-	}
-	return nil
+	return entries
 }
 
 // Close stops every part of the stack and waits for them.
@@ -331,13 +328,6 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	}
 }
 
-// The modules the stack builds from: the functions, and this module, which
-// pins the runtime interface emulator as a tool.
-const (
-	functionsModule = "signin/functions"
-	localModule     = "signin/local"
-)
-
 // tools is what every stack of the process starts from, as the go command
 // resolves it: the functions module's directory and the runtime interface
 // emulator's executable. Resolving them takes three go commands, about a
@@ -356,10 +346,10 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	if tools.rie != "" {
 		return tools.functionsDir, tools.rie, nil
 	}
-	if functionsDir, err = moduleDir(ctx, functionsModule); err != nil {
+	if functionsDir, err = bundle.ModuleDir(ctx); err != nil {
 		return "", "", err
 	}
-	localDir, err := moduleDir(ctx, localModule)
+	localDir, err := localModuleDir(ctx)
 	if err != nil {
 		return "", "", err
 	}
@@ -370,15 +360,20 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	return functionsDir, rie, nil
 }
 
-// moduleDir returns the directory of a module of the workspace (go.work)
-// that holds the working directory, as the go command resolves it.
-func moduleDir(ctx context.Context, module string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module)
+// localModule is this module, which pins the runtime interface emulator as
+// a tool.
+const localModule = "signin/local"
+
+// localModuleDir returns the directory of this module, as the go command
+// resolves it through the workspace (go.work) that holds the working
+// directory. (The functions module is bundle.ModuleDir's.)
+func localModuleDir(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", localModule)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", module, err, stderr.Bytes())
+		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", localModule, err, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
 }
