@@ -9,8 +9,8 @@ import (
 	"sync"
 )
 
-// Module is the import path of the functions module.
-const Module = "signin/functions"
+// module is the import path of the functions module.
+const module = "signin/functions"
 
 // moduleDir caches the functions module's directory: finding it takes a go
 // command, and a process (a test binary, the Pulumi program) asks often.
@@ -30,17 +30,30 @@ func ModuleDir(ctx context.Context) (string, error) {
 	if moduleDir.dir != "" {
 		return moduleDir.dir, nil
 	}
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", Module)
+	dir, err := WorkspaceModuleDir(ctx, module)
+	if err != nil {
+		return "", err
+	}
+	moduleDir.dir = dir
+	return dir, nil
+}
+
+// WorkspaceModuleDir returns the directory of the module with the import
+// path mod, as the go command resolves it from the working directory:
+// through the workspace (go.work) from anywhere in this repository.
+// ModuleDir caches it for the functions module; the local stack asks it
+// for its own, which pins the runtime interface emulator as a tool.
+func WorkspaceModuleDir(ctx context.Context, mod string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", mod)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("bundle: finding the %s module (run from the repository): %w\n%s", Module, err, bytes.TrimSpace(stderr.Bytes()))
+		return "", fmt.Errorf("bundle: finding the %s module (run from the repository): %w\n%s", mod, err, bytes.TrimSpace(stderr.Bytes()))
 	}
 	dir := strings.TrimSpace(string(out))
 	if dir == "" {
-		return "", fmt.Errorf("bundle: the go command knows no directory of %s: run from the repository, whose go.work uses it", Module)
+		return "", fmt.Errorf("bundle: the go command knows no directory of %s: run from the repository, whose go.work uses it", mod)
 	}
-	moduleDir.dir = dir
 	return dir, nil
 }

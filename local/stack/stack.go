@@ -20,7 +20,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -349,7 +348,7 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	if functionsDir, err = bundle.ModuleDir(ctx); err != nil {
 		return "", "", err
 	}
-	localDir, err := localModuleDir(ctx)
+	localDir, err := bundle.WorkspaceModuleDir(ctx, localModule)
 	if err != nil {
 		return "", "", err
 	}
@@ -363,17 +362,3 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 // localModule is this module, which pins the runtime interface emulator as
 // a tool.
 const localModule = "signin/local"
-
-// localModuleDir returns the directory of this module, as the go command
-// resolves it through the workspace (go.work) that holds the working
-// directory. (The functions module is bundle.ModuleDir's.)
-func localModuleDir(ctx context.Context) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", localModule)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", localModule, err, stderr.Bytes())
-	}
-	return strings.TrimSpace(string(out)), nil
-}
