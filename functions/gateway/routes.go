@@ -133,16 +133,16 @@ var (
 	groupName    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 )
 
-// MaxGroupNameLength bounds the name of a group.
-const MaxGroupNameLength = 64
+// maxGroupNameLength bounds the name of a group.
+const maxGroupNameLength = 64
 
 // CheckGroupName reports whether name can name a group: a plain identifier
 // of ASCII letters, digits, '_' and '-', starting with a letter, at most
-// MaxGroupNameLength characters. The caller's groups reach the functions
+// maxGroupNameLength characters. The caller's groups reach the functions
 // as one comma-separated context value, so a name holds no comma.
 func CheckGroupName(name string) error {
-	if !groupName.MatchString(name) || len(name) > MaxGroupNameLength {
-		return fmt.Errorf("group name %q is not a plain identifier (letters, digits, '_' and '-', starting with a letter, at most %d characters), such as admins", name, MaxGroupNameLength)
+	if !groupName.MatchString(name) || len(name) > maxGroupNameLength {
+		return fmt.Errorf("group name %q is not a plain identifier (letters, digits, '_' and '-', starting with a letter, at most %d characters), such as admins", name, maxGroupNameLength)
 	}
 	return nil
 }

@@ -9,10 +9,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
-// MaxMethodARNLength is the longest method ARN API Gateway accepts in a
+// maxMethodARNLength is the longest method ARN API Gateway accepts in a
 // policy, in bytes (API Gateway quotas: "Length, in bytes, of the method's
 // ARN").
-const MaxMethodARNLength = 1600
+const maxMethodARNLength = 1600
 
 // Lengths of a stage ARN's fields that no configuration decides: a region
 // name (bounded generously: today's longest, such as ap-southeast-7, have
@@ -154,7 +154,7 @@ type Access struct {
 }
 
 // NewAccess checks routes and returns their access rules. It refuses a
-// route whose method ARN could exceed MaxMethodARNLength or whose method
+// route whose method ARN could exceed maxMethodARNLength or whose method
 // or path holds a wildcard character, and routes of different groups a
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
@@ -168,8 +168,8 @@ func NewAccess(routes []Route) (*Access, error) {
 		switch {
 		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.HasSuffix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
 			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with / and not ending with one, without * or ?", r))
-		case maxStageLength+1+len(a.denials[i][len(a.denials[i])-1]) > MaxMethodARNLength:
-			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, MaxMethodARNLength))
+		case maxStageLength+1+len(a.denials[i][len(a.denials[i])-1]) > maxMethodARNLength:
+			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, maxMethodARNLength))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {

@@ -228,7 +228,7 @@ func TestNewAccessRefusesRoutesAPolicyCannotTellApart(t *testing.T) {
 		}, "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"},
 		{"a wildcard in a path", []Route{{Method: "GET", Path: "/api/*"}}, "without * or ?"},
 		{"a path ending in a slash", []Route{{Method: "GET", Path: "/api/admin/"}}, "not ending with one"},
-		{"a path too long for a method ARN", []Route{{Method: "GET", Path: "/api/" + strings.Repeat("x", MaxMethodARNLength)}}, "exceed API Gateway's 1600 bytes"},
+		{"a path too long for a method ARN", []Route{{Method: "GET", Path: "/api/" + strings.Repeat("x", maxMethodARNLength)}}, "exceed API Gateway's 1600 bytes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
