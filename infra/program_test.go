@@ -636,15 +636,17 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 // The stack outputs tell the user what to register at Google and open, and
 // name what was created: every function of the route table among them,
 // under the names the deploy command and users already know for the first
-// two. With custom domains, the site's and the API's addresses are on them.
+// two, and the dashboard's address. With custom domains, the site's and the
+// API's addresses are on them; with the API's logs, the access log group.
 func TestStackOutputs(t *testing.T) {
 	for _, c := range []struct {
 		name            string
 		cfg             map[string]string
 		siteURL, apiURL string
+		accessLog       string
 	}{
-		{"default", testConfig(), siteOrigin + "/", apiURL},
-		{"custom domains", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/"},
+		{"default", testConfig(), siteOrigin + "/", apiURL, ""},
+		{"every option", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/", "/aws/apigateway/signin-dev-access-0a1b2c3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
@@ -655,6 +657,10 @@ func TestStackOutputs(t *testing.T) {
 				"authorizerFunctionName":   "authorizer-0a1b2c3",
 				"helloFunctionName":        "hello-0a1b2c3",
 				stack.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+				stack.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev",
+			}
+			if c.accessLog != "" {
+				want[stack.OutputAccessLogGroup] = c.accessLog
 			}
 			for _, fn := range gateway.Routes.Functions() {
 				want[stack.FunctionNameOutput(fn)] = fn + "-0a1b2c3"

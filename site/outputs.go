@@ -8,3 +8,12 @@ const (
 	OutputSiteURL = "siteUrl"
 	OutputAPIURL  = "apiUrl"
 )
+
+// The names of the stack outputs that say where to watch the deployment:
+// its CloudWatch dashboard's address, and the API's access log group (only
+// when the API's logs are on). `make smoke` reports the first and looks for
+// its own requests in the second.
+const (
+	OutputDashboardURL   = "dashboardUrl"
+	OutputAccessLogGroup = "accessLogGroup"
+)

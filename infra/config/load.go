@@ -67,6 +67,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		return err
 	})
 	read(keyAWSProfile, func() error { return tryString(ctx, keyAWSProfile, &c.AWSProfile) })
+	c.Observe.load(ctx, read)
 	if c.SiteDomain != "" && c.APIDomain == "" {
 		c.APIDomain = apiDomainPrefix + c.SiteDomain
 	}

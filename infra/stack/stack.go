@@ -18,7 +18,9 @@ import (
 	"signin/infra/alarms"
 	"signin/infra/api"
 	"signin/infra/config"
+	"signin/infra/dashboard"
 	"signin/infra/domain"
+	"signin/infra/firewall"
 	"signin/infra/function"
 	"signin/infra/project"
 	"signin/infra/web"
@@ -33,6 +35,8 @@ const (
 	OutputBucketName     = "bucketName"
 	OutputDistributionID = "distributionId"
 	OutputAlarmTopicARN  = "alarmTopicArn"
+	OutputDashboardURL   = site.OutputDashboardURL
+	OutputAccessLogGroup = site.OutputAccessLogGroup
 )
 
 // FunctionNameOutput returns the name of the stack output holding the
@@ -90,14 +94,37 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	if cfg.APIDomain != "" {
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
 	}
-	page, err := web.New(ctx, "site", web.Args{
+	obs := cfg.Observe
+	siteArgs := web.Args{
 		Files:      src.Site,
 		ClientID:   cfg.GoogleClientID,
 		APIURL:     apiURL,
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,
-	})
+	}
+	if obs.SiteWAF {
+		// CloudFront's web ACLs live in us-east-1, whatever the stack's
+		// region. The page reads its own origin's answers, so a blocked
+		// one needs no CORS header.
+		east, err := domain.RegionProvider(ctx, "site-firewall-"+domain.CloudFrontRegion, domain.CloudFrontRegion, cfg.AWSProfile)
+		if err != nil {
+			return nil, err
+		}
+		acl, err := firewall.New(ctx, "site-firewall", firewall.Args{
+			Scope:      firewall.CloudFront,
+			RateLimit:  obs.WAFRateLimit,
+			RateWindow: obs.WAFRateWindow,
+		}, pulumi.Provider(east))
+		if err != nil {
+			return nil, err
+		}
+		siteArgs.WebACL = acl.ACL.Arn
+	}
+	if obs.SiteLogs {
+		siteArgs.Logs = &web.Logs{RetentionDays: cfg.LogRetentionDays}
+	}
+	page, err := web.New(ctx, "site", siteArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +135,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
 	var authorizer *function.Lambda
-	var routes []*function.Lambda
+	var routes, all []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
 		var env pulumi.StringMapInput
@@ -124,10 +151,12 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 			Environment:      env,
 			LogRetentionDays: cfg.LogRetentionDays,
 			LogLevel:         cfg.LogLevel,
+			Tracing:          obs.Tracing,
 		})
 		if err != nil {
 			return nil, err
 		}
+		all = append(all, fn)
 		outputs[FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
 			authorizer = fn
@@ -135,6 +164,17 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		}
 		routes = append(routes, fn)
 		functions[name] = fn.Function
+	}
+	var logging *api.Logging
+	if obs.APILogging {
+		after, err := api.LoggingRole(ctx, "api", api.LoggingRoleArgs{
+			ExistingARN: obs.ExistingLoggingRoleARN(),
+			Create:      obs.CreatesLoggingRole(),
+		}, pulumi.Parent(gw))
+		if err != nil {
+			return nil, err
+		}
+		logging = &api.Logging{RetentionDays: cfg.LogRetentionDays, ExecutionLevel: obs.APIExecutionLogLevel, After: after}
 	}
 	if err := gw.Route(ctx, "api", api.RouteArgs{
 		SiteOrigin:         page.Origin,
@@ -144,9 +184,43 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
+		Logging:            logging,
+		Tracing:            obs.Tracing,
 	}); err != nil {
 		return nil, err
 	}
+	if obs.APIWAF {
+		acl, err := firewall.New(ctx, "api-firewall", firewall.Args{
+			Scope:       firewall.Regional,
+			RateLimit:   obs.WAFRateLimit,
+			RateWindow:  obs.WAFRateWindow,
+			AllowOrigin: page.Origin,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := acl.Protect(ctx, "api-firewall", gw.Stage.Arn); err != nil {
+			return nil, err
+		}
+	}
+	dashArgs := dashboard.Args{
+		Region:         gw.Region,
+		APIName:        gw.RestAPI.Name,
+		Stage:          gw.Stage.StageName,
+		Routes:         src.Routes,
+		Functions:      all,
+		LogLevel:       cfg.LogLevel,
+		SystemLogLevel: function.SystemLogLevel,
+	}
+	if gw.AccessLog != nil {
+		dashArgs.AccessLogGroup = gw.AccessLog.Name
+		outputs[OutputAccessLogGroup] = gw.AccessLog.Name
+	}
+	board, err := dashboard.New(ctx, "dashboard", dashArgs)
+	if err != nil {
+		return nil, err
+	}
+	outputs[OutputDashboardURL] = board.URL
 	if cfg.APIDomain != "" {
 		if _, err := api.NewDomain(ctx, "api", api.DomainArgs{
 			Name:    cfg.APIDomain,

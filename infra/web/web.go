@@ -56,6 +56,18 @@ type Args struct {
 	Zone domain.Zone
 	// AWSProfile is the AWS profile of the us-east-1 provider.
 	AWSProfile string
+	// WebACL, if set, is the ARN of the CloudFront web ACL in front of the
+	// distribution.
+	WebACL pulumi.StringInput
+	// Logs, if set, turns on the distribution's standard logging and the
+	// bucket's server access logging, into a log bucket of the site.
+	Logs *Logs
+}
+
+// Logs configure the site's access logs.
+type Logs struct {
+	// RetentionDays is how long a log file is kept.
+	RetentionDays int
 }
 
 // Site is the page, served by CloudFront from a private bucket.
@@ -66,6 +78,8 @@ type Site struct {
 	Bucket *s3.BucketV2
 	// Distribution serves the bucket over HTTPS.
 	Distribution *cloudfront.Distribution
+	// LogBucket receives the access logs, nil unless Args.Logs is set.
+	LogBucket *s3.BucketV2
 	// Origin is the site's HTTPS origin, such as https://app.example.com or
 	// https://d111111abcdef8.cloudfront.net: what the API allows and what
 	// Google must know as an authorized JavaScript origin.
@@ -193,8 +207,24 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			MinimumProtocolVersion: pulumi.String(minimumProtocolVersion),
 		}
 	}
+	var logging cloudfront.DistributionLoggingConfigPtrInput
+	distributionOpts := []pulumi.ResourceOption{parent}
+	if args.Logs != nil {
+		ready, err := s.logBucket(ctx, name, *args.Logs)
+		if err != nil {
+			return err
+		}
+		logging = &cloudfront.DistributionLoggingConfigArgs{
+			Bucket:         s.LogBucket.BucketDomainName,
+			Prefix:         pulumi.String(distributionLogPrefix),
+			IncludeCookies: pulumi.Bool(false),
+		}
+		distributionOpts = append(distributionOpts, pulumi.DependsOn(ready))
+	}
 	const originID = "bucket"
 	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		WebAclId:          args.WebACL,
+		LoggingConfig:     logging,
 		Aliases:           aliases,
 		Enabled:           pulumi.Bool(true),
 		Comment:           pulumi.String("Sign-in page of " + ctx.Project() + "/" + ctx.Stack()),
@@ -224,7 +254,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			},
 		},
 		ViewerCertificate: viewer,
-	}, parent)
+	}, distributionOpts...)
 	if err != nil {
 		return fmt.Errorf("distribution: %w", err)
 	}
@@ -285,6 +315,22 @@ func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Ar
 	return err
 }
 
+// denyWithoutTLS is the statement of a bucket policy that denies every
+// request to bucketARN made without TLS, as AWS's S3 security best practices
+// advise. The explicit Deny overrides any Allow.
+func denyWithoutTLS(bucketARN string) map[string]any {
+	return map[string]any{
+		"Sid":       "DenyRequestsWithoutTLS",
+		"Effect":    "Deny",
+		"Principal": "*",
+		"Action":    "s3:*",
+		"Resource":  []string{bucketARN, bucketARN + "/*"},
+		"Condition": map[string]any{
+			"Bool": map[string]string{"aws:SecureTransport": "false"},
+		},
+	}
+}
+
 // bucketPolicy returns the policy of bucketARN: the CloudFront distribution
 // distributionARN, and nothing else, may read its objects, and no request
 // without TLS may do anything, as AWS's S3 security best practices advise.
@@ -301,16 +347,7 @@ func bucketPolicy(bucketARN, distributionARN string) (string, error) {
 			"Condition": map[string]any{
 				"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
 			},
-		}, {
-			"Sid":       "DenyRequestsWithoutTLS",
-			"Effect":    "Deny",
-			"Principal": "*",
-			"Action":    "s3:*",
-			"Resource":  []string{bucketARN, bucketARN + "/*"},
-			"Condition": map[string]any{
-				"Bool": map[string]string{"aws:SecureTransport": "false"},
-			},
-		}},
+		}, denyWithoutTLS(bucketARN)},
 	}
 	b, err := json.Marshal(policy)
 	if err != nil {
