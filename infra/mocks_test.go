@@ -135,7 +135,9 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("arn", "arn:aws:apigateway:"+region+"::/restapis/"+restAPIID+"/stages/"+args.Inputs["stageName"].StringValue())
 	case "aws:wafv2/webAcl:WebAcl":
 		id = args.Name + "-0a1b2c3d"
-		set("arn", "arn:aws:wafv2:"+m.providerRegion(args)+":"+account+":"+strings.ToLower(args.Inputs["scope"].StringValue())+"/webacl/"+args.Name+"/"+id)
+		// A CloudFront web ACL's ARN says global, a regional one's regional.
+		scope := map[string]string{"CLOUDFRONT": "global", "REGIONAL": "regional"}[str(args.Inputs, "scope")]
+		set("arn", "arn:aws:wafv2:"+m.providerRegion(args)+":"+account+":"+scope+"/webacl/"+args.Name+"/"+id)
 	case "aws:sns/topic:Topic":
 		set("arn", "arn:aws:sns:"+region+":"+account+":"+name)
 	case "aws:cloudwatch/logGroup:LogGroup":
