@@ -2,8 +2,8 @@
 // before it reaches the API or the site: a rate-based rule that blocks a
 // source IP making more requests than a limit in a window, and AWS's managed
 // common rule set (the OWASP-style protections AWS maintains). Every block
-// answers with a JSON body the page shows (gateway.BlockedBody), with the
-// CORS headers that let the page read it.
+// answers with a JSON body the page shows (gateway.BlockedBody), with, in
+// front of the API, the CORS headers that let the page read it.
 //
 // The managed rule set runs in count mode and a rule after it blocks every
 // request it labelled: a managed rule's own block would answer WAF's bare
