@@ -1,9 +1,12 @@
 // Package stack declares the whole signin system for one Pulumi stack: a
 // function for the authorizer and for every route of the route table, the
 // REST API serving the table behind the authorizer, the site that signs
-// users in and calls the API, their own domain names when configured, and
-// the alarms. It exports what a user needs next: the site's URL to register
-// at Google and open, the API's URL, and the names of what was created.
+// users in and calls the API, their own domain names when configured, the
+// alarms and the dashboard, and the options that let an operator see and
+// shield the deployment (the API's logs, tracing, web ACLs, the site's
+// access logs). It exports what a user needs next: the site's URL to
+// register at Google and open, the API's URL, the dashboard's, and the names
+// of what was created.
 package stack
 
 import (
