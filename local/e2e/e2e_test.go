@@ -21,6 +21,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"signin/functions/gateway"
 	"signin/local/stack"
 	"signin/site"
 )
@@ -242,7 +243,7 @@ func waitState(t *testing.T, ctx context.Context, state string) {
 }
 
 // terminal are the states the page rests in until the user acts.
-var terminal = []string{"signed-out", "greeted", "unauthorized", "expired", "forbidden", "unavailable", "config-error", "script-error"}
+var terminal = []string{"signed-out", "greeted", "unauthorized", "expired", "forbidden", "unavailable", "blocked", "config-error", "script-error"}
 
 // act clears the page's state log, does what the user does, and returns
 // the states the page went through until it came to rest.
@@ -587,6 +588,66 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	snap(t, ctx, "unavailable")
 	if states := act(t, ctx, chromedp.Click(chromedp.ID("retry"))); !slices.Equal(states, []string{"calling", "unavailable"}) {
 		t.Errorf("Try again went through %v, want a new call (calling) that fails again (unavailable)", states)
+	}
+}
+
+// A web application firewall in front of the API blocks the call: its JSON
+// message is shown as it is, not taken for a refused account (403) or an
+// outage, and Try again calls again.
+func TestBlockedCallShowsTheFirewallsMessage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusTooManyRequests, gateway.MessageRateLimited},
+		{http.StatusForbidden, gateway.MessageBlocked},
+	} {
+		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
+			t.Parallel()
+			// The firewall answers the preflight as the API would, and
+			// blocks the call with its body and the CORS headers of the
+			// site's origin.
+			firewall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				origin := r.Header.Get("Origin")
+				if r.Method == http.MethodOptions {
+					for k, v := range gateway.PreflightHeaders(origin, "GET,OPTIONS") {
+						w.Header().Set(k, v)
+					}
+					return
+				}
+				for k, v := range gateway.CORSHeaders(origin) {
+					w.Header().Set(k, v)
+				}
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(c.status)
+				fmt.Fprint(w, gateway.BlockedBody(c.message))
+			}))
+			defer firewall.Close()
+			handler, err := stack.SiteHandler(site.Config{
+				ClientID:     stack.DevClientID,
+				APIURL:       firewall.URL + "/",
+				SignInScript: shared.Provider.SignInScriptURL(),
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(handler)
+			defer srv.Close()
+			ctx := open(t, srv.URL, firewall.URL+"/", "signed-out", 0)
+			signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
+			waitState(t, ctx, "blocked")
+			if got := text(t, ctx, "#notice-title"); got != "Your request was blocked." {
+				t.Errorf("notice = %q, want the blocked title", got)
+			}
+			if got := text(t, ctx, "#notice-detail"); got != c.message {
+				t.Errorf("notice detail = %q, want the firewall's message %q", got, c.message)
+			}
+			snap(t, ctx, "blocked")
+			if states := act(t, ctx, chromedp.Click(chromedp.ID("retry"))); !slices.Equal(states, []string{"calling", "blocked"}) {
+				t.Errorf("Try again went through %v, want a new call (calling) blocked again", states)
+			}
+		})
 	}
 }
 

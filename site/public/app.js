@@ -70,6 +70,12 @@ const NOTICES = {
     title: "The service is unavailable.",
     detail: "The API could not be reached or failed to answer. Please try again in a moment.",
   },
+  // A web application firewall blocked the call; its answer says why.
+  blocked: {
+    kind: "error",
+    title: "Your request was blocked.",
+    detail: "",
+  },
 };
 
 // What the spinner says in the states that wait.
@@ -85,20 +91,22 @@ let request = 0;
 // The silent renewal under way: its promise, and how to settle it.
 let renewal = null;
 
-function show(state, notice) {
+// show puts the page in state, with the notice of that state (or of notice),
+// its detail replaced by detail when given.
+function show(state, notice, detail) {
   view.app.dataset.state = state;
   view.loading.hidden = !(state in WAITING);
   view.loading.lastChild.textContent = WAITING[state] || "";
   view.signedOut.hidden = !["signed-out", "unauthorized", "expired"].includes(state);
-  view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable"].includes(state) || token === "";
-  view.retry.hidden = state !== "unavailable";
+  view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable", "blocked"].includes(state) || token === "";
+  view.retry.hidden = !["unavailable", "blocked"].includes(state);
   view.askAgain.hidden = state !== "greeted";
   const message = NOTICES[notice || state];
   view.notice.hidden = !message;
   if (message) {
     view.notice.dataset.kind = message.kind;
     view.noticeTitle.textContent = message.title;
-    view.noticeDetail.textContent = message.detail;
+    view.noticeDetail.textContent = detail || message.detail;
   }
 }
 
@@ -235,6 +243,10 @@ async function ask(mine) {
     }
     response = await callAPI();
   }
+  const blocked = await blockedMessage(response);
+  if (blocked) {
+    return { state: "blocked", detail: blocked };
+  }
   switch (response.status) {
     case 200: {
       const body = await response.json();
@@ -246,6 +258,21 @@ async function ask(mine) {
       return { state: "forbidden" };
     default:
       return { state: "unavailable" };
+  }
+}
+
+// blockedMessage returns the message of a firewall's answer to a blocked
+// call (403 or 429, {"message": "...", "blocked": true}), or "" for any other
+// answer.
+async function blockedMessage(response) {
+  if (response.status !== 403 && response.status !== 429) {
+    return "";
+  }
+  try {
+    const body = await response.clone().json();
+    return body?.blocked === true && typeof body.message === "string" ? body.message : "";
+  } catch {
+    return "";
   }
 }
 
@@ -274,7 +301,7 @@ async function greet() {
   }
   view.greeting.dataset.kind = outcome.state === "greeted" ? "ok" : "";
   view.greeting.textContent = outcome.message || "";
-  show(outcome.state);
+  show(outcome.state, undefined, outcome.detail);
 }
 
 // onCredential receives every token the sign-in script gives: a renewal's,
