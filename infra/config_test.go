@@ -52,6 +52,11 @@ func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
 		"signin:" + config.KeyThrottleRateLimit:  strconv.FormatFloat(d.ThrottleRateLimit, 'g', -1, 64),
 		"signin:" + config.KeyThrottleBurstLimit: strconv.Itoa(d.ThrottleBurstLimit),
 		"signin:" + config.KeyLogLevel:           d.LogLevel,
+		"signin:" + config.KeyAPILogging:         strconv.FormatBool(d.Observe.APILogging),
+		"signin:" + config.KeyTracing:            strconv.FormatBool(d.Observe.Tracing),
+		"signin:" + config.KeyAPIWAF:             strconv.FormatBool(d.Observe.APIWAF),
+		"signin:" + config.KeySiteWAF:            strconv.FormatBool(d.Observe.SiteWAF),
+		"signin:" + config.KeySiteLogs:           strconv.FormatBool(d.Observe.SiteLogs),
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("Pulumi.dev.yaml config = %v, want %v", got, want)
