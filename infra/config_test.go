@@ -3,6 +3,7 @@ package main
 import (
 	"maps"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,6 +48,8 @@ func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
 		"signin:" + config.KeyGoogleClientID:     got["signin:"+config.KeyGoogleClientID],
 		"signin:" + config.KeyAllowedEmails:      "[]",
 		"signin:" + config.KeyAllowedDomains:     "[]",
+		"signin:" + config.KeyGroups:             "{}",
+		"signin:" + config.KeyTrustEmails:        "false",
 		"signin:" + config.KeyAuthorizerCacheTTL: strconv.Itoa(d.AuthorizerCacheTTL),
 		"signin:" + config.KeyLogRetentionDays:   strconv.Itoa(d.LogRetentionDays),
 		"signin:" + config.KeyThrottleRateLimit:  strconv.FormatFloat(d.ThrottleRateLimit, 'g', -1, 64),
@@ -97,6 +100,13 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 		{"rate limit without a web ACL", config.KeyWAFRateLimit, "100", []string{"wafRateLimit is set but apiWaf or siteWaf is not true", "pulumi config set apiWaf true"}},
 		{"rate window WAF lacks", config.KeyWAFRateWindow, "90", []string{"wafRateWindow is 90: AWS WAF counts requests over [60 120 300 600] seconds only"}},
 		{"site WAF not a boolean", config.KeySiteWAF, "1x", []string{"siteWaf: not true or false"}},
+		{"trust of emails not a boolean", config.KeyTrustEmails, "maybe", []string{"trustEmailsWithoutHd: not true or false"}},
+		{"groups not an object", config.KeyGroups, `["admins"]`, []string{"groups: groups are not {", "pulumi config set --path 'groups.admins.emails[0]' ada@example.com"}},
+		{"a group's misspelt member", config.KeyGroups, `{"admins":{"email":["ada@example.com"]}}`, []string{`unknown field "email"`}},
+		{"a group with no members", config.KeyGroups, `{"admins":{}}`, []string{"group admins has no members: list addresses in groups.admins.emails or Workspace domains in groups.admins.domains, or remove it"}},
+		{"a group's invalid email", config.KeyGroups, `{"admins":{"emails":["ada"]}}`, []string{`groups.admins.emails: "ada" is not an email address`}},
+		{"a group's invalid domain", config.KeyGroups, `{"admins":{"domains":["@example.com"]}}`, []string{`groups.admins.domains: "@example.com" is not a domain name`}},
+		{"a group name that is not a plain identifier", config.KeyGroups, `{"the admins":{"emails":["ada@example.com"]}}`, []string{`group name "the admins" is not a plain identifier`}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -122,6 +132,47 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 	}
 }
 
+// A route naming a group the stack does not define, or routes whose groups
+// a policy cannot tell apart, stop the program before any resource is
+// declared or function built.
+func TestRoutesGroupsMustBeDefined(t *testing.T) {
+	admin := gateway.Route{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}}
+	for _, c := range []struct {
+		name   string
+		groups string
+		routes gateway.Table
+		want   string
+	}{
+		{"an undefined group", "", append(slices.Clone(gateway.Routes), admin),
+			"groups and the route table: route GET /api/admin names the group admins, which is not defined: define it (groups.admins.emails or groups.admins.domains), or remove it from the route"},
+		{"routes a policy cannot tell apart", `{"admins":{"emails":["ada@example.com"]}}`, append(slices.Clone(gateway.Routes),
+			gateway.Route{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
+			gateway.Route{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+			gateway.Route{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy}),
+			"routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cfg := testConfig()
+			if c.groups != "" {
+				cfg["signin:"+config.KeyGroups] = c.groups
+			}
+			m := &mocks{}
+			err := runRoutes(m, cfg, c.routes)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+			if len(m.resources) != 0 {
+				t.Errorf("%d resources declared before the groups were checked", len(m.resources))
+			}
+		})
+	}
+	cfg := testConfig()
+	cfg["signin:"+config.KeyGroups] = `{"admins":{"emails":["ada@example.com"]}}`
+	if err := runRoutes(&mocks{}, cfg, append(slices.Clone(gateway.Routes), admin)); err != nil {
+		t.Errorf("a defined group: %v", err)
+	}
+}
+
 // The edges of every range are accepted.
 func TestConfigLimitsAreAccepted(t *testing.T) {
 	for _, c := range []struct{ key, value string }{
@@ -140,6 +191,8 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 		{config.KeyAPILoggingRole, "account"},
 		{config.KeyAPILoggingRole, "arn:aws:iam::123456789012:role/api-gateway-logs"},
 		{config.KeyAPIExecutionLogLevel, "ERROR"},
+		{config.KeyGroups, `{"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}`},
+		{config.KeyTrustEmails, "true"},
 	} {
 		t.Run(c.key+"="+c.value, func(t *testing.T) {
 			cfg := testConfig()

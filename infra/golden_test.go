@@ -55,6 +55,8 @@ func optionsConfig() map[string]string {
 		"signin:wafRateLimit":              "500",
 		"signin:wafRateWindow":             "120",
 		"signin:siteLogs":                  "true",
+		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"]}}`,
+		"signin:trustEmailsWithoutHd":      "true",
 	} {
 		cfg[k] = v
 	}

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -36,6 +37,9 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	cfg, err := config.Load(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if err := cfg.CheckRoutes(routes); err != nil {
+		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	root, err := repo.Find()
 	if err != nil {

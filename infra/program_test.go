@@ -106,17 +106,25 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 	}
 }
 
-// The authorizer is told the client ID and allow-lists, and nothing that
-// would replace Google as the issuer.
+// The authorizer is told the client ID, the allow-lists, the groups and
+// the route table's access rules, and nothing that would replace Google as
+// the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
-	m := deploy(t, nil, cfg)
+	cfg["signin:groups"] = `{"admins":{"emails":["Ada@Example.com"]}}`
+	m := &mocks{}
+	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+	if err := runRoutes(m, cfg, routes); err != nil {
+		t.Fatal(err)
+	}
 	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
 	want := map[string]string{
 		"GOOGLE_CLIENT_ID": testClientID,
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
 		"ALLOWED_DOMAINS":  "example.com",
+		"GROUPS":           `{"admins":{"emails":["ada@example.com"]}}`,
+		"ROUTE_GROUPS":     `{"":["GET /","GET /me"],"admins":["DELETE /me"]}`,
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v", got, want)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"cmp"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -93,7 +94,7 @@ func TestDeclaredRoutesAreTheRouteTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, preflights := declaredRoutes(t, m)
-			if want := sorted(c.routes); !slices.Equal(got, want) {
+			if want := sorted(c.routes); !slices.EqualFunc(got, want, func(a, b gateway.Route) bool { return reflect.DeepEqual(a, b) }) {
 				t.Errorf("the program declares\n%v\nthe route table is\n%v", got, want)
 			}
 			if want := c.routes.Paths(); !slices.Equal(preflights, want) {

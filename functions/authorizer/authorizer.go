@@ -10,7 +10,8 @@
 // NumericDates as numbers) and checks what go-oidc does not: the subject is
 // present, several audiences come with an authorized party (azp), azp, when
 // present, is the client ID, and, when an allow-list is configured, the
-// email is verified and listed or the hosted domain (hd) is.
+// email is verified and listed or the hosted domain (hd) is. Its Allow
+// policy names the routes the caller's groups may call (policy.Access).
 package authorizer
 
 import (
@@ -18,6 +19,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -32,9 +35,9 @@ import (
 // makes API Gateway answer 500.
 var errUnauthorized = errors.New("Unauthorized")
 
-// MaxTokenSize is the longest Authorization value, "Bearer " included, the
+// maxTokenSize is the longest Authorization value, "Bearer " included, the
 // authorizer parses; Google's ID tokens are about 1 KiB.
-const MaxTokenSize = 8 << 10
+const maxTokenSize = 8 << 10
 
 // bearerPrefix may precede the token in the Authorization header, its
 // scheme name in any case (RFC 9110 section 11.1).
@@ -59,21 +62,31 @@ type Handler struct {
 	restricted bool
 	emails     map[string]bool
 	domains    map[string]bool
-	keys       *KeySet
-	oidc       *oidc.Config
-	log        *slog.Logger
+	// trustEmails is Config.TrustEmailsWithoutHostedDomain.
+	trustEmails bool
+	// groups are the groups, in the order of their names.
+	groups []group
+	// access writes the policy from the routes' groups; nil allows every
+	// route. accessErr is why the routes' rules were refused, which
+	// fails every request.
+	access    *policy.Access
+	accessErr error
+	keys      *KeySet
+	oidc      *oidc.Config
+	log       *slog.Logger
 }
 
 // New returns an authorizer for cfg that verifies signatures with keys and
 // logs one line per decision to logger.
 func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
 	a := &Handler{
-		clientID:   cfg.ClientID,
-		issuer:     cfg.Issuer,
-		restricted: cfg.restricted(),
-		emails:     make(map[string]bool, len(cfg.AllowedEmails)),
-		domains:    make(map[string]bool, len(cfg.AllowedDomains)),
-		keys:       keys,
+		clientID:    cfg.ClientID,
+		issuer:      cfg.Issuer,
+		restricted:  cfg.restricted(),
+		emails:      make(map[string]bool, len(cfg.AllowedEmails)),
+		domains:     make(map[string]bool, len(cfg.AllowedDomains)),
+		trustEmails: cfg.TrustEmailsWithoutHostedDomain,
+		keys:        keys,
 		oidc: &oidc.Config{
 			ClientID:             cfg.ClientID,
 			SupportedSigningAlgs: []string{oidc.RS256},
@@ -86,42 +99,65 @@ func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
 	for _, d := range cfg.AllowedDomains {
 		a.domains[d] = true
 	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Groups)) {
+		m := cfg.Groups[name]
+		a.groups = append(a.groups, group{name: name, emails: m.Emails, domains: m.Domains})
+	}
+	if cfg.Routes != nil {
+		a.access, a.accessErr = policy.NewAccess(AccessRoutes(cfg.Routes))
+	}
 	return a
 }
 
-// Handle is the Lambda handler. It returns an Allow policy for the whole
-// stage with the user's name and email as context, a Deny policy for a
-// valid token whose user is not allowed, errUnauthorized for an invalid
-// token, and another error when the token could not be checked (the
-// issuer's keys are unavailable) or the event is not API Gateway's.
+// Handle is the Lambda handler. It returns an Allow policy for the routes
+// of the stage the caller may call (every route when none names a group)
+// with the user's name, email and groups as context, a Deny policy of the
+// whole stage for a valid token whose user is not allowed,
+// errUnauthorized for an invalid token, and another error when the token
+// could not be checked (the issuer's keys are unavailable), the event is
+// not API Gateway's or the routes' rules were refused.
 func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	resource, err := policy.StageResource(event.MethodArn)
+	stage, err := policy.Stage(event.MethodArn)
+	if err == nil {
+		err = a.accessErr
+	}
 	if err != nil {
-		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN", err: err})
+		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN or access rules", err: err})
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", err)
 	}
 	d := a.decide(ctx, event.AuthorizationToken)
 	a.logDecision(ctx, d)
 	switch d.outcome {
 	case outcomeAllow:
+		doc := policy.Document(policy.Allow, stage+"/*/*")
+		if a.access != nil {
+			doc = a.access.Document(stage, func(g string) bool { return slices.Contains(d.groups, g) })
+		}
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
-			PolicyDocument: policy.Document(policy.Allow, resource),
+			PolicyDocument: doc,
 			Context: map[string]any{
-				gateway.ContextName:  d.name,
-				gateway.ContextEmail: d.email,
+				gateway.ContextName:   d.name,
+				gateway.ContextEmail:  d.email,
+				gateway.ContextGroups: strings.Join(d.groups, ","),
 			},
 		}, nil
 	case outcomeDeny:
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
-			PolicyDocument: policy.Document(policy.Deny, resource),
+			PolicyDocument: policy.Document(policy.Deny, stage+"/*/*"),
 		}, nil
 	case OutcomeUnauthorized:
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	default:
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", d.err)
 	}
+}
+
+// group is a group and its members, lower-cased.
+type group struct {
+	name            string
+	emails, domains []string
 }
 
 // decision is the authorizer's answer on one token.
@@ -132,6 +168,8 @@ type decision struct {
 	sub    string
 	name   string
 	email  string
+	// groups are the caller's groups, sorted.
+	groups []string
 	// err is the cause of an OutcomeError.
 	err error
 }
@@ -143,7 +181,7 @@ func unauthorized(reason, sub string) decision {
 // decide verifies the Authorization header value and applies the
 // allow-lists.
 func (a *Handler) decide(ctx context.Context, header string) decision {
-	if len(header) > MaxTokenSize {
+	if len(header) > maxTokenSize {
 		return unauthorized("oversized token", "")
 	}
 	token := strings.TrimSpace(trimBearer(header))
@@ -154,8 +192,8 @@ func (a *Handler) decide(ctx context.Context, header string) decision {
 	if err != nil {
 		return unauthorized("malformed token", "")
 	}
-	if t.keys, err = a.keys.Keys(ctx, t.kid); err != nil {
-		if errors.Is(err, ErrKeysUnavailable) {
+	if t.keys, err = a.keys.lookup(ctx, t.kid); err != nil {
+		if errors.Is(err, errKeysUnavailable) {
 			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}
 		}
 		return unauthorized("unknown signing key", "")
@@ -180,12 +218,24 @@ func (a *Handler) decide(ctx context.Context, header string) decision {
 	if c.AuthorizedParty != "" && c.AuthorizedParty != a.clientID {
 		return unauthorized("authorized party is another client", c.Subject)
 	}
+	email, hd := lowerASCII(c.Email), lowerASCII(c.HostedDomain)
+	// The email counts when it is verified and Google is authoritative
+	// for it: a Workspace account (hd) or a gmail.com address.
+	emailCounts := c.EmailVerified && (hd != "" || strings.HasSuffix(email, "@gmail.com") || a.trustEmails)
 	if a.restricted {
-		if !c.EmailVerified {
+		switch {
+		case !c.EmailVerified:
 			return decision{outcome: outcomeDeny, reason: "email not verified", sub: c.Subject}
-		}
-		if !a.emails[lowerASCII(c.Email)] && !a.domains[lowerASCII(c.HostedDomain)] {
+		case a.emails[email] && !emailCounts && !a.domains[hd]:
+			return decision{outcome: outcomeDeny, reason: "email without hosted domain", sub: c.Subject}
+		case !(emailCounts && a.emails[email]) && !a.domains[hd]:
 			return decision{outcome: outcomeDeny, reason: "not on the allow-list", sub: c.Subject}
+		}
+	}
+	var groups []string
+	for _, g := range a.groups {
+		if emailCounts && slices.Contains(g.emails, email) || c.EmailVerified && hd != "" && slices.Contains(g.domains, hd) {
+			groups = append(groups, g.name)
 		}
 	}
 	return decision{
@@ -194,6 +244,7 @@ func (a *Handler) decide(ctx context.Context, header string) decision {
 		sub:     c.Subject,
 		name:    c.DisplayName(),
 		email:   c.Email,
+		groups:  groups,
 	}
 }
 

@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"crypto/rand"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"signin/functions/authorizer"
 	"signin/functions/gateway"
 )
 
@@ -23,7 +22,7 @@ func TestAttacks(t *testing.T) {
 	signedPayload := func(payload string) string {
 		return signRS256(googleKey, map[string]any{"alg": "RS256", "kid": "k1"}, []byte(payload))
 	}
-	big := token(googleKey, "k1", map[string]any{"padding": strings.Repeat("x", authorizer.MaxTokenSize)})
+	big := token(googleKey, "k1", map[string]any{"padding": strings.Repeat("x", maxTokenSize)})
 	// withMembers signs Google's claims with raw members appended, which
 	// a map cannot express: duplicate names, quoted numbers.
 	withMembers := func(changes map[string]any, raw string) string {
@@ -90,7 +89,10 @@ func TestAttacks(t *testing.T) {
 		{"whitespace only is refused", " \t\n ", nil, nil, http.StatusUnauthorized, "no token"},
 		{"bare Bearer is refused", "Bearer ", nil, nil, http.StatusUnauthorized, "no token"},
 
-		{"listed email is allowed, case-insensitively", token(googleKey, "k1", map[string]any{"email": "Ada@Example.COM", "hd": nil}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
+		{"listed email is allowed, case-insensitively", token(googleKey, "k1", map[string]any{"email": "Ada@Example.COM"}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
+		{"listed gmail.com email without hd is allowed", token(googleKey, "k1", map[string]any{"email": "Ada@GMail.com", "hd": nil}), []string{"ada@gmail.com"}, nil, http.StatusOK, "valid token"},
+		{"listed email without hd on another domain is denied: Google is not authoritative for it", token(googleKey, "k1", map[string]any{"hd": nil}), []string{"ada@example.com"}, nil, http.StatusForbidden, "email without hosted domain"},
+		{"gmail.com as a domain of another address without hd is denied", token(googleKey, "k1", map[string]any{"email": "ada@notgmail.com", "hd": nil}), []string{"ada@notgmail.com"}, nil, http.StatusForbidden, "email without hosted domain"},
 		{"listed hosted domain is allowed", valid, nil, []string{"example.com"}, http.StatusOK, "valid token"},
 		{"email_verified as the string true is allowed", token(googleKey, "k1", map[string]any{"email_verified": "true"}), []string{"ada@example.com"}, nil, http.StatusOK, "valid token"},
 		{"unverified email is denied with an allow-list", token(googleKey, "k1", map[string]any{"email_verified": false}), []string{"ada@example.com"}, nil, http.StatusForbidden, "email not verified"},
@@ -206,8 +208,8 @@ func TestKeySetLifecycle(t *testing.T) {
 	testKeys(t)
 	valid, rotated, forged := token(googleKey, "k1", nil), token(nextKey, "k2", nil), token(foreignKey, "k1", nil)
 	down := func(f *fixture) { f.iss.setDown(true) }
-	up := func(f *fixture) { f.iss.setDown(false); f.clock.advance(authorizer.DefaultRetryAfterFailure) }
-	cooldown := func(f *fixture) { f.clock.advance(authorizer.DefaultCooldown) }
+	up := func(f *fixture) { f.iss.setDown(false); f.clock.advance(retryAfterFailure) }
+	cooldown := func(f *fixture) { f.clock.advance(keyCooldown) }
 	rotate := func(f *fixture) { f.iss.publish("k2", &nextKey.PublicKey); cooldown(f) }
 	type step struct {
 		before func(*fixture)
@@ -295,7 +297,7 @@ func TestRandomKidFloodFetchesOncePerCooldown(t *testing.T) {
 	if n := f.iss.fetches.Load(); n != 1 {
 		t.Fatalf("first cooldown: %d fetches, want 1", n)
 	}
-	f.clock.advance(authorizer.DefaultCooldown)
+	f.clock.advance(keyCooldown)
 	flood()
 	if n := f.iss.fetches.Load(); n != 2 {
 		t.Fatalf("second cooldown: %d fetches, want 2", n)

@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"context"
@@ -11,17 +11,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"signin/functions/authorizer"
 )
 
 // warmAuthorizer returns an authorizer holding the issuer's keys, logging
 // as the deployed one does (JSON at Info) to nowhere, and a Google-sized
 // token it allows.
-func warmAuthorizer(b *testing.B) (*authorizer.Handler, string) {
+func warmAuthorizer(b *testing.B) (*Handler, string) {
 	iss := newIssuer(b)
-	cfg := authorizer.Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL()}
-	a := authorizer.New(cfg, authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{}),
+	cfg := Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL()}
+	a := New(cfg, NewKeySet(cfg.JWKSURL, slog.New(slog.DiscardHandler)),
 		slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	tok := token(googleKey, "k1", nil)
 	if resp, err := a.Handle(context.Background(), eventFor(tok, methodARN)); err != nil || resp.PolicyDocument.Statement[0].Effect != "Allow" {

@@ -1,6 +1,7 @@
 package authorizer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -62,7 +63,7 @@ var errMalformedClaims = errors.New("malformed claims")
 func parseClaims(payload []byte) (claims, error) {
 	var c claims
 	var seen uint32
-	err := members(payload, func(name string, value []byte) error {
+	err := members(payload, func(name string, dec *json.Decoder) error {
 		i := claimIndex(name)
 		if i < 0 {
 			for _, read := range readClaims {
@@ -70,7 +71,7 @@ func parseClaims(payload []byte) (claims, error) {
 					return fmt.Errorf("claim name %q differs from %q only in case", name, read)
 				}
 			}
-			return nil
+			return skipValue(dec)
 		}
 		if seen&(1<<i) != 0 {
 			return fmt.Errorf("claim %q appears twice", name)
@@ -79,27 +80,27 @@ func parseClaims(payload []byte) (claims, error) {
 		var err error
 		switch name {
 		case "exp", "nbf", "iat":
-			if len(value) == 0 || (value[0] != '-' && (value[0] < '0' || value[0] > '9')) {
-				err = fmt.Errorf("claim %q is not a number", name)
-			}
+			err = numericDate(dec)
 		case "aud":
-			c.Audiences, err = audiences(value)
+			c.Audiences, err = audiences(dec)
 		case "email_verified":
-			c.EmailVerified, err = boolValue(value)
+			c.EmailVerified, err = boolValue(dec)
 		case "sub":
-			c.Subject, err = stringValue(value)
+			c.Subject, err = stringValue(dec)
 		case "email":
-			c.Email, err = stringValue(value)
+			c.Email, err = stringValue(dec)
 		case "hd":
-			c.HostedDomain, err = stringValue(value)
+			c.HostedDomain, err = stringValue(dec)
 		case "azp":
-			c.AuthorizedParty, err = stringValue(value)
+			c.AuthorizedParty, err = stringValue(dec)
 		case "name":
-			c.Name, err = stringValue(value)
+			c.Name, err = stringValue(dec)
 		case "given_name":
-			c.GivenName, err = stringValue(value)
+			c.GivenName, err = stringValue(dec)
 		case "family_name":
-			c.FamilyName, err = stringValue(value)
+			c.FamilyName, err = stringValue(dec)
+		default:
+			err = skipValue(dec)
 		}
 		if err != nil {
 			return fmt.Errorf("claim %q: %w", name, err)
@@ -121,48 +122,55 @@ func claimIndex(name string) int {
 	return -1
 }
 
+// numericDate reads a NumericDate (RFC 7519 section 2): a JSON number, not
+// a string holding one, which encoding/json would also take.
+func numericDate(dec *json.Decoder) error {
+	t, err := dec.Token()
+	if err != nil {
+		return err
+	}
+	if _, ok := t.(json.Number); !ok {
+		return fmt.Errorf("not a number: %v", t)
+	}
+	return nil
+}
+
 // audiences counts the audiences of aud: one string or an array of them.
-func audiences(raw []byte) (int, error) {
-	if len(raw) > 0 && raw[0] == '"' {
+func audiences(dec *json.Decoder) (int, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return 0, err
+	}
+	if _, ok := t.(string); ok {
 		return 1, nil
 	}
-	if len(raw) < 2 || raw[0] != '[' {
-		return 0, fmt.Errorf("not a string or an array: %.20q", raw)
+	if t != json.Delim('[') {
+		return 0, fmt.Errorf("not a string or an array: %v", t)
 	}
 	n := 0
-	i := skipSpace(raw, 1)
-	if raw[i] == ']' {
-		return 0, nil
-	}
-	for {
-		end, err := stringEnd(raw, i)
-		if err != nil {
+	for ; dec.More(); n++ {
+		if t, err := dec.Token(); err != nil {
 			return 0, err
-		}
-		n++
-		i = skipSpace(raw, end)
-		if i >= len(raw) {
-			return 0, errors.New("unterminated array")
-		}
-		switch raw[i] {
-		case ',':
-			i = skipSpace(raw, i+1)
-		case ']':
-			return n, nil
-		default:
+		} else if _, ok := t.(string); !ok {
 			return 0, errors.New("not an array of strings")
 		}
 	}
+	_, err = dec.Token()
+	return n, err
 }
 
-// boolValue decodes a boolean claim that some issuers send as the string
+// boolValue reads a boolean claim that some issuers send as the string
 // "true" or "false" (Google did for email_verified); null is false.
-func boolValue(raw []byte) (bool, error) {
-	switch string(raw) {
-	case "true", `"true"`:
+func boolValue(dec *json.Decoder) (bool, error) {
+	t, err := dec.Token()
+	if err != nil {
+		return false, err
+	}
+	switch t {
+	case true, "true":
 		return true, nil
-	case "false", `"false"`, "null":
+	case false, "false", nil:
 		return false, nil
 	}
-	return false, fmt.Errorf("not a boolean: %.20q", raw)
+	return false, fmt.Errorf("not a boolean: %v", t)
 }

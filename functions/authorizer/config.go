@@ -1,10 +1,17 @@
 package authorizer
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
+
+	"signin/functions/gateway"
+	"signin/functions/policy"
 )
 
 // Names of the environment variables the authorizer reads.
@@ -14,12 +21,15 @@ const (
 	envJWKSURL        = "OIDC_JWKS_URL"
 	envAllowedEmails  = "ALLOWED_EMAILS"
 	envAllowedDomains = "ALLOWED_DOMAINS"
+	envGroups         = "GROUPS"
+	envRouteGroups    = "ROUTE_GROUPS"
+	envTrustEmails    = "TRUST_EMAILS_WITHOUT_HD"
 )
 
 // Defaults of the optional settings: Google's issuer and key set.
 const (
-	DefaultIssuer  = "https://accounts.google.com"
-	DefaultJWKSURL = "https://www.googleapis.com/oauth2/v3/certs"
+	defaultIssuer  = "https://accounts.google.com"
+	defaultJWKSURL = "https://www.googleapis.com/oauth2/v3/certs"
 )
 
 // Config is the authorizer's validated configuration.
@@ -39,6 +49,19 @@ type Config struct {
 	// AllowedDomains, lower-cased, are the Google Workspace domains (the hd
 	// claim) whose users are let in.
 	AllowedDomains []string
+	// TrustEmailsWithoutHostedDomain makes a verified address count for
+	// AllowedEmails and the groups' emails even when Google is not
+	// authoritative for it: not a gmail.com address, and no hd claim (an
+	// account created with another provider's address, which may have
+	// changed hands since Google verified it). It is false by default:
+	// such an address counts for nothing, and only hd lets its owner in.
+	TrustEmailsWithoutHostedDomain bool
+	// Groups are the groups the routes name, with their members.
+	Groups Groups
+	// Routes are the route table's access rules: each route's Method, Path
+	// and Groups (its function and integration are not the authorizer's
+	// concern). Nil means every caller let in may call every route.
+	Routes gateway.Table
 }
 
 // restricted reports whether the configuration has an allow-list.
@@ -47,14 +70,14 @@ func (c Config) restricted() bool {
 }
 
 // ConfigFromEnv reads and validates the configuration from the environment
-// variables named by the Env constants, looked up with getenv (os.Getenv in
+// variables named by the env constants, looked up with getenv (os.Getenv in
 // production). The error names every missing or malformed variable.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var errs []error
 	c := Config{
 		ClientID: strings.TrimSpace(getenv(envClientID)),
-		Issuer:   withDefault(getenv(envIssuer), DefaultIssuer),
-		JWKSURL:  withDefault(getenv(envJWKSURL), DefaultJWKSURL),
+		Issuer:   withDefault(getenv(envIssuer), defaultIssuer),
+		JWKSURL:  withDefault(getenv(envJWKSURL), defaultJWKSURL),
 	}
 	switch {
 	case c.ClientID == "":
@@ -75,10 +98,61 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.AllowedDomains, err = list(getenv(envAllowedDomains), CheckDomain); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", envAllowedDomains, err))
 	}
+	if v := strings.TrimSpace(getenv(envTrustEmails)); v != "" {
+		if c.TrustEmailsWithoutHostedDomain, err = strconv.ParseBool(v); err != nil {
+			errs = append(errs, fmt.Errorf("%s %q: give true or false", envTrustEmails, v))
+		}
+	}
+	if raw := getenv(envGroups); strings.TrimSpace(raw) != "" {
+		if c.Groups, err = ParseGroups(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envGroups, err))
+		}
+	}
+	if raw := getenv(envRouteGroups); strings.TrimSpace(raw) != "" {
+		if c.Routes, err = parseRoutes(raw); err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
+		}
+	}
+	if err := c.Groups.Check(c.Routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s and %s: %w", envGroups, envRouteGroups, err))
+	} else if _, err := policy.NewAccess(AccessRoutes(c.Routes)); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
+	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("authorizer configuration: %w", errors.Join(errs...))
 	}
 	return c, nil
+}
+
+// parseRoutes reads the access rules of ROUTE_GROUPS: a JSON object from
+// a route's groups, comma-separated ("" for the open routes), to the
+// routes, each "<method> <path>" (the path in the route table, below
+// gateway.Prefix), in the order of the groups and of each list.
+func parseRoutes(raw string) (gateway.Table, error) {
+	var rules map[string][]string
+	if err := json.Unmarshal([]byte(raw), &rules); err != nil {
+		return nil, fmt.Errorf(`not {"<group>,...":["<method> <path>",...],...}: %w`, err)
+	}
+	routes := gateway.Table{}
+	for _, groups := range slices.Sorted(maps.Keys(rules)) {
+		var names []string
+		if groups != "" {
+			names = strings.Split(groups, ",")
+		}
+		for _, name := range names {
+			if err := gateway.CheckGroupName(name); err != nil {
+				return nil, err
+			}
+		}
+		for _, route := range rules[groups] {
+			method, path, ok := strings.Cut(route, " ")
+			if !ok {
+				return nil, fmt.Errorf("%q is not <method> <path>", route)
+			}
+			routes = append(routes, gateway.Route{Method: method, Path: path, Groups: names})
+		}
+	}
+	return routes, nil
 }
 
 func withDefault(value, def string) string {
@@ -177,15 +251,16 @@ func CheckDomain(s string) error {
 }
 
 // Environ returns the environment that configures the authorizer as c:
-// the variables named by the Env constants, the issuer and key set only
+// the variables named by the env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
-// only when not empty. ConfigFromEnv reads it back as c.
+// only when not empty, the groups and the routes' access rules as JSON.
+// ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
 	env := map[string]string{envClientID: c.ClientID}
-	if c.Issuer != "" && c.Issuer != DefaultIssuer {
+	if c.Issuer != "" && c.Issuer != defaultIssuer {
 		env[envIssuer] = c.Issuer
 	}
-	if c.JWKSURL != "" && c.JWKSURL != DefaultJWKSURL {
+	if c.JWKSURL != "" && c.JWKSURL != defaultJWKSURL {
 		env[envJWKSURL] = c.JWKSURL
 	}
 	if len(c.AllowedEmails) > 0 {
@@ -193,6 +268,26 @@ func (c Config) Environ() map[string]string {
 	}
 	if len(c.AllowedDomains) > 0 {
 		env[envAllowedDomains] = strings.Join(c.AllowedDomains, ",")
+	}
+	if c.TrustEmailsWithoutHostedDomain {
+		env[envTrustEmails] = "true"
+	}
+	// Maps marshal with sorted keys, and lists of strings always marshal.
+	if len(c.Groups) > 0 {
+		b, _ := json.Marshal(c.Groups)
+		env[envGroups] = string(b)
+	}
+	if c.Routes != nil {
+		// Routes listed under their groups: the variable counts against
+		// Lambda's 4 KB of environment, and a route's own key and list
+		// would take about twice the bytes.
+		rules := map[string][]string{}
+		for _, r := range c.Routes {
+			groups := strings.Join(r.Groups, ",")
+			rules[groups] = append(rules[groups], r.Method+" "+r.Path)
+		}
+		b, _ := json.Marshal(rules)
+		env[envRouteGroups] = string(b)
 	}
 	return env
 }

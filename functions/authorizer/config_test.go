@@ -7,7 +7,11 @@ import (
 	"testing"
 
 	"signin/functions/authorizer"
+	"signin/functions/gateway"
 )
+
+// clientID is a client ID shaped like Google's.
+const clientID = "123456789012-abcdefghijklmnopqrstuvwxyz012345.apps.googleusercontent.com"
 
 func TestConfigFromEnv(t *testing.T) {
 	tests := []struct {
@@ -62,6 +66,13 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 		{"email without @", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ALLOWED_EMAILS": "ada.example.com"}, []string{"ALLOWED_EMAILS"}},
 		{"domain with @", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ALLOWED_DOMAINS": "@example.com"}, []string{"ALLOWED_DOMAINS"}},
 		{"every bad setting at once", map[string]string{"OIDC_ISSUER": "::", "ALLOWED_DOMAINS": "localhost"}, []string{"GOOGLE_CLIENT_ID", "OIDC_ISSUER", "ALLOWED_DOMAINS"}},
+		{"trust of emails neither true nor false", map[string]string{"GOOGLE_CLIENT_ID": clientID, "TRUST_EMAILS_WITHOUT_HD": "yes please"}, []string{"TRUST_EMAILS_WITHOUT_HD"}},
+		{"groups that are not JSON", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": "admins=ada@example.com"}, []string{"GROUPS"}},
+		{"a route naming an undefined group", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"admins":["GET /admin"]}`}, []string{"GROUPS and ROUTE_GROUPS", "GET /api/admin names the group admins, which is not defined"}},
+		{"routes without a method", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"":["/admin"]}`}, []string{"ROUTE_GROUPS", "is not <method> <path>"}},
+		{"routes as an object per route", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"GET /admin":[]}`}, []string{"ROUTE_GROUPS", `"GET /admin" is not a plain identifier`}},
+		{"routes a policy cannot tell apart", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
+			"ROUTE_GROUPS": `{"":["GET /a/{x}","GET /a/{x}/b/c"],"admins":["GET /a/{x}/{y}"]}`}, []string{"ROUTE_GROUPS", "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,15 +91,58 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 
 func TestEnvironRoundTrips(t *testing.T) {
 	for _, cfg := range []authorizer.Config{
-		{ClientID: "c", Issuer: authorizer.DefaultIssuer, JWKSURL: authorizer.DefaultJWKSURL},
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs"},
 		{ClientID: "c", Issuer: "http://localhost:8082", JWKSURL: "http://localhost:8082/keys",
 			AllowedEmails: []string{"ada@example.com", "grace@example.org"}, AllowedDomains: []string{"example.com"}},
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs", TrustEmailsWithoutHostedDomain: true,
+			Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}},
+			Routes: gateway.Table{{Method: "GET", Path: "/"}, {Method: "GET", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}, {Method: "DELETE", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}}},
 	} {
 		env := cfg.Environ()
 		got, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
 		if err != nil || !reflect.DeepEqual(got, cfg) {
 			t.Errorf("ConfigFromEnv(%v) = %+v, %v; want %+v", env, got, err, cfg)
 		}
+	}
+}
+
+// TestGroupsCheckNamesEachWrongConfiguration: every mistake in the groups
+// stops the stack before anything is built or declared, with a message
+// that names it and says how to fix it.
+func TestGroupsCheckNamesEachWrongConfiguration(t *testing.T) {
+	routes := gateway.Table{{Method: "GET", Path: "/"}, {Method: "GET", Path: "/admin", Groups: []string{"admins"}}}
+	tests := []struct {
+		name, groups, want string
+	}{
+		{"a route naming an undefined group", `{"staff":{"domains":["example.com"]}}`,
+			"route GET /api/admin names the group admins, which is not defined: define it (groups.admins.emails or groups.admins.domains), or remove it from the route"},
+		{"a group with no members", `{"admins":{"emails":[]}}`,
+			"group admins has no members: list addresses in groups.admins.emails or Workspace domains in groups.admins.domains, or remove it"},
+		{"an invalid email", `{"admins":{"emails":["ada"]}}`,
+			`group admins: groups.admins.emails: "ada" is not an email address: list addresses such as ada@example.com`},
+		{"an invalid domain", `{"admins":{"domains":["@example.com"]}}`,
+			`group admins: groups.admins.domains: "@example.com" is not a domain name: list Google Workspace domains such as example.com, without @`},
+		{"a group name that is not a plain identifier", `{"admins":{"domains":["example.com"]},"ops team":{"domains":["example.com"]}}`,
+			`group "ops team": group name "ops team" is not a plain identifier`},
+		{"a misspelt member", `{"admins":{"email":["ada@example.com"]}}`,
+			`unknown field "email"`},
+		{"a list instead of an object", `["admins"]`,
+			`groups are not {"<name>":{"emails":["<address>",...],"domains":["<domain>",...]},...}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := authorizer.ParseGroups(tt.groups)
+			if err == nil {
+				err = g.Check(routes)
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+	g, err := authorizer.ParseGroups(`{"admins":{"emails":["Ada@Example.com"],"domains":["Example.COM"]}}`)
+	if err != nil || g.Check(routes) != nil || g["admins"].Emails[0] != "ada@example.com" || g["admins"].Domains[0] != "example.com" {
+		t.Errorf("good groups: %v, %v", g, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"crypto"
@@ -75,4 +75,45 @@ func signedByIssuer(tok string) bool {
 	}
 	digest := sha256.Sum256([]byte(parts[0] + "." + parts[1]))
 	return rsa.VerifyPKCS1v15(&googleKey.PublicKey, crypto.SHA256, digest[:], sig) == nil
+}
+
+// FuzzParseClaims checks the strict reading against encoding/json, which
+// go-oidc decodes the payload with: whatever parseClaims accepts,
+// encoding/json reads the same claims from.
+//
+//	go test ./functions/authorizer -run '^$' -fuzz FuzzParseClaims -fuzztime 1m
+func FuzzParseClaims(f *testing.F) {
+	for _, seed := range []string{
+		string(mustJSON(googleClaims(nil))),
+		`{"sub":"1","SUB":"2"}`,
+		`{"sub":"1","ſub":"2"}`,
+		`{"sub":"1","sub":"2"}`,
+		`{"sub":null,"email":"a\u0040b.c","name":"\ud800","aud":["a","b"],"exp":"1"}`,
+		`{"sub":"1","x":{"sub":[{"email":2}]}} `,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, payload string) {
+		c, err := parseClaims([]byte(payload))
+		if err != nil {
+			return
+		}
+		var std struct {
+			Subject         string `json:"sub"`
+			Email           string `json:"email"`
+			HostedDomain    string `json:"hd"`
+			AuthorizedParty string `json:"azp"`
+			Name            string `json:"name"`
+			GivenName       string `json:"given_name"`
+			FamilyName      string `json:"family_name"`
+		}
+		if err := json.Unmarshal([]byte(payload), &std); err != nil {
+			t.Fatalf("parseClaims accepted %q, which encoding/json refuses: %v", payload, err)
+		}
+		got := [...]string{c.Subject, c.Email, c.HostedDomain, c.AuthorizedParty, c.Name, c.GivenName, c.FamilyName}
+		want := [...]string{std.Subject, std.Email, std.HostedDomain, std.AuthorizedParty, std.Name, std.GivenName, std.FamilyName}
+		if got != want {
+			t.Errorf("claims of %q: parseClaims read %q, encoding/json %q", payload, got, want)
+		}
+	})
 }

@@ -1,4 +1,4 @@
-package authorizer_test
+package authorizer
 
 import (
 	"bytes"
@@ -22,8 +22,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-
-	"signin/functions/authorizer"
 )
 
 // The settings of the authorizer under test. The issuer is Google's, so the
@@ -164,13 +162,13 @@ type fixture struct {
 	iss   *issuer
 	clock *clock
 	log   *bytes.Buffer
-	keys  *authorizer.KeySet
-	auth  *authorizer.Handler
+	keys  *KeySet
+	auth  *Handler
 }
 
 func newFixture(t testing.TB, emails, domains []string) *fixture {
 	f := &fixture{iss: newIssuer(t), clock: newClock(), log: new(bytes.Buffer)}
-	cfg := authorizer.Config{
+	cfg := Config{
 		ClientID:       clientID,
 		Issuer:         issuerURL,
 		JWKSURL:        f.iss.jwksURL(),
@@ -178,8 +176,9 @@ func newFixture(t testing.TB, emails, domains []string) *fixture {
 		AllowedDomains: domains,
 	}
 	logger := slog.New(slog.NewJSONHandler(f.log, nil))
-	f.keys = authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Now: f.clock.Now, Log: logger})
-	f.auth = authorizer.New(cfg, f.keys, logger)
+	f.keys = NewKeySet(cfg.JWKSURL, logger)
+	f.keys.now = f.clock.Now
+	f.auth = New(cfg, f.keys, logger)
 	return f
 }
 

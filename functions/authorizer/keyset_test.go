@@ -1,107 +1,34 @@
-package authorizer_test
+package authorizer
 
 import (
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/tls"
 	"encoding/base64"
-	"encoding/pem"
 	"errors"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"signin/functions/authorizer"
 )
-
-func TestParseKeySetKeepsOnlyRS256SigningKeys(t *testing.T) {
-	testKeys(t)
-	small, err := rsa.GenerateKey(rand.Reader, 1024)
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc := string(jwks(map[string]*rsa.PublicKey{"good": &googleKey.PublicKey}))
-	extra := `{"kty":"EC","kid":"ec","alg":"ES256","crv":"P-256","x":"AA","y":"AA"},` +
-		`{"kty":"RSA","kid":"enc","use":"enc","n":"AQAB","e":"AQAB"},` +
-		`{"kty":"RSA","kid":"ps","alg":"PS256","n":"AQAB","e":"AQAB"},` +
-		`{"kty":"RSA","n":"AQAB","e":"AQAB"},`
-	doc = strings.Replace(doc, `{"keys":[`, `{"keys":[`+extra, 1)
-	doc = strings.Replace(doc, `]}`, ","+strings.TrimSuffix(strings.TrimPrefix(string(jwks(map[string]*rsa.PublicKey{"small": &small.PublicKey})), `{"keys":[`), `]}`)+`]}`, 1)
-	keys, _, err := authorizer.ParseKeySet([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(keys) != 1 || len(keys["good"]) != 1 || !keys["good"][0].Equal(&googleKey.PublicKey) {
-		t.Errorf("keys %v, want only \"good\"", keys)
-	}
-}
-
-func TestParseKeySetRejectsBrokenDocuments(t *testing.T) {
-	for _, doc := range []string{
-		``,
-		`[]`,
-		`{"keys":[]}`,
-		`{"keys":[{"kty":"EC","kid":"ec"}]}`,
-		`{"keys":[{"kty":"RSA","kid":"k","n":"!!","e":"AQAB"}]}`,
-		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"AAAAAAAB"}]}`,
-		`{"keys":[{"kty":"RSA","kid":"k","n":"AQAB","e":"Ag"}]}`,
-	} {
-		if keys, _, err := authorizer.ParseKeySet([]byte(doc)); err == nil {
-			t.Errorf("ParseKeySet(%s) = %v, want an error", doc, keys)
-		}
-	}
-}
 
 func TestKeySetReportsUnavailableKeysApartFromBadTokens(t *testing.T) {
 	testKeys(t)
 	iss := newIssuer(t)
 	iss.setDown(true)
 	c := newClock()
-	keys := authorizer.NewKeySet(iss.jwksURL(), authorizer.KeySetOptions{Now: c.Now})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
-		t.Errorf("issuer down: %v, want ErrKeysUnavailable", err)
+	keys := NewKeySet(iss.jwksURL(), slog.New(slog.DiscardHandler))
+	keys.now = c.Now
+	if _, err := keys.lookup(t.Context(), "k1"); !errors.Is(err, errKeysUnavailable) {
+		t.Errorf("issuer down: %v, want errKeysUnavailable", err)
 	}
 	iss.setDown(false)
-	c.advance(authorizer.DefaultRetryAfterFailure)
-	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
+	c.advance(retryAfterFailure)
+	if _, err := keys.lookup(t.Context(), "k1"); err != nil {
 		t.Errorf("issuer up: %v", err)
 	}
-	if _, err := keys.Keys(t.Context(), "nope"); !errors.Is(err, authorizer.ErrUnknownKey) {
-		t.Errorf("unknown kid: %v, want ErrUnknownKey", err)
-	}
-}
-
-// jwk renders one RSA key as a JWK member of a key set, with its exponent
-// and modulus encodings given.
-func jwkDoc(kid, n, e string) string {
-	return `{"kty":"RSA","alg":"RS256","use":"sig","kid":"` + kid + `","n":"` + n + `","e":"` + e + `"}`
-}
-
-func keySetDoc(keys ...string) []byte {
-	return []byte(`{"keys":[` + strings.Join(keys, ",") + `]}`)
-}
-
-func TestParseKeySetSkipsUnusableKeysAndKeepsTheOthers(t *testing.T) {
-	testKeys(t)
-	good := jwkDoc("good", b64(googleKey.N.Bytes()), "AQAB")
-	padded := jwkDoc("padded", base64.URLEncoding.EncodeToString(nextKey.N.Bytes()), "AQAB")
-	e3 := jwkDoc("e3", b64(nextKey.N.Bytes()), "Aw")
-	e65535 := jwkDoc("e65535", b64(nextKey.N.Bytes()), "__8")
-	keys, skipped, err := authorizer.ParseKeySet(keySetDoc(padded, e3, good, e65535))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(keys) != 1 || len(keys["good"]) != 1 || !keys["good"][0].Equal(&googleKey.PublicKey) {
-		t.Errorf("keys %v, want only \"good\"", keys)
-	}
-	if len(skipped) != 3 {
-		t.Errorf("skipped %v, want the padded modulus and both small exponents", skipped)
+	if _, err := keys.lookup(t.Context(), "nope"); !errors.Is(err, errUnknownKey) {
+		t.Errorf("unknown kid: %v, want errUnknownKey", err)
 	}
 }
 
@@ -169,22 +96,25 @@ func TestKeySetLifetime(t *testing.T) {
 			nil, withdraw, func(f *fixture) { f.clock.advance(601 * time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"withdrawn key refused after the default lifetime without Cache-Control", "", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(authorizer.DefaultLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(defaultLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"a max-age of a year is capped", "max-age=31536000", []func(*fixture){
-			nil, withdraw, func(f *fixture) { f.clock.advance(authorizer.MaxLifetime + time.Second) },
+			nil, withdraw, func(f *fixture) { f.clock.advance(maxLifetime + time.Second) },
+		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
+		{"withdrawn key refused a minute after max-age=86400, no-cache", "max-age=86400, no-cache", []func(*fixture){
+			nil, withdraw, func(f *fixture) { f.clock.advance(minLifetime + time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusUnauthorized}, 2},
 		{"issuer down after max-age: old keys within the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(authorizer.DefaultGrace - 2*time.Second) },
+			func(f *fixture) { f.clock.advance(graceAfterExpiry - 2*time.Second) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusOK}, 3},
 		{"issuer down after max-age: keys unavailable after the grace", "max-age=600", []func(*fixture){
 			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601 * time.Second) },
-			func(f *fixture) { f.clock.advance(authorizer.DefaultGrace) },
+			func(f *fixture) { f.clock.advance(graceAfterExpiry) },
 		}, []int{http.StatusOK, http.StatusOK, http.StatusInternalServerError}, 3},
 		{"issuer back after the grace", "max-age=600", []func(*fixture){
-			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + authorizer.DefaultGrace) },
-			func(f *fixture) { f.iss.setDown(false); f.clock.advance(authorizer.DefaultRetryAfterFailure) },
+			nil, func(f *fixture) { f.iss.setDown(true); f.clock.advance(601*time.Second + graceAfterExpiry) },
+			func(f *fixture) { f.iss.setDown(false); f.clock.advance(retryAfterFailure) },
 		}, []int{http.StatusOK, http.StatusInternalServerError, http.StatusOK}, 3},
 	}
 	for _, tt := range tests {
@@ -215,7 +145,7 @@ func TestFailedRefetchIsLoggedAsAnError(t *testing.T) {
 	f := newFixture(t, nil, nil)
 	f.authorize(t, token(googleKey, "k1", nil))
 	f.iss.setDown(true)
-	f.clock.advance(authorizer.DefaultLifetime + time.Second)
+	f.clock.advance(defaultLifetime + time.Second)
 	if _, got := f.authorize(t, token(googleKey, "k1", nil)); got != http.StatusOK {
 		t.Fatalf("answer %d, want 200 within the grace", got)
 	}
@@ -232,7 +162,7 @@ func TestExpiredKeysAreFetchedOnceForConcurrentDecisions(t *testing.T) {
 	valid := token(googleKey, "k1", nil)
 	f.authorize(t, valid)
 	f.iss.set(func(iss *issuer) { iss.delay = 50 * time.Millisecond })
-	f.clock.advance(authorizer.DefaultLifetime + time.Second)
+	f.clock.advance(defaultLifetime + time.Second)
 	var wg sync.WaitGroup
 	answers := make(chan error, 50)
 	for range 50 {
@@ -271,81 +201,23 @@ func TestFailedPrefetchDelaysNoDecision(t *testing.T) {
 	}
 }
 
-func TestLifetime(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	date := now.Format(http.TimeFormat)
-	tests := []struct {
-		name   string
-		header http.Header
-		want   time.Duration
-	}{
-		{"none", http.Header{}, authorizer.DefaultLifetime},
-		{"Google's", http.Header{"Cache-Control": {"public, max-age=19856, must-revalidate, no-transform"}}, 19856 * time.Second},
-		{"less the Age", http.Header{"Cache-Control": {"max-age=19856"}, "Age": {"856"}}, 19000 * time.Second},
-		{"upper-case directive", http.Header{"Cache-Control": {"Max-Age=7200"}}, 2 * time.Hour},
-		{"max-age over Expires", http.Header{"Cache-Control": {"max-age=7200"}, "Expires": {now.Add(time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 2 * time.Hour},
-		{"Expires less Date", http.Header{"Expires": {now.Add(3 * time.Hour).Format(http.TimeFormat)}, "Date": {date}}, 3 * time.Hour},
-		{"invalid Expires", http.Header{"Expires": {"0"}}, authorizer.MinLifetime},
-		{"no-store", http.Header{"Cache-Control": {"no-store"}}, authorizer.MinLifetime},
-		{"max-age=0", http.Header{"Cache-Control": {"max-age=0"}}, authorizer.MinLifetime},
-		{"malformed max-age", http.Header{"Cache-Control": {"max-age=soon"}}, authorizer.MinLifetime},
-		{"a year", http.Header{"Cache-Control": {"max-age=31536000"}}, authorizer.MaxLifetime},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := authorizer.Lifetime(tt.header, now); got != tt.want {
-				t.Errorf("Lifetime = %s, want %s", got, tt.want)
-			}
-		})
-	}
-}
-
-// TestDefaultClientFetchesOverHTTPS fetches the keys with the key set's own
-// client: it trusts the bundle named by SSL_CERT_FILE and nothing else, and
-// agrees on X25519 alone as its key exchange.
-func TestDefaultClientFetchesOverHTTPS(t *testing.T) {
+// TestStalledIssuerHoldsTheFirstDecisionOneTimeout: when the issuer stalls
+// during a cold start, init's prefetch waits out the fetch timeout; the
+// first decision must not wait out a second one (API Gateway's caller would
+// wait for both) but answer at once that the keys are unavailable.
+func TestStalledIssuerHoldsTheFirstDecisionOneTimeout(t *testing.T) {
 	testKeys(t)
-	var mu sync.Mutex
-	var curves []tls.CurveID
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		curves = append(curves, r.TLS.CurveID)
-		_, _ = w.Write(jwks(map[string]*rsa.PublicKey{"k1": &googleKey.PublicKey}))
-	}))
-	defer srv.Close()
-	dir := t.TempDir()
-	bundle := filepath.Join(dir, "bundle.pem")
-	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
+	f := newFixture(t, nil, nil)
+	const timeout = 100 * time.Millisecond
+	f.keys.client = newHTTPClient(timeout)
+	f.iss.set(func(iss *issuer) { iss.delay = 3 * timeout })
+	if err := f.keys.Prefetch(t.Context()); err == nil {
+		t.Fatal("Prefetch from a stalled issuer succeeded")
 	}
-	t.Setenv("SSL_CERT_DIR", "")
-
-	t.Setenv("SSL_CERT_FILE", bundle)
-	keys := authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
-	if _, err := keys.Keys(t.Context(), "k1"); err != nil {
-		t.Fatalf("server in the bundle: %v", err)
+	if _, got := f.authorize(t, token(googleKey, "k1", nil)); got != http.StatusInternalServerError {
+		t.Errorf("first decision: answer %d, want 500", got)
 	}
-	seen := func() []tls.CurveID {
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(curves)
-	}
-	if got := seen(); len(got) != 1 || got[0] != tls.X25519 {
-		t.Errorf("key exchanges %v, want [X25519]", got)
-	}
-
-	// Debian's bundle, without the test server's certificate.
-	other := "/etc/ssl/certs/ca-certificates.crt"
-	if _, err := os.Stat(other); err != nil {
-		t.Skip("no Debian bundle for the untrusted case:", err)
-	}
-	t.Setenv("SSL_CERT_FILE", other)
-	keys = authorizer.NewKeySet(srv.URL+"/keys", authorizer.KeySetOptions{})
-	if _, err := keys.Keys(t.Context(), "k1"); !errors.Is(err, authorizer.ErrKeysUnavailable) {
-		t.Errorf("server not in the bundle: %v, want ErrKeysUnavailable", err)
-	}
-	if got := seen(); len(got) != 1 {
-		t.Errorf("the untrusted server answered %d fetches", len(got)-1)
+	if n := f.iss.fetches.Load(); n != 1 {
+		t.Errorf("%d fetches, want 1: the first decision fetched again after the prefetch timed out", n)
 	}
 }

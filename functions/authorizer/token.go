@@ -6,6 +6,7 @@ import (
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -40,15 +41,18 @@ func parseToken(raw string) (*signedToken, error) {
 	t := &signedToken{raw: raw}
 	var alg string
 	var crit bool
-	err = members(headerJSON, func(name string, value []byte) error {
+	err = members(headerJSON, func(name string, dec *json.Decoder) error {
 		var err error
 		switch name {
 		case "alg":
-			alg, err = stringValue(value)
+			alg, err = stringValue(dec)
 		case "kid":
-			t.kid, err = stringValue(value)
+			t.kid, err = stringValue(dec)
 		case "crit":
 			crit = true
+			err = skipValue(dec)
+		default:
+			err = skipValue(dec)
 		}
 		return err
 	})

@@ -58,6 +58,12 @@ const ContextName = "name"
 // signed-in user's email address.
 const ContextEmail = "email"
 
+// ContextGroups is the key of the authorizer context entry that holds the
+// signed-in user's groups, comma-separated (a context value is a string,
+// number or boolean, never a list; a group's name holds no comma), empty
+// for none.
+const ContextGroups = "groups"
+
 // RequestTemplate is the application/json mapping template of a Template
 // route's (non-proxy) integration. It passes the authorizer context's
 // ContextName entry as the event {"name": "..."}.

@@ -57,6 +57,35 @@ type Route struct {
 	Function string
 	// Integration is how the request reaches the function.
 	Integration Integration
+	// Groups, when not empty, are the only callers allowed: a caller in
+	// any one of them may call the route, everyone else gets API
+	// Gateway's 403. Empty means every caller the stack admits. Each
+	// names a group of the stack's configuration (groups.<name>), a plain
+	// identifier such as admins.
+	Groups []string
+}
+
+// Prefix is the path under which the REST API's resources live: every
+// route answers at Prefix followed by its Path, both at the API's own
+// address and on the site's origin, where CloudFront (and `make dev`'s site
+// server) forwards Prefix and everything below it to the API unchanged. One
+// path space: the page calls /api/me on its own origin, another client
+// <invoke-url>/api/me, and API Gateway sees the same resource.
+const Prefix = "/api"
+
+// ResourcePath returns the route's resource path in API Gateway: its Path
+// below Prefix, "/api" for "/", "/api/me" for "/me". Method ARNs and
+// invoke permissions are built from it.
+func (r Route) ResourcePath() string {
+	return ResourcePath(r.Path)
+}
+
+// ResourcePath returns the resource path in API Gateway of a route path.
+func ResourcePath(path string) string {
+	if path == "/" {
+		return Prefix
+	}
+	return Prefix + path
 }
 
 // String names the route as error messages do: "GET /me -> me (proxy)".
@@ -85,7 +114,22 @@ var (
 	functionName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	literal      = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 	parameter    = regexp.MustCompile(`^\{[A-Za-z_][A-Za-z0-9_]*\}$`)
+	groupName    = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
 )
+
+// MaxGroupNameLength bounds the name of a group.
+const MaxGroupNameLength = 64
+
+// CheckGroupName reports whether name can name a group: a plain identifier
+// of ASCII letters, digits, '_' and '-', starting with a letter, at most
+// MaxGroupNameLength characters. The caller's groups reach the functions
+// as one comma-separated context value, so a name holds no comma.
+func CheckGroupName(name string) error {
+	if !groupName.MatchString(name) || len(name) > MaxGroupNameLength {
+		return fmt.Errorf("group name %q is not a plain identifier (letters, digits, '_' and '-', starting with a letter, at most %d characters), such as admins", name, MaxGroupNameLength)
+	}
+	return nil
+}
 
 // Functions returns every function of the API, each once: the authorizer
 // first, then the routes' functions in the order the table first names
@@ -218,7 +262,9 @@ func matchRank(pattern, segments []string) (string, bool) {
 // each naming its route: an unsupported method, a malformed path, a
 // duplicate method and path, two parameters where API Gateway allows one, a
 // function that has no command or is the authorizer, a function behind
-// routes of both kinds, and a command no route uses.
+// routes of both kinds, a group name that is not a plain identifier or is
+// listed twice, and a command no route uses. Whether the groups exist is
+// the stack configuration's check (authorizer.Groups.Check).
 func (t Table) Validate(commands []string) error {
 	var errs []error
 	fail := func(r Route, format string, args ...any) {
@@ -266,6 +312,13 @@ func (t Table) Validate(commands []string) error {
 			fail(r, "%s is the TOKEN authorizer, not a route's function", AuthorizerFunction)
 		case !slices.Contains(commands, r.Function):
 			fail(r, "no function %s: create functions/cmd/%s (package main)", r.Function, r.Function)
+		}
+		for i, g := range r.Groups {
+			if err := CheckGroupName(g); err != nil {
+				fail(r, "%v", err)
+			} else if slices.Contains(r.Groups[:i], g) {
+				fail(r, "group %s is listed twice", g)
+			}
 		}
 	}
 	for _, c := range commands {

@@ -39,9 +39,9 @@ func sameSet(a, b []string) bool {
 func TestValidateNamesTheBadRoute(t *testing.T) {
 	commands := []string{"authorizer", "hello", "me", "orders"}
 	good := Table{
-		{"GET", "/", "hello", Template},
-		{"GET", "/me", "me", Proxy},
-		{"GET", "/orders/{id}", "orders", Proxy},
+		{Method: "GET", Path: "/", Function: "hello", Integration: Template},
+		{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
+		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
 	}
 	tests := []struct {
 		name     string
@@ -49,9 +49,13 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 		commands []string
 		want     string
 	}{
-		{"duplicate method and path", func(t Table) Table { return append(t, Route{"GET", "/me", "orders", Proxy}) }, commands,
+		{"duplicate method and path", func(t Table) Table {
+			return append(t, Route{Method: "GET", Path: "/me", Function: "orders", Integration: Proxy})
+		}, commands,
 			"route GET /me -> orders (proxy): GET /me is already routed"},
-		{"unknown function", func(t Table) Table { return append(t, Route{"GET", "/profile", "profile", Proxy}) }, commands,
+		{"unknown function", func(t Table) Table {
+			return append(t, Route{Method: "GET", Path: "/profile", Function: "profile", Integration: Proxy})
+		}, commands,
 			"route GET /profile -> profile (proxy): no function profile: create functions/cmd/profile"},
 		{"path without a leading slash", func(t Table) Table { t[1].Path = "me"; return t }, commands,
 			`route GET me -> me (proxy): path "me" does not start with /`},
@@ -65,7 +69,9 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 			`segment "{proxy+}" is neither a literal`},
 		{"parameter named twice", func(t Table) Table { t[2].Path = "/orders/{id}/items/{id}"; return t }, commands,
 			`names the parameter {id} twice`},
-		{"two parameters under one resource", func(t Table) Table { return append(t, Route{"DELETE", "/orders/{orderId}", "orders", Proxy}) }, commands,
+		{"two parameters under one resource", func(t Table) Table {
+			return append(t, Route{Method: "DELETE", Path: "/orders/{orderId}", Function: "orders", Integration: Proxy})
+		}, commands,
 			"route DELETE /orders/{orderId} -> orders (proxy): /orders/{id} and /orders/{orderId}: API Gateway allows one path parameter"},
 		{"unsupported method", func(t Table) Table { t[1].Method = "OPTIONS"; return t }, commands,
 			`route OPTIONS /me -> me (proxy): method "OPTIONS" is not one of GET, HEAD, POST, PUT, PATCH, DELETE`},
@@ -73,7 +79,9 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 			`method "get" is not one of`},
 		{"unknown integration", func(t Table) Table { t[1].Integration = "http"; return t }, commands,
 			`integration "http" is neither "template" nor "proxy"`},
-		{"one function behind both kinds", func(t Table) Table { return append(t, Route{"GET", "/hello", "me", Template}) }, commands,
+		{"one function behind both kinds", func(t Table) Table {
+			return append(t, Route{Method: "GET", Path: "/hello", Function: "me", Integration: Template})
+		}, commands,
 			"route GET /hello -> me (template): function me is behind a proxy route too"},
 		{"the authorizer behind a route", func(t Table) Table { t[1].Function = "authorizer"; return t }, commands,
 			"authorizer is the TOKEN authorizer"},
@@ -85,6 +93,12 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 			"functions/cmd/profile has no route"},
 		{"no authorizer command", func(t Table) Table { return t }, []string{"hello", "me", "orders"},
 			"no functions/cmd/authorizer"},
+		{"a group name that is not a plain identifier", func(t Table) Table { t[2].Groups = []string{"admins", "ops team"}; return t }, commands,
+			`route GET /orders/{id} -> orders (proxy): group name "ops team" is not a plain identifier`},
+		{"a group name with a comma", func(t Table) Table { t[2].Groups = []string{"a,b"}; return t }, commands,
+			`group name "a,b" is not a plain identifier`},
+		{"a group listed twice", func(t Table) Table { t[2].Groups = []string{"admins", "admins"}; return t }, commands,
+			"group admins is listed twice"},
 	}
 	if err := good.Validate(commands); err != nil {
 		t.Fatalf("the good table: %v", err)
@@ -99,13 +113,21 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 	}
 }
 
+func TestResourcePathIsThePathUnderThePrefix(t *testing.T) {
+	for path, want := range map[string]string{"/": "/api", "/me": "/api/me", "/orders/{id}": "/api/orders/{id}"} {
+		if got := (Route{Path: path}).ResourcePath(); got != want {
+			t.Errorf("ResourcePath of %s = %q, want %q", path, got, want)
+		}
+	}
+}
+
 func TestMatchPrefersLiteralsAndExtractsParameters(t *testing.T) {
 	table := Table{
-		{"GET", "/", "hello", Template},
-		{"GET", "/me", "me", Proxy},
-		{"GET", "/orders/{id}", "orders", Proxy},
-		{"GET", "/orders/latest", "orders", Proxy},
-		{"GET", "/orders/{id}/items/{item}", "orders", Proxy},
+		{Method: "GET", Path: "/", Function: "hello", Integration: Template},
+		{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
+		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
+		{Method: "GET", Path: "/orders/latest", Function: "orders", Integration: Proxy},
+		{Method: "GET", Path: "/orders/{id}/items/{item}", Function: "orders", Integration: Proxy},
 	}
 	tests := []struct {
 		path, want string
@@ -131,16 +153,16 @@ func TestMatchPrefersLiteralsAndExtractsParameters(t *testing.T) {
 			t.Errorf("Match(%q) = %q %v %v, want %q %v %v", tt.path, got, params, ok, tt.want, tt.params, tt.ok)
 		}
 	}
-	if _, _, ok := (Table{{"GET", "/me", "me", Proxy}}).Match("/"); ok {
+	if _, _, ok := (Table{{Method: "GET", Path: "/me", Function: "me", Integration: Proxy}}).Match("/"); ok {
 		t.Error("Match(/) found the root of a table that routes no /")
 	}
 }
 
 func TestAllowedMethodsComeFromTheTable(t *testing.T) {
 	table := Table{
-		{"DELETE", "/orders/{id}", "orders", Proxy},
-		{"GET", "/orders/{id}", "orders", Proxy},
-		{"GET", "/", "hello", Template},
+		{Method: "DELETE", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
+		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
+		{Method: "GET", Path: "/", Function: "hello", Integration: Template},
 	}
 	for path, want := range map[string]string{"/": "GET,OPTIONS", "/orders/{id}": "GET,DELETE,OPTIONS", "/other": "OPTIONS"} {
 		if got := table.AllowedMethods(path); got != want {

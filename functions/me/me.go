@@ -1,6 +1,6 @@
 // Package me is the function behind GET /me, a Lambda proxy route: it
-// answers the caller's verified identity, {"sub", "email", "name"}, from the
-// authorizer's context.
+// answers the caller's verified identity, {"sub", "email", "name", "groups"},
+// from the authorizer's context.
 //
 // A request without that context can only reach it through a deployment
 // mistake (a route outside the authorizer): it answers 500 and logs why,

@@ -30,11 +30,13 @@ func TestHandle(t *testing.T) {
 		wantLog    string
 	}{
 		{"the caller's verified identity", ada,
-			200, `{"sub":"1234567890","email":"ada@example.com","name":"Ada Lovelace"}`, ""},
+			200, `{"sub":"1234567890","email":"ada@example.com","name":"Ada Lovelace","groups":[]}`, ""},
+		{"the caller's groups, from the context's flat value", map[string]any{"principalId": "1", "email": "ada@example.com", "name": "Ada", "groups": "admins,staff"},
+			200, `{"sub":"1","email":"ada@example.com","name":"Ada","groups":["admins","staff"]}`, ""},
 		{"a user without a display name", map[string]any{"principalId": "1", "email": "x@example.com", "name": ""},
-			200, `{"sub":"1","email":"x@example.com","name":""}`, ""},
+			200, `{"sub":"1","email":"x@example.com","name":"","groups":[]}`, ""},
 		{"a name that is markup stays text in JSON", map[string]any{"principalId": "1", "email": "x@example.com", "name": `<b>"Bob"</b>`},
-			200, `{"sub":"1","email":"x@example.com","name":"\u003cb\u003e\"Bob\"\u003c/b\u003e"}`, ""},
+			200, `{"sub":"1","email":"x@example.com","name":"\u003cb\u003e\"Bob\"\u003c/b\u003e","groups":[]}`, ""},
 		{"no authorizer context: a route outside the authorizer is 500, never an identity", nil,
 			500, `{"message":"Internal server error"}`, "no caller"},
 		{"no principalId is 500", map[string]any{"email": "ada@example.com", "name": "Ada"},

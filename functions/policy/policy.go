@@ -1,11 +1,12 @@
 // Package policy builds the IAM policy documents a Lambda TOKEN authorizer
 // hands back to API Gateway.
 //
-// A policy covers the whole stage the request came to
-// (arn:aws:execute-api:<region>:<account>:<api>/<stage>/*/*), never only the
+// A policy covers every route of the stage the request came to
+// (arn:aws:execute-api:<region>:<account>:<api>/<stage>), never only the
 // method that was called: API Gateway caches an authorizer's answer per
 // token, and a cached policy naming a single method would deny the same user
-// the next, different method.
+// the next, different method. With access per route (Access), it names the
+// routes the caller may call, all of them at once.
 package policy
 
 import (
@@ -38,11 +39,12 @@ const wildcards = "*?"
 // errMethodARN reports a method ARN that is not an API Gateway method ARN.
 var errMethodARN = errors.New("policy: malformed method ARN")
 
-// StageResource returns the ARN covering every method and path of the stage
-// methodARN belongs to. methodARN has the form
+// Stage returns the ARN of the stage methodARN belongs to,
+// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>, which a
+// policy's resources start with. methodARN has the form
 // arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<verb>/<path>,
 // as API Gateway sends it in the authorizer's event.
-func StageResource(methodARN string) (string, error) {
+func Stage(methodARN string) (string, error) {
 	arnFields, rest, ok := strings.Cut(methodARN, "/")
 	fields := strings.Split(arnFields, ":")
 	if !ok || len(fields) != 6 || fields[0] != "arn" || fields[2] != executeAPIService {
@@ -60,7 +62,7 @@ func StageResource(methodARN string) (string, error) {
 			return "", fmt.Errorf("%w: %q has an empty or wildcard field", errMethodARN, methodARN)
 		}
 	}
-	return arnFields + "/" + stage + "/*/*", nil
+	return arnFields + "/" + stage, nil
 }
 
 // Document returns a policy document with one statement: effect ("Allow" or

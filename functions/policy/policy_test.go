@@ -5,27 +5,27 @@ import (
 	"testing"
 )
 
-func TestStageResourceCoversEveryMethodOfTheStage(t *testing.T) {
+func TestStageIsTheStageOfTheMethod(t *testing.T) {
 	tests := []struct {
 		methodARN string
 		want      string
 	}{
-		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/POST/a/b/c", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*"},
-		{"arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod/DELETE/x", "arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod/*/*"},
+		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev"},
+		{"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/POST/a/b/c", "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev"},
+		{"arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod/DELETE/x", "arn:aws-cn:execute-api:cn-north-1:123456789012:abcdef1234/prod"},
 	}
 	for _, tt := range tests {
-		got, err := StageResource(tt.methodARN)
+		got, err := Stage(tt.methodARN)
 		if err != nil || got != tt.want {
-			t.Errorf("StageResource(%q) = %q, %v; want %q", tt.methodARN, got, err, tt.want)
+			t.Errorf("Stage(%q) = %q, %v; want %q", tt.methodARN, got, err, tt.want)
 		}
 	}
 }
 
-// TestStageResourceRejectsWhatIsNotAMethodARN includes ARNs with wildcards
+// TestStageRejectsWhatIsNotAMethodARN includes ARNs with wildcards
 // or empty fields: copied into the Allow policy, they would cover other
 // stages, APIs or accounts.
-func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
+func TestStageRejectsWhatIsNotAMethodARN(t *testing.T) {
 	for _, methodARN := range []string{
 		"",
 		"*",
@@ -47,8 +47,8 @@ func TestStageResourceRejectsWhatIsNotAMethodARN(t *testing.T) {
 		"arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/d?v/GET/",
 		"arn:*:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/",
 	} {
-		if got, err := StageResource(methodARN); !errors.Is(err, errMethodARN) {
-			t.Errorf("StageResource(%q) = %q, %v; want errMethodARN", methodARN, got, err)
+		if got, err := Stage(methodARN); !errors.Is(err, errMethodARN) {
+			t.Errorf("Stage(%q) = %q, %v; want errMethodARN", methodARN, got, err)
 		}
 	}
 }

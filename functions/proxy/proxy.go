@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -37,6 +38,9 @@ type Caller struct {
 	Email string `json:"email"`
 	// Name is the user's display name; it may be empty.
 	Name string `json:"name"`
+	// Groups are the groups of the stack's configuration the user is in,
+	// in the order of their names; empty, never null, for none.
+	Groups []string `json:"groups"`
 }
 
 // ErrNoCaller reports a request that carries no authorizer context: the
@@ -44,17 +48,21 @@ type Caller struct {
 var errNoCaller = errors.New("proxy: the request carries no principalId and email from the authorizer")
 
 // CallerOf returns the caller of req from requestContext.authorizer: the
-// principalId and the context entries gateway.ContextEmail and
-// gateway.ContextName, which API Gateway delivers as strings.
+// principalId and the context entries gateway.ContextEmail,
+// gateway.ContextName and gateway.ContextGroups (comma-separated), which
+// API Gateway delivers as strings.
 func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 	a := req.RequestContext.Authorizer
 	text := func(key string) string {
 		s, _ := a[key].(string)
 		return s
 	}
-	c := Caller{Sub: text("principalId"), Email: text(gateway.ContextEmail), Name: text(gateway.ContextName)}
+	c := Caller{Sub: text("principalId"), Email: text(gateway.ContextEmail), Name: text(gateway.ContextName), Groups: []string{}}
 	if c.Sub == "" || c.Email == "" {
 		return Caller{}, errNoCaller
+	}
+	if groups := text(gateway.ContextGroups); groups != "" {
+		c.Groups = strings.Split(groups, ",")
 	}
 	return c, nil
 }

@@ -28,13 +28,13 @@ func TestJSONRefusesWhatCannotBeEncoded(t *testing.T) {
 
 // A proxy function answers with its own CORS headers.
 func ExampleJSON() {
-	resp, err := JSON("https://d111111abcdef8.cloudfront.net", 200, Caller{Sub: "42", Email: "ada@example.com", Name: "Ada"})
+	resp, err := JSON("https://d111111abcdef8.cloudfront.net", 200, Caller{Sub: "42", Email: "ada@example.com", Name: "Ada", Groups: []string{"admins"}})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(resp.StatusCode, resp.Body)
 	fmt.Println(resp.Headers["Access-Control-Allow-Origin"])
 	// Output:
-	// 200 {"sub":"42","email":"ada@example.com","name":"Ada"}
+	// 200 {"sub":"42","email":"ada@example.com","name":"Ada","groups":["admins"]}
 	// https://d111111abcdef8.cloudfront.net
 }

@@ -94,7 +94,7 @@ func decisionLines(t *testing.T, status int, keys, token, methodARN string) []st
 	t.Cleanup(jwks.Close)
 	var log bytes.Buffer
 	a := authorizer.New(authorizer.Config{ClientID: clientID, Issuer: issuer, JWKSURL: jwks.URL},
-		authorizer.NewKeySet(jwks.URL, authorizer.KeySetOptions{}), slog.New(slog.NewJSONHandler(&log, nil)))
+		authorizer.NewKeySet(jwks.URL, slog.New(slog.DiscardHandler)), slog.New(slog.NewJSONHandler(&log, nil)))
 	_, _ = a.Handle(context.Background(), events.APIGatewayCustomAuthorizerRequest{
 		Type: "TOKEN", AuthorizationToken: token, MethodArn: methodARN,
 	})

@@ -26,6 +26,8 @@ const (
 	KeyGoogleClientID     = project.KeyGoogleClientID
 	KeyAllowedEmails      = "allowedEmails"
 	KeyAllowedDomains     = "allowedDomains"
+	KeyGroups             = "groups"
+	KeyTrustEmails        = "trustEmailsWithoutHd"
 	KeyAuthorizerCacheTTL = "authorizerCacheTtl"
 	KeyLogRetentionDays   = "logRetentionDays"
 	KeyThrottleRateLimit  = "throttleRateLimit"
@@ -91,6 +93,13 @@ type Settings struct {
 	// allowedDomains, if not empty, are the only hosted domains whose users
 	// may call the API.
 	allowedDomains []string
+	// groups are the groups routes name (gateway.Route.Groups), with their
+	// members.
+	groups authorizer.Groups
+	// TrustEmailsWithoutHostedDomain lets a verified email Google is not
+	// authoritative for (no hd, not gmail.com) count for allowedEmails and
+	// the groups' emails; see authorizer.Config.
+	TrustEmailsWithoutHostedDomain bool
 	// AuthorizerCacheTTL is how many seconds API Gateway caches the
 	// authorizer's answer for a token; 0 turns the cache off.
 	AuthorizerCacheTTL int
@@ -168,6 +177,9 @@ func (c Settings) validate() error {
 		if authorizer.CheckDomain(d) != nil {
 			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list domains such as example.com, without @", KeyAllowedDomains, d))
 		}
+	}
+	if err := c.groups.Check(nil); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w (`pulumi config set --path 'groups.<name>.emails[0]' ada@example.com`)", KeyGroups, err))
 	}
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
 		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
@@ -274,9 +286,24 @@ func validateHostname(key, value string) error {
 	return nil
 }
 
+// CheckRoutes reports a route of routes that names a group the
+// configuration does not define, and routes whose groups an authorizer's
+// policy cannot tell apart: what the authorizer would refuse at start.
+func (c Settings) CheckRoutes(routes gateway.Table) error {
+	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
+		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
+	}
+	return nil
+}
+
 // AuthorizerEnvironment returns the authorizer function's environment: the
-// client ID and the allow-lists. The OIDC issuer and key set keep the
-// authorizer's Google defaults.
-func (c Settings) AuthorizerEnvironment() map[string]string {
-	return authorizer.Config{ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains}.Environ()
+// client ID, the allow-lists, the groups and the access rules of routes.
+// The OIDC issuer and key set keep the authorizer's Google defaults.
+func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
+	return authorizer.Config{
+		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
+		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
+		Groups:                         c.groups,
+		Routes:                         routes,
+	}.Environ()
 }

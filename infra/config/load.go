@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"signin/functions/authorizer"
 )
 
 // stageNamePattern is what API Gateway accepts as a stage name. The API's
@@ -34,6 +36,24 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	})
 	read(KeyAllowedDomains, func() error {
 		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.allowedDomains))
+	})
+	read(KeyGroups, func() error {
+		raw, err := pulumiconfig.Try(ctx, KeyGroups)
+		if err == nil {
+			if c.groups, err = authorizer.ParseGroups(raw); err != nil {
+				err = fmt.Errorf("%w (set members with `pulumi config set --path 'groups.admins.emails[0]' ada@example.com`)", err)
+			}
+		}
+		return err
+	})
+	read(KeyTrustEmails, func() error {
+		v, err := pulumiconfig.TryBool(ctx, KeyTrustEmails)
+		if err == nil {
+			c.TrustEmailsWithoutHostedDomain = v
+		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
+			err = fmt.Errorf("not true or false: %w", err)
+		}
+		return err
 	})
 	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })

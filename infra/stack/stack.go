@@ -145,7 +145,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		kind, _ := src.Routes.Integration(name)
 		switch {
 		case name == gateway.AuthorizerFunction:
-			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment())
+			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes))
 		case kind == gateway.Proxy:
 			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
 		}

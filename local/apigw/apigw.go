@@ -120,12 +120,20 @@ func New(cfg Config) (*Gateway, error) {
 // Routes returns the routes the API serves.
 func (g *Gateway) Routes() gateway.Table { return slices.Clone(g.cfg.Routes) }
 
-// methodARN returns the methodArn of a request for method on the request
-// path, as API Gateway hands it to the authorizer:
-// arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path without its leading />.
-func (g *Gateway) methodARN(method, path string) string {
+// methodARN returns the methodArn of a request for method on route, whose
+// path parameters have the values params, as API Gateway hands it to the
+// authorizer: arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path>,
+// the path being the route's resource path (gateway.Route.ResourcePath)
+// with the parameters' values, without its leading /.
+func (g *Gateway) methodARN(method string, route gateway.Route, params map[string]string) string {
+	segments := gateway.Segments(route.ResourcePath())
+	for i, seg := range segments {
+		if name, ok := gateway.IsParameter(seg); ok {
+			segments[i] = params[name]
+		}
+	}
 	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s",
-		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.TrimPrefix(path, "/"))
+		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.Join(segments, "/"))
 }
 
 // ServeHTTP answers a request as the deployed API does.
@@ -154,7 +162,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	}
-	methodARN := g.methodARN(r.Method, r.URL.EscapedPath())
+	methodARN := g.methodARN(r.Method, route, params)
 	policy, hit, err := g.authorize(r.Context(), token, methodARN)
 	if hit {
 		w.Header().Set(CacheHeader, "hit")

@@ -21,13 +21,13 @@ import (
 // renders the mapping template, as API Gateway does.
 func Example() {
 	authorizer := func(_ context.Context, req events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-		stage, err := policy.StageResource(req.MethodArn)
+		stage, err := policy.Stage(req.MethodArn)
 		if err != nil {
 			return events.APIGatewayCustomAuthorizerResponse{}, err
 		}
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    "1234567890",
-			PolicyDocument: policy.Document(policy.Allow, stage),
+			PolicyDocument: policy.Document(policy.Allow, stage+"/*/*"),
 			Context:        map[string]any{gateway.ContextName: "Ada Lovelace"},
 		}, nil
 	}

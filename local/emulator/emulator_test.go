@@ -118,6 +118,8 @@ func (iss *issuer) token(t testing.TB, key *rsa.PrivateKey, email string) string
 		"iss": iss.url, "aud": clientID, "azp": clientID, "sub": "110169484474386276334",
 		"email": email, "email_verified": true, "name": "Ada Lovelace",
 		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(),
+		// A Workspace account's: Google is authoritative for its email.
+		"hd": email[strings.LastIndexByte(email, '@')+1:],
 	})
 	if err != nil {
 		t.Fatal(err)

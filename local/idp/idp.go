@@ -140,6 +140,9 @@ type Identity struct {
 	// Lifetime is how long from now the token is valid; zero means
 	// defaultLifetime, and a negative one gives an expired token.
 	Lifetime time.Duration
+	// NoHostedDomain leaves hd out whatever the email's domain: a Google
+	// account made with another provider's address, not a Workspace one.
+	NoHostedDomain bool
 	// picture is the picture claim, an https: or data:image/ URL; empty
 	// leaves it out.
 	picture string
@@ -147,7 +150,8 @@ type Identity struct {
 
 // Token returns a signed ID token for id, with Google's claims: iss, aud,
 // azp, sub, email, email_verified, name, iat, exp, and hd when the email's
-// domain is not gmail.com (Google sets hd for Workspace accounts only).
+// domain is not gmail.com (Google sets hd for Workspace accounts only) and
+// id.NoHostedDomain is false.
 func (p *Provider) Token(id Identity) (string, error) {
 	addr, err := mail.ParseAddress(id.Email)
 	if err != nil || addr.Address != id.Email {
@@ -179,7 +183,7 @@ func (p *Provider) Token(id Identity) (string, error) {
 		"exp":            now.Add(id.Lifetime).Unix(),
 	}
 	domain := strings.ToLower(id.Email[strings.LastIndexByte(id.Email, '@')+1:])
-	if domain != "gmail.com" {
+	if domain != "gmail.com" && !id.NoHostedDomain {
 		claims["hd"] = domain
 	}
 	if id.picture != "" {

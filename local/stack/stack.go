@@ -68,6 +68,11 @@ type Options struct {
 	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
 	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
 	AllowedEmails, AllowedDomains string
+	// Groups are the groups the routes name, as JSON in the shape of the
+	// Pulumi configuration's groups:
+	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}.
+	// Empty means none.
+	Groups string
 	// CacheTTL is the authorizer result cache's TTL; zero means API
 	// Gateway's default.
 	CacheTTL time.Duration
@@ -78,6 +83,9 @@ type Options struct {
 	// wrap, when set, wraps each function as the API invokes it (tests
 	// count invocations with it).
 	wrap func(name string, fn lambda.Handler) lambda.Handler
+	// routes, when set, is the route table served instead of
+	// gateway.Routes (tests restrict routes to groups with it).
+	routes gateway.Table
 }
 
 // PortInUseError says that a part of the stack could not listen on its
@@ -107,6 +115,8 @@ type Running struct {
 	// Provider is the development identity provider, for minting tokens.
 	Provider *idp.Provider
 
+	routes    gateway.Table
+	groups    authorizer.Groups
 	listeners []net.Listener
 	servers   []*http.Server
 	functions map[string]*emulator.Function
@@ -127,6 +137,19 @@ func Start(ctx context.Context, opts Options) (*Running, error) {
 }
 
 func (st *Running) start(ctx context.Context, opts Options) error {
+	st.routes = opts.routes
+	if st.routes == nil {
+		st.routes = gateway.Routes
+	}
+	if strings.TrimSpace(opts.Groups) != "" {
+		var err error
+		if st.groups, err = authorizer.ParseGroups(opts.Groups); err != nil {
+			return fmt.Errorf("stack: GROUPS: %w", err)
+		}
+	}
+	if err := authorizer.CheckAccess(st.groups, st.routes); err != nil {
+		return fmt.Errorf("stack: the groups (GROUPS) and the route table's groups: %w", err)
+	}
 	listeners := map[string]net.Listener{}
 	for _, p := range []struct {
 		part string
@@ -160,7 +183,7 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	authorizer := functions[gateway.AuthorizerFunction]
 	delete(functions, gateway.AuthorizerFunction)
 	st.api, err = apigw.New(apigw.Config{
-		Routes: gateway.Routes, Authorizer: authorizer, Functions: functions, AllowOrigin: st.SiteURL,
+		Routes: st.routes, Authorizer: authorizer, Functions: functions, AllowOrigin: st.SiteURL,
 		Region: region, AccountID: accountID, APIID: apiID, Stage: stage,
 		CacheTTL: opts.CacheTTL,
 	})
@@ -199,7 +222,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := gateway.Routes.CheckModule(dir); err != nil {
+	if err := st.routes.CheckModule(dir); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
@@ -207,7 +230,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	}
 	started := map[string]lambda.Handler{}
 	st.functions = map[string]*emulator.Function{}
-	for _, name := range gateway.Routes.Functions() {
+	for _, name := range st.routes.Functions() {
 		bin := filepath.Join(st.binDir, name)
 		host := bundle.Target{GOOS: runtime.GOOS, GOARCH: runtime.GOARCH}
 		if err := bundle.Binary(ctx, bundle.Options{Dir: dir, Function: name, Target: host}, bin); err != nil {
@@ -240,6 +263,8 @@ func (st *Running) environment(name string, opts Options) []string {
 			ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
 			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
 			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+			Groups:         st.groups,
+			Routes:         st.routes,
 		}.Environ()
 		var entries []string
 		for _, k := range slices.Sorted(maps.Keys(env)) {
@@ -247,7 +272,7 @@ func (st *Running) environment(name string, opts Options) []string {
 		}
 		return entries
 	}
-	if kind, _ := gateway.Routes.Integration(name); kind == gateway.Proxy {
+	if kind, _ := st.routes.Integration(name); kind == gateway.Proxy {
 		return []string{gateway.SiteOriginVariable + "=" + st.SiteURL}
 	}
 	return nil

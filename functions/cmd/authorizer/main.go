@@ -5,7 +5,8 @@
 //
 // It fetches the issuer's keys during init, before the first invocation,
 // while Lambda gives init a full share of CPU; if that fails, it starts
-// anyway and the first decision fetches them.
+// anyway and the first decision fetches them, within what is left of the
+// fetch's timeout (package authorizer, KeySet.Prefetch).
 //
 // It runs as many Go threads at once as Lambda gives it vCPUs (package
 // procs).
@@ -30,7 +31,7 @@ func main() {
 		logger.Error("invalid configuration", slog.String("error", err.Error()))
 		os.Exit(1)
 	}
-	keys := authorizer.NewKeySet(cfg.JWKSURL, authorizer.KeySetOptions{Log: logger})
+	keys := authorizer.NewKeySet(cfg.JWKSURL, logger)
 	if err := keys.Prefetch(context.Background()); err != nil {
 		logger.Warn("fetching the signing keys during init failed; the first decision fetches them",
 			slog.String("error", err.Error()))

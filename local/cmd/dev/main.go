@@ -7,10 +7,11 @@
 // Usage:
 //
 //	go run ./local/cmd/dev [-site-port 8080] [-api-port 8081] [-idp-port 8082]
-//	    [-allowed-emails a@example.com,...] [-allowed-domains example.com,...] [-quiet]
+//	    [-allowed-emails a@example.com,...] [-allowed-domains example.com,...]
+//	    [-groups '{"admins":{"emails":["ada@example.com"]}}'] [-quiet]
 //
 // Each flag's default comes from the environment variable named in its help
-// (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS, ALLOWED_DOMAINS).
+// (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS, ALLOWED_DOMAINS, GROUPS).
 package main
 
 import (
@@ -58,6 +59,7 @@ func run() error {
 	}
 	flag.StringVar(&opts.AllowedEmails, "allowed-emails", os.Getenv("ALLOWED_EMAILS"), "comma-separated emails the API allows; empty allows all (ALLOWED_EMAILS)")
 	flag.StringVar(&opts.AllowedDomains, "allowed-domains", os.Getenv("ALLOWED_DOMAINS"), "comma-separated hosted domains the API allows; empty allows all (ALLOWED_DOMAINS)")
+	flag.StringVar(&opts.Groups, "groups", os.Getenv("GROUPS"), `the groups routes name, JSON as in the Pulumi configuration: {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}} (GROUPS)`)
 	quiet := flag.Bool("quiet", false, "hide the functions' logs")
 	flag.Parse()
 

@@ -1,0 +1,232 @@
+package policy
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+const stage = "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev"
+
+func in(groups ...string) func(string) bool {
+	return func(g string) bool { return slices.Contains(groups, g) }
+}
+
+func resources(doc events.APIGatewayCustomAuthorizerPolicy, effect string) []string {
+	var out []string
+	for _, s := range doc.Statement {
+		if s.Effect == effect {
+			out = append(out, s.Resource...)
+		}
+	}
+	return out
+}
+
+func mustAccess(t testing.TB, routes []Route) *Access {
+	t.Helper()
+	a, err := NewAccess(routes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestDocumentAllowsExactlyTheCallersRoutes(t *testing.T) {
+	a := mustAccess(t, []Route{
+		{Method: "GET", Path: "/api"},
+		{Method: "GET", Path: "/api/me"},
+		{Method: "GET", Path: "/api/admin", Groups: []string{"admins"}},
+		{Method: "GET", Path: "/api/admin/{id}", Groups: []string{"admins"}},
+		{Method: "GET", Path: "/api/admin/{id}/secret", Groups: []string{"owners"}},
+		{Method: "GET", Path: "/api/reports", Groups: []string{"admins", "finance"}},
+	})
+	tests := []struct {
+		name        string
+		member      func(string) bool
+		allow, deny []string
+	}{
+		{"in every group: the whole stage", in("admins", "owners", "finance"), []string{stage + "/*/*"}, nil},
+		{"in no group: the open routes", in(),
+			[]string{stage + "/GET/api", stage + "/GET/api/me"}, nil},
+		{"admin: the stage but the secret, shorter than the five routes and the Deny of the secret /api/admin/* matches", in("admins"),
+			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret"}},
+		{"finance: the reports", in("finance"),
+			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/reports"}, nil},
+		{"owner: the secret without the admin routes", in("owners"),
+			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/admin/*/secret"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := a.Document(stage, tt.member)
+			if got := resources(doc, Allow); !slices.Equal(got, tt.allow) {
+				t.Errorf("allowed %q, want %q", got, tt.allow)
+			}
+			if got := resources(doc, Deny); !slices.Equal(got, tt.deny) {
+				t.Errorf("denied %q, want %q", got, tt.deny)
+			}
+		})
+	}
+}
+
+func TestDocumentDeniesTheStageToACallerOfNoRoute(t *testing.T) {
+	a := mustAccess(t, []Route{{Method: "GET", Path: "/api", Groups: []string{"admins"}}})
+	doc := a.Document(stage, in())
+	if got := resources(doc, Deny); !slices.Equal(got, []string{stage + "/*/*"}) || len(resources(doc, Allow)) > 0 {
+		t.Errorf("document %+v, want a Deny of the whole stage", doc)
+	}
+}
+
+// TestDocumentOfAHundredRoutesFitsTheBudget writes the policy of callers in
+// each combination of four groups over 100 routes (a quarter open, the rest
+// spread over the groups, half of them with a path parameter), and checks
+// the authorizer's whole answer stays within 8 KB, the budget
+// docs/security.md states, and each resource within the method ARN's 1,600
+// bytes.
+func TestDocumentOfAHundredRoutesFitsTheBudget(t *testing.T) {
+	routes, groups := hundredRoutes()
+	a := mustAccess(t, routes)
+	const budget = 8 << 10
+	largest := 0
+	for mask := range 1 << len(groups) {
+		var mine []string
+		for i, g := range groups {
+			if mask&(1<<i) != 0 {
+				mine = append(mine, g)
+			}
+		}
+		answer, err := json.Marshal(events.APIGatewayCustomAuthorizerResponse{
+			PrincipalID:    "110169484474386276334",
+			PolicyDocument: a.Document(stage, in(mine...)),
+			Context: map[string]any{
+				"name":   strings.Repeat("N", 100),
+				"email":  strings.Repeat("e", 60) + "@example.com",
+				"groups": strings.Join(mine, ","),
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		largest = max(largest, len(answer))
+		if len(answer) > budget {
+			t.Errorf("groups %v: the answer has %d bytes, more than %d", mine, len(answer), budget)
+		}
+	}
+	t.Logf("largest answer: %d bytes", largest)
+}
+
+// hundredRoutes are 100 routes in four groups: a quarter open, half with a
+// path parameter.
+func hundredRoutes() ([]Route, []string) {
+	groups := []string{"admins", "finance", "support", "engineering"}
+	var routes []Route
+	for i := range 100 {
+		r := Route{Method: []string{"GET", "POST", "PUT", "DELETE"}[i%4], Path: fmt.Sprintf("/api/department-%02d/reports", i/4)}
+		if i%2 == 1 {
+			r.Path = fmt.Sprintf("/api/department-%02d/reports/{reportId}", i/4)
+		}
+		if i%4 != 0 {
+			r.Groups = []string{groups[i%len(groups)]}
+		}
+		routes = append(routes, r)
+	}
+	return routes, groups
+}
+
+// BenchmarkDocument writes the policy of a caller in one of four groups
+// over 100 routes: the work each decision adds to the token's check.
+func BenchmarkDocument(b *testing.B) {
+	routes, _ := hundredRoutes()
+	a := mustAccess(b, routes)
+	for b.Loop() {
+		a.Document(stage, in("finance"))
+	}
+}
+
+// BenchmarkNewAccess checks 100 routes, as the authorizer does once at
+// start.
+func BenchmarkNewAccess(b *testing.B) {
+	routes, _ := hundredRoutes()
+	for b.Loop() {
+		mustAccess(b, routes)
+	}
+}
+
+func TestNewAccessRefusesRoutesAPolicyCannotTellApart(t *testing.T) {
+	tests := []struct {
+		name   string
+		routes []Route
+		want   string
+	}{
+		// A caller outside admins may call /a/{x} and /a/{x}/b/c, whose
+		// resource /a/* matches requests for /a/{x}/{y}: the policy
+		// denies /a/*/*, which matches /a/1/b/c too.
+		{"a Deny that matches a route the caller may call", []Route{
+			{Method: "GET", Path: "/api/a/{x}"},
+			{Method: "GET", Path: "/api/a/{x}/{y}", Groups: []string{"admins"}},
+			{Method: "GET", Path: "/api/a/{x}/b/c"},
+		}, "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}: a caller who may call GET /api/a/{x} but not GET /api/a/{x}/{y} gets a Deny of GET/api/a/*/*"},
+		{"the same with groups", []Route{
+			{Method: "GET", Path: "/api/a/{x}", Groups: []string{"ops"}},
+			{Method: "GET", Path: "/api/a/{x}/{y}", Groups: []string{"admins"}},
+			{Method: "GET", Path: "/api/a/{x}/b/c", Groups: []string{"ops", "admins"}},
+		}, "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"},
+		{"a wildcard in a path", []Route{{Method: "GET", Path: "/api/*"}}, "without * or ?"},
+		{"a path too long for a method ARN", []Route{{Method: "GET", Path: "/api/" + strings.Repeat("x", MaxMethodARNLength)}}, "exceed API Gateway's 1600 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := NewAccess(tt.routes); err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("NewAccess = %v, want an error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestNewAccessAcceptsRoutesAPolicyTellsApart: a restricted /admin/{id}
+// beside /admin/{id}/secret of another group, or the same groups on
+// routes a resource covers, need no refusal.
+func TestNewAccessAcceptsRoutesAPolicyTellsApart(t *testing.T) {
+	for _, routes := range [][]Route{
+		{{Method: "GET", Path: "/api/admin/{id}", Groups: []string{"admins"}}, {Method: "GET", Path: "/api/admin/{id}/secret", Groups: []string{"owners"}}, {Method: "GET", Path: "/api/admin-other"}},
+		{{Method: "GET", Path: "/api/files/{name}/raw", Groups: []string{"admins"}}, {Method: "GET", Path: "/api/files/{dir}", Groups: []string{"admins"}}},
+		{{Method: "GET", Path: "/api/files/{name}/raw"}, {Method: "GET", Path: "/api/files/{dir}", Groups: []string{"admins"}}},
+		{{Method: "GET", Path: "/api/a/{x}/b", Groups: []string{"ops"}}, {Method: "GET", Path: "/api/a/{x}", Groups: []string{"admins"}}},
+		{{Method: "GET", Path: "/api/a/{x}"}, {Method: "GET", Path: "/api/a/{x}/{y}", Groups: []string{"admins"}}, {Method: "GET", Path: "/api/a/{x}/b/c", Groups: []string{"admins"}}},
+		{{Method: "GET", Path: "/api/files/{dir}"}, {Method: "POST", Path: "/api/files/{dir}/raw", Groups: []string{"admins"}}},
+	} {
+		if _, err := NewAccess(routes); err != nil {
+			t.Errorf("NewAccess(%v) = %v", routes, err)
+		}
+	}
+}
+
+func TestOverlap(t *testing.T) {
+	tests := []struct {
+		p, q string
+		want bool
+	}{
+		{"GET/api/admin/*", "GET/api/admin/*/secret", true},
+		{"GET/api/admin/*/secret", "GET/api/admin/*", false},
+		{"GET/api/admin/*", "GET/api/admin-other", false},
+		{"GET/api/admin/*", "GET/api/admin", false},
+		{"GET/api/admin", "GET/api/admin/*", false},
+		{"GET/api/admin/*", "GET/api/admin/*", true},
+		{"GET/api/a/*/c", "GET/api/a/*/*", true},
+		{"GET/api/a/*/c/*", "GET/api/a/*/*", false},
+		{"GET/api/a/*/*", "GET/api/a/*/c/*", true},
+		{"GET/api/a/*", "GET/api/a/b", true},
+		{"GET/api/a/b", "GET/api/a/*", true},
+		{"GET/api/*/b", "GET/api/a/*", true},
+		{"GET/api", "GET/api", true},
+		{"GET/api", "GET/api/me", false},
+	}
+	for _, tt := range tests {
+		if got := overlap(tt.p, tt.q); got != tt.want {
+			t.Errorf("overlap(%q, %q) = %v, want %v", tt.p, tt.q, got, tt.want)
+		}
+	}
+}

@@ -1,0 +1,128 @@
+package stack
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"signin/functions/gateway"
+	"signin/local/apigw"
+	"signin/local/idp"
+)
+
+// groupRoutes restrict routes to groups, each served by the real me
+// function, which answers any proxy route.
+var groupRoutes = gateway.Table{
+	{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
+	{Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy},
+	{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+	{Method: "GET", Path: "/admin/{id}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+	{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
+}
+
+const groupsJSON = `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff.example"]}}`
+
+// TestGroupsRestrictRoutesFromTheCachedPolicy runs `make dev`'s stack with
+// GROUPS and routes restricted to them, the real authorizer and functions
+// under the emulator. Each caller calls two routes with one fresh token:
+// the first call runs the authorizer (miss), the second is answered from
+// API Gateway's cache (hit), so one policy must hold the answer for both.
+func TestGroupsRestrictRoutesFromTheCachedPolicy(t *testing.T) {
+	st, err := Start(context.Background(), Options{Groups: groupsJSON, routes: groupRoutes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	client := &http.Client{}
+	serial := 0
+	// fresh returns a token no call has used: the provider's tokens for
+	// one identity in one second are the same.
+	fresh := func(id idp.Identity) string {
+		serial++
+		id.Name = id.Email + " " + strings.Repeat("I", serial)
+		tok, err := st.Provider.Token(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	member := idp.Identity{Email: "ada@example.com", EmailVerified: true}
+	nonMember := idp.Identity{Email: "bob@example.com", EmailVerified: true}
+	steps := []struct {
+		name   string
+		id     idp.Identity
+		first  string
+		second string
+		want   [2]int
+	}{
+		{"member: open, then restricted", member, "/me", "/admin", [2]int{200, 200}},
+		{"member: restricted, then open", member, "/admin", "/me", [2]int{200, 200}},
+		{"non-member: open, then restricted", nonMember, "/me", "/admin", [2]int{200, 403}},
+		{"non-member: restricted, then open", nonMember, "/admin", "/me", [2]int{403, 200}},
+		{"member: open, then a restricted path parameter route", member, "/", "/admin/42", [2]int{200, 200}},
+		{"member: a restricted path parameter route, then open", member, "/admin/42", "/", [2]int{200, 200}},
+		{"non-member: open, then a restricted path parameter route", nonMember, "/", "/admin/42", [2]int{200, 403}},
+		{"non-member: a restricted path parameter route, then open", nonMember, "/admin/42", "/", [2]int{403, 200}},
+		{"a Workspace domain group admits its hd", idp.Identity{Email: "carol@staff.example", EmailVerified: true}, "/staff", "/me", [2]int{200, 200}},
+		{"a Workspace domain group refuses its email domain without hd", idp.Identity{Email: "carol@staff.example", EmailVerified: true, NoHostedDomain: true}, "/staff", "/me", [2]int{403, 200}},
+		{"without hd a listed non-gmail.com email is in no group", idp.Identity{Email: "ada@example.com", EmailVerified: true, NoHostedDomain: true}, "/me", "/admin", [2]int{200, 403}},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			tok := fresh(s.id)
+			for i, path := range []string{s.first, s.second} {
+				resp, body := callPath(t, client, http.MethodGet, st.APIURL+path, tok)
+				wantCache := []string{"miss", "hit"}[i]
+				if resp.StatusCode != s.want[i] || resp.Header.Get(apigw.CacheHeader) != wantCache {
+					t.Errorf("GET %s = %d (authorizer cache %s) %s; want %d (%s)", path, resp.StatusCode, resp.Header.Get(apigw.CacheHeader), body, s.want[i], wantCache)
+				}
+				if resp.StatusCode == http.StatusForbidden && body != string(gateway.ErrorBody(gateway.MessageAccessDenied)) && body != string(gateway.ErrorBody(gateway.MessageExplicitDeny)) {
+					t.Errorf("GET %s: 403 body %s, want API Gateway's denial", path, body)
+				}
+			}
+		})
+	}
+
+	// GET /me answers the caller's groups.
+	for email, want := range map[string][]string{"ada@example.com": {"admins"}, "bob@example.com": {}, "carol@staff.example": {"staff"}} {
+		_, body := callPath(t, client, http.MethodGet, st.APIURL+"/me", fresh(idp.Identity{Email: email, EmailVerified: true}))
+		var me struct{ Groups []string }
+		if err := json.Unmarshal([]byte(body), &me); err != nil || me.Groups == nil || strings.Join(me.Groups, ",") != strings.Join(want, ",") {
+			t.Errorf("GET /me for %s = %s, want groups %q", email, body, want)
+		}
+	}
+}
+
+// TestWrongGroupsStopTheStackBeforeBuilding: each mistake in GROUPS or in
+// the routes' groups stops `make dev` with a message naming it, before a
+// function is built or a port is taken.
+func TestWrongGroupsStopTheStackBeforeBuilding(t *testing.T) {
+	tests := []struct {
+		name, groups string
+		want         string
+	}{
+		{"a route naming an undefined group", `{"admins":{"emails":["ada@example.com"]}}`, "route GET /api/staff names the group staff, which is not defined"},
+		{"a group with no members", `{"admins":{"emails":["ada@example.com"]},"staff":{}}`, "group staff has no members"},
+		{"an invalid email", `{"admins":{"emails":["ada"]},"staff":{"domains":["staff.example"]}}`, `groups.admins.emails: "ada" is not an email address`},
+		{"an invalid domain", `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff"]}}`, `groups.staff.domains: "staff" is not a domain name`},
+		{"a group name that is not a plain identifier", groupsJSON[:len(groupsJSON)-1] + `,"two words":{"emails":["x@example.com"]}}`, `group name "two words" is not a plain identifier`},
+		{"not JSON", `admins=ada@example.com`, "GROUPS: groups are not"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			built := false
+			st, err := Start(context.Background(), Options{Groups: tt.groups, routes: groupRoutes,
+				wrap: func(_ string, fn lambda.Handler) lambda.Handler { built = true; return fn }})
+			if err == nil {
+				st.Close()
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) || built {
+				t.Errorf("Start = %v (functions built: %v), want an error containing %q before building", err, built, tt.want)
+			}
+		})
+	}
+}
