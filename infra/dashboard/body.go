@@ -228,5 +228,6 @@ func (s Spec) served(name string) string {
 func label(r gateway.Route) string { return r.Method + " " + r.Path }
 
 // resourcePath is the route's resource path in API Gateway, which the access
-// log records.
+// log records: the path the API declares the route's resource at (a test of
+// the program compares them).
 func resourcePath(r gateway.Route) string { return r.Path }
