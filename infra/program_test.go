@@ -665,7 +665,7 @@ func TestStackOutputs(t *testing.T) {
 				"authorizerFunctionName":   "authorizer-0a1b2c3",
 				"helloFunctionName":        "hello-0a1b2c3",
 				stack.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
-				stack.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev",
+				stack.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev-" + region,
 			}
 			if c.accessLog != "" {
 				want[stack.OutputAccessLogGroup] = c.accessLog

@@ -33,10 +33,12 @@ type Dashboard struct {
 	URL pulumi.StringOutput
 }
 
-// New declares the dashboard name, named after the project and the stack.
+// New declares the dashboard name, named after the project, the stack and
+// the region: dashboards are account-wide, whatever their region, so two
+// regions' stacks of one name must not share one.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Dashboard, error) {
 	title := ctx.Project() + "/" + ctx.Stack()
-	dashboardName := ctx.Project() + "-" + ctx.Stack()
+	dashboardName := pulumi.Sprintf("%s-%s-%s", ctx.Project(), ctx.Stack(), args.Region)
 	accessLog := args.AccessLogGroup
 	if accessLog == nil {
 		accessLog = pulumi.String("")
@@ -62,7 +64,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return Body(s)
 	}).(pulumi.StringOutput)
 	d, err := cloudwatch.NewDashboard(ctx, name, &cloudwatch.DashboardArgs{
-		DashboardName: pulumi.String(dashboardName),
+		DashboardName: dashboardName,
 		DashboardBody: body,
 	}, opts...)
 	if err != nil {
