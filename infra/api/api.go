@@ -3,7 +3,8 @@
 // authorizer with its integration (the mapping template or Lambda proxy), a
 // CORS preflight per resource, API Gateway's own errors made readable by the
 // page, the invoke permission of every function with its exact source ARN,
-// and a deployment that follows every change, the table's included.
+// a deployment that follows every change, the table's included, and, as
+// options, the stage's access and execution logs and X-Ray tracing.
 //
 // Every setting of the API comes from package signin/functions/gateway, the
 // same definition the local stack emulates.
