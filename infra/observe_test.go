@@ -138,7 +138,7 @@ func TestExecutionLoggingLevel(t *testing.T) {
 		cfg   map[string]string
 		level string
 	}{
-		{testConfig(), ""},
+		{testConfig(), "OFF"},
 		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}), "ERROR"},
 		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount, config.KeyAPIExecutionLogLevel: "INFO"}), "INFO"},
 	} {

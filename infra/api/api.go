@@ -275,6 +275,8 @@ func (d *declarer) declare(args RouteArgs) error {
 	settings := &apigateway.MethodSettingsSettingsArgs{
 		ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),
 		ThrottlingBurstLimit: pulumi.Int(args.ThrottleBurstLimit),
+		// Said, not left out, so that turning the logs off turns them off.
+		LoggingLevel: pulumi.String(loggingOff),
 	}
 	var logging []pulumi.Resource
 	if l := args.Logging; l != nil {

@@ -64,6 +64,9 @@ func AccessLogFormat() string {
 	return b.String()
 }
 
+// loggingOff is the execution logging level of a stage that does not log.
+const loggingOff = "OFF"
+
 // Logging configures the stage's logs; API Gateway writes them through the
 // account's CloudWatch role, which must be set before the stage logs.
 type Logging struct {
