@@ -268,9 +268,8 @@ func (d *declarer) declare(args RouteArgs) error {
 		RestApi:    rest.ID(),
 		Deployment: d.api.deployment.ID(),
 		StageName:  pulumi.String(d.api.stageName),
-	}
-	if args.Tracing {
-		stage.XrayTracingEnabled = pulumi.Bool(true)
+		// Said either way, so that turning tracing off turns it off.
+		XrayTracingEnabled: pulumi.Bool(args.Tracing),
 	}
 	settings := &apigateway.MethodSettingsSettingsArgs{
 		ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),

@@ -164,7 +164,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
 	}
 	after := []pulumi.Resource{logs}
-	var tracing lambda.FunctionTracingConfigPtrInput
+	// Said either way, so that turning tracing off turns it off: Lambda's
+	// default, PassThrough, traces only what a caller asked to trace.
+	tracing := &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("PassThrough")}
 	if args.Tracing {
 		traces, err := iam.NewRolePolicyAttachment(ctx, name+"-tracing", &iam.RolePolicyAttachmentArgs{
 			Role:      f.role.Name,
@@ -174,7 +176,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			return nil, fmt.Errorf("function %s: tracing policy: %w", name, err)
 		}
 		after = append(after, traces)
-		tracing = &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")}
+		tracing.Mode = pulumi.String("Active")
 	}
 	var env lambda.FunctionEnvironmentPtrInput
 	if args.Environment != nil {
