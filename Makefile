@@ -28,8 +28,17 @@ dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :80
 	go build -o build/dev ./local/cmd/dev
 	build/dev
 
+# The route table is checked first, once: a wrong table (a duplicate route,
+# a function without its functions/cmd directory, ...) stops make test with
+# one message, before any test is built.
+.PHONY: routes
+# Built, then run, rather than `go run`, which would add "exit status 1".
+routes: ## Check the route table against functions/cmd; build nothing.
+	@go build -o build/check-routes ./infra/cmd/build
+	@build/check-routes -check
+
 .PHONY: test
-test: ## Run every test of every module.
+test: routes ## Check the route table, then run every test of every module.
 	go test -count=1 $(PACKAGES)
 
 # How often each benchmark runs. make bench reports the best run of the

@@ -7,9 +7,9 @@ import (
 	"os"
 	"testing"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/function"
-	"signin/infra/repo"
 )
 
 // Pitfall 12: a build that is not byte-for-byte reproducible makes every
@@ -19,16 +19,16 @@ import (
 // the route table twice; this one checks what the program writes and
 // hashes.)
 func TestArchivesAreReproducible(t *testing.T) {
-	root, err := repo.Find()
+	dir, err := bundle.ModuleDir(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
 	name := gateway.AuthorizerFunction
-	first, err := function.Build(context.Background(), repo.FunctionsDir(root), t.TempDir(), name)
+	first, err := function.Build(context.Background(), dir, t.TempDir(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := function.Build(context.Background(), repo.FunctionsDir(root), t.TempDir(), name)
+	second, err := function.Build(context.Background(), dir, t.TempDir(), name)
 	if err != nil {
 		t.Fatal(err)
 	}

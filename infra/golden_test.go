@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -78,7 +79,7 @@ func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 		{"resources.options.golden.json", optionsConfig()},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			golden.Check(t, filepath.Join("testdata", c.file), snapshotOf(t, deploy(t, nil, c.cfg)))
+			golden.CheckDiff(t, filepath.Join("testdata", c.file), snapshotOf(t, deploy(t, nil, c.cfg)), resourceDiff)
 		})
 	}
 }
@@ -166,4 +167,109 @@ func plain(v resource.PropertyValue, root string) any {
 		return "<unknown>"
 	}
 	return v.V
+}
+
+// maxDiffLines bounds the lines resourceDiff writes.
+const maxDiffLines = 60
+
+// resourceDiff describes how the snapshot got differs from want, resource
+// by resource: "+" one added, "-" one removed, "~" one changed, with each
+// changed field's old and new value.
+func resourceDiff(want, got []byte) string {
+	var before, after []snapshot
+	if json.Unmarshal(want, &before) != nil || json.Unmarshal(got, &after) != nil {
+		return "(a snapshot is not a JSON list of resources)"
+	}
+	key := func(s snapshot) string { return s.Type + " " + s.Name }
+	old := map[string]snapshot{}
+	for _, s := range before {
+		old[key(s)] = s
+	}
+	var lines []string
+	seen := map[string]bool{}
+	for _, s := range after {
+		k := key(s)
+		seen[k] = true
+		o, ok := old[k]
+		if !ok {
+			lines = append(lines, "+ "+k)
+			continue
+		}
+		var changed []string
+		field := func(name string, a, b any) {
+			if ja, jb := compact(a), compact(b); ja != jb {
+				changed = append(changed, fmt.Sprintf("    %s: %s -> %s", name, ja, jb))
+			}
+		}
+		field("parent", o.Parent, s.Parent)
+		field("provider", o.Provider, s.Provider)
+		field("dependencies", o.Dependencies, s.Dependencies)
+		for _, in := range slices.Sorted(maps.Keys(mergeKeys(o.Inputs, s.Inputs))) {
+			field("inputs."+in, o.Inputs[in], s.Inputs[in])
+		}
+		if len(changed) > 0 {
+			lines = append(append(lines, "~ "+k), changed...)
+		}
+	}
+	for _, s := range before {
+		if !seen[key(s)] {
+			lines = append(lines, "- "+key(s))
+		}
+	}
+	if len(lines) == 0 {
+		return "(the same resources, formatted differently)"
+	}
+	if len(lines) > maxDiffLines {
+		lines = append(lines[:maxDiffLines], fmt.Sprintf("... and %d more lines", len(lines)-maxDiffLines))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mergeKeys returns a set of the keys of a and b.
+func mergeKeys(a, b map[string]any) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// compact renders v as one line of JSON, abbreviated: "(none)" when absent.
+func compact(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(b) > 160 {
+		return string(b[:157]) + "..."
+	}
+	return string(b)
+}
+
+func TestResourceDiffNamesAddedRemovedAndChanged(t *testing.T) {
+	encode := func(s []snapshot) []byte {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	fn := func(name, handler string) snapshot {
+		return snapshot{Type: "aws:lambda/function:Function", Name: name, Inputs: map[string]any{"handler": handler}}
+	}
+	want := encode([]snapshot{fn("hello", "bootstrap"), fn("me", "bootstrap")})
+	got := encode([]snapshot{fn("hello", "main"), fn("orders", "bootstrap")})
+	const expected = `~ aws:lambda/function:Function hello
+    inputs.handler: "bootstrap" -> "main"
++ aws:lambda/function:Function orders
+- aws:lambda/function:Function me`
+	if diff := resourceDiff(want, got); diff != expected {
+		t.Errorf("resourceDiff =\n%s\nwant\n%s", diff, expected)
+	}
 }

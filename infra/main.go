@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
@@ -45,7 +46,11 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := routes.CheckModule(repo.FunctionsDir(root)); err != nil {
+	functions, err := bundle.ModuleDir(ctx.Context())
+	if err != nil {
+		return nil, err
+	}
+	if err := bundle.CheckRoutes(functions, routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())
@@ -58,9 +63,13 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 // buildFunctions builds each function named into the repository's build
 // folder.
 func buildFunctions(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
+	dir, err := bundle.ModuleDir(ctx)
+	if err != nil {
+		return nil, err
+	}
 	code := map[string]function.Code{}
 	for _, name := range names {
-		c, err := function.Build(ctx, repo.FunctionsDir(root), repo.BuildDir(root), name)
+		c, err := function.Build(ctx, dir, repo.BuildDir(root), name)
 		if err != nil {
 			return nil, err
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/infra/function"
 )
@@ -333,4 +335,19 @@ func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
 		t.Fatalf("the program failed: %v", err)
 	}
 	return m
+}
+
+// TestMain checks the route table once: every test of this package
+// declares the program from it, so a wrong table is one message, not one
+// per test. (`make test` checks it before any test: make routes.)
+func TestMain(m *testing.M) {
+	dir, err := bundle.ModuleDir(context.Background())
+	if err == nil {
+		err = bundle.CheckRoutes(dir, gateway.Routes)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "the route table is wrong, and every test of signin/infra declares it:", err)
+		os.Exit(1)
+	}
+	os.Exit(m.Run())
 }

@@ -18,7 +18,6 @@ import (
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
-	"signin/infra/stack"
 	"signin/site"
 )
 
@@ -658,32 +657,24 @@ func TestStackOutputs(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
-				stack.OutputSiteURL:        c.siteURL,
-				stack.OutputAPIURL:         c.apiURL,
-				stack.OutputBucketName:     "signin-site-0a1b2c3",
-				stack.OutputDistributionID: distributionID,
-				"authorizerFunctionName":   "authorizer-0a1b2c3",
-				"helloFunctionName":        "hello-0a1b2c3",
-				stack.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
-				stack.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev-" + region,
+				site.OutputSiteURL:        c.siteURL,
+				site.OutputAPIURL:         c.apiURL,
+				site.OutputBucketName:     "signin-site-0a1b2c3",
+				site.OutputDistributionID: distributionID,
+				"authorizerFunctionName":  "authorizer-0a1b2c3",
+				"helloFunctionName":       "hello-0a1b2c3",
+				site.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+				site.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev-" + region,
 			}
 			if c.accessLog != "" {
-				want[stack.OutputAccessLogGroup] = c.accessLog
+				want[site.OutputAccessLogGroup] = c.accessLog
 			}
 			for _, fn := range gateway.Routes.Functions() {
-				want[stack.FunctionNameOutput(fn)] = fn + "-0a1b2c3"
+				want[site.FunctionNameOutput(fn)] = fn + "-0a1b2c3"
 			}
 			if got := outputsOf(t, c.cfg); !maps.Equal(got, want) {
 				t.Errorf("outputs = %v, want %v", got, want)
 			}
 		})
-	}
-}
-
-func TestFunctionNameOutput(t *testing.T) {
-	for fn, want := range map[string]string{"authorizer": "authorizerFunctionName", "me": "meFunctionName", "hello-world": "helloWorldFunctionName"} {
-		if got := stack.FunctionNameOutput(fn); got != want {
-			t.Errorf("FunctionNameOutput(%s) = %s, want %s", fn, got, want)
-		}
 	}
 }

@@ -6,23 +6,6 @@ import (
 	"signin/functions/gateway"
 )
 
-// The route table matches a request's path as API Gateway matches
-// resources: a literal segment before a path parameter.
-func ExampleTable_Match() {
-	routes := gateway.Table{
-		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: gateway.Proxy},
-		{Method: "GET", Path: "/orders/latest", Function: "orders", Integration: gateway.Proxy},
-	}
-	for _, path := range []string{"/orders/42", "/orders/latest", "/orders"} {
-		route, params, ok := routes.Match(path)
-		fmt.Println(path, "->", route, params, ok)
-	}
-	// Output:
-	// /orders/42 -> /orders/{id} map[id:42] true
-	// /orders/latest -> /orders/latest map[] true
-	// /orders ->  map[] false
-}
-
 // A resource's CORS preflight allows its routes' methods and OPTIONS.
 func ExampleTable_AllowedMethods() {
 	routes := gateway.Table{

@@ -4,15 +4,17 @@
 // the mapping template that passes the signed-in user's name to a Template
 // route, the CORS headers and the bodies of API Gateway's own error answers.
 //
-// It is the one definition of those settings. The Pulumi program declares the
-// deployed API from it, and the local stack's emulation of API Gateway
-// behaves by it, so the two cannot drift apart. The functions in this package
-// reproduce in Go what API Gateway does with each setting.
+// It is the one definition of those settings, and the rules about them
+// (Table.Validate), as data: it reads no disk and matches no request, so a
+// function binary that links it for ContextName or CORSHeaders links
+// nothing else. The Pulumi program declares the deployed API from it, the
+// build (package bundle) checks the table against functions/cmd, and the
+// local stack's emulation of API Gateway (local/apigw, which matches
+// requests to routes) behaves by it, so the two cannot drift apart.
 package gateway
 
 import (
 	"encoding/json"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -33,14 +35,6 @@ const IdentitySource = "method.request.header." + AuthorizationHeader
 // spell out both cases rather than use (?i), which would also make the
 // segments' classes case-insensitive in some regular expression dialects.
 const TokenPattern = `^([Bb][Ee][Aa][Rr][Ee][Rr] )?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$`
-
-var tokenPattern = regexp.MustCompile(TokenPattern)
-
-// MatchesTokenPattern reports whether an Authorization header value passes
-// the identity validation expression.
-func MatchesTokenPattern(header string) bool {
-	return tokenPattern.MatchString(header)
-}
 
 // DefaultAuthorizerTTL is the default number of seconds API Gateway caches an
 // authorizer's answer for a token.
@@ -184,11 +178,6 @@ const (
 	// invoked, 502 for a Proxy route's function error or malformed answer.
 	MessageInternalError = "Internal server error"
 )
-
-// AuthorizerFailureBody is the body of API Gateway's 500 answer when the
-// authorizer fails with any error other than "Unauthorized" or returns no
-// valid policy: the error has no message.
-const AuthorizerFailureBody = `{"message":null}`
 
 // ErrorBody returns what ErrorTemplate renders for message, as API Gateway
 // does: message as a JSON string.

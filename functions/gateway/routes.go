@@ -3,8 +3,6 @@ package gateway
 import (
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -107,6 +105,24 @@ const MaxFunctionNameLength = 24
 // and the local stack set it on every function behind a Proxy route.
 const SiteOriginVariable = "SITE_ORIGIN"
 
+// Environment returns the environment variables of the function name of
+// routes, as the Pulumi program and the local stack set them: authorizer
+// for the TOKEN authorizer (its settings, see authorizer.Config), the
+// site's origin (SiteOriginVariable) for a function behind a Proxy route,
+// which sets its own CORS headers, and none for a function behind a
+// Template route. V is the type of a value: a string for the local stack, a
+// Pulumi input for the program, whose site origin is known only once the
+// distribution exists.
+func Environment[V any](routes Table, name string, authorizer map[string]V, siteOrigin V) map[string]V {
+	if name == AuthorizerFunction {
+		return authorizer
+	}
+	if kind, _ := routes.Integration(name); kind == Proxy {
+		return map[string]V{SiteOriginVariable: siteOrigin}
+	}
+	return nil
+}
+
 // Table is a route table.
 type Table []Route
 
@@ -196,65 +212,6 @@ func IsParameter(segment string) (string, bool) {
 		return "", false
 	}
 	return segment[1 : len(segment)-1], true
-}
-
-// Match finds the route path that serves the request path, as API Gateway
-// matches resources: segment by segment, a literal before a path
-// parameter. It returns the route path and the path parameters' values
-// (nil when it has none), or false when no route's path matches.
-func (t Table) Match(requestPath string) (string, map[string]string, bool) {
-	if requestPath == "/" {
-		return "/", nil, slices.ContainsFunc(t, func(r Route) bool { return r.Path == "/" })
-	}
-	if !strings.HasPrefix(requestPath, "/") {
-		return "", nil, false
-	}
-	segments := strings.Split(requestPath[1:], "/")
-	best, bestRank := "", ""
-	for _, path := range t.Paths() {
-		pattern := Segments(path)
-		if len(pattern) != len(segments) {
-			continue
-		}
-		rank, ok := matchRank(pattern, segments)
-		// The lowest rank prefers a literal at the first segment where two
-		// paths differ.
-		if ok && (best == "" || rank < bestRank) {
-			best, bestRank = path, rank
-		}
-	}
-	if best == "" {
-		return "", nil, false
-	}
-	var params map[string]string
-	for i, seg := range Segments(best) {
-		if name, ok := IsParameter(seg); ok {
-			if params == nil {
-				params = map[string]string{}
-			}
-			params[name] = segments[i]
-		}
-	}
-	return best, params, true
-}
-
-// matchRank reports whether segments match pattern, and a rank with one
-// character per segment: 'a' for a literal, 'b' for a parameter.
-func matchRank(pattern, segments []string) (string, bool) {
-	rank := make([]byte, len(pattern))
-	for i, p := range pattern {
-		switch {
-		case segments[i] == "":
-			return "", false
-		case p == segments[i]:
-			rank[i] = 'a'
-		case parameter.MatchString(p):
-			rank[i] = 'b'
-		default:
-			return "", false
-		}
-	}
-	return string(rank), true
 }
 
 // Validate checks the table against the function commands that exist
@@ -352,39 +309,4 @@ func checkPath(path string) error {
 		}
 	}
 	return nil
-}
-
-// CheckModule validates the table against the function commands of the
-// functions module at dir, as Validate does: what the build, `make dev` and
-// the Pulumi program check before anything is built or declared.
-func (t Table) CheckModule(dir string) error {
-	commands, err := functionCommands(dir)
-	if err != nil {
-		return err
-	}
-	return t.Validate(commands)
-}
-
-// functionCommands returns the names of the function commands under the
-// functions module at dir: the directories of dir/cmd that hold Go files.
-func functionCommands(dir string) ([]string, error) {
-	cmd := filepath.Join(dir, "cmd")
-	entries, err := os.ReadDir(cmd)
-	if err != nil {
-		return nil, fmt.Errorf("gateway: listing the function commands: %w", err)
-	}
-	var names []string
-	for _, e := range entries {
-		if !e.IsDir() {
-			continue
-		}
-		sources, err := filepath.Glob(filepath.Join(cmd, e.Name(), "*.go"))
-		if err != nil {
-			return nil, fmt.Errorf("gateway: listing %s: %w", e.Name(), err)
-		}
-		if len(sources) > 0 {
-			names = append(names, e.Name())
-		}
-	}
-	return names, nil
 }

@@ -2,39 +2,11 @@ package gateway
 
 import (
 	"maps"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
 )
-
-// The route table in this repository is valid for the function commands it
-// has: every route's function exists, every command is routed. This is the
-// check `make test` runs; the Pulumi program runs the same before it
-// declares anything.
-func TestTheRouteTableMatchesTheFunctionfunctionCommands(t *testing.T) {
-	commands, err := functionCommands("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := Routes.Validate(commands); err != nil {
-		t.Fatal(err)
-	}
-	if got, want := Routes.Functions(), slices.Concat([]string{AuthorizerFunction}, without(commands, AuthorizerFunction)); !sameSet(got, want) {
-		t.Errorf("Functions() = %v, want every command %v", got, want)
-	}
-}
-
-func without(list []string, drop string) []string {
-	return slices.DeleteFunc(slices.Clone(list), func(s string) bool { return s == drop })
-}
-
-func sameSet(a, b []string) bool {
-	a, b = slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b))
-	return slices.Equal(a, b)
-}
 
 func TestValidateNamesTheBadRoute(t *testing.T) {
 	commands := []string{"authorizer", "hello", "me", "orders"}
@@ -121,43 +93,6 @@ func TestResourcePathIsThePathUnderThePrefix(t *testing.T) {
 	}
 }
 
-func TestMatchPrefersLiteralsAndExtractsParameters(t *testing.T) {
-	table := Table{
-		{Method: "GET", Path: "/", Function: "hello", Integration: Template},
-		{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
-		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
-		{Method: "GET", Path: "/orders/latest", Function: "orders", Integration: Proxy},
-		{Method: "GET", Path: "/orders/{id}/items/{item}", Function: "orders", Integration: Proxy},
-	}
-	tests := []struct {
-		path, want string
-		params     map[string]string
-		ok         bool
-	}{
-		{"/", "/", nil, true},
-		{"/me", "/me", nil, true},
-		{"/orders/42", "/orders/{id}", map[string]string{"id": "42"}, true},
-		{"/orders/latest", "/orders/latest", nil, true},
-		{"/orders/7/items/a%2Fb", "/orders/{id}/items/{item}", map[string]string{"id": "7", "item": "a%2Fb"}, true},
-		{"/orders", "", nil, false},
-		{"/orders/", "", nil, false},
-		{"/me/", "", nil, false},
-		{"/me/x", "", nil, false},
-		{"//me", "", nil, false},
-		{"/admin", "", nil, false},
-		{"me", "", nil, false},
-	}
-	for _, tt := range tests {
-		got, params, ok := table.Match(tt.path)
-		if got != tt.want || ok != tt.ok || !maps.Equal(params, tt.params) {
-			t.Errorf("Match(%q) = %q %v %v, want %q %v %v", tt.path, got, params, ok, tt.want, tt.params, tt.ok)
-		}
-	}
-	if _, _, ok := (Table{{Method: "GET", Path: "/me", Function: "me", Integration: Proxy}}).Match("/"); ok {
-		t.Error("Match(/) found the root of a table that routes no /")
-	}
-}
-
 func TestAllowedMethodsComeFromTheTable(t *testing.T) {
 	table := Table{
 		{Method: "DELETE", Path: "/orders/{id}", Function: "orders", Integration: Proxy},
@@ -187,30 +122,28 @@ func TestRequestTemplateReadsContextName(t *testing.T) {
 	}
 }
 
-func TestCommandsAreTheDirectoriesWithGoFiles(t *testing.T) {
-	dir := t.TempDir()
-	for path, content := range map[string]string{
-		"cmd/hello/main.go":  "package main",
-		"cmd/orders/main.go": "package main",
-		"cmd/notes.txt":      "not a command",
-		"cmd/empty/.keep":    "",
-	} {
-		full := filepath.Join(dir, path)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
+// Each function gets the environment of its kind: the authorizer its
+// settings, a proxy function the site's origin for its CORS headers, a
+// template function nothing.
+func TestEnvironmentFollowsTheIntegration(t *testing.T) {
+	table := Table{
+		{Method: "GET", Path: "/", Function: "hello", Integration: Template},
+		{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
+	}
+	settings := map[string]string{"GOOGLE_CLIENT_ID": "id"}
+	const origin = "https://d111111abcdef8.cloudfront.net"
+	tests := []struct {
+		name string
+		want map[string]string
+	}{
+		{AuthorizerFunction, settings},
+		{"me", map[string]string{SiteOriginVariable: origin}},
+		{"hello", nil},
+		{"unrouted", nil},
+	}
+	for _, tt := range tests {
+		if got := Environment(table, tt.name, settings, origin); !maps.Equal(got, tt.want) {
+			t.Errorf("Environment(%s) = %v, want %v", tt.name, got, tt.want)
 		}
-		if err := os.WriteFile(full, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := functionCommands(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !slices.Equal(got, []string{"hello", "orders"}) {
-		t.Errorf("Commands = %v, want [hello orders]", got)
-	}
-	if _, err := functionCommands(filepath.Join(dir, "missing")); err == nil {
-		t.Error("Commands of a folder without cmd/ succeeded")
 	}
 }

@@ -43,7 +43,7 @@ type Caller struct {
 	Groups []string `json:"groups"`
 }
 
-// ErrNoCaller reports a request that carries no authorizer context: the
+// errNoCaller reports a request that carries no authorizer context: the
 // route is not behind the authorizer, a deployment mistake.
 var errNoCaller = errors.New("proxy: the request carries no principalId and email from the authorizer")
 
@@ -65,6 +65,18 @@ func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 		c.Groups = strings.Split(groups, ",")
 	}
 	return c, nil
+}
+
+// PathParameter returns the value of the path parameter name of the
+// request's route, such as id for GET /orders/{id}: API Gateway delivers it
+// percent-decoded ("a%2Fb" is "a/b"), never empty. The error says the route's
+// path has no such parameter: the route table and the function disagree.
+func PathParameter(req events.APIGatewayProxyRequest, name string) (string, error) {
+	v, ok := req.PathParameters[name]
+	if !ok || v == "" {
+		return "", fmt.Errorf("proxy: the route %s has no path parameter {%s}", req.RequestContext.ResourcePath, name)
+	}
+	return v, nil
 }
 
 // JSON returns an answer with status and v as its JSON body, and the CORS

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"signin/functions/gateway"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 func TestSiteOriginIsRequired(t *testing.T) {
@@ -37,4 +39,19 @@ func ExampleJSON() {
 	// Output:
 	// 200 {"sub":"42","email":"ada@example.com","name":"Ada","groups":["admins"]}
 	// https://d111111abcdef8.cloudfront.net
+}
+
+// A function behind GET /orders/{id} reads the order's ID.
+func ExamplePathParameter() {
+	req := events.APIGatewayProxyRequest{
+		PathParameters: map[string]string{"id": "42"},
+		RequestContext: events.APIGatewayProxyRequestContext{ResourcePath: "/orders/{id}"},
+	}
+	id, err := PathParameter(req, "id")
+	fmt.Println(id, err)
+	_, err = PathParameter(req, "orderId")
+	fmt.Println(err)
+	// Output:
+	// 42 <nil>
+	// proxy: the route /orders/{id} has no path parameter {orderId}
 }

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"signin/infra/project"
+	"signin/site"
 )
 
 // Action is what to do with the stack.
@@ -198,8 +199,8 @@ func (r *Runner) Run(ctx context.Context, action Action, args []string) error {
 		return nil
 	}
 	var url strings.Builder
-	if err := r.pulumi(ctx, &url, "stack", "output", project.OutputSiteURL, "--stack", r.Stack); err != nil {
-		return fmt.Errorf("deploy: reading %s: %w", project.OutputSiteURL, err)
+	if err := r.pulumi(ctx, &url, "stack", "output", site.OutputSiteURL, "--stack", r.Stack); err != nil {
+		return fmt.Errorf("deploy: reading %s: %w", site.OutputSiteURL, err)
 	}
 	site := strings.TrimSpace(url.String())
 	fmt.Fprintf(r.Stdout, "\nRegister %s as an authorized JavaScript origin of your Google client, then open this:\n\n  %s\n\n", strings.TrimSuffix(site, "/"), site)

@@ -101,7 +101,7 @@ type Args struct {
 	// Code is the function's archive.
 	Code Code
 	// Environment holds the function's environment variables.
-	Environment pulumi.StringMapInput
+	Environment pulumi.StringMap
 	// LogRetentionDays is how long the function's logs are kept.
 	LogRetentionDays int
 	// LogLevel is the least severe level of the function's log lines that
@@ -179,7 +179,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		tracing.Mode = pulumi.String("Active")
 	}
 	var env lambda.FunctionEnvironmentPtrInput
-	if args.Environment != nil {
+	if len(args.Environment) > 0 {
 		env = &lambda.FunctionEnvironmentArgs{Variables: args.Environment}
 	}
 	f.Function, err = lambda.NewFunction(ctx, name, &lambda.FunctionArgs{

@@ -3,16 +3,13 @@
 // agree on, without the Pulumi SDK, so that command links neither the SDK
 // nor the AWS provider: the project's name, which prefixes its settings in a
 // stack's file, the Google client ID's setting and what a valid one looks
-// like, the stack output holding the site's URL, and the reading of a
-// stack's file.
+// like, and the reading of a stack's file.
 package project
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
-
-	"signin/site"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
@@ -22,10 +19,6 @@ const Namespace = "signin"
 // KeyGoogleClientID is the setting of the Google OAuth 2.0 client ID the
 // page signs in with.
 const KeyGoogleClientID = "googleClientId"
-
-// OutputSiteURL is the stack output holding the site's URL, which `make up`
-// prints to open.
-const OutputSiteURL = site.OutputSiteURL
 
 // clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
 // project number, a dash, an identifier, and Google's domain.

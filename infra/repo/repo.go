@@ -1,7 +1,7 @@
 // Package repo finds the root of this repository from anywhere inside it, so
 // the Pulumi program (run with its working directory in infra/) and the
-// deploy command find the functions module, the build folder and the stack
-// files wherever they are started.
+// deploy command find the build folder and the stack files wherever they
+// are started. (The functions module is found by bundle.ModuleDir.)
 package repo
 
 import (
@@ -12,10 +12,10 @@ import (
 
 // markers are the files whose presence together marks the repository's
 // root.
-var markers = []string{"Pulumi.yaml", filepath.Join("functions", "go.mod")}
+var markers = []string{"Pulumi.yaml", "go.work"}
 
 // rootOf returns the nearest directory at or above dir that holds every
-// marker file: Pulumi.yaml and functions/go.mod.
+// marker file: Pulumi.yaml and go.work.
 func rootOf(dir string) (string, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
@@ -39,9 +39,6 @@ func hasMarkers(dir string) bool {
 	}
 	return true
 }
-
-// FunctionsDir returns the functions module below root.
-func FunctionsDir(root string) string { return filepath.Join(root, "functions") }
 
 // BuildDir returns the folder below root that `make build` writes the
 // function archives to.

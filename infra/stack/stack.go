@@ -12,7 +12,6 @@ package stack
 import (
 	"fmt"
 	"io/fs"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -25,35 +24,9 @@ import (
 	"signin/infra/domain"
 	"signin/infra/firewall"
 	"signin/infra/function"
-	"signin/infra/project"
 	"signin/infra/web"
 	"signin/site"
 )
-
-// Names of the stack outputs; each function's name is the output
-// FunctionNameOutput names.
-const (
-	OutputSiteURL        = project.OutputSiteURL
-	OutputAPIURL         = site.OutputAPIURL
-	OutputBucketName     = "bucketName"
-	OutputDistributionID = "distributionId"
-	OutputAlarmTopicARN  = "alarmTopicArn"
-	OutputDashboardURL   = site.OutputDashboardURL
-	OutputAccessLogGroup = site.OutputAccessLogGroup
-)
-
-// FunctionNameOutput returns the name of the stack output holding the
-// deployed name of the function fn: authorizerFunctionName,
-// helloFunctionName, helloWorldFunctionName for hello-world.
-func FunctionNameOutput(fn string) string {
-	parts := strings.Split(fn, "-")
-	for i, p := range parts[1:] {
-		if p != "" {
-			parts[i+1] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "") + "FunctionName"
-}
 
 // Sources are what the stack deploys.
 type Sources struct {
@@ -132,23 +105,16 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		return nil, err
 	}
 	outputs := Outputs{
-		OutputSiteURL:        page.URL,
-		OutputAPIURL:         apiURL,
-		OutputBucketName:     page.Bucket.Bucket,
-		OutputDistributionID: page.Distribution.ID().ToStringOutput(),
+		site.OutputSiteURL:        page.URL,
+		site.OutputAPIURL:         apiURL,
+		site.OutputBucketName:     page.Bucket.Bucket,
+		site.OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
 	var authorizer *function.Lambda
 	var routes, all []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
-		var env pulumi.StringMapInput
-		kind, _ := src.Routes.Integration(name)
-		switch {
-		case name == gateway.AuthorizerFunction:
-			env = pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes))
-		case kind == gateway.Proxy:
-			env = pulumi.StringMap{gateway.SiteOriginVariable: page.Origin}
-		}
+		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
 		fn, err := function.New(ctx, name, function.Args{
 			Code:             src.Code[name],
 			Environment:      env,
@@ -160,7 +126,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 			return nil, err
 		}
 		all = append(all, fn)
-		outputs[FunctionNameOutput(name)] = fn.Function.Name
+		outputs[site.FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
 			authorizer = fn
 			continue
@@ -217,13 +183,13 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	}
 	if gw.AccessLog != nil {
 		dashArgs.AccessLogGroup = gw.AccessLog.Name
-		outputs[OutputAccessLogGroup] = gw.AccessLog.Name
+		outputs[site.OutputAccessLogGroup] = gw.AccessLog.Name
 	}
 	board, err := dashboard.New(ctx, "dashboard", dashArgs)
 	if err != nil {
 		return nil, err
 	}
-	outputs[OutputDashboardURL] = board.URL
+	outputs[site.OutputDashboardURL] = board.URL
 	if cfg.APIDomain != "" {
 		if _, err := api.NewDomain(ctx, "api", api.DomainArgs{
 			Name:    cfg.APIDomain,
@@ -245,7 +211,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	if err != nil {
 		return nil, err
 	}
-	outputs[OutputAlarmTopicARN] = alarm.Topic.Arn
+	outputs[site.OutputAlarmTopicARN] = alarm.Topic.Arn
 	for name, value := range outputs {
 		ctx.Export(name, value)
 	}

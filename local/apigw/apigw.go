@@ -5,10 +5,12 @@
 // Gateway's own error answers with CORS headers.
 //
 // Every setting comes from package signin/functions/gateway, the definition
-// the Pulumi program deploys: the routes and their matching, the identity
-// source header and validation pattern, the mapping template
-// (gateway.RequestBody), the CORS headers, the error bodies and the cache
-// TTL. The functions are the real ones, invoked as lambda.Handler.
+// the Pulumi program deploys: the routes, the identity source header and
+// validation pattern, the mapping template (gateway.RequestBody), the CORS
+// headers, the error bodies and the cache TTL. What only an emulation
+// needs lives here: matching a request to its route as API Gateway does,
+// the validation pattern compiled, the authorizer failure's body. The
+// functions are the real ones, invoked as lambda.Handler.
 package apigw
 
 import (
@@ -138,7 +140,7 @@ func (g *Gateway) methodARN(method string, route gateway.Route, params map[strin
 
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resource, params, ok := g.cfg.Routes.Match(r.URL.EscapedPath())
+	resource, params, ok := match(g.cfg.Routes, r.URL.EscapedPath())
 	if !ok {
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
@@ -158,7 +160,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	route := g.cfg.Routes[i]
 
 	token := r.Header.Get(gateway.AuthorizationHeader)
-	if !gateway.MatchesTokenPattern(token) {
+	if !matchesTokenPattern(token) {
 		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
 		return
 	}
@@ -176,7 +178,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		g.cfg.logger.Error("apigw: the authorizer failed", "err", err)
-		g.fail(w, http.StatusInternalServerError, []byte(gateway.AuthorizerFailureBody))
+		g.fail(w, http.StatusInternalServerError, []byte(AuthorizerFailureBody))
 		return
 	}
 	switch policy.evaluate(methodARN) {

@@ -44,7 +44,7 @@ func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.I
 			t.Errorf("authorizer event is not JSON: %v", jerr)
 		}
 		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
-		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !gateway.MatchesTokenPattern(e["authorizationToken"]) {
+		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !matchesTokenPattern(e["authorizationToken"]) {
 			t.Errorf("authorizer event = %v, want a TOKEN event for a GET under %s", e, arn)
 		}
 		return []byte(answer), err
@@ -137,11 +137,11 @@ func TestAnswers(t *testing.T) {
 		{"a policy for another method is 403", token, policyAnswer("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/POST/", "Ada"), nil, greeter,
 			403, `{"message":"User is not authorized to access this resource"}`, 1},
 		{"any other authorizer error is 500 with no message", token, "", &messages.InvokeResponse_Error{Type: "errorString", Message: "boom"}, greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"an authorizer that cannot be invoked is 500", token, "", errors.New("connection refused"), greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"a malformed policy is 500", token, `{"principalId":"1"}`, nil, greeter,
-			500, gateway.AuthorizerFailureBody, 1},
+			500, AuthorizerFailureBody, 1},
 		{"a failing greeting is 500", token, policyAnswer("Allow", stage, "Ada"), nil,
 			lambdaFunc(func(context.Context, []byte) ([]byte, error) {
 				return nil, &messages.InvokeResponse_Error{Type: "panic", Message: "oops"}

@@ -14,6 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+
+	"signin/site"
 )
 
 // How long the access log check waits for its request's line, and how often
@@ -37,7 +39,7 @@ func (r *run) checkDashboard() {
 	u, err := url.Parse(r.dashboardURL)
 	switch {
 	case r.dashboardURL == "":
-		r.skip(name, "no dashboard address: the stack output %s, or DASHBOARD_URL (make dev has none)", OutputDashboardURL)
+		r.skip(name, "no dashboard address: the stack output %s, or DASHBOARD_URL (make dev has none)", site.OutputDashboardURL)
 	case err != nil || u.Scheme != "https" || !strings.HasSuffix(u.Host, ".console.aws.amazon.com"):
 		r.fail(name, "%q is not an address in the AWS console", r.dashboardURL)
 	default:
@@ -58,7 +60,7 @@ type accessLogLine struct {
 func (r *run) checkAccessLog() {
 	const name = "api access log"
 	if r.accessLogGroup == "" {
-		r.skip(name, "no access log group: the stack output %s exists when apiLogging is on, or set ACCESS_LOG_GROUP", OutputAccessLogGroup)
+		r.skip(name, "no access log group: the stack output %s exists when apiLogging is on, or set ACCESS_LOG_GROUP", site.OutputAccessLogGroup)
 		return
 	}
 	if isLocal(r.api) {

@@ -12,16 +12,6 @@ import (
 	"signin/site"
 )
 
-// The names of the stack outputs that hold the site's and the API's
-// addresses, the dashboard's and the access log group, as the Pulumi program
-// exports them.
-const (
-	OutputSiteURL        = site.OutputSiteURL
-	OutputAPIURL         = site.OutputAPIURL
-	OutputDashboardURL   = site.OutputDashboardURL
-	OutputAccessLogGroup = site.OutputAccessLogGroup
-)
-
 // Outputs are the stack outputs the checks use.
 type Outputs struct {
 	// SiteURL and APIURL are the site's and the API's addresses.
@@ -69,13 +59,13 @@ func StackOutputs(ctx context.Context, dir, stack string) (Outputs, error) {
 		return v, nil
 	}
 	var o Outputs
-	if o.SiteURL, err = get(OutputSiteURL); err != nil {
+	if o.SiteURL, err = get(site.OutputSiteURL); err != nil {
 		return Outputs{}, err
 	}
-	if o.APIURL, err = get(OutputAPIURL); err != nil {
+	if o.APIURL, err = get(site.OutputAPIURL); err != nil {
 		return Outputs{}, err
 	}
-	o.DashboardURL, _ = outputs[OutputDashboardURL].(string)
-	o.AccessLogGroup, _ = outputs[OutputAccessLogGroup].(string)
+	o.DashboardURL, _ = outputs[site.OutputDashboardURL].(string)
+	o.AccessLogGroup, _ = outputs[site.OutputAccessLogGroup].(string)
 	return o, nil
 }

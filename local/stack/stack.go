@@ -222,7 +222,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := st.routes.CheckModule(dir); err != nil {
+	if err := bundle.CheckRoutes(dir, st.routes); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {
@@ -254,28 +254,22 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 }
 
 // environment returns the function name's settings, as the Pulumi program
-// sets them when deployed: the authorizer's, and the site's origin for a
-// proxy function's CORS headers.
+// sets them when deployed (gateway.Environment).
 func (st *Running) environment(name string, opts Options) []string {
-	if name == gateway.AuthorizerFunction {
-		isComma := func(r rune) bool { return r == ',' }
-		env := authorizer.Config{
-			ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
-			AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
-			AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
-			Groups:         st.groups,
-			Routes:         st.routes,
-		}.Environ()
-		var entries []string
-		for _, k := range slices.Sorted(maps.Keys(env)) {
-			entries = append(entries, k+"="+env[k])
-		}
-		return entries
+	isComma := func(r rune) bool { return r == ',' }
+	auth := authorizer.Config{
+		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
+		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
+		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
+		Groups:         st.groups,
+		Routes:         st.routes,
+	}.Environ()
+	env := gateway.Environment(st.routes, name, auth, st.SiteURL)
+	var entries []string
+	for _, k := range slices.Sorted(maps.Keys(env)) {
+		entries = append(entries, k+"="+env[k])
 	}
-	if kind, _ := st.routes.Integration(name); kind == gateway.Proxy {
-		return []string{gateway.SiteOriginVariable + "=" + st.SiteURL}
-	}
-	return nil
+	return entries
 }
 
 // Close stops every part of the stack and waits for them.
@@ -331,13 +325,6 @@ func (p *prefixWriter) Write(b []byte) (int, error) {
 	}
 }
 
-// The modules the stack builds from: the functions, and this module, which
-// pins the runtime interface emulator as a tool.
-const (
-	functionsModule = "signin/functions"
-	localModule     = "signin/local"
-)
-
 // tools is what every stack of the process starts from, as the go command
 // resolves it: the functions module's directory and the runtime interface
 // emulator's executable. Resolving them takes three go commands, about a
@@ -356,10 +343,10 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	if tools.rie != "" {
 		return tools.functionsDir, tools.rie, nil
 	}
-	if functionsDir, err = moduleDir(ctx, functionsModule); err != nil {
+	if functionsDir, err = bundle.ModuleDir(ctx); err != nil {
 		return "", "", err
 	}
-	localDir, err := moduleDir(ctx, localModule)
+	localDir, err := localModuleDir(ctx)
 	if err != nil {
 		return "", "", err
 	}
@@ -370,15 +357,20 @@ func resolveTools(ctx context.Context) (functionsDir, rie string, err error) {
 	return functionsDir, rie, nil
 }
 
-// moduleDir returns the directory of a module of the workspace (go.work)
-// that holds the working directory, as the go command resolves it.
-func moduleDir(ctx context.Context, module string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", module)
+// localModule is this module, which pins the runtime interface emulator as
+// a tool.
+const localModule = "signin/local"
+
+// localModuleDir returns the directory of this module, as the go command
+// resolves it through the workspace (go.work) that holds the working
+// directory. (The functions module is bundle.ModuleDir's.)
+func localModuleDir(ctx context.Context) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", "list", "-m", "-f", "{{.Dir}}", localModule)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", module, err, stderr.Bytes())
+		return "", fmt.Errorf("stack: finding the %s module (run from the repository): %w\n%s", localModule, err, stderr.Bytes())
 	}
 	return strings.TrimSpace(string(out)), nil
 }

@@ -225,7 +225,7 @@ func TestFailuresAre500WithCORS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check("/", grace, 500, gateway.AuthorizerFailureBody)
+	check("/", grace, 500, apigw.AuthorizerFailureBody)
 }
 
 func TestPortInUse(t *testing.T) {

@@ -7,7 +7,9 @@
 // writes build/authorizer.zip, build/hello.zip, build/me.zip, ..., built for
 // Lambda (linux/arm64) with the build definition of package bundle. With no
 // function named, it builds every function. It checks the route table first,
-// and links neither the Pulumi program nor its SDK.
+// and links neither the Pulumi program nor its SDK. With -check it only
+// checks the route table against the function commands and builds nothing:
+// `make test` runs that first, so a wrong table stops it with one message.
 package main
 
 import (
@@ -21,33 +23,47 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/gateway"
-	"signin/infra/repo"
 )
 
 func main() {
 	out := flag.String("o", "build", "the folder to write the archives to")
 	dir := flag.String("C", "", "the root of the functions module (default: the repository's functions/)")
+	check := flag.Bool("check", false, "only check the route table against the function commands; build nothing")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
+	if *check {
+		if _, err := checked(ctx, *dir); err != nil {
+			fmt.Fprintln(os.Stderr, "the route table (functions/gateway/routes.go) is wrong:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(ctx, *dir, *out, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}
 }
 
+// checked checks the route table against the function commands of the
+// functions module at dir (empty: the workspace's) and returns the
+// module's directory.
+func checked(ctx context.Context, dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = bundle.ModuleDir(ctx); err != nil {
+			return "", err
+		}
+	}
+	return dir, bundle.CheckRoutes(dir, gateway.Routes)
+}
+
 // run checks the route table against the function commands of the
 // functions module at dir, then builds the functions named (every function
 // when none is) into out.
 func run(ctx context.Context, dir, out string, names []string) error {
-	if dir == "" {
-		root, err := repo.Find()
-		if err != nil {
-			return err
-		}
-		dir = repo.FunctionsDir(root)
-	}
-	if err := gateway.Routes.CheckModule(dir); err != nil {
+	dir, err := checked(ctx, dir)
+	if err != nil {
 		return err
 	}
 	all := gateway.Routes.Functions()

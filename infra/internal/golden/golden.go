@@ -1,14 +1,18 @@
 // Package golden compares test output with golden files under testdata/,
-// and rewrites them when the tests run with -update:
+// and rewrites them when the test runs with -update. A failing check prints
+// the command that rewrites the file, to run from the repository's root
+// (where `make test` runs), for example
 //
-//	go test ./... -update
+//	go test ./infra -run '^TestResourcesMatchTheGoldenSnapshot$' -update
 //
 // so every change to what the files record shows up as a diff in review.
 package golden
 
 import (
 	"bytes"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,8 +25,16 @@ import (
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/ with the current output")
 
 // Check compares got with the golden file at path, or rewrites the file with
-// got when the tests run with -update.
+// got when the test runs with -update. A difference is reported by its
+// first differing line.
 func Check(t testing.TB, path string, got []byte) {
+	t.Helper()
+	CheckDiff(t, path, got, firstDifference)
+}
+
+// CheckDiff is Check with diff describing how got differs from the golden
+// file's want, for a reviewer to read in the failure.
+func CheckDiff(t testing.TB, path string, got []byte, diff func(want, got []byte) string) {
 	t.Helper()
 	if *update {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -35,10 +47,40 @@ func Check(t testing.TB, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("reading the golden file (run `go test ./... -update` to create it): %v", err)
+		t.Fatalf("reading the golden file (to create it, run from the repository's root: %s): %v", rewriteCommand(t), err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the output; if the change is intended, run `go test ./... -update` and review the diff.\n%s", path, firstDifference(want, got))
+		t.Errorf("%s differs from the output:\n%s\nIf the change is intended, rewrite it from the repository's root and review the diff:\n\t%s",
+			path, diff(want, got), rewriteCommand(t))
+	}
+}
+
+// rewriteCommand returns the go test command that reruns the test t with
+// -update, from the repository's root (the directory holding go.work): the
+// working directory of a test is its package's.
+func rewriteCommand(t testing.TB) string {
+	name, _, _ := strings.Cut(t.Name(), "/")
+	pkg := "."
+	if wd, err := os.Getwd(); err == nil {
+		if root, err := workspaceRoot(wd); err == nil {
+			if rel, err := filepath.Rel(root, wd); err == nil {
+				pkg = "./" + filepath.ToSlash(rel)
+			}
+		}
+	}
+	return fmt.Sprintf("go test %s -run '^%s$' -update", pkg, name)
+}
+
+// workspaceRoot returns the nearest directory at or above dir that holds a
+// go.work.
+func workspaceRoot(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.work")); err == nil {
+			return d, nil
+		}
+		if filepath.Dir(d) == d {
+			return "", errors.New("golden: no go.work at or above " + dir)
+		}
 	}
 }
 

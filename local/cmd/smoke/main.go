@@ -27,6 +27,7 @@ import (
 	"syscall"
 
 	"signin/local/smoke"
+	"signin/site"
 )
 
 func main() {
@@ -43,11 +44,11 @@ func main() {
 func run() (bool, error) {
 	var cfg smoke.Config
 	stack := flag.String("stack", cmp.Or(os.Getenv("STACK"), "dev"), "the Pulumi stack whose outputs name the site and the API (STACK)")
-	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+smoke.OutputSiteURL+" (SITE_URL)")
-	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+smoke.OutputAPIURL+" (API_URL)")
+	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+site.OutputSiteURL+" (SITE_URL)")
+	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+site.OutputAPIURL+" (API_URL)")
 	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page's config.json names (IDP_URL)")
-	flag.StringVar(&cfg.DashboardURL, "dashboard-url", os.Getenv("DASHBOARD_URL"), "the CloudWatch dashboard to report; empty reads the stack output "+smoke.OutputDashboardURL+" with the addresses (DASHBOARD_URL)")
-	flag.StringVar(&cfg.AccessLogGroup, "access-log-group", os.Getenv("ACCESS_LOG_GROUP"), "the API's access log group to find a request in; empty reads the stack output "+smoke.OutputAccessLogGroup+" with the addresses (ACCESS_LOG_GROUP)")
+	flag.StringVar(&cfg.DashboardURL, "dashboard-url", os.Getenv("DASHBOARD_URL"), "the CloudWatch dashboard to report; empty reads the stack output "+site.OutputDashboardURL+" with the addresses (DASHBOARD_URL)")
+	flag.StringVar(&cfg.AccessLogGroup, "access-log-group", os.Getenv("ACCESS_LOG_GROUP"), "the API's access log group to find a request in; empty reads the stack output "+site.OutputAccessLogGroup+" with the addresses (ACCESS_LOG_GROUP)")
 	flag.Parse()
 	cfg.Token = os.Getenv("SMOKE_TOKEN")
 

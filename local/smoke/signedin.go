@@ -1,0 +1,73 @@
+package smoke
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
+	"signin/functions/gateway"
+	"signin/functions/hello"
+	"signin/functions/proxy"
+)
+
+// mePath is the path below the API's address of GET /me, which answers the
+// caller's sub, email and name.
+const mePath = "me"
+
+// checkGreeting calls the API with the token, as the page does.
+func (r *run) checkGreeting(token string, c claims) {
+	const name = "api greeting"
+	resp, err := r.do(http.MethodGet, r.api, map[string]string{
+		"Origin": r.origin, gateway.AuthorizationHeader: token,
+	})
+	if err != nil {
+		r.fail(name, "%v", err)
+		return
+	}
+	var answer hello.Response
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &answer) != nil {
+		r.fail(name, "GET %s = %s, want 200 {\"message\":\"Hello ...!\"}", r.api, resp)
+		return
+	}
+	if c.Name != "" && answer.Message != hello.Greet(c.Name) {
+		r.fail(name, "message %q, want %q", answer.Message, hello.Greet(c.Name))
+		return
+	}
+	if !strings.HasPrefix(answer.Message, "Hello ") {
+		r.fail(name, "message %q is no greeting", answer.Message)
+		return
+	}
+	if allowOrigin(resp) != r.origin {
+		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", r.api, allowOrigin(resp), r.origin)
+		return
+	}
+	r.pass(name, "GET %s = 200 %s", r.api, answer.Message)
+}
+
+// checkMe calls GET /me with the token: the caller's sub, email and name,
+// with the CORS headers the proxy function sets itself.
+func (r *run) checkMe(token string, c claims) {
+	const name = "api GET /me"
+	target := r.api.JoinPath(mePath)
+	resp, err := r.do(http.MethodGet, target, map[string]string{
+		"Origin": r.origin, gateway.AuthorizationHeader: token,
+	})
+	if err != nil {
+		r.fail(name, "%v", err)
+		return
+	}
+	var me proxy.Caller
+	if resp.status != http.StatusOK || json.Unmarshal(resp.body, &me) != nil {
+		r.fail(name, "GET %s = %s, want 200 {\"sub\": ..., \"email\": ..., \"name\": ...}", target, resp)
+		return
+	}
+	if me.Sub != c.Sub || me.Email != c.Email || (c.Name != "" && me.Name != c.Name) {
+		r.fail(name, "GET %s = sub %q email %q name %q, want the token's %q %q %q", target, me.Sub, me.Email, me.Name, c.Sub, c.Email, c.Name)
+		return
+	}
+	if allowOrigin(resp) != r.origin {
+		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", target, allowOrigin(resp), r.origin)
+		return
+	}
+	r.pass(name, "GET %s = 200 for %s", target, me.Email)
+}
