@@ -18,11 +18,11 @@ var fsbpTable = filepath.Join("..", "docs", "security.md")
 // fsbpRow is one line of the table: | `ID` title | status | reason |.
 var fsbpRow = regexp.MustCompile("^\\| `([A-Za-z0-9]+\\.[0-9]+)` [^|]+\\| (pass|option|exempt) \\| ([^|]+) \\|$")
 
-// snapshots is a golden file's resources.
-type snapshots []snapshot
+// declared is a golden file's resources.
+type declared []snapshot
 
 // of returns the resources of type typ.
-func (s snapshots) of(typ string) []snapshot {
+func (s declared) of(typ string) []snapshot {
 	var out []snapshot
 	for _, r := range s {
 		if r.Type == typ {
@@ -32,8 +32,8 @@ func (s snapshots) of(typ string) []snapshot {
 	return out
 }
 
-// field returns the value at the path of keys in r's inputs.
-func field(r snapshot, path ...string) any {
+// inputAt returns the value at the path of keys in r's inputs.
+func inputAt(r snapshot, path ...string) any {
 	var v any = r.Inputs
 	for _, k := range path {
 		m, ok := v.(map[string]any)
@@ -45,16 +45,16 @@ func field(r snapshot, path ...string) any {
 	return v
 }
 
-// text returns the string at the path, or "".
-func text(r snapshot, path ...string) string {
-	s, _ := field(r, path...).(string)
+// inputString returns the string at the path, or "".
+func inputString(r snapshot, path ...string) string {
+	s, _ := inputAt(r, path...).(string)
 	return s
 }
 
-// items returns the array at the path.
-func items(r snapshot, path ...string) []map[string]any {
+// inputItems returns the array at the path.
+func inputItems(r snapshot, path ...string) []map[string]any {
 	var out []map[string]any
-	a, _ := field(r, path...).([]any)
+	a, _ := inputAt(r, path...).([]any)
 	for _, e := range a {
 		if m, ok := e.(map[string]any); ok {
 			out = append(out, m)
@@ -64,7 +64,7 @@ func items(r snapshot, path ...string) []map[string]any {
 }
 
 // each fails unless check passes for every resource of type typ.
-func (s snapshots) each(typ string, check func(r snapshot) error) error {
+func (s declared) each(typ string, check func(r snapshot) error) error {
 	var errs []error
 	for _, r := range s.of(typ) {
 		if err := check(r); err != nil {
@@ -92,62 +92,62 @@ func statements(policy string) ([]map[string]any, error) {
 
 // fsbpChecks hold, for every control the table says passes or passes with
 // an option, what the golden snapshot must show for it.
-var fsbpChecks = map[string]func(s snapshots) error{
-	"ACM.1": func(s snapshots) error {
+var fsbpChecks = map[string]func(s declared) error{
+	"ACM.1": func(s declared) error {
 		return s.each("aws:acm/certificate:Certificate", func(r snapshot) error {
-			if text(r, "validationMethod") != "DNS" {
+			if inputString(r, "validationMethod") != "DNS" {
 				return errors.New("not DNS-validated: ACM cannot renew it alone")
 			}
 			return nil
 		})
 	},
-	"ACM.2": func(s snapshots) error {
+	"ACM.2": func(s declared) error {
 		return s.each("aws:acm/certificate:Certificate", func(r snapshot) error {
-			if k := text(r, "keyAlgorithm"); k != "" && k != "RSA_2048" && !strings.HasPrefix(k, "EC_") {
+			if k := inputString(r, "keyAlgorithm"); k != "" && k != "RSA_2048" && !strings.HasPrefix(k, "EC_") {
 				return fmt.Errorf("key algorithm %s", k)
 			}
 			return nil
 		})
 	},
-	"APIGateway.1": func(s snapshots) error {
+	"APIGateway.1": func(s declared) error {
 		return s.each(typeStage, func(r snapshot) error {
 			for _, m := range s.of("aws:apigateway/methodSettings:MethodSettings") {
-				if level := text(m, "settings", "loggingLevel"); text(m, "methodPath") == "*/*" && (level == "ERROR" || level == "INFO") {
+				if level := inputString(m, "settings", "loggingLevel"); inputString(m, "methodPath") == "*/*" && (level == "ERROR" || level == "INFO") {
 					return nil
 				}
 			}
 			return errors.New("no execution logging level for */*")
 		})
 	},
-	"APIGateway.3": func(s snapshots) error {
+	"APIGateway.3": func(s declared) error {
 		return s.each(typeStage, func(r snapshot) error {
-			if field(r, "xrayTracingEnabled") != true {
+			if inputAt(r, "xrayTracingEnabled") != true {
 				return errors.New("X-Ray tracing off")
 			}
 			return nil
 		})
 	},
-	"APIGateway.4": func(s snapshots) error {
+	"APIGateway.4": func(s declared) error {
 		return s.each(typeStage, func(r snapshot) error {
 			for _, a := range s.of("aws:wafv2/webAclAssociation:WebAclAssociation") {
-				if strings.HasSuffix(text(a, "resourceArn"), "/stages/"+text(r, "stageName")) {
+				if strings.HasSuffix(inputString(a, "resourceArn"), "/stages/"+inputString(r, "stageName")) {
 					return nil
 				}
 			}
 			return errors.New("no web ACL associated")
 		})
 	},
-	"CloudFront.1": func(s snapshots) error {
+	"CloudFront.1": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			if text(r, "defaultRootObject") == "" {
+			if inputString(r, "defaultRootObject") == "" {
 				return errors.New("no default root object")
 			}
 			return nil
 		})
 	},
-	"CloudFront.3": func(s snapshots) error {
+	"CloudFront.3": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			behaviours := append(items(r, "orderedCacheBehaviors"), field(r, "defaultCacheBehavior").(map[string]any))
+			behaviours := append(inputItems(r, "orderedCacheBehaviors"), inputAt(r, "defaultCacheBehavior").(map[string]any))
 			for _, b := range behaviours {
 				if p := b["viewerProtocolPolicy"]; p != "redirect-to-https" && p != "https-only" {
 					return fmt.Errorf("a behaviour allows %v", p)
@@ -156,41 +156,41 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"CloudFront.5": func(s snapshots) error {
+	"CloudFront.5": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			if text(r, "loggingConfig", "bucket") == "" {
+			if inputString(r, "loggingConfig", "bucket") == "" {
 				return errors.New("no standard logging")
 			}
 			return nil
 		})
 	},
-	"CloudFront.6": func(s snapshots) error {
+	"CloudFront.6": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			if !strings.Contains(text(r, "webAclId"), ":global/webacl/") {
-				return fmt.Errorf("web ACL %q is no CloudFront web ACL", text(r, "webAclId"))
+			if !strings.Contains(inputString(r, "webAclId"), ":global/webacl/") {
+				return fmt.Errorf("web ACL %q is no CloudFront web ACL", inputString(r, "webAclId"))
 			}
 			return nil
 		})
 	},
-	"CloudFront.7": func(s snapshots) error {
+	"CloudFront.7": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			if text(r, "viewerCertificate", "acmCertificateArn") == "" {
+			if inputString(r, "viewerCertificate", "acmCertificateArn") == "" {
 				return errors.New("CloudFront's default certificate")
 			}
 			return nil
 		})
 	},
-	"CloudFront.8": func(s snapshots) error {
+	"CloudFront.8": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			if text(r, "viewerCertificate", "acmCertificateArn") != "" && text(r, "viewerCertificate", "sslSupportMethod") != "sni-only" {
+			if inputString(r, "viewerCertificate", "acmCertificateArn") != "" && inputString(r, "viewerCertificate", "sslSupportMethod") != "sni-only" {
 				return errors.New("a custom certificate without SNI")
 			}
 			return nil
 		})
 	},
-	"CloudFront.9": func(s snapshots) error {
+	"CloudFront.9": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			for _, o := range items(r, "origins") {
+			for _, o := range inputItems(r, "origins") {
 				if c, ok := o["customOriginConfig"].(map[string]any); ok && c["originProtocolPolicy"] != "https-only" {
 					return fmt.Errorf("origin %v reached over %v", o["originId"], c["originProtocolPolicy"])
 				}
@@ -198,9 +198,9 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"CloudFront.10": func(s snapshots) error {
+	"CloudFront.10": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			for _, o := range items(r, "origins") {
+			for _, o := range inputItems(r, "origins") {
 				c, _ := o["customOriginConfig"].(map[string]any)
 				protocols, _ := c["originSslProtocols"].([]any)
 				for _, p := range protocols {
@@ -212,9 +212,9 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"CloudFront.12": func(s snapshots) error {
+	"CloudFront.12": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			for _, o := range items(r, "origins") {
+			for _, o := range inputItems(r, "origins") {
 				if _, custom := o["customOriginConfig"]; !custom && len(s.of(typeBucket)) == 0 {
 					return fmt.Errorf("S3 origin %v is no bucket of the stack", o["originId"])
 				}
@@ -222,9 +222,9 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"CloudFront.13": func(s snapshots) error {
+	"CloudFront.13": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
-			for _, o := range items(r, "origins") {
+			for _, o := range inputItems(r, "origins") {
 				if _, custom := o["customOriginConfig"]; !custom && o["originAccessControlId"] == nil {
 					return fmt.Errorf("S3 origin %v without origin access control", o["originId"])
 				}
@@ -232,31 +232,31 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"Lambda.1": func(s snapshots) error {
+	"Lambda.1": func(s declared) error {
 		return s.each("aws:lambda/permission:Permission", func(r snapshot) error {
-			if text(r, "principal") != "apigateway.amazonaws.com" || text(r, "sourceArn") == "" {
-				return fmt.Errorf("principal %q, source %q", text(r, "principal"), text(r, "sourceArn"))
+			if inputString(r, "principal") != "apigateway.amazonaws.com" || inputString(r, "sourceArn") == "" {
+				return fmt.Errorf("principal %q, source %q", inputString(r, "principal"), inputString(r, "sourceArn"))
 			}
 			return nil
 		})
 	},
-	"Lambda.2": func(s snapshots) error {
+	"Lambda.2": func(s declared) error {
 		return s.each("aws:lambda/function:Function", func(r snapshot) error {
-			if text(r, "runtime") != "provided.al2023" {
-				return fmt.Errorf("runtime %q", text(r, "runtime"))
+			if inputString(r, "runtime") != "provided.al2023" {
+				return fmt.Errorf("runtime %q", inputString(r, "runtime"))
 			}
 			return nil
 		})
 	},
-	"Lambda.5": func(s snapshots) error {
+	"Lambda.5": func(s declared) error {
 		return s.each("aws:lambda/function:Function", func(r snapshot) error {
-			if field(r, "vpcConfig") != nil {
+			if inputAt(r, "vpcConfig") != nil {
 				return errors.New("in a VPC: check its subnets' zones")
 			}
 			return nil
 		})
 	},
-	"S3.5": func(s snapshots) error {
+	"S3.5": func(s declared) error {
 		return s.each(typeBucket, func(b snapshot) error {
 			return bucketPolicy(s, b, func(st []map[string]any) bool {
 				return slices.ContainsFunc(st, func(x map[string]any) bool {
@@ -265,7 +265,7 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			})
 		})
 	},
-	"S3.6": func(s snapshots) error {
+	"S3.6": func(s declared) error {
 		return s.each(typeBucket, func(b snapshot) error {
 			return bucketPolicy(s, b, func(st []map[string]any) bool {
 				return !slices.ContainsFunc(st, func(x map[string]any) bool {
@@ -275,12 +275,12 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			})
 		})
 	},
-	"S3.8": func(s snapshots) error {
+	"S3.8": func(s declared) error {
 		return s.each(typeBucket, func(b snapshot) error {
 			for _, p := range s.of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
 				if p.Name == b.Name {
 					for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-						if field(p, k) != true {
+						if inputAt(p, k) != true {
 							return fmt.Errorf("%s is off", k)
 						}
 					}
@@ -290,12 +290,12 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return errors.New("no public access block")
 		})
 	},
-	"S3.9": func(s snapshots) error {
+	"S3.9": func(s declared) error {
 		targets := map[string]bool{}
 		logged := map[string]bool{}
 		for _, l := range s.of("aws:s3/bucketLoggingV2:BucketLoggingV2") {
-			targets[text(l, "targetBucket")] = true
-			logged[text(l, "bucket")] = true
+			targets[inputString(l, "targetBucket")] = true
+			logged[inputString(l, "bucket")] = true
 		}
 		return s.each(typeBucket, func(b snapshot) error {
 			// A log bucket does not log itself; the mocks name a bucket
@@ -307,12 +307,12 @@ var fsbpChecks = map[string]func(s snapshots) error{
 			return nil
 		})
 	},
-	"SNS.4": func(s snapshots) error {
+	"SNS.4": func(s declared) error {
 		if n := len(s.of("aws:sns/topicPolicy:TopicPolicy")); n > 0 || len(s.of("aws:sns/topic:Topic")) == 0 {
 			return fmt.Errorf("%d topic policies", n)
 		}
 		return s.each("aws:sns/topic:Topic", func(r snapshot) error {
-			if field(r, "policy") != nil {
+			if inputAt(r, "policy") != nil {
 				return errors.New("a policy of its own")
 			}
 			return nil
@@ -321,10 +321,10 @@ var fsbpChecks = map[string]func(s snapshots) error{
 }
 
 // bucketPolicy fails unless the policy of bucket b satisfies ok.
-func bucketPolicy(s snapshots, b snapshot, ok func([]map[string]any) bool) error {
+func bucketPolicy(s declared, b snapshot, ok func([]map[string]any) bool) error {
 	for _, p := range s.of("aws:s3/bucketPolicy:BucketPolicy") {
 		if p.Name == b.Name {
-			st, err := statements(text(p, "policy"))
+			st, err := statements(inputString(p, "policy"))
 			if err != nil {
 				return err
 			}
@@ -337,20 +337,6 @@ func bucketPolicy(s snapshots, b snapshot, ok func([]map[string]any) bool) error
 	return errors.New("no bucket policy")
 }
 
-// readSnapshots reads a golden file.
-func readSnapshots(t *testing.T, file string) snapshots {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var s snapshots
-	if err := json.Unmarshal(b, &s); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // docs/security.md's table of Security Hub's FSBP controls holds: each
 // "pass" on the default snapshot and the one with every option set, each
 // "option" on the latter and not the former. Every pass and option has a
@@ -360,8 +346,8 @@ func TestFSBPTableHoldsOnTheGoldenSnapshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defaults := readSnapshots(t, "resources.golden.json")
-	options := readSnapshots(t, "resources.options.golden.json")
+	defaults := declared(readSnapshot(t, filepath.Join("testdata", "resources.golden.json")))
+	options := declared(readSnapshot(t, filepath.Join("testdata", "resources.options.golden.json")))
 	rows := map[string]string{}
 	for _, line := range strings.Split(string(doc), "\n") {
 		m := fsbpRow.FindStringSubmatch(line)

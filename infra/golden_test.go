@@ -87,10 +87,29 @@ func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 // snapshotOf returns the golden record of what m saw declared.
 func snapshotOf(t *testing.T, m *mocks) []byte {
 	t.Helper()
-	root, err := repo.Find()
+	snaps, err := snapshots(m)
 	if err != nil {
 		t.Fatal(err)
 	}
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snaps); err != nil {
+		t.Fatal(err)
+	}
+	return got.Bytes()
+}
+
+// snapshots returns what m saw declared, each resource as the golden file
+// records it, sorted by type and name.
+func snapshots(m *mocks) ([]snapshot, error) {
+	root, err := repo.Find()
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	var snaps []snapshot
 	for _, r := range m.resources {
 		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Provider: shortURN(providerURN(r.Provider)), Inputs: map[string]any{}, RetainOnDelete: r.RetainOnDelete}
@@ -112,14 +131,7 @@ func snapshotOf(t *testing.T, m *mocks) []byte {
 	slices.SortFunc(snaps, func(a, b snapshot) int {
 		return strings.Compare(a.Type+"\x00"+a.Name, b.Type+"\x00"+b.Name)
 	})
-	var got bytes.Buffer
-	enc := json.NewEncoder(&got)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(snaps); err != nil {
-		t.Fatal(err)
-	}
-	return got.Bytes()
+	return snaps, nil
 }
 
 // providerURN returns the URN of a provider reference (URN::ID).

@@ -31,8 +31,9 @@ func main() {
 type builder func(ctx context.Context, root string, names []string) (map[string]function.Code, error)
 
 // program is what `pulumi up` runs: the configuration and the route table
-// are validated before anything is built or declared, so a bad route fails
-// `pulumi preview` with a message naming it. It returns the stack outputs it
+// are validated, against this repository's rules and AWS's limits, before
+// anything is built or declared, so a bad route or a setting AWS would
+// refuse fails `pulumi preview` with a message naming it. It returns the stack outputs it
 // exported.
 func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Outputs, error) {
 	cfg, err := config.Load(ctx)
@@ -51,6 +52,9 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 		return nil, err
 	}
 	if err := bundle.CheckRoutes(functions, routes); err != nil {
+		return nil, err
+	}
+	if err := stack.Check(routes); err != nil {
 		return nil, err
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())

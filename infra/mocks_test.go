@@ -317,8 +317,23 @@ func run(m *mocks, cfg map[string]string) error {
 }
 
 // runRoutes runs the program for the route table routes against m with
-// the configuration cfg.
+// the configuration cfg. When the program succeeds, every input it
+// declared must be one AWS accepts (checkInputs), so every configuration a
+// test builds is checked as the golden snapshots are.
 func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
+	if err := runProgram(m, cfg, routes); err != nil {
+		return err
+	}
+	snaps, err := snapshots(m)
+	if err != nil {
+		return err
+	}
+	return checkInputs(snaps)
+}
+
+// runProgram runs the program alone for the route table routes against m
+// with the configuration cfg.
+func runProgram(m *mocks, cfg map[string]string, routes gateway.Table) error {
 	return pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := program(ctx, routes, buildOnceForTests)
 		return err

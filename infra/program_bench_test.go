@@ -1,6 +1,10 @@
 package main
 
-import "testing"
+import (
+	"testing"
+
+	"signin/functions/gateway"
+)
 
 // BenchmarkProgram measures what the program costs Pulumi on every preview
 // and up, besides AWS: validating the configuration and declaring every
@@ -11,7 +15,7 @@ func BenchmarkProgram(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := run(&mocks{}, testConfig()); err != nil {
+		if err := runProgram(&mocks{}, testConfig(), gateway.Routes); err != nil {
 			b.Fatal(err)
 		}
 	}

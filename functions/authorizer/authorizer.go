@@ -133,15 +133,7 @@ func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAutho
 		if a.access != nil {
 			doc = a.access.Document(stage, func(g string) bool { return slices.Contains(d.groups, g) })
 		}
-		return events.APIGatewayCustomAuthorizerResponse{
-			PrincipalID:    d.sub,
-			PolicyDocument: doc,
-			Context: map[string]any{
-				gateway.ContextName:   d.name,
-				gateway.ContextEmail:  d.email,
-				gateway.ContextGroups: strings.Join(d.groups, ","),
-			},
-		}, nil
+		return Answer(d.sub, d.name, d.email, d.groups, doc), nil
 	case outcomeDeny:
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
@@ -151,6 +143,22 @@ func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAutho
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
 	default:
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", d.err)
+	}
+}
+
+// Answer returns the authorizer's answer admitting the caller sub under
+// the policy doc: the principal, the policy, and the context the routes'
+// integrations receive (the caller's name, email and groups, the groups
+// comma-separated as a context value cannot be a list).
+func Answer(sub, name, email string, groups []string, doc events.APIGatewayCustomAuthorizerPolicy) events.APIGatewayCustomAuthorizerResponse {
+	return events.APIGatewayCustomAuthorizerResponse{
+		PrincipalID:    sub,
+		PolicyDocument: doc,
+		Context: map[string]any{
+			gateway.ContextName:   name,
+			gateway.ContextEmail:  email,
+			gateway.ContextGroups: strings.Join(groups, ","),
+		},
 	}
 }
 

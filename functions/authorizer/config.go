@@ -149,6 +149,14 @@ func parseRoutes(raw string) (gateway.Table, error) {
 			if !ok {
 				return nil, fmt.Errorf("%q is not <method> <path>", route)
 			}
+			// A policy names methods and paths as API Gateway's method ARNs
+			// spell them: a Deny of "get /admin" would never match.
+			if !slices.Contains(gateway.Methods, method) {
+				return nil, fmt.Errorf("%q: method %q is not one of %s", route, method, strings.Join(gateway.Methods, ", "))
+			}
+			if err := gateway.CheckPath(path); err != nil {
+				return nil, fmt.Errorf("%q: %w", route, err)
+			}
 			routes = append(routes, gateway.Route{Method: method, Path: path, Groups: names})
 		}
 	}

@@ -235,7 +235,7 @@ func (t Table) Validate(commands []string) error {
 		if !slices.Contains(Methods, r.Method) {
 			fail(r, "method %q is not one of %s", r.Method, strings.Join(Methods, ", "))
 		}
-		if err := checkPath(r.Path); err != nil {
+		if err := CheckPath(r.Path); err != nil {
 			fail(r, "%v", err)
 		} else {
 			parent := ""
@@ -289,8 +289,10 @@ func (t Table) Validate(commands []string) error {
 	return errors.Join(errs...)
 }
 
-// checkPath reports what is wrong with a route's path.
-func checkPath(path string) error {
+// CheckPath reports what is wrong with a route's path: one that does not
+// start with /, has an empty segment, or a segment that is neither a
+// literal nor a path parameter, or names a parameter twice.
+func CheckPath(path string) error {
 	if !strings.HasPrefix(path, "/") {
 		return fmt.Errorf("path %q does not start with /", path)
 	}

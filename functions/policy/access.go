@@ -14,11 +14,31 @@ import (
 // ARN").
 const MaxMethodARNLength = 1600
 
-// maxStageLength bounds the stage ARN a policy's resources start with,
-// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the longest
-// partition (aws-us-gov), a region name, 12 digits, a 10-character API ID
-// and a stage name of at most 128 characters, with their separators.
-const maxStageLength = len("arn:aws-us-gov:execute-api:") + 25 + 1 + 12 + 1 + 10 + 1 + 128
+// Lengths of a stage ARN's fields that no configuration decides: a region
+// name (bounded generously: today's longest, such as ap-southeast-7, have
+// 14 characters), the account's 12 digits and API Gateway's 10-character
+// API ID; and the longest stage name API Gateway accepts.
+const (
+	maxRegionLength    = 25
+	accountIDLength    = 12
+	apiIDLength        = 10
+	maxStageNameLength = 128
+)
+
+// LongestStage returns the longest stage ARN a policy's resources can
+// start with for the stage named stage,
+// arn:<partition>:execute-api:<region>:<account>:<api>/<stage>: the
+// longest partition (aws-us-gov), region, account and API ID. Policies
+// written for it are the longest a deployment of that stage can be
+// answered with.
+func LongestStage(stage string) string {
+	return "arn:aws-us-gov:" + executeAPIService + ":" + strings.Repeat("r", maxRegionLength) + ":" +
+		strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + stage
+}
+
+// maxStageLength bounds the stage ARN a policy's resources start with: the
+// longest for a stage name of the most characters API Gateway accepts.
+var maxStageLength = len(LongestStage(strings.Repeat("s", maxStageNameLength)))
 
 // Route is a route as a policy sees it.
 type Route struct {
@@ -48,6 +68,40 @@ func (r Route) pattern() string {
 	return r.Method + strings.Join(segments, "/")
 }
 
+// variants returns the resources that together match every request for
+// a route of pattern: IAM reads the colon as the boundary of an ARN's
+// segments, and a * stays within its segment unless it is the segment's
+// last character. A path parameter's value may hold colons
+// (/api/admin/x:y/secret), which the pattern's * in the middle
+// (GET/api/admin/*/secret) does not match, while a final * does
+// (GET/api/admin/* or the stage's */*). So each * in the middle also
+// comes as *:* (a run up to the value's last colon, then the rest of the
+// value): 2^k resources for k parameters before the pattern's end. Each
+// matches a subset of what the pattern matches when its * stands for any
+// run, as overlap reads it.
+func variants(pattern string) []string {
+	out := []string{""}
+	for i, part := range strings.Split(pattern, "*") {
+		if i > 0 {
+			star := []string{"*"}
+			if !strings.HasSuffix(pattern, "*") || i < strings.Count(pattern, "*") {
+				star = append(star, "*:*")
+			}
+			var next []string
+			for _, prefix := range out {
+				for _, s := range star {
+					next = append(next, prefix+s)
+				}
+			}
+			out = next
+		}
+		for k := range out {
+			out[k] += part
+		}
+	}
+	return out
+}
+
 // Access holds a route table's access rules and writes the policy of each
 // caller: the routes the caller may call, all at once, since API Gateway
 // caches the answer per token and reuses it for every route.
@@ -57,11 +111,14 @@ func (r Route) pattern() string {
 // request API Gateway routes to /admin/{id}/secret. So a caller's policy
 // also denies each route the caller may not call whose requests one of its
 // allowed resources matches, and NewAccess refuses a table where such a
-// Deny could match requests for a route the same caller may call.
+// Deny could match requests for a route the same caller may call. Each
+// route's resource comes in the forms variants gives, so that a
+// parameter's value with a colon is allowed or denied as any other.
 type Access struct {
 	routes []Route
-	// patterns[i] is routes[i].pattern().
-	patterns []string
+	// patterns[i] is routes[i].pattern(), and resources[i] its variants.
+	patterns  []string
+	resources [][]string
 	// matchedBy[j] lists the routes i whose pattern matches a request for
 	// route j: same method, and a path where each of j's parameters is one
 	// path segment, as API Gateway routes requests. matching[j] lists the
@@ -75,14 +132,15 @@ type Access struct {
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
 	n := len(routes)
-	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
+	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
 	var errs []error
 	for i, r := range a.routes {
 		a.patterns[i] = r.pattern()
+		a.resources[i] = variants(a.patterns[i])
 		switch {
 		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
 			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with /, without * or ?", r))
-		case maxStageLength+1+len(a.patterns[i]) > MaxMethodARNLength:
+		case maxStageLength+1+len(a.resources[i][len(a.resources[i])-1]) > MaxMethodARNLength:
 			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, MaxMethodARNLength))
 		}
 	}
@@ -144,27 +202,27 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		some = some || allowed[i]
 		all = all && allowed[i]
 	}
-	wholeStage := stage + "/*/*"
+	wholeStage := wholeStage(stage)
 	switch {
 	case all:
 		return Document(Allow, wholeStage)
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	resource := func(i int) string { return stage + "/" + a.patterns[i] }
+	resource := func(i int) []string { return a.resource(stage, i) }
 	var allows, denies, others []string
 	// othersSafe: denying every other route refuses none of the caller's.
 	othersSafe := true
 	for j := range a.routes {
 		if allowed[j] {
-			allows = append(allows, resource(j))
+			allows = append(allows, resource(j)...)
 			continue
 		}
-		others = append(others, resource(j))
+		others = append(others, resource(j)...)
 		isAllowed := func(i int) bool { return allowed[i] }
 		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
 		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
-			denies = append(denies, resource(j))
+			denies = append(denies, resource(j)...)
 		}
 	}
 	if othersSafe && len(others)+1 < len(allows)+len(denies) {
@@ -177,6 +235,36 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 		doc.Statement = append(doc.Statement, events.IAMPolicyStatement{Action: []string{Action}, Effect: Deny, Resource: denies})
 	}
 	return doc
+}
+
+// Bound returns a document at least as long, as JSON, as any Document
+// writes for the stage: every route's resources and the whole stage in one
+// Allow statement, and an empty Deny statement. Document names each route
+// at most once, in its Allow or its Deny, and the whole stage at most once,
+// so none of its documents is longer. It bounds the policies of a table
+// whose groups are too many to write every caller's.
+func (a *Access) Bound(stage string) events.APIGatewayCustomAuthorizerPolicy {
+	all := []string{wholeStage(stage)}
+	for i := range a.routes {
+		all = append(all, a.resource(stage, i)...)
+	}
+	return events.APIGatewayCustomAuthorizerPolicy{Version: version, Statement: []events.IAMPolicyStatement{
+		{Action: []string{Action}, Effect: Allow, Resource: all},
+		{Action: []string{Action}, Effect: Deny, Resource: []string{}},
+	}}
+}
+
+// wholeStage returns the resource of every route of the stage.
+func wholeStage(stage string) string { return stage + "/*/*" }
+
+// resource returns the resources of route i in a policy for the stage: its
+// pattern's variants.
+func (a *Access) resource(stage string, i int) []string {
+	out := make([]string, len(a.resources[i]))
+	for k, r := range a.resources[i] {
+		out[k] = stage + "/" + r
+	}
+	return out
 }
 
 // overlap reports whether some string matches both p, an IAM resource

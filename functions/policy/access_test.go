@@ -53,11 +53,11 @@ func TestDocumentAllowsExactlyTheCallersRoutes(t *testing.T) {
 		{"in no group: the open routes", in(),
 			[]string{stage + "/GET/api", stage + "/GET/api/me"}, nil},
 		{"admin: the stage but the secret, shorter than the five routes and the Deny of the secret /api/admin/* matches", in("admins"),
-			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret"}},
+			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret"}},
 		{"finance: the reports", in("finance"),
 			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/reports"}, nil},
 		{"owner: the secret without the admin routes", in("owners"),
-			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/admin/*/secret"}, nil},
+			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,6 +116,47 @@ func TestDocumentOfAHundredRoutesFitsTheBudget(t *testing.T) {
 		}
 	}
 	t.Logf("largest answer: %d bytes", largest)
+}
+
+// Bound is at least as long as the document of a caller in any
+// combination of groups, so a table it fits needs no caller's document
+// written.
+func TestBoundIsAtLeastEveryDocument(t *testing.T) {
+	routes, groups := hundredRoutes()
+	routes = append(routes, Route{Method: "GET", Path: "/api/department-00/reports/{reportId}/secret", Groups: []string{"owners"}})
+	a := mustAccess(t, routes)
+	bound, err := json.Marshal(a.Bound(stage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for mask := range 1 << len(groups) {
+		var mine []string
+		for i, g := range groups {
+			if mask&(1<<i) != 0 {
+				mine = append(mine, g)
+			}
+		}
+		doc, err := json.Marshal(a.Document(stage, in(mine...)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(doc) > len(bound) {
+			t.Errorf("groups %v: the document has %d bytes, more than the bound's %d", mine, len(doc), len(bound))
+		}
+	}
+}
+
+// LongestStage is a stage ARN Stage reads, and for the longest stage name
+// it is the bound NewAccess checks method ARNs with.
+func TestLongestStageIsAStageARN(t *testing.T) {
+	longest := LongestStage(strings.Repeat("s", maxStageNameLength))
+	got, err := Stage(longest + "/GET/api/me")
+	if err != nil || got != longest {
+		t.Errorf("Stage(%s/GET/api/me) = %q, %v", longest, got, err)
+	}
+	if len(longest) != maxStageLength {
+		t.Errorf("the longest stage ARN has %d bytes, NewAccess counts %d", len(longest), maxStageLength)
+	}
 }
 
 // hundredRoutes are 100 routes in four groups: a quarter open, half with a
@@ -200,6 +241,27 @@ func TestNewAccessAcceptsRoutesAPolicyTellsApart(t *testing.T) {
 	} {
 		if _, err := NewAccess(routes); err != nil {
 			t.Errorf("NewAccess(%v) = %v", routes, err)
+		}
+	}
+}
+
+// TestVariantsMatchValuesWithColons: IAM's * in the middle of a resource
+// stays within a colon-separated segment, so each such * also comes as
+// *:*; a final * runs across colons and needs no other form.
+func TestVariantsMatchValuesWithColons(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    []string
+	}{
+		{"GET/api/me", []string{"GET/api/me"}},
+		{"GET/api/admin/*", []string{"GET/api/admin/*"}},
+		{"GET/api/admin/*/secret", []string{"GET/api/admin/*/secret", "GET/api/admin/*:*/secret"}},
+		{"GET/api/a/*/b/*", []string{"GET/api/a/*/b/*", "GET/api/a/*:*/b/*"}},
+		{"GET/api/a/*/b/*/c", []string{"GET/api/a/*/b/*/c", "GET/api/a/*/b/*:*/c", "GET/api/a/*:*/b/*/c", "GET/api/a/*:*/b/*:*/c"}},
+	}
+	for _, tt := range tests {
+		if got := variants(tt.pattern); !slices.Equal(got, tt.want) {
+			t.Errorf("variants(%q) = %q, want %q", tt.pattern, got, tt.want)
 		}
 	}
 }

@@ -31,7 +31,9 @@ func ExampleDocument() {
 
 // A caller in the group admins may call the open route and the admin
 // route: /api/admin/* also matches /api/admin/{id}/secret, which only the
-// owners may call, so the policy denies that one.
+// owners may call, so the policy denies that one, in both of the forms
+// that match its requests: IAM's * in the middle of a resource stops at a
+// colon (/api/admin/x:y/secret), a final * does not.
 func ExampleAccess_Document() {
 	access, err := policy.NewAccess([]policy.Route{
 		{Method: "GET", Path: "/api/me"},
@@ -49,5 +51,5 @@ func ExampleAccess_Document() {
 	}
 	// Output:
 	// Allow [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/me arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*]
-	// Deny [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*/secret]
+	// Deny [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*/secret arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*:*/secret]
 }

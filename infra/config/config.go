@@ -11,12 +11,14 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/infra/limits"
 	"signin/infra/project"
 )
 
@@ -67,10 +69,6 @@ var logLevels = []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"}
 // account-wide burst quota.
 const maxThrottleBurstLimit = 5000
 
-// logRetentionDays lists the retention periods CloudWatch Logs accepts, in
-// days.
-var logRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
 // hostnamePattern is the shape of a DNS name a certificate can be issued
 // for: lower-case labels of letters, digits and inner hyphens, of at most
 // 63 characters each, and a top-level domain of letters.
@@ -84,6 +82,8 @@ const maxHostnameLength = 253
 
 // Settings is the validated configuration of a stack.
 type Settings struct {
+	// Stage is the name of the API's stage: the stack's name.
+	Stage string
 	// GoogleClientID is the OAuth 2.0 client ID the page signs in with and
 	// the authorizer accepts as the token's audience.
 	GoogleClientID string
@@ -184,8 +184,8 @@ func (c Settings) validate() error {
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
 		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
 	}
-	if !slices.Contains(logRetentionDays, c.LogRetentionDays) {
-		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, logRetentionDays))
+	if !slices.Contains(limits.LogRetentionDays, c.LogRetentionDays) {
+		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, limits.LogRetentionDays))
 	}
 	if c.ThrottleRateLimit <= 0 {
 		errs = append(errs, fmt.Errorf("%s is %g: give a number of requests per second above 0", KeyThrottleRateLimit, c.ThrottleRateLimit))
@@ -286,14 +286,25 @@ func validateHostname(key, value string) error {
 	return nil
 }
 
-// CheckRoutes reports a route of routes that names a group the
-// configuration does not define, and routes whose groups an authorizer's
-// policy cannot tell apart: what the authorizer would refuse at start.
+// CheckRoutes reports what of the configuration and the route table routes
+// together the authorizer or AWS would refuse: a route that names a group
+// the configuration does not define, routes whose groups an authorizer's
+// policy cannot tell apart or whose method ARN is too long (what the
+// authorizer refuses at start), an authorizer's environment over Lambda's
+// 4 KB, and an authorizer's answer over its budget.
 func (c Settings) CheckRoutes(routes gateway.Table) error {
 	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
 		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
 	}
-	return nil
+	var errs []error
+	if err := limits.CheckEnvironment(c.AuthorizerEnvironment(routes)); err != nil {
+		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
+			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, err, KeyAllowedDomains, KeyAllowedEmails))
+	}
+	if err := limits.CheckAuthorizerAnswer(c.Stage, slices.Sorted(maps.Keys(c.groups)), routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s and the route table: %w", KeyGroups, err))
+	}
+	return errors.Join(errs...)
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment: the

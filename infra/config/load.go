@@ -3,18 +3,13 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"signin/functions/authorizer"
+	"signin/infra/limits"
 )
-
-// stageNamePattern is what API Gateway accepts as a stage name. The API's
-// stage is named after the stack, whose name may also hold periods, which
-// would fail only once most of the stack is created.
-var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,128}$`)
 
 // Load reads the stack's configuration, fills in the defaults and validates
 // it. A value of the wrong type is reported as such; a valid configuration is
@@ -91,8 +86,11 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	if c.SiteDomain != "" && c.APIDomain == "" {
 		c.APIDomain = apiDomainPrefix + c.SiteDomain
 	}
-	if !stageNamePattern.MatchString(ctx.Stack()) {
-		errs = append(errs, fmt.Errorf("the stack's name %q cannot name the API's stage, which takes only letters, digits, - and _: create a stack named so (`pulumi stack init <name>`)", ctx.Stack()))
+	// The API's stage is named after the stack, whose name may also hold
+	// periods, which would fail only once most of the stack is created.
+	c.Stage = ctx.Stack()
+	if err := limits.CheckStageName(c.Stage); err != nil {
+		errs = append(errs, fmt.Errorf("the stack's name cannot name the API's stage: %w: create a stack named so (`pulumi stack init <name>`)", err))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return Settings{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)

@@ -10,9 +10,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -20,6 +22,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/functions/bundle"
+	"signin/infra/limits"
 )
 
 // componentType is the Pulumi type token of the component.
@@ -55,10 +58,6 @@ const (
 // <RolePrefix><function>-<random suffix>.
 const RolePrefix = "signin-fn-"
 
-// maxRolePrefix is the longest name prefix IAM's role names allow Pulumi,
-// which adds a 26-character suffix to reach the 64-character limit.
-const maxRolePrefix = 38
-
 // basicExecutionPolicy is the one policy a function's role carries: write
 // its own logs to CloudWatch.
 const basicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
@@ -68,6 +67,33 @@ const tracingPolicy = string(iam.ManagedPolicyAWSXRayDaemonWriteAccess)
 
 // assumeRolePolicy lets the Lambda service, and nothing else, take the role.
 const assumeRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+
+// rolePrefix returns the name prefix of the role of the function name.
+func rolePrefix(name string) string { return RolePrefix + name + "-" }
+
+// logGroupPrefix returns the name prefix of the log group of the function
+// name: Lambda's own log group name and a hyphen.
+func logGroupPrefix(name string) string { return "/aws/lambda/" + name + "-" }
+
+// CheckName reports a function name that one of the names AWS derives from
+// it cannot hold: the function's own, which Pulumi names after it, its
+// role's name prefix and its log group's.
+func CheckName(name string) error {
+	var errs []error
+	for _, err := range []error{
+		limits.CheckFunctionName(name + strings.Repeat("x", limits.AutoNameSuffix)),
+		limits.CheckRoleNamePrefix(rolePrefix(name)),
+		limits.CheckLogGroupNamePrefix(logGroupPrefix(name)),
+	} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("function %s: rename it (functions/cmd/%s): %w", name, name, err)
+	}
+	return nil
+}
 
 // Code is a function's deployment archive on disk.
 type Code struct {
@@ -127,6 +153,9 @@ type Lambda struct {
 
 // New declares the function name.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Lambda, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
 	f := &Lambda{Name: name}
 	if err := ctx.RegisterComponentResource(componentType, name, f, opts...); err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
@@ -134,22 +163,18 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	parent := pulumi.Parent(f)
 	var err error
 	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
-		NamePrefix:      pulumi.String("/aws/lambda/" + name + "-"),
+		NamePrefix:      pulumi.String(logGroupPrefix(name)),
 		RetentionInDays: pulumi.Int(args.LogRetentionDays),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: log group: %w", name, err)
-	}
-	rolePrefix := RolePrefix + name + "-"
-	if len(rolePrefix) > maxRolePrefix {
-		return nil, fmt.Errorf("function %s: the name is too long for its role's name prefix %s (at most %d characters)", name, rolePrefix, maxRolePrefix)
 	}
 	writes := "logs"
 	if args.Tracing {
 		writes = "logs and traces"
 	}
 	f.role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
-		NamePrefix:       pulumi.String(rolePrefix),
+		NamePrefix:       pulumi.String(rolePrefix(name)),
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
 		Description:      pulumi.String("Runs the " + name + " function: writes its " + writes + ", nothing else."),
 	}, parent)

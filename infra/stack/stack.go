@@ -10,6 +10,7 @@
 package stack
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 
@@ -24,6 +25,7 @@ import (
 	"signin/infra/domain"
 	"signin/infra/firewall"
 	"signin/infra/function"
+	"signin/infra/limits"
 	"signin/infra/web"
 	"signin/site"
 )
@@ -36,6 +38,24 @@ type Sources struct {
 	Code map[string]function.Code
 	// Site holds the page's static files.
 	Site fs.FS
+}
+
+// Check reports what of the route table alone AWS would refuse once
+// declared: a function whose derived names are too long, or more resources
+// than API Gateway's quota. (What it decides with the configuration,
+// config.Settings.CheckRoutes checks.) The program runs it before it builds
+// or declares anything.
+func Check(routes gateway.Table) error {
+	var errs []error
+	for _, name := range routes.Functions() {
+		if err := function.CheckName(name); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := limits.CheckResources(len(limits.Resources(routes))); err != nil {
+		errs = append(errs, fmt.Errorf("the route table: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // Outputs are the stack outputs, by name.

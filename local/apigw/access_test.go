@@ -64,7 +64,9 @@ func checkPolicies(t *testing.T, table gateway.Table, groups []string, value str
 // API Gateway evaluates it, exactly when the route table admits the
 // caller, including routes a path parameter's * would otherwise cover:
 // /admin/{id} restricted does not allow /admin-other, and /admin/{id}
-// allowed does not allow /admin/{id}/secret of another group.
+// allowed does not allow /admin/{id}/secret of another group, even with
+// a colon in the parameter's value, where IAM's * in the middle of a
+// resource stops.
 func TestPoliciesAllowExactlyTheCallersRoutes(t *testing.T) {
 	table := gateway.Table{
 		{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
@@ -83,7 +85,7 @@ func TestPoliciesAllowExactlyTheCallersRoutes(t *testing.T) {
 	for i := range 6 {
 		table = append(table, gateway.Route{Method: "GET", Path: fmt.Sprintf("/finance/report-%d", i), Function: "finance", Integration: gateway.Proxy, Groups: []string{"finance"}})
 	}
-	for _, value := range []string{"1", "secret", "a%2Fb", "x*y"} {
+	for _, value := range []string{"1", "secret", "a%2Fb", "x*y", "x:y", "2026-01-01T00:00:00Z"} {
 		checkPolicies(t, table, []string{"admins", "owners", "support", "finance"}, value)
 	}
 }

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"signin/functions/gateway"
+	"signin/infra/limits"
+)
+
+// Both golden snapshots hold only inputs the table knows, of values AWS
+// accepts. (Every configuration another test deploys is checked the same
+// way by runRoutes.)
+func TestGoldenSnapshotsHoldOnlyValuesAWSAccepts(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.golden.json"))
+	if err != nil || len(files) < 2 {
+		t.Fatalf("golden snapshots: %v %v", files, err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			if err := checkInputs(readSnapshot(t, file)); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// readSnapshot reads the golden snapshot file.
+func readSnapshot(t *testing.T, file string) []snapshot {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snaps []snapshot
+	if err := json.Unmarshal(b, &snaps); err != nil {
+		t.Fatal(err)
+	}
+	return snaps
+}
+
+// A mistake seeded in a golden snapshot, one per rule of the input table
+// and of the limits, is refused with a message naming it.
+func TestInputChecksRefuseSeededMistakes(t *testing.T) {
+	const (
+		lambdaFn  = "aws:lambda/function:Function"
+		cdn       = "aws:cloudfront/distribution:Distribution"
+		webACL    = "aws:wafv2/webAcl:WebAcl"
+		options   = "resources.options.golden.json"
+		defaults  = "resources.golden.json"
+		rateRule  = "rules[].statement.rateBasedStatement."
+		longEmail = "someone.with.a.rather.long.address@example.com"
+	)
+	for _, c := range []struct {
+		name, file string
+		mutate     func(t *testing.T, snaps []snapshot) []snapshot
+		want       string
+	}{
+		{"CloudFront enumeration", defaults, set(cdn, "defaultCacheBehavior.viewerProtocolPolicy", "https_only"), `"https_only" is not one of the values the AWS SDK lists for types.ViewerProtocolPolicy`},
+		{"Lambda runtime", defaults, set(lambdaFn, "runtime", "go1.22"), `"go1.22" is not one of the values the AWS SDK lists for types.Runtime`},
+		{"Lambda log level", defaults, set(lambdaFn, "loggingConfig.applicationLogLevel", "info"), "types.ApplicationLogLevel"},
+		{"API Gateway integration type", defaults, set("aws:apigateway/integration:Integration", "type", "LAMBDA_PROXY"), "types.IntegrationType"},
+		{"API Gateway logging level", defaults, set("aws:apigateway/methodSettings:MethodSettings", "settings.loggingLevel", "DEBUG"), `"DEBUG" is not one of [OFF ERROR INFO]`},
+		{"CloudWatch alarm operator", defaults, set("aws:cloudwatch/metricAlarm:MetricAlarm", "comparisonOperator", "GreaterThan"), "types.ComparisonOperator"},
+		{"CloudWatch Logs metric unit", defaults, set("aws:cloudwatch/logMetricFilter:LogMetricFilter", "metricTransformation.unit", "Counts"), "types.StandardUnit"},
+		{"S3 object ownership", defaults, set("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "rule.objectOwnership", "BucketOwner"), "types.ObjectOwnership"},
+		{"ACM validation method", options, set("aws:acm/certificate:Certificate", "validationMethod", "dns"), "types.ValidationMethod"},
+		{"Route 53 record type", options, set("aws:route53/record:Record", "type", "ALIAS"), "types.RRType"},
+		{"WAF scope", defaults, add(webACL, map[string]any{"scope": "GLOBAL"}), "types.Scope"},
+		{"WAF rate limit", defaults, add(webACL, rateBased(map[string]any{"limit": 5.0})), rateRule + "limit: WAF rate limit 5: give from 10 to 2000000000"},
+		{"WAF evaluation window", defaults, add(webACL, rateBased(map[string]any{"limit": 100.0, "evaluationWindowSec": 90.0})), "WAF evaluation window of 90 seconds"},
+		{"WAF custom response content type", options, set(webACL, "customResponseBodies", []any{map[string]any{"key": "k", "content": "{}", "contentType": "application/json"}}), "types.ResponseContentType"},
+		{"WAF label match scope", options, set(webACL, "rules", []any{map[string]any{"statement": map[string]any{"labelMatchStatement": map[string]any{"key": "k", "scope": "PREFIX"}}}}), "types.LabelMatchScope"},
+		{"dashboard name", defaults, set("aws:cloudwatch/dashboard:Dashboard", "dashboardName", "signin/dev"), `"signin/dev" is not a dashboard name`},
+		{"S3 lifecycle status", options, set("aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2", "rules", []any{map[string]any{"id": "x", "status": "On"}}), "types.ExpirationStatus"},
+		{"CloudFront error code", defaults, set(cdn, "customErrorResponses", []any{map[string]any{"errorCode": 401.0, "responseCode": 200.0}}), "CloudFront custom error response for 401"},
+		{"log retention", defaults, set("aws:cloudwatch/logGroup:LogGroup", "retentionInDays", 13.0), "log retention of 13 days"},
+		{"Lambda memory", defaults, set(lambdaFn, "memorySize", 64.0), "input memorySize: 64 is not from 128 to 10240"},
+		{"Lambda function name", defaults, set(lambdaFn, "name", strings.Repeat("f", 65)), "Lambda function name"},
+		{"IAM role name prefix", defaults, set("aws:iam/role:Role", "namePrefix", "signin-fn-"+strings.Repeat("r", 29)), "IAM role name prefix"},
+		{"log group name", defaults, set("aws:cloudwatch/logGroup:LogGroup", "namePrefix", "/aws/lambda/hello world-"), "log group name prefix \"/aws/lambda/hello world-\" may hold only"},
+		{"S3 bucket name", defaults, set("aws:s3/bucketV2:BucketV2", "bucket", "Signin-Site"), "S3 bucket name \"Signin-Site\" may hold only"},
+		{"API Gateway stage name", defaults, set("aws:apigateway/stage:Stage", "stageName", "dev.eu"), "API Gateway stage name \"dev.eu\" may hold only"},
+		{"Lambda environment", options, set(lambdaFn, "environment.variables.ALLOWED_EMAILS", strings.TrimSuffix(strings.Repeat(longEmail+",", 90), ",")), "the Lambda environment takes"},
+		{"resources per API", defaults, resourcesUpTo(limits.MaxResources + 1), "the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
+		{"input the table does not know", defaults, set(lambdaFn, "packageType", "Zip"), "input packageType is not in the input table"},
+		{"resource type the table does not know", defaults, add("aws:wafv2/ipSet:IpSet", map[string]any{"scope": "REGIONAL"}), "aws:wafv2/ipSet:IpSet seeded: the resource type is not in the input table"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			snaps := c.mutate(t, readSnapshot(t, filepath.Join("testdata", c.file)))
+			err := checkInputs(snaps)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("got %v\nwant an error containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+// set returns a mutation setting the input at path (keys separated by
+// ".") of the first resource of type typ to v.
+func set(typ, path string, v any) func(*testing.T, []snapshot) []snapshot {
+	return func(t *testing.T, snaps []snapshot) []snapshot {
+		i := slices.IndexFunc(snaps, func(s snapshot) bool { return s.Type == typ })
+		if i < 0 {
+			t.Fatalf("no %s in the snapshot", typ)
+		}
+		keys := strings.Split(path, ".")
+		m := snaps[i].Inputs
+		for _, k := range keys[:len(keys)-1] {
+			next, ok := m[k].(map[string]any)
+			if !ok {
+				next = map[string]any{}
+				m[k] = next
+			}
+			m = next
+		}
+		m[keys[len(keys)-1]] = v
+		return snaps
+	}
+}
+
+// add returns a mutation adding a resource of type typ named seeded with
+// the inputs in.
+func add(typ string, in map[string]any) func(*testing.T, []snapshot) []snapshot {
+	return func(_ *testing.T, snaps []snapshot) []snapshot {
+		return append(snaps, snapshot{Type: typ, Name: "seeded", Inputs: in})
+	}
+}
+
+// rateBased returns a web ACL's inputs with one rate-based rule of the
+// statement's settings.
+func rateBased(statement map[string]any) map[string]any {
+	return map[string]any{
+		"scope": "REGIONAL",
+		"rules": []any{map[string]any{
+			"name":      "rate",
+			"priority":  0.0,
+			"statement": map[string]any{"rateBasedStatement": statement},
+		}},
+	}
+}
+
+// resourcesUpTo returns a mutation adding API Gateway resources to the
+// snapshot's REST API until it has n, its root resource included.
+func resourcesUpTo(n int) func(*testing.T, []snapshot) []snapshot {
+	return func(_ *testing.T, snaps []snapshot) []snapshot {
+		declared := 1 + len(slices.DeleteFunc(slices.Clone(snaps), func(s snapshot) bool { return s.Type != "aws:apigateway/resource:Resource" }))
+		for i := range n - declared {
+			snaps = append(snaps, snapshot{
+				Type:   "aws:apigateway/resource:Resource",
+				Name:   fmt.Sprintf("api-r%d", i),
+				Inputs: map[string]any{"restApi": restAPIID, "parentId": "r00t1d", "pathPart": fmt.Sprintf("r%d", i)},
+			})
+		}
+		return snaps
+	}
+}
+
+// The checks that the configuration and the route table decide run in
+// `pulumi preview`: the program refuses them before it builds or declares
+// anything, saying what to shorten.
+func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
+	with := func(routes ...gateway.Route) gateway.Table { return append(slices.Clone(gateway.Routes), routes...) }
+	route := func(path string, groups ...string) gateway.Route {
+		return gateway.Route{Method: "GET", Path: path, Function: "hello", Integration: gateway.Template, Groups: groups}
+	}
+	emails := make([]string, 300)
+	for i := range emails {
+		emails[i] = fmt.Sprintf(`"user%03d@example.com"`, i)
+	}
+	list := "[" + strings.Join(emails, ",") + "]"
+	// Two routes 149 segments deep: with the root, /api and /api/me, 301
+	// resources, in 1.5 KB of ROUTE_GROUPS.
+	deep := func(i int) gateway.Route {
+		segments := make([]string, 149)
+		for j := range segments {
+			segments[j] = fmt.Sprintf("s%03d", j)
+		}
+		return route(fmt.Sprintf("/d%d/", i) + strings.Join(segments[1:], "/"))
+	}
+	// 160 short routes, half of them for admins: a caller outside admins
+	// is answered with a Deny of each of the 80 admins' routes.
+	var halves []gateway.Route
+	for i := range 160 {
+		r := route(fmt.Sprintf("/x%03d", i))
+		if i%2 == 1 {
+			r.Groups = []string{"admins"}
+		}
+		halves = append(halves, r)
+	}
+	admins := `{"admins":{"emails":["ada@example.com"]}}`
+	for _, c := range []struct {
+		name   string
+		cfg    map[string]string
+		routes gateway.Table
+		want   string
+	}{
+		{"300 allowed emails", withSetting("signin:allowedEmails", list), gateway.Routes,
+			"allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes 6194 bytes, 2098 more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"},
+		{"a group of 300 emails", withSetting("signin:groups", `{"admins":{"emails":`+list+`}}`), with(route("/admin", "admins")),
+			"the Lambda environment takes 7442 bytes, 3346 more than the 4096 (4 KB) Lambda allows (bytes by variable: GROUPS 6629"},
+		{"301 resources", testConfig(), with(deep(0), deep(1)),
+			"the route table: the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
+		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))),
+			"its method ARN could exceed API Gateway's 1600 bytes"},
+		{"an authorizer's answer over 8 KB", withSetting("signin:groups", admins), with(halves...),
+			"the authorizer's answer to a caller in the groups [] takes up to"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := &mocks{}
+			err := runRoutes(m, c.cfg, c.routes)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v\nwant an error containing %q", err, c.want)
+			}
+			if len(m.resources) != 0 {
+				t.Errorf("%d resources declared before the error, want none", len(m.resources))
+			}
+		})
+	}
+}
+
+// withSetting returns the test configuration with key set to value.
+func withSetting(key, value string) map[string]string {
+	cfg := testConfig()
+	cfg[key] = value
+	return cfg
+}

@@ -1,0 +1,245 @@
+// Package limits holds the limits AWS documents for the values this stack
+// declares, and the checks that apply them: name lengths and characters,
+// ranges of numbers, the size of a Lambda function's environment and the
+// quotas a route table can reach in API Gateway. The Pulumi program runs
+// them on the stack's configuration and route table before it declares
+// anything, so `pulumi preview` refuses what `pulumi up` would fail on,
+// and the tests run them on every input the program declares.
+//
+// docs/infrastructure.md lists each limit with the AWS page that documents
+// it.
+package limits
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// AutoNameSuffix is the length of what Pulumi adds to a resource's name
+// when it names the resource itself: a hyphen and seven random characters.
+const AutoNameSuffix = len("-0123abc")
+
+// PrefixSuffix is the length of what the AWS provider adds to a name
+// prefix (namePrefix) to make a unique name: a timestamp and a counter.
+const PrefixSuffix = len("20260101000000000000000001")
+
+// Lambda function names: 1 to 64 letters, digits, hyphens and underscores.
+const maxFunctionName = 64
+
+var functionNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// CheckFunctionName reports a Lambda function name AWS refuses.
+func CheckFunctionName(name string) error {
+	return checkName("Lambda function name", name, 1, maxFunctionName, functionNamePattern, "letters, digits, - and _")
+}
+
+// IAM role names: 1 to 64 characters of letters, digits and _+=,.@-.
+const maxRoleName = 64
+
+var roleNamePattern = regexp.MustCompile(`^[\w+=,.@-]+$`)
+
+// CheckRoleName reports an IAM role name AWS refuses.
+func CheckRoleName(name string) error {
+	return checkName("IAM role name", name, 1, maxRoleName, roleNamePattern, "letters, digits and _+=,.@-")
+}
+
+// CheckRoleNamePrefix reports an IAM role name prefix whose names, with
+// the provider's unique suffix, AWS refuses: at most 38 characters.
+func CheckRoleNamePrefix(prefix string) error {
+	return checkName("IAM role name prefix", prefix, 1, maxRoleName-PrefixSuffix, roleNamePattern, "letters, digits and _+=,.@-")
+}
+
+// CloudWatch Logs log group names: 1 to 512 letters, digits and _-/.#.
+const maxLogGroupName = 512
+
+var logGroupNamePattern = regexp.MustCompile(`^[A-Za-z0-9_\-/.#]+$`)
+
+// CheckLogGroupName reports a log group name CloudWatch Logs refuses.
+func CheckLogGroupName(name string) error {
+	return checkName("log group name", name, 1, maxLogGroupName, logGroupNamePattern, "letters, digits and _-/.#")
+}
+
+// CheckLogGroupNamePrefix reports a log group name prefix whose names, with
+// the provider's unique suffix, CloudWatch Logs refuses.
+func CheckLogGroupNamePrefix(prefix string) error {
+	return checkName("log group name prefix", prefix, 1, maxLogGroupName-PrefixSuffix, logGroupNamePattern, "letters, digits and _-/.#")
+}
+
+// S3 general purpose bucket names: 3 to 63 lower-case letters, digits,
+// periods and hyphens, starting and ending with a letter or digit.
+const (
+	minBucketName = 3
+	maxBucketName = 63
+)
+
+var bucketNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*[a-z0-9]$`)
+
+// bucketReserved are the prefixes and suffixes S3 keeps for itself.
+var (
+	bucketReservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	bucketReservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
+
+// CheckBucketName reports an S3 bucket name S3 refuses.
+func CheckBucketName(name string) error {
+	if err := checkName("S3 bucket name", name, minBucketName, maxBucketName, bucketNamePattern, "lower-case letters, digits, . and -, starting and ending with a letter or digit"); err != nil {
+		return err
+	}
+	return checkBucketReserved(name)
+}
+
+// CheckBucketNamePrefix reports an S3 bucket name prefix whose names, with
+// the provider's unique suffix, S3 refuses.
+func CheckBucketNamePrefix(prefix string) error {
+	if err := checkName("S3 bucket name prefix", prefix, 1, maxBucketName-PrefixSuffix, regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`), "lower-case letters, digits, . and -, starting with a letter or digit"); err != nil {
+		return err
+	}
+	return checkBucketReserved(prefix + "0")
+}
+
+// checkBucketReserved reports a bucket name S3 refuses for its form: an IP
+// address, adjacent periods or a reserved prefix or suffix.
+func checkBucketReserved(name string) error {
+	switch {
+	case strings.Contains(name, ".."):
+		return fmt.Errorf("S3 bucket name %q has two adjacent periods", name)
+	case net.ParseIP(name) != nil:
+		return fmt.Errorf("S3 bucket name %q is an IP address", name)
+	}
+	for _, p := range bucketReservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return fmt.Errorf("S3 bucket name %q starts with %s, which S3 reserves", name, p)
+		}
+	}
+	for _, s := range bucketReservedSuffixes {
+		if strings.HasSuffix(name, s) {
+			return fmt.Errorf("S3 bucket name %q ends with %s, which S3 reserves", name, s)
+		}
+	}
+	return nil
+}
+
+// API Gateway stage names: 1 to 128 letters, digits, hyphens and
+// underscores.
+const maxStageName = 128
+
+var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// CheckStageName reports an API Gateway stage name API Gateway refuses.
+func CheckStageName(name string) error {
+	return checkName("API Gateway stage name", name, 1, maxStageName, stageNamePattern, "letters, digits, - and _")
+}
+
+// checkName reports a name outside [min, max] characters or of other
+// characters than pattern allows (described by allowed).
+func checkName(what, name string, minLen, maxLen int, pattern *regexp.Regexp, allowed string) error {
+	switch n := len(name); {
+	case n < minLen:
+		return fmt.Errorf("%s %q has %d characters, fewer than the %d AWS requires", what, name, n, minLen)
+	case n > maxLen:
+		return fmt.Errorf("%s %q has %d characters, more than the %d AWS allows: shorten it by %d", what, name, n, maxLen, n-maxLen)
+	case !pattern.MatchString(name):
+		return fmt.Errorf("%s %q may hold only %s", what, name, allowed)
+	}
+	return nil
+}
+
+// LogRetentionDays lists the retention periods CloudWatch Logs accepts, in
+// days.
+var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// CheckLogRetention reports a log retention period CloudWatch Logs refuses.
+func CheckLogRetention(days int) error {
+	if !slices.Contains(LogRetentionDays, days) {
+		return fmt.Errorf("log retention of %d days: CloudWatch Logs accepts only %v", days, LogRetentionDays)
+	}
+	return nil
+}
+
+// AWS WAF rate-based rules: a limit from 10 to 2,000,000,000 requests per
+// evaluation window, a window of 60, 120, 300 or 600 seconds.
+const (
+	MinRateLimit = 10
+	MaxRateLimit = 2_000_000_000
+)
+
+// EvaluationWindows are the evaluation windows, in seconds, a WAF
+// rate-based rule accepts.
+var EvaluationWindows = []int{60, 120, 300, 600}
+
+// CheckRateLimit reports a WAF rate-based rule's limit WAF refuses.
+func CheckRateLimit(limit int) error {
+	if limit < MinRateLimit || limit > MaxRateLimit {
+		return fmt.Errorf("WAF rate limit %d: give from %d to %d requests per evaluation window", limit, MinRateLimit, MaxRateLimit)
+	}
+	return nil
+}
+
+// CheckEvaluationWindow reports a WAF rate-based rule's evaluation window
+// WAF refuses.
+func CheckEvaluationWindow(seconds int) error {
+	if !slices.Contains(EvaluationWindows, seconds) {
+		return fmt.Errorf("WAF evaluation window of %d seconds: WAF accepts only %v", seconds, EvaluationWindows)
+	}
+	return nil
+}
+
+// ErrorCodes are the HTTP status codes a CloudFront distribution's custom
+// error responses may replace.
+var ErrorCodes = []int{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+
+// CheckErrorCode reports a status code CloudFront cannot customise.
+func CheckErrorCode(code int) error {
+	if !slices.Contains(ErrorCodes, code) {
+		return fmt.Errorf("CloudFront custom error response for %d: CloudFront customises only %v", code, ErrorCodes)
+	}
+	return nil
+}
+
+// MaxEnvironment is the largest a Lambda function's environment may be, in
+// bytes: 4 KB, measured as the variables' compact JSON object, keys and
+// values included.
+const MaxEnvironment = 4096
+
+// environmentSize returns the size of the environment env as Lambda
+// measures it against MaxEnvironment: its compact JSON object, in bytes.
+func environmentSize(env map[string]string) (int, error) {
+	if len(env) == 0 {
+		return 0, nil
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(env); err != nil {
+		return 0, fmt.Errorf("measuring the Lambda environment: %w", err)
+	}
+	return len(strings.TrimSuffix(b.String(), "\n")), nil
+}
+
+// CheckEnvironment reports an environment over MaxEnvironment, naming its
+// variables largest first with the bytes each takes.
+func CheckEnvironment(env map[string]string) error {
+	size, err := environmentSize(env)
+	if err != nil || size <= MaxEnvironment {
+		return err
+	}
+	names := make([]string, 0, len(env))
+	for k := range env {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := len(names[i])+len(env[names[i]]), len(names[j])+len(env[names[j]])
+		return a > b || a == b && names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", k, len(k)+len(env[k]))
+	}
+	return fmt.Errorf("the Lambda environment takes %d bytes, %d more than the %d (4 KB) Lambda allows (bytes by variable: %s)",
+		size, size-MaxEnvironment, MaxEnvironment, strings.Join(parts, ", "))
+}
