@@ -8,6 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"signin/infra/limits"
 )
 
 // Keys of the settings that let an operator see and shield the deployment:
@@ -39,17 +41,6 @@ const (
 // executionLogLevels are the logging levels of a stage's execution logs
 // that Security Hub's APIGateway.1 accepts (OFF fails it).
 var executionLogLevels = []string{"ERROR", "INFO"}
-
-// The rate-based rule's accepted ranges, as AWS WAF documents them: a limit
-// from 10 to 2,000,000,000 requests per evaluation window of 60, 120, 300
-// or 600 seconds.
-const (
-	minWAFRateLimit = 10
-	maxWAFRateLimit = 2_000_000_000
-)
-
-// wafRateWindows are the evaluation windows WAF accepts, in seconds.
-var wafRateWindows = []int{60, 120, 300, 600}
 
 // Defaults of the observability settings.
 const (
@@ -172,11 +163,11 @@ func (o Observability) validate() []error {
 	if !slices.Contains(executionLogLevels, o.APIExecutionLogLevel) {
 		errs = append(errs, fmt.Errorf("%s is %q: give ERROR (failures only) or INFO (every request's steps); Security Hub's APIGateway.1 fails OFF", KeyAPIExecutionLogLevel, o.APIExecutionLogLevel))
 	}
-	if o.WAFRateLimit < minWAFRateLimit || o.WAFRateLimit > maxWAFRateLimit {
-		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests per source IP and window from %d to %d, as AWS WAF accepts (`pulumi config set %s 1000`)", KeyWAFRateLimit, o.WAFRateLimit, minWAFRateLimit, maxWAFRateLimit, KeyWAFRateLimit))
+	if limits.CheckRateLimit(o.WAFRateLimit) != nil {
+		errs = append(errs, fmt.Errorf("%s is %d: give a number of requests per source IP and window from %d to %d, as AWS WAF accepts (`pulumi config set %s 1000`)", KeyWAFRateLimit, o.WAFRateLimit, limits.MinRateLimit, limits.MaxRateLimit, KeyWAFRateLimit))
 	}
-	if !slices.Contains(wafRateWindows, o.WAFRateWindow) {
-		errs = append(errs, fmt.Errorf("%s is %d: AWS WAF counts requests over %v seconds only (`pulumi config set %s 300`)", KeyWAFRateWindow, o.WAFRateWindow, wafRateWindows, KeyWAFRateWindow))
+	if limits.CheckEvaluationWindow(o.WAFRateWindow) != nil {
+		errs = append(errs, fmt.Errorf("%s is %d: AWS WAF counts requests over %v seconds only (`pulumi config set %s 300`)", KeyWAFRateWindow, o.WAFRateWindow, limits.EvaluationWindows, KeyWAFRateWindow))
 	}
 	waf := o.APIWAF || o.SiteWAF
 	for _, key := range []string{KeyWAFRateLimit, KeyWAFRateWindow} {
