@@ -46,16 +46,16 @@ func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
 		cfg   map[string]string
 	}{
 		{"authorizer cache TTL", &mocks{}, ttl},
-		{"request template", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-get", "requestTemplates",
+		{"request template", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-api-get", "requestTemplates",
 			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{"name": "$context.authorizer.name"}`)}))}, testConfig()},
-		{"method authorization", &mocks{alter: alterInput("aws:apigateway/method:Method", "api-get", "authorization", resource.NewProperty("NONE"))}, testConfig()},
+		{"method authorization", &mocks{alter: alterInput("aws:apigateway/method:Method", "api-api-get", "authorization", resource.NewProperty("NONE"))}, testConfig()},
 		{"authorizer identity pattern", &mocks{alter: alterInput("aws:apigateway/authorizer:Authorizer", "api", "identityValidationExpression", resource.NewProperty(".*"))}, testConfig()},
 		{"gateway response template", &mocks{alter: alterInput("aws:apigateway/response:Response", "api-default_4xx", "responseTemplates",
 			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{}`)}))}, testConfig()},
-		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
-		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
-		{"proxy integration", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-me-get", "type", resource.NewProperty("AWS"))}, testConfig()},
-		{"resource path part", &mocks{alter: alterInput("aws:apigateway/resource:Resource", "api-me", "pathPart", resource.NewProperty("you"))}, testConfig()},
+		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
+		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
+		{"proxy integration", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-api-me-get", "type", resource.NewProperty("AWS"))}, testConfig()},
+		{"resource path part", &mocks{alter: alterInput("aws:apigateway/resource:Resource", "api-api-me", "pathPart", resource.NewProperty("you"))}, testConfig()},
 		{"site origin (CORS)", &mocks{distributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
 		{"execute-api endpoint switched off", &mocks{alter: alterInput("aws:apigateway/restApi:RestApi", "api", "disableExecuteApiEndpoint", resource.NewProperty(true))}, testConfig()},
 	} {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +15,6 @@ import (
 
 	"signin/infra/internal/golden"
 	"signin/infra/repo"
-	"signin/site"
 )
 
 // snapshot is one resource as the golden file records it.
@@ -31,6 +31,9 @@ type snapshot struct {
 
 // optionsConfig sets every option, so that the options' golden file shows
 // every resource an option adds or changes.
+// contentHash is the content hash in the name of a file site.Build renders.
+var contentHash = regexp.MustCompile(`\.[0-9a-f]{10}\.`)
+
 func optionsConfig() map[string]string {
 	cfg := testConfig()
 	for k, v := range map[string]string{
@@ -119,8 +122,14 @@ func snapshots(m *mocks) ([]snapshot, error) {
 		switch {
 		case r.Type == "aws:lambda/function:Function":
 			s.Inputs["sourceCodeHash"] = "<base64 SHA-256 of build/" + r.Name + ".zip>"
-		case r.Type == "aws:s3/bucketObjectv2:BucketObjectv2" && str(r.Inputs, "key") != site.ConfigPath:
-			s.Inputs["contentBase64"] = "<site/public/" + str(r.Inputs, "key") + ">"
+		case r.Type == "aws:s3/bucketObjectv2:BucketObjectv2":
+			// The page's files as site.Build renders them; their names carry
+			// a hash of their content, which the snapshot leaves out, so an
+			// edit of the page changes no snapshot.
+			key := contentHash.ReplaceAllString(str(r.Inputs, "key"), ".<hash>.")
+			s.Name = contentHash.ReplaceAllString(s.Name, ".<hash>.")
+			s.Inputs["key"] = key
+			s.Inputs["contentBase64"] = "<site.Build: " + key + ">"
 		}
 		for _, d := range r.Dependencies {
 			s.Dependencies = append(s.Dependencies, shortURN(d))

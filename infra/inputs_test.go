@@ -143,31 +143,43 @@ var inputs = map[string]map[string]rule{
 		"stageName":                        text(limits.CheckStageName),
 	},
 	"aws:cloudfront/distribution:Distribution": {
-		"aliases[]":                                    text(checkHostname),
-		"comment":                                      freeForm,
-		"customErrorResponses[].errorCode":             whole(limits.CheckErrorCode),
-		"customErrorResponses[].responseCode":          whole(checkHTTPStatus),
-		"customErrorResponses[].errorCachingMinTtl":    whole(between(0, math.MaxInt32)),
-		"customErrorResponses[].responsePagePath":      freeForm,
-		"defaultCacheBehavior.allowedMethods[]":        enum[cloudfront.Method](),
-		"defaultCacheBehavior.cachePolicyId":           freeForm,
-		"defaultCacheBehavior.cachedMethods[]":         enum[cloudfront.Method](),
-		"defaultCacheBehavior.responseHeadersPolicyId": freeForm,
-		"defaultCacheBehavior.targetOriginId":          freeForm,
-		"defaultCacheBehavior.viewerProtocolPolicy":    enum[cloudfront.ViewerProtocolPolicy](),
-		"defaultRootObject":                            freeForm,
-		"loggingConfig.bucket":                         freeForm,
-		"loggingConfig.prefix":                         freeForm,
-		"httpVersion":                                  enum[cloudfront.HttpVersion](),
-		"origins[].domainName":                         freeForm,
-		"origins[].originAccessControlId":              freeForm,
-		"origins[].originId":                           freeForm,
-		"priceClass":                                   enum[cloudfront.PriceClass](),
-		"restrictions.geoRestriction.restrictionType":  enum[cloudfront.GeoRestrictionType](),
-		"viewerCertificate.acmCertificateArn":          freeForm,
-		"viewerCertificate.minimumProtocolVersion":     enum[cloudfront.MinimumProtocolVersion](),
-		"viewerCertificate.sslSupportMethod":           enum[cloudfront.SSLSupportMethod](),
-		"webAclId":                                     freeForm,
+		"aliases[]":                                         text(checkHostname),
+		"comment":                                           freeForm,
+		"customErrorResponses[].errorCode":                  whole(limits.CheckErrorCode),
+		"customErrorResponses[].responseCode":               whole(checkHTTPStatus),
+		"customErrorResponses[].errorCachingMinTtl":         whole(between(0, math.MaxInt32)),
+		"customErrorResponses[].responsePagePath":           freeForm,
+		"defaultCacheBehavior.allowedMethods[]":             enum[cloudfront.Method](),
+		"defaultCacheBehavior.cachePolicyId":                freeForm,
+		"defaultCacheBehavior.cachedMethods[]":              enum[cloudfront.Method](),
+		"defaultCacheBehavior.responseHeadersPolicyId":      freeForm,
+		"defaultCacheBehavior.targetOriginId":               freeForm,
+		"defaultCacheBehavior.viewerProtocolPolicy":         enum[cloudfront.ViewerProtocolPolicy](),
+		"loggingConfig.bucket":                              freeForm,
+		"loggingConfig.prefix":                              freeForm,
+		"defaultRootObject":                                 freeForm,
+		"httpVersion":                                       enum[cloudfront.HttpVersion](),
+		"orderedCacheBehaviors[].allowedMethods[]":          enum[cloudfront.Method](),
+		"orderedCacheBehaviors[].cachePolicyId":             freeForm,
+		"orderedCacheBehaviors[].cachedMethods[]":           enum[cloudfront.Method](),
+		"orderedCacheBehaviors[].originRequestPolicyId":     freeForm,
+		"orderedCacheBehaviors[].pathPattern":               freeForm,
+		"orderedCacheBehaviors[].targetOriginId":            freeForm,
+		"orderedCacheBehaviors[].viewerProtocolPolicy":      enum[cloudfront.ViewerProtocolPolicy](),
+		"origins[].customOriginConfig.httpPort":             whole(checkOriginPort),
+		"origins[].customOriginConfig.httpsPort":            whole(checkOriginPort),
+		"origins[].customOriginConfig.originProtocolPolicy": enum[cloudfront.OriginProtocolPolicy](),
+		"origins[].customOriginConfig.originSslProtocols[]": enum[cloudfront.SslProtocol](),
+		"origins[].domainName":                              freeForm,
+		"origins[].originAccessControlId":                   freeForm,
+		"origins[].originId":                                freeForm,
+		"origins[].originPath":                              freeForm,
+		"priceClass":                                        enum[cloudfront.PriceClass](),
+		"restrictions.geoRestriction.restrictionType":       enum[cloudfront.GeoRestrictionType](),
+		"viewerCertificate.acmCertificateArn":               freeForm,
+		"viewerCertificate.minimumProtocolVersion":          enum[cloudfront.MinimumProtocolVersion](),
+		"viewerCertificate.sslSupportMethod":                enum[cloudfront.SSLSupportMethod](),
+		"webAclId":                                          freeForm,
 	},
 	"aws:cloudfront/originAccessControl:OriginAccessControl": {
 		"description":                   freeForm,
@@ -384,6 +396,15 @@ func text(check func(string) error) rule {
 		}
 		return check(s)
 	}
+}
+
+// checkOriginPort is CloudFront's rule for a custom origin's HTTP and
+// HTTPS ports: 80, 443, or 1024 to 65535.
+func checkOriginPort(port int) error {
+	if port == 80 || port == 443 || (port >= 1024 && port <= 65535) {
+		return nil
+	}
+	return fmt.Errorf("port %d is not 80, 443 or 1024 to 65535", port)
 }
 
 // whole accepts a whole number check accepts.

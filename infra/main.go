@@ -16,7 +16,6 @@ import (
 	"signin/infra/function"
 	"signin/infra/repo"
 	"signin/infra/stack"
-	"signin/site"
 )
 
 func main() {
@@ -61,7 +60,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code, Site: site.Files()})
+	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code})
 }
 
 // buildFunctions builds each function named into the repository's build

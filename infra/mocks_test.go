@@ -31,7 +31,7 @@ const (
 	executionARN      = "arn:aws:execute-api:" + region + ":" + account + ":" + restAPIID
 	siteOrigin        = "https://" + distributionHost
 	apiOrigin         = "https://" + restAPIID + ".execute-api." + region + ".amazonaws.com"
-	apiURL            = apiOrigin + "/" + testStack + "/"
+	apiURL            = apiOrigin + "/" + testStack + "/api"
 	basicExecutionARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 	// cloudFrontZoneID is the hosted zone of every CloudFront distribution.
 	cloudFrontZoneID = "Z2FDTNDATAQYW2"

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	"io/fs"
 	"maps"
 	"slices"
 	"strings"
@@ -206,8 +205,8 @@ func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	cases := []struct{ name, function, sourceARN string }{
 		{"api-authorizer", "authorizer", executionARN + "/authorizers/" + authorizerID},
-		{"api-get", "hello", executionARN + "/*/GET/"},
-		{"api-me-get", "me", executionARN + "/*/GET/me"},
+		{"api-api-get", "hello", executionARN + "/*/GET/api"},
+		{"api-api-me-get", "me", executionARN + "/*/GET/api/me"},
 	}
 	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+1; got != want {
 		t.Errorf("%d permissions, want %d: the authorizer's and one per route", got, want)
@@ -235,18 +234,18 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 	if err := runRoutes(m, testConfig(), routes); err != nil {
 		t.Fatal(err)
 	}
-	p := m.one(t, "aws:lambda/permission:Permission", "api-me-sessions-{id}-delete")
-	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/me/sessions/*"; got != want {
+	p := m.one(t, "aws:lambda/permission:Permission", "api-api-me-sessions-{id}-delete")
+	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/api/me/sessions/*"; got != want {
 		t.Errorf("sourceArn = %q, want %q", got, want)
 	}
-	r := m.one(t, "aws:apigateway/resource:Resource", "api-me-sessions-{id}")
+	r := m.one(t, "aws:apigateway/resource:Resource", "api-api-me-sessions-{id}")
 	if got := str(r.Inputs, "pathPart"); got != "{id}" {
 		t.Errorf("pathPart = %q, want {id}", got)
 	}
-	if got := str(r.Inputs, "parentId"); got != "api-me-sessions-id" {
+	if got := str(r.Inputs, "parentId"); got != "api-api-me-sessions-id" {
 		t.Errorf("parentId = %q, want the resource of /me/sessions", got)
 	}
-	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-me-sessions-{id}-options-200").Inputs, "responseParameters")
+	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-sessions-{id}-options-200").Inputs, "responseParameters")
 	if got := preflight["method.response.header.Access-Control-Allow-Methods"]; got != "'DELETE,OPTIONS'" {
 		t.Errorf("preflight of /me/sessions/{id} allows %s, want 'DELETE,OPTIONS'", got)
 	}
@@ -256,7 +255,7 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 // it; pitfall 7: the integration is non-proxy.
 func TestGreetingIntegrationEscapesTheName(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	i := m.one(t, "aws:apigateway/integration:Integration", "api-get")
+	i := m.one(t, "aws:apigateway/integration:Integration", "api-api-get")
 	for _, c := range []struct{ key, want string }{
 		{"type", "AWS"},
 		{"integrationHttpMethod", "POST"},
@@ -285,10 +284,10 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	want := "'" + siteOrigin + "'"
 	cases := []struct{ typ, name, prefix string }{
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-options-200", "method.response.header."},
-		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-me-options-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-options-200", "method.response.header."},
+		{"aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-options-200", "method.response.header."},
 	}
 	for _, typ := range gateway.ErrorResponseTypes {
 		cases = append(cases, struct{ typ, name, prefix string }{"aws:apigateway/response:Response", "api-" + strings.ToLower(typ), "gatewayresponse.header."})
@@ -311,7 +310,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 			}
 		}
 	}
-	for name, path := range map[string]string{"api-options-200": "/", "api-me-options-200": "/me"} {
+	for name, path := range map[string]string{"api-api-options-200": "/", "api-api-me-options-200": "/me"} {
 		preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		for h, v := range gateway.PreflightHeaders(siteOrigin, gateway.Routes.AllowedMethods(path)) {
 			if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
@@ -331,14 +330,14 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 // 200 carrying the error.
 func TestGreetingErrorsAnswer500(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-500")
+	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500")
 	if got := str(r.Inputs, "selectionPattern"); got != ".+" {
 		t.Errorf("selectionPattern = %q, want .+ (any Lambda error)", got)
 	}
 	if got := str(r.Inputs, "responseTemplates", "application/json"); got != string(gateway.ErrorBody(gateway.MessageInternalError)) {
 		t.Errorf("body = %q, want %s", got, gateway.ErrorBody(gateway.MessageInternalError))
 	}
-	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-get-200").Inputs, "selectionPattern"); got != "" {
+	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200").Inputs, "selectionPattern"); got != "" {
 		t.Errorf("the 200 answer has selectionPattern %q, want none (the default)", got)
 	}
 }
@@ -418,9 +417,8 @@ func TestViewersAreOnHTTPS(t *testing.T) {
 	if v := value(dist.Inputs, "defaultCacheBehavior", "compress"); !v.IsBool() || !v.BoolValue() {
 		t.Error("compression is off")
 	}
-	origins := value(dist.Inputs, "origins").ArrayValue()
-	if len(origins) != 1 || str(origins[0].ObjectValue(), "originAccessControlId") != "site-id" {
-		t.Errorf("origins = %v, want the bucket through the origin access control", origins)
+	if bucket := origin(t, dist, "bucket"); str(bucket, "originAccessControlId") != "site-id" {
+		t.Errorf("bucket origin = %v, want the bucket through the origin access control", bucket)
 	}
 	oac := m.one(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
 	if str(oac.Inputs, "signingBehavior") != "always" || str(oac.Inputs, "signingProtocol") != "sigv4" {
@@ -448,13 +446,13 @@ func TestAccountWideCloudFrontResourcesAreAutoNamed(t *testing.T) {
 }
 
 // The page's security headers: a CSP allowing Google Identity Services and
-// the API and nothing inline, HSTS, nosniff, no framing, a referrer policy
+// its own origin (where the API is) and nothing inline, HSTS, nosniff, no framing, a referrer policy
 // and the opener policy Google's popup needs.
 func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
-	want, err := site.Config{ClientID: testClientID, APIURL: apiURL}.ContentSecurityPolicy()
+	want, err := site.Config{ClientID: testClientID}.ContentSecurityPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -471,7 +469,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"style-src", "https://accounts.google.com/gsi/style"},
 		{"frame-src", "https://accounts.google.com/gsi/"},
 		{"connect-src", "https://accounts.google.com/gsi/"},
-		{"connect-src", apiOrigin},
+		{"connect-src", "'self'"},
 		{"img-src", "https://*.googleusercontent.com"},
 		{"default-src", "'self'"},
 		{"frame-ancestors", "'none'"},
@@ -510,56 +508,36 @@ func TestSecurityHeaders(t *testing.T) {
 	}
 }
 
-// The page's files are uploaded with their content types, and config.json
-// tells the page its client and API; none is cached without revalidation,
-// so a redeploy shows at once.
-func TestSiteFilesAndConfig(t *testing.T) {
+// The page's files are uploaded as site.Build renders them for the stack's
+// client, with their content types and caching: the document revalidated
+// on every use, everything else content-hashed and kept a year.
+func TestSiteFiles(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	objects := map[string]registered{}
 	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
 		objects[str(o.Inputs, "key")] = o
-		if got := str(o.Inputs, "cacheControl"); got != "no-cache" {
-			t.Errorf("%s: Cache-Control = %q, want no-cache", o.Name, got)
-		}
 	}
-	want := []string{site.ConfigPath}
-	if err := fs.WalkDir(site.Files(), ".", func(path string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			want = append(want, path)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, key := range want {
-		o, ok := objects[key]
-		if !ok {
-			t.Errorf("%s is not uploaded", key)
-			continue
-		}
-		if got := str(o.Inputs, "contentType"); got != site.ContentType(key) {
-			t.Errorf("%s: Content-Type = %q, want %q", key, got, site.ContentType(key))
-		}
-		if key == site.ConfigPath {
-			continue
-		}
-		body, err := fs.ReadFile(site.Files(), key)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, body) {
-			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes of the file", key, len(got), err, len(body))
-		}
-	}
-	if len(objects) != len(want) {
-		t.Errorf("uploaded %d objects, want %d", len(objects), len(want))
-	}
-	cfg, err := site.Config{ClientID: testClientID, APIURL: apiURL}.JSON()
+	files, err := site.Build(site.Config{ClientID: testClientID})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := str(objects[site.ConfigPath].Inputs, "content"); got != string(cfg) {
-		t.Errorf("config.json = %s, want %s", got, cfg)
+	for _, f := range files {
+		o, ok := objects[f.Name]
+		if !ok {
+			t.Errorf("%s is not uploaded", f.Name)
+			continue
+		}
+		for field, want := range map[string]string{"contentType": f.ContentType, "cacheControl": f.CacheControl} {
+			if got := str(o.Inputs, field); got != want {
+				t.Errorf("%s: %s = %q, want %q", f.Name, field, got, want)
+			}
+		}
+		if got, err := base64.StdEncoding.DecodeString(str(o.Inputs, "contentBase64")); err != nil || !bytes.Equal(got, f.Body) {
+			t.Errorf("%s: uploaded %d bytes (%v), want the %d bytes site.Build renders", f.Name, len(got), err, len(f.Body))
+		}
+	}
+	if len(objects) != len(files) {
+		t.Errorf("uploaded %d objects, want %d", len(objects), len(files))
 	}
 }
 
@@ -653,7 +631,7 @@ func TestStackOutputs(t *testing.T) {
 		accessLog       string
 	}{
 		{"default", testConfig(), siteOrigin + "/", apiURL, ""},
-		{"every option", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/", "/aws/apigateway/signin-dev-access-0a1b2c3"},
+		{"every option", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/api", "/aws/apigateway/signin-dev-access-0a1b2c3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
@@ -674,6 +652,81 @@ func TestStackOutputs(t *testing.T) {
 			}
 			if got := outputsOf(t, c.cfg); !maps.Equal(got, want) {
 				t.Errorf("outputs = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// origin returns the distribution's origin id.
+func origin(t *testing.T, dist registered, id string) resource.PropertyMap {
+	t.Helper()
+	for _, o := range value(dist.Inputs, "origins").ArrayValue() {
+		if str(o.ObjectValue(), "originId") == id {
+			return o.ObjectValue()
+		}
+	}
+	t.Fatalf("the distribution has no origin %q", id)
+	return nil
+}
+
+// Pitfalls 19 and 20: the site's /api and /api/* go to the API's regional
+// domain, over HTTPS only, never cached, with every viewer header but Host
+// (so Authorization reaches the API, and API Gateway, which answers 403 to
+// a Host not its own, sees its own name); and no custom error response
+// turns an API 403 or 404 into the page.
+func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		cfg              map[string]string
+		host, originPath string
+	}{
+		{"execute-api", testConfig(), strings.TrimPrefix(apiOrigin, "https://"), "/" + testStack},
+		{"custom domain", optionsConfig(), "api." + zoneName, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dist := deploy(t, nil, c.cfg).one(t, "aws:cloudfront/distribution:Distribution", "site")
+			api := origin(t, dist, "api")
+			if got := str(api, "domainName"); got != c.host {
+				t.Errorf("API origin domainName = %q, want %q", got, c.host)
+			}
+			if got := str(api, "originPath"); got != c.originPath {
+				t.Errorf("API origin originPath = %q, want %q", got, c.originPath)
+			}
+			if got := str(api, "customOriginConfig", "originProtocolPolicy"); got != "https-only" {
+				t.Errorf("API origin protocol policy = %q, want https-only: the token must not cross the network in the clear", got)
+			}
+			if got := value(api, "customOriginConfig", "originSslProtocols"); !got.IsArray() || len(got.ArrayValue()) != 1 || got.ArrayValue()[0].StringValue() != "TLSv1.2" {
+				t.Errorf("API origin TLS versions = %v, want TLSv1.2 only", got)
+			}
+			if v := value(dist.Inputs, "customErrorResponses"); v.IsArray() && len(v.ArrayValue()) > 0 {
+				t.Errorf("custom error responses %v apply to the API's behaviours too: an API 403 or 404 would become the page", v)
+			}
+			behaviours := value(dist.Inputs, "orderedCacheBehaviors").ArrayValue()
+			var patterns []string
+			for _, b := range behaviours {
+				b := b.ObjectValue()
+				patterns = append(patterns, str(b, "pathPattern"))
+				for _, want := range []struct{ field, value, why string }{
+					{"targetOriginId", "api", "the API"},
+					{"cachePolicyId", "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", "CachingDisabled: no API answer is cached, and Authorization may be forwarded"},
+					{"originRequestPolicyId", "b689b0a8-53d0-40ab-baf2-68738e2966ac", "AllViewerExceptHostHeader: Authorization reaches the API, Host does not"},
+					{"viewerProtocolPolicy", "https-only", "no token over plain HTTP"},
+				} {
+					if got := str(b, want.field); got != want.value {
+						t.Errorf("%s: %s = %q, want %q (%s)", str(b, "pathPattern"), want.field, got, want.value, want.why)
+					}
+				}
+				if got := value(b, "allowedMethods"); len(got.ArrayValue()) != 2 {
+					t.Errorf("%s: allowedMethods = %v, want GET and HEAD, the route table's methods", str(b, "pathPattern"), got)
+				}
+				for _, unwanted := range []string{"forwardedValues", "defaultTtl", "maxTtl", "minTtl"} {
+					if v := value(b, unwanted); !v.IsNull() {
+						t.Errorf("%s: %s = %v, want none beside the cache policy", str(b, "pathPattern"), unwanted, v)
+					}
+				}
+			}
+			if want := []string{gateway.Prefix, gateway.Prefix + "/*"}; !slices.Equal(patterns, want) {
+				t.Errorf("API behaviours = %v, want %v", patterns, want)
 			}
 		})
 	}

@@ -74,8 +74,8 @@ func sorted(t gateway.Table) gateway.Table {
 }
 
 // What the Pulumi program declares is the route table, route for route:
-// the same (method, path, function, kind), nothing more, nothing less, and
-// a preflight on every routed resource. local/apigw's tests check the same
+// the same (method, path under gateway.Prefix, function, kind), nothing
+// more, nothing less, and a preflight on every routed resource. local/apigw's tests check the same
 // of what the emulation serves, so the deployed API and `make dev` serve
 // one set of routes: a route added on one side only fails one of them.
 func TestDeclaredRoutesAreTheRouteTable(t *testing.T) {
@@ -94,10 +94,20 @@ func TestDeclaredRoutesAreTheRouteTable(t *testing.T) {
 				t.Fatal(err)
 			}
 			got, preflights := declaredRoutes(t, m)
-			if want := sorted(c.routes); !slices.EqualFunc(got, want, func(a, b gateway.Route) bool { return reflect.DeepEqual(a, b) }) {
-				t.Errorf("the program declares\n%v\nthe route table is\n%v", got, want)
+			// API Gateway's resources are the routes' paths under the prefix.
+			var resources gateway.Table
+			for _, r := range c.routes {
+				r.Path = r.ResourcePath()
+				resources = append(resources, r)
 			}
-			if want := c.routes.Paths(); !slices.Equal(preflights, want) {
+			if want := sorted(resources); !slices.EqualFunc(got, want, func(a, b gateway.Route) bool { return reflect.DeepEqual(a, b) }) {
+				t.Errorf("the program declares\n%v\nthe route table under %s is\n%v", got, gateway.Prefix, want)
+			}
+			var want []string
+			for _, p := range c.routes.Paths() {
+				want = append(want, gateway.ResourcePath(p))
+			}
+			if !slices.Equal(preflights, want) {
 				t.Errorf("preflights on %v, want one on every routed resource %v", preflights, want)
 			}
 		})

@@ -7,8 +7,8 @@ import (
 )
 
 // ContentSecurityPolicy returns the page's Content-Security-Policy for c:
-// the site's own files, the sign-in script's /gsi/ sources, the API's origin
-// and profile pictures from Google's user content servers; nothing inline,
+// the site's own files and origin (the API is under APIPath on it), the
+// sign-in script's /gsi/ sources and profile pictures from Google's user content servers; nothing inline,
 // no plugins, no framing.
 //
 // The /gsi/ sources are those Google documents for Sign in with Google
@@ -27,17 +27,9 @@ func (c Config) ContentSecurityPolicy() (string, error) {
 	if err := c.Validate(); err != nil {
 		return "", err
 	}
-	script := c.SignInScript
-	if script == "" {
-		script = googleSignInScript
-	}
-	signIn, err := url.Parse(script)
+	signIn, err := url.Parse(c.signInScript())
 	if err != nil {
-		return "", fmt.Errorf("site: config signInScript: %w", err)
-	}
-	api, err := url.Parse(c.APIURL)
-	if err != nil {
-		return "", fmt.Errorf("site: config apiUrl: %w", err)
+		return "", fmt.Errorf("site: config SignInScript: %w", err)
 	}
 	gsi := signIn.Scheme + "://" + signIn.Host + "/gsi/"
 	return strings.Join([]string{
@@ -45,7 +37,7 @@ func (c Config) ContentSecurityPolicy() (string, error) {
 		"script-src 'self' " + gsi + "client",
 		"style-src 'self' " + gsi + "style",
 		"frame-src " + gsi,
-		"connect-src 'self' " + gsi + " " + api.Scheme + "://" + api.Host,
+		"connect-src 'self' " + gsi,
 		"img-src 'self' https://*.googleusercontent.com data:",
 		"object-src 'none'",
 		"base-uri 'none'",

@@ -13,24 +13,24 @@ func TestContentSecurityPolicy(t *testing.T) {
 		want string
 	}{
 		{
-			name: "deployed: Google's documented /gsi/ sources and the API's origin",
-			cfg:  Config{ClientID: clientID, APIURL: "https://abc123.execute-api.eu-central-1.amazonaws.com/dev/"},
+			name: "deployed: Google's documented /gsi/ sources; the API is on the page's origin",
+			cfg:  Config{ClientID: clientID},
 			want: "default-src 'self'; " +
 				"script-src 'self' https://accounts.google.com/gsi/client; " +
 				"style-src 'self' https://accounts.google.com/gsi/style; " +
 				"frame-src https://accounts.google.com/gsi/; " +
-				"connect-src 'self' https://accounts.google.com/gsi/ https://abc123.execute-api.eu-central-1.amazonaws.com; " +
+				"connect-src 'self' https://accounts.google.com/gsi/; " +
 				"img-src 'self' https://*.googleusercontent.com data:; " +
 				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 		},
 		{
 			name: "local: the stand-in's /gsi/ sources on the development provider",
-			cfg:  Config{ClientID: "dev", APIURL: "http://localhost:8081", SignInScript: "http://localhost:8082/gsi/client"},
+			cfg:  Config{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"},
 			want: "default-src 'self'; " +
 				"script-src 'self' http://localhost:8082/gsi/client; " +
 				"style-src 'self' http://localhost:8082/gsi/style; " +
 				"frame-src http://localhost:8082/gsi/; " +
-				"connect-src 'self' http://localhost:8082/gsi/ http://localhost:8081; " +
+				"connect-src 'self' http://localhost:8082/gsi/; " +
 				"img-src 'self' https://*.googleusercontent.com data:; " +
 				"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
 		},
@@ -52,8 +52,8 @@ func TestContentSecurityPolicy(t *testing.T) {
 }
 
 func TestContentSecurityPolicyRefusesABrokenConfig(t *testing.T) {
-	_, err := Config{ClientID: "dev", APIURL: "not a url"}.ContentSecurityPolicy()
-	if err == nil || !strings.Contains(err.Error(), "apiUrl") {
-		t.Errorf("ContentSecurityPolicy() error = %v, want one naming apiUrl", err)
+	_, err := Config{ClientID: "dev", SignInScript: "not a url"}.ContentSecurityPolicy()
+	if err == nil || !strings.Contains(err.Error(), "SignInScript") {
+		t.Errorf("ContentSecurityPolicy() error = %v, want one naming SignInScript", err)
 	}
 }

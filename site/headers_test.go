@@ -7,7 +7,7 @@ import (
 )
 
 func TestSecurityHeaders(t *testing.T) {
-	cfg := Config{ClientID: testClientID, APIURL: "https://abc123.execute-api.eu-central-1.amazonaws.com/dev/"}
+	cfg := Config{ClientID: testClientID}
 	got, err := cfg.SecurityHeaders()
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestStrictTransportSecurityRendersHSTSMaxAge(t *testing.T) {
 }
 
 func TestSecurityHeadersRefuseABrokenConfig(t *testing.T) {
-	if _, err := (Config{ClientID: "dev", APIURL: "not a url"}).SecurityHeaders(); err == nil || !strings.Contains(err.Error(), "apiUrl") {
-		t.Errorf("SecurityHeaders() error = %v, want one naming apiUrl", err)
+	if _, err := (Config{ClientID: "dev", SignInScript: "not a url"}).SecurityHeaders(); err == nil || !strings.Contains(err.Error(), "SignInScript") {
+		t.Errorf("SecurityHeaders() error = %v, want one naming SignInScript", err)
 	}
 }

@@ -12,7 +12,8 @@ const (
 	// OutputSiteURL holds the page's address, to register at Google and
 	// open.
 	OutputSiteURL = "siteUrl"
-	// OutputAPIURL holds the API's address, the page's config.json apiUrl.
+	// OutputAPIURL holds the API's own address, its /api: other clients call
+	// it there; the page calls /api on its own origin.
 	OutputAPIURL = "apiUrl"
 	// OutputBucketName holds the name of the bucket of the page's files.
 	OutputBucketName = "bucketName"

@@ -1,29 +1,34 @@
-// Package site holds the sign-in page: the static files a browser loads, and
-// the config.json that tells the page which Google client and which API to
-// use.
+// Package site holds the sign-in page: the files a browser loads, built for
+// one configuration (which Google client, which sign-in script) by Build,
+// with content-hashed names for everything but the document.
 //
 // The files are embedded, so the Pulumi program uploads them to the site's
 // bucket and the local stack serves them from the same source.
 package site
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"embed"
-	"encoding/json"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"html"
+	"html/template"
 	"io/fs"
 	"mime"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 )
 
 //go:embed public
 var public embed.FS
 
-// Files returns the page's static files, rooted at the site's root: the
-// index.html the browser loads first, and what it refers to. config.json is
-// not among them; Config.JSON renders it.
+// Files returns the page's sources, rooted at the site's root: the
+// index.html template and what it refers to. Build renders them into the
+// files the site serves.
 func Files() fs.FS {
 	files, err := fs.Sub(public, "public")
 	if err != nil {
@@ -32,37 +37,42 @@ func Files() fs.FS {
 	return files
 }
 
-// ConfigPath is the path of the page's configuration below the site's root.
-const ConfigPath = "config.json"
-
 // googleSignInScript is the address of Google Identity Services' client
 // library, the page's sign-in script unless Config says otherwise.
 const googleSignInScript = "https://accounts.google.com/gsi/client"
 
-// Config is the page's configuration, served as config.json beside it.
+// APIPath is where the page calls the API: gateway.Prefix on its own origin,
+// which CloudFront (and `make dev`'s site server) forwards to the API. Same
+// origin: no CORS preflight, no second connection. site imports nothing of
+// the functions module, so a test compares the two.
+const APIPath = "/api"
+
+// Config is the page's configuration. Build renders it into the document
+// itself, so the page needs no request to learn it: the client ID in a
+// <meta> element, the sign-in script as a <script> element that loads in
+// parallel with the page's own.
 type Config struct {
 	// ClientID is the OAuth 2.0 client ID of the Google sign-in.
-	ClientID string `json:"clientId"`
-	// APIURL is the address of the greeting API the page calls.
-	APIURL string `json:"apiUrl"`
+	ClientID string
 	// SignInScript is the address of the script that provides
-	// google.accounts.id. Empty means googleSignInScript; the local stack
-	// names its own stand-in here.
-	SignInScript string `json:"signInScript,omitempty"`
+	// google.accounts.id. Empty means Google's; the local stack names its
+	// own stand-in here.
+	SignInScript string
 }
+
+// clientIDPattern is what the page accepts as a client ID: what a Google
+// OAuth client ID is made of.
+var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 
 // Validate reports what is wrong with c, naming the field.
 func (c Config) Validate() error {
 	var errs []error
-	if strings.TrimSpace(c.ClientID) == "" {
-		errs = append(errs, errors.New("site: config clientId is empty"))
-	}
-	if err := checkURL(c.APIURL); err != nil {
-		errs = append(errs, fmt.Errorf("site: config apiUrl: %w", err))
+	if !clientIDPattern.MatchString(c.ClientID) {
+		errs = append(errs, fmt.Errorf("site: config ClientID %q is not a client ID (letters, digits, '.', '_', '-')", c.ClientID))
 	}
 	if c.SignInScript != "" {
 		if err := checkURL(c.SignInScript); err != nil {
-			errs = append(errs, fmt.Errorf("site: config signInScript: %w", err))
+			errs = append(errs, fmt.Errorf("site: config SignInScript: %w", err))
 		}
 	}
 	return errors.Join(errs...)
@@ -79,16 +89,86 @@ func checkURL(raw string) error {
 	return nil
 }
 
-// JSON validates c and renders it as config.json.
-func (c Config) JSON() ([]byte, error) {
+// signInScript returns the address of the sign-in script.
+func (c Config) signInScript() string {
+	if c.SignInScript == "" {
+		return googleSignInScript
+	}
+	return c.SignInScript
+}
+
+// The Cache-Control values of the site's files.
+const (
+	// immutable is the Cache-Control of a file whose name carries a hash of
+	// its content: a change is a new name, so browsers and CloudFront keep
+	// it a year without asking again.
+	immutable = "public, max-age=31536000, immutable"
+	// Revalidate is the Cache-Control of the document: browsers and
+	// CloudFront keep it but ask whether it changed (a 304 when not) before
+	// each use, so a redeploy shows at once.
+	Revalidate = "no-cache"
+)
+
+// hashed are the files that get content-hashed names, each after the files
+// it refers to, so that a name change reaches every file that names it.
+var hashed = []string{"favicon.svg", "style.css", "token.js", "app.js"}
+
+// File is one file of the site as it is served.
+type File struct {
+	// Name is the file's path below the site's root, such as
+	// app.1a2b3c4d5e.js.
+	Name string
+	// Body is its content.
+	Body []byte
+	// ContentType and CacheControl are the headers it is served with.
+	ContentType, CacheControl string
+}
+
+// Build renders the site for c: the scripts, style and icon under names
+// that carry a hash of their content (immutable), every reference to them
+// rewritten, and index.html with c rendered into it (Revalidate).
+func Build(c Config) ([]File, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	b, err := json.MarshalIndent(c, "", "  ")
-	if err != nil {
-		return nil, fmt.Errorf("site: rendering config.json: %w", err)
+	src := Files()
+	renames := map[string]string{}
+	var files []File
+	for _, name := range hashed {
+		b, err := fs.ReadFile(src, name)
+		if err != nil {
+			return nil, fmt.Errorf("site: %w", err)
+		}
+		b = rename(b, renames)
+		sum := sha256.Sum256(b)
+		ext := path.Ext(name)
+		renames[name] = strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+		files = append(files, File{Name: renames[name], Body: b, ContentType: ContentType(name), CacheControl: immutable})
 	}
-	return append(b, '\n'), nil
+	b, err := fs.ReadFile(src, "index.html")
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	page, err := template.New("index.html").Parse(string(rename(b, renames)))
+	if err != nil {
+		return nil, fmt.Errorf("site: index.html: %w", err)
+	}
+	var out bytes.Buffer
+	if err := page.Execute(&out, struct{ ClientID, SignInScript string }{c.ClientID, c.signInScript()}); err != nil {
+		return nil, fmt.Errorf("site: rendering index.html: %w", err)
+	}
+	return append(files, File{Name: "index.html", Body: out.Bytes(), ContentType: ContentType("index.html"), CacheControl: Revalidate}), nil
+}
+
+// rename rewrites every quoted reference to a file renames names, "name"
+// or "./name", to its new name.
+func rename(b []byte, renames map[string]string) []byte {
+	s := string(b)
+	for old, renamed := range renames {
+		s = strings.ReplaceAll(s, `"`+old+`"`, `"`+renamed+`"`)
+		s = strings.ReplaceAll(s, `"./`+old+`"`, `"./`+renamed+`"`)
+	}
+	return []byte(s)
 }
 
 // ContentType returns the Content-Type to serve the file at name with.
@@ -109,4 +189,25 @@ func ContentType(name string) string {
 		return t
 	}
 	return "application/octet-stream"
+}
+
+// The elements of the document that carry its configuration.
+var (
+	clientIDElement     = regexp.MustCompile(`<meta name="signin-client-id" content="([^"]*)">`)
+	signInScriptElement = regexp.MustCompile(`<script src="([^"]*)" defer></script>`)
+)
+
+// ReadConfig reads the configuration Build rendered into a document, as
+// `make smoke` checks a deployed page against it.
+func ReadConfig(document []byte) (Config, error) {
+	id := clientIDElement.FindSubmatch(document)
+	script := signInScriptElement.FindSubmatch(document)
+	if id == nil || script == nil {
+		return Config{}, errors.New("site: the document names no client ID or no sign-in script")
+	}
+	c := Config{ClientID: html.UnescapeString(string(id[1])), SignInScript: html.UnescapeString(string(script[1]))}
+	if c.SignInScript == googleSignInScript {
+		c.SignInScript = ""
+	}
+	return c, c.Validate()
 }

@@ -1,7 +1,6 @@
 package site
 
 import (
-	"encoding/json"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -16,14 +15,13 @@ func TestConfigValidate(t *testing.T) {
 		config  Config
 		wantErr string
 	}{
-		{"deployed", Config{ClientID: testClientID, APIURL: "https://abc123.execute-api.eu-central-1.amazonaws.com/dev"}, ""},
-		{"local with stand-in script", Config{ClientID: "dev", APIURL: "http://localhost:8081", SignInScript: "http://localhost:8082/gsi/client"}, ""},
-		{"empty client ID", Config{APIURL: "https://api.example.com"}, "clientId is empty"},
-		{"blank client ID", Config{ClientID: "  ", APIURL: "https://api.example.com"}, "clientId is empty"},
-		{"missing API URL", Config{ClientID: testClientID}, "apiUrl"},
-		{"relative API URL", Config{ClientID: testClientID, APIURL: "/api"}, "apiUrl"},
-		{"javascript API URL", Config{ClientID: testClientID, APIURL: "javascript:alert(1)"}, "apiUrl"},
-		{"bad sign-in script", Config{ClientID: testClientID, APIURL: "https://api.example.com", SignInScript: "data:text/javascript,alert(1)"}, "signInScript"},
+		{"deployed", Config{ClientID: testClientID}, ""},
+		{"local with stand-in script", Config{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"}, ""},
+		{"empty client ID", Config{}, "ClientID"},
+		{"blank client ID", Config{ClientID: "  "}, "ClientID"},
+		{"markup in the client ID", Config{ClientID: `x"><script>`}, "ClientID"},
+		{"relative sign-in script", Config{ClientID: testClientID, SignInScript: "/gsi/client"}, "SignInScript"},
+		{"data: sign-in script", Config{ClientID: testClientID, SignInScript: "data:text/javascript,alert(1)"}, "SignInScript"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -34,49 +32,70 @@ func TestConfigValidate(t *testing.T) {
 			case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
 				t.Fatalf("Validate() = %v, want an error naming %q", err, tt.wantErr)
 			}
-			if _, err := tt.config.JSON(); (err == nil) != (tt.wantErr == "") {
-				t.Fatalf("JSON() error = %v, want one only for an invalid config", err)
+			if _, err := Build(tt.config); (err == nil) != (tt.wantErr == "") {
+				t.Fatalf("Build() error = %v, want one only for an invalid config", err)
 			}
 		})
 	}
 }
 
-func TestConfigJSONUsesThePageFieldNames(t *testing.T) {
-	tests := []struct {
-		name   string
-		config Config
-		want   map[string]string
-	}{
-		{
-			"without sign-in script",
-			Config{ClientID: testClientID, APIURL: "https://api.example.com/dev"},
-			map[string]string{"clientId": testClientID, "apiUrl": "https://api.example.com/dev"},
-		},
-		{
-			"with sign-in script",
-			Config{ClientID: "dev", APIURL: "http://localhost:8081", SignInScript: "http://localhost:8082/gsi/client"},
-			map[string]string{"clientId": "dev", "apiUrl": "http://localhost:8081", "signInScript": "http://localhost:8082/gsi/client"},
-		},
+// The document carries the configuration: ReadConfig, what `make smoke`
+// reads of a deployed page, finds in it what Build rendered.
+func TestBuildRendersTheConfigIntoTheDocument(t *testing.T) {
+	for _, cfg := range []Config{
+		{ClientID: testClientID},
+		{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"},
+	} {
+		files, err := Build(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadConfig(document(t, files))
+		if err != nil || got != cfg {
+			t.Errorf("ReadConfig(Build(%+v)) = %+v, %v", cfg, got, err)
+		}
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			b, err := tt.config.JSON()
-			if err != nil {
-				t.Fatal(err)
+}
+
+func document(t *testing.T, files []File) []byte {
+	t.Helper()
+	for _, f := range files {
+		if f.Name == "index.html" {
+			return f.Body
+		}
+	}
+	t.Fatal("Build made no index.html")
+	return nil
+}
+
+// Everything but the document has a name that carries a hash of its
+// content, and is cached for a year; the document is revalidated on every
+// use. A change to a file changes its name and the names of the files
+// that refer to it.
+func TestBuildHashesNamesAndSetsCaching(t *testing.T) {
+	files, err := Build(Config{ClientID: testClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hashedName := regexp.MustCompile(`^[a-z]+\.[0-9a-f]{10}\.(js|css|svg)$`)
+	for _, f := range files {
+		switch {
+		case f.Name == "index.html":
+			if f.CacheControl != "no-cache" {
+				t.Errorf("index.html: Cache-Control %q, want no-cache", f.CacheControl)
 			}
-			var got map[string]string
-			if err := json.Unmarshal(b, &got); err != nil {
-				t.Fatalf("config.json is not a JSON object of strings: %v\n%s", err, b)
-			}
-			if len(got) != len(tt.want) {
-				t.Errorf("config.json = %v, want %v", got, tt.want)
-			}
-			for k, v := range tt.want {
-				if got[k] != v {
-					t.Errorf("config.json %s = %q, want %q", k, got[k], v)
-				}
-			}
-		})
+		case !hashedName.MatchString(f.Name):
+			t.Errorf("%s has no content-hashed name", f.Name)
+		case f.CacheControl != "public, max-age=31536000, immutable":
+			t.Errorf("%s: Cache-Control %q, want a year, immutable", f.Name, f.CacheControl)
+		}
+		if f.ContentType == "" {
+			t.Errorf("%s has no Content-Type", f.Name)
+		}
+	}
+	before := rename([]byte(`import { x } from "./token.js"; <link href="style.css">`), map[string]string{"token.js": "token.0123456789.js", "style.css": "style.abcdef0123.css"})
+	if want := `import { x } from "./token.0123456789.js"; <link href="style.abcdef0123.css">`; string(before) != want {
+		t.Errorf("rename = %s, want %s", before, want)
 	}
 }
 
@@ -101,25 +120,36 @@ func TestContentType(t *testing.T) {
 // attributes and ES module imports.
 var references = regexp.MustCompile(`(?:src|href)="([^"]+)"|from "\./([^"]+)"`)
 
-func TestFilesReferToFilesThatExist(t *testing.T) {
-	files := Files()
-	if _, err := fs.Stat(files, ConfigPath); err == nil {
-		t.Errorf("%s is embedded, but Config.JSON renders it per deployment", ConfigPath)
+func TestBuiltFilesReferToBuiltFiles(t *testing.T) {
+	files, err := Build(Config{ClientID: testClientID})
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, name := range []string{"index.html", "app.js"} {
-		b, err := fs.ReadFile(files, name)
-		if err != nil {
-			t.Fatalf("the page's %s is missing: %v", name, err)
-		}
-		for _, m := range references.FindAllStringSubmatch(string(b), -1) {
+	built := map[string]bool{}
+	for _, f := range files {
+		built[f.Name] = true
+	}
+	for _, f := range files {
+		for _, m := range references.FindAllStringSubmatch(string(f.Body), -1) {
 			ref := m[1] + m[2]
 			if strings.Contains(ref, ":") {
 				continue
 			}
-			if _, err := fs.Stat(files, ref); err != nil {
-				t.Errorf("%s refers to %s, which is not embedded", name, ref)
+			if !built[ref] {
+				t.Errorf("%s refers to %s, which Build does not make", f.Name, ref)
 			}
 		}
+	}
+}
+
+// The page calls the API at APIPath, on its own origin.
+func TestThePageCallsTheAPIAtAPIPath(t *testing.T) {
+	b, err := fs.ReadFile(Files(), "app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `const API_PATH = "` + APIPath + `";`; !strings.Contains(string(b), want) {
+		t.Errorf("app.js does not say %s", want)
 	}
 }
 

@@ -36,3 +36,14 @@ func ExampleRequestBody() {
 	fmt.Println(string(gateway.RequestBody(`Ada "the Countess" O'Lovelace`)))
 	// Output: {"name": "Ada \"the Countess\" O'Lovelace"}
 }
+
+// Every route's resource lives under the one prefix, /api: the path the
+// page calls on its own origin and other clients at the API's address.
+func ExampleRoute_ResourcePath() {
+	for _, r := range gateway.Routes {
+		fmt.Println(r.Method, r.Path, "->", r.ResourcePath())
+	}
+	// Output:
+	// GET / -> /api
+	// GET /me -> /api/me
+}

@@ -171,6 +171,18 @@ func (t Table) Integration(name string) (Integration, bool) {
 	return "", false
 }
 
+// Methods returns the methods of the routes, each once, in the order of
+// Methods.
+func (t Table) Methods() []string {
+	var used []string
+	for _, m := range Methods {
+		if slices.ContainsFunc(t, func(r Route) bool { return r.Method == m }) {
+			used = append(used, m)
+		}
+	}
+	return used
+}
+
 // Paths returns the paths of the routes, each once, sorted: the resources
 // that answer a CORS preflight.
 func (t Table) Paths() []string {

@@ -147,3 +147,10 @@ func TestEnvironmentFollowsTheIntegration(t *testing.T) {
 		}
 	}
 }
+
+func TestMethodsAreTheTableMethodsOnce(t *testing.T) {
+	routes := Table{{Method: "POST", Path: "/a"}, {Method: "GET", Path: "/"}, {Method: "GET", Path: "/b"}}
+	if got, want := routes.Methods(), []string{"GET", "POST"}; !slices.Equal(got, want) {
+		t.Errorf("Methods() = %v, want %v", got, want)
+	}
+}

@@ -50,11 +50,16 @@ type Gateway struct {
 	// https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com: what the
 	// page's Content-Security-Policy allows it to call.
 	origin pulumi.StringOutput
-	// URL is the address of the stage's root, which the page calls: the
-	// routes' paths follow it.
+	// URL is the API's own address: the stage's gateway.Prefix, which the
+	// routes' paths follow, such as
+	// https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/dev/api.
 	URL pulumi.StringOutput
 	// Region is the API's region, as its execution ARN names it.
 	Region pulumi.StringOutput
+	// Host is the execute-api domain name, the origin CloudFront forwards
+	// the site's gateway.Prefix to, and OriginPath the stage's path on it.
+	Host       pulumi.StringOutput
+	OriginPath string
 	// stageName is the name of the stage: the stack's name.
 	stageName string
 
@@ -98,8 +103,10 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	a.origin = pulumi.All(a.RestAPI.ID(), a.RestAPI.ExecutionArn).ApplyT(func(v []any) (string, error) {
 		return origin(string(v[0].(pulumi.ID)), v[1].(string))
 	}).(pulumi.StringOutput)
-	a.URL = pulumi.Sprintf("%s/%s/", a.origin, a.stageName)
+	a.URL = pulumi.Sprintf("%s/%s%s", a.origin, a.stageName, gateway.Prefix)
 	a.Region = a.RestAPI.ExecutionArn.ApplyT(region).(pulumi.StringOutput)
+	a.Host = a.origin.ApplyT(func(o string) string { return strings.TrimPrefix(o, "https://") }).(pulumi.StringOutput)
+	a.OriginPath = "/" + a.stageName
 	return a, nil
 }
 
@@ -146,8 +153,8 @@ type RouteArgs struct {
 	Tracing bool
 }
 
-// Route declares the authorizer, the resources, methods, integrations and
-// responses of args.Routes, the preflights, the gateway responses, the
+// Route declares the authorizer, the resources (under gateway.Prefix),
+// methods, integrations and responses of args.Routes, the preflights, the gateway responses, the
 // functions' invoke permissions, the deployment and the throttled stage.
 func (a *Gateway) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
 	d := &declarer{ctx: ctx, api: a, name: name, names: map[string]string{}}
@@ -222,7 +229,7 @@ func (d *declarer) declare(args RouteArgs) error {
 
 	d.ids = map[string]pulumi.StringOutput{"/": rest.RootResourceId}
 	for _, path := range args.Routes.Paths() {
-		if err := d.resource(path); err != nil {
+		if err := d.resource(gateway.ResourcePath(path)); err != nil {
 			return err
 		}
 	}
@@ -236,7 +243,7 @@ func (d *declarer) declare(args RouteArgs) error {
 		}
 	}
 	for _, path := range args.Routes.Paths() {
-		if err := d.preflight(path, siteOrigin.ApplyT(func(origin string) map[string]string {
+		if err := d.preflight(gateway.ResourcePath(path), siteOrigin.ApplyT(func(origin string) map[string]string {
 			return gateway.PreflightHeaders(origin, args.Routes.AllowedMethods(path))
 		}).(pulumi.StringMapOutput)); err != nil {
 			return fmt.Errorf("preflight of %s: %w", path, err)
@@ -309,8 +316,8 @@ func (d *declarer) declare(args RouteArgs) error {
 // nameRun is what of a path is left out of the names derived from it.
 var nameRun = regexp.MustCompile(`[^A-Za-z0-9{}._-]+`)
 
-// resourceName returns the name of what is declared for path, such as
-// api (for /), api-me or api-orders-{id}, and refuses a name another path
+// resourceName returns the name of what is declared for a resource path,
+// such as api-api (for /api), api-api-me or api-api-orders-{id}, and refuses a name another path
 // already took (as /a-b and /a/b would).
 func (d *declarer) resourceName(path string) (string, error) {
 	name := strings.TrimSuffix(d.name+"-"+nameRun.ReplaceAllString(strings.TrimPrefix(path, "/"), "-"), "-")
@@ -352,12 +359,12 @@ func (d *declarer) resource(path string) error {
 // route declares the method of r behind the authorizer, its integration
 // with fn by r's kind, and fn's permission to be invoked for it.
 func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.Authorizer, cors pulumi.StringMapOutput) error {
-	base, err := d.resourceName(r.Path)
+	base, err := d.resourceName(r.ResourcePath())
 	if err != nil {
 		return err
 	}
 	name := base + "-" + strings.ToLower(r.Method)
-	m, err := d.method(name, r.Path, r.Method, &apigateway.MethodArgs{
+	m, err := d.method(name, r.ResourcePath(), r.Method, &apigateway.MethodArgs{
 		Authorization: pulumi.String("CUSTOM"),
 		AuthorizerId:  auth.ID(),
 	})
@@ -404,7 +411,7 @@ func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.
 	default:
 		return fmt.Errorf("integration %q is not supported", r.Integration)
 	}
-	if err := d.permission(name, fn, methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.Path)); err != nil {
+	if err := d.permission(name, fn, methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.ResourcePath())); err != nil {
 		return fmt.Errorf("permission: %w", err)
 	}
 	return nil
@@ -522,8 +529,9 @@ func authorizerSourceARN(executionARN pulumi.StringOutput, authorizerID pulumi.I
 }
 
 // methodSourceARN is the source ARN through which API Gateway invokes a
-// route's integration: <executionArn>/*/<verb><path>, for any stage, each
-// path parameter as *: <executionArn>/*/GET/orders/* for /orders/{id}.
+// route's integration: <executionArn>/*/<verb><resource path>, for any
+// stage, each path parameter as *: <executionArn>/*/GET/api/orders/* for
+// the resource /api/orders/{id}.
 func methodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi.StringOutput {
 	segments := gateway.Segments(path)
 	for i, s := range segments {

@@ -152,13 +152,14 @@ func Default() Settings {
 	}
 }
 
-// APIURL returns the address the page calls on the API's own domain name,
-// which serves the stage at its root, or "" when it has none.
+// APIURL returns the API's address on its own domain name, which serves the
+// stage at its root, so the routes live under gateway.Prefix there, or ""
+// when it has none.
 func (c Settings) APIURL() string {
 	if c.APIDomain == "" {
 		return ""
 	}
-	return "https://" + c.APIDomain + "/"
+	return "https://" + c.APIDomain + gateway.Prefix
 }
 
 // validate reports every setting of c that is wrong, each with how to fix

@@ -165,7 +165,10 @@ func Body(s Spec) (string, error) {
 	}
 	for _, r := range s.Routes {
 		if s.AccessLogGroup != "" {
-			filter := fmt.Sprintf("filter httpMethod = %q and resourcePath = %q", r.Method, resourcePath(r))
+			// The access log records the route's resource path in API
+			// Gateway, under gateway.Prefix (a test of the program checks
+			// it is where the API declares the route).
+			filter := fmt.Sprintf("filter httpMethod = %q and resourcePath = %q", r.Method, r.ResourcePath())
 			l.logs(halfWidth, label(r)+" ("+r.Function+"): answers by status", s, "bar", []string{s.AccessLogGroup},
 				filter+" | stats count(*) as requests by status")
 			l.logs(halfWidth, label(r)+": latency (ms)", s, "timeSeries", []string{s.AccessLogGroup},
@@ -226,8 +229,3 @@ func (s Spec) served(name string) string {
 
 // label names a route by method and path, such as GET /me.
 func label(r gateway.Route) string { return r.Method + " " + r.Path }
-
-// resourcePath is the route's resource path in API Gateway, which the access
-// log records: the path the API declares the route's resource at (a test of
-// the program compares them).
-func resourcePath(r gateway.Route) string { return r.Path }

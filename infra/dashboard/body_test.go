@@ -82,7 +82,7 @@ func TestDashboardFollowsTheRouteTable(t *testing.T) {
 		t.Error("the orders function's title does not name its routes")
 	}
 	for _, r := range routes {
-		filter := fmt.Sprintf("filter httpMethod = %q and resourcePath = %q", r.Method, r.Path)
+		filter := fmt.Sprintf("filter httpMethod = %q and resourcePath = %q", r.Method, r.ResourcePath())
 		if got := len(find(ws, "SOURCE '/aws/apigateway/signin-dev-access-0a1b2c3'", filter)); got != 2 {
 			t.Errorf("route %s: %d access log widgets, want its answers by status and its latency", r, got)
 		}

@@ -65,9 +65,9 @@ type Args struct {
 	// RateWindow is the rate's evaluation window: 60, 120, 300 or 600 s.
 	RateWindow int
 	// AllowOrigin, if set, is the origin allowed to read a blocked answer
-	// (Access-Control-Allow-Origin), the site's, for an ACL in front of an
-	// API the page calls across origins. The page reads its own origin's
-	// answers without it.
+	// (Access-Control-Allow-Origin), the site's, as the API's own answers
+	// allow it on the API's own address. On its own origin the page reads
+	// an answer without it.
 	AllowOrigin pulumi.StringInput
 }
 

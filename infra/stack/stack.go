@@ -12,7 +12,6 @@ package stack
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -36,8 +35,6 @@ type Sources struct {
 	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
-	// Site holds the page's static files.
-	Site fs.FS
 }
 
 // Check reports what of the route table alone AWS would refuse once
@@ -87,17 +84,18 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		return nil, err
 	}
 	apiURL := gw.URL
+	apiOrigin := web.APIOrigin{Host: gw.Host, OriginPath: gw.OriginPath, Methods: src.Routes.Methods()}
 	if cfg.APIDomain != "" {
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
+		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
 	obs := cfg.Observe
 	siteArgs := web.Args{
-		Files:      src.Site,
 		ClientID:   cfg.GoogleClientID,
-		APIURL:     apiURL,
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,
+		API:        apiOrigin,
 	}
 	if obs.SiteWAF {
 		// CloudFront's web ACLs live in us-east-1, whatever the stack's

@@ -1,7 +1,9 @@
 // Package web declares where the sign-in page is served from: a private S3
 // bucket that only a CloudFront distribution may read, the distribution that
-// serves the page over HTTPS with strict security headers, the page's files
-// and its config.json; optionally the site's own domain name, with its
+// serves the page over HTTPS with strict security headers and forwards the
+// API's prefix (/api, /api/*) to the API uncached, so the page calls the
+// API on its own origin; the page's files as site.Build renders them for the
+// stack's Google client; optionally the site's own domain name, with its
 // certificate and alias records.
 //
 // Google accepts only HTTPS origins for sign-in, and an S3 website endpoint
@@ -12,12 +14,13 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io/fs"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/gateway"
 	"signin/infra/domain"
 	"signin/site"
 )
@@ -30,10 +33,44 @@ const componentType = "signin:index:Site"
 // honouring the origin's Cache-Control.
 const cachingOptimizedPolicyID = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 
-// cacheControl is the Cache-Control of every file of the page: browsers and
-// CloudFront revalidate each time, so a redeploy shows at once. The page is a
-// handful of small files, so revalidating costs little.
-const cacheControl = "no-cache"
+// cachingDisabledPolicyID is the ID of CloudFront's managed cache policy
+// "CachingDisabled" (minimum, default and maximum TTL 0, nothing in the
+// cache key): the API's answers are never cached. It is also what lets an
+// origin request policy forward Authorization: CloudFront refuses
+// Authorization in an origin request policy's header list, and forwards it
+// with the "all viewer headers" policies only while caching is disabled
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-cache-policies.html).
+const cachingDisabledPolicyID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+
+// allViewerExceptHostHeaderPolicyID is the ID of CloudFront's managed
+// origin request policy "AllViewerExceptHostHeader": every viewer header
+// (Authorization among them), cookie and query string reaches the origin,
+// except Host, which CloudFront sets to the origin's domain name. API
+// Gateway answers 403 to a request whose Host is not its own, so the
+// managed AllViewer policy would break every API call
+// (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/using-managed-origin-request-policies.html).
+const allViewerExceptHostHeaderPolicyID = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+// The methods CloudFront lets a behaviour pass to its origin: it accepts
+// only these three sets. The API's behaviours take the smallest that holds
+// every method of the route table.
+var (
+	readMethods    = []string{"GET", "HEAD"}
+	optionsMethods = []string{"GET", "HEAD", "OPTIONS"}
+	allMethods     = []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
+)
+
+// APIMethods returns the AllowedMethods of the API's behaviours for the
+// route table's methods: the smallest of the sets CloudFront accepts that
+// holds them all.
+func APIMethods(methods []string) []string {
+	for _, set := range [][]string{readMethods, optionsMethods} {
+		if !slices.ContainsFunc(methods, func(m string) bool { return !slices.Contains(set, m) }) {
+			return set
+		}
+	}
+	return allMethods
+}
 
 // minimumProtocolVersion is the oldest TLS version and set of ciphers the
 // distribution accepts on its own domain name: TLS 1.2 with forward-secret
@@ -42,12 +79,8 @@ const minimumProtocolVersion = "TLSv1.2_2021"
 
 // Args configure a Site.
 type Args struct {
-	// Files are the page's static files, such as site.Files().
-	Files fs.FS
 	// ClientID is the Google client ID the page signs in with.
 	ClientID string
-	// APIURL is the address the page calls, for config.json.
-	APIURL pulumi.StringInput
 	// Domain, if set, is the site's own domain name in Zone, with a
 	// certificate from us-east-1; otherwise the site is served on
 	// CloudFront's name.
@@ -56,6 +89,8 @@ type Args struct {
 	Zone domain.Zone
 	// AWSProfile is the AWS profile of the us-east-1 provider.
 	AWSProfile string
+	// API is where the site's gateway.Prefix is forwarded.
+	API APIOrigin
 	// WebACL, if set, is the ARN of the CloudFront web ACL in front of the
 	// distribution.
 	WebACL pulumi.StringInput
@@ -68,6 +103,21 @@ type Args struct {
 type Logs struct {
 	// RetentionDays is how long a log file is kept.
 	RetentionDays int
+}
+
+// APIOrigin is the REST API as CloudFront's origin for the site's
+// gateway.Prefix (/api and /api/*): the path reaches it unchanged, after
+// OriginPath.
+type APIOrigin struct {
+	// Host is the API's regional domain name: its execute-api name, or its
+	// own domain name, which serves the stage at its root. Never an
+	// edge-optimized endpoint, which would be CloudFront twice.
+	Host pulumi.StringInput
+	// OriginPath is the stage's path on Host: "/<stage>" on the
+	// execute-api name, "" on the API's own domain name.
+	OriginPath string
+	// Methods are the methods of the route table.
+	Methods []string
 }
 
 // Site is the page, served by CloudFront from a private bucket.
@@ -109,7 +159,15 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 
 func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	parent := pulumi.Parent(s)
-	var err error
+	page := site.Config{ClientID: args.ClientID}
+	csp, err := page.ContentSecurityPolicy()
+	if err != nil {
+		return err
+	}
+	files, err := site.Build(page)
+	if err != nil {
+		return err
+	}
 	s.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		// The bucket only holds copies of files in this repository.
 		ForceDestroy: pulumi.Bool(true),
@@ -151,10 +209,8 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		Comment: pulumi.String("Security headers of the sign-in page"),
 		SecurityHeadersConfig: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgs{
 			ContentSecurityPolicy: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigContentSecurityPolicyArgs{
-				ContentSecurityPolicy: args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
-					return site.Config{ClientID: args.ClientID, APIURL: apiURL}.ContentSecurityPolicy()
-				}).(pulumi.StringOutput),
-				Override: pulumi.Bool(true),
+				ContentSecurityPolicy: pulumi.String(csp),
+				Override:              pulumi.Bool(true),
 			},
 			StrictTransportSecurity: &cloudfront.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs{
 				AccessControlMaxAgeSec: pulumi.Int(site.HSTSMaxAge),
@@ -221,7 +277,19 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		}
 		distributionOpts = append(distributionOpts, pulumi.DependsOn(ready))
 	}
-	const originID = "bucket"
+	const originID, apiOriginID = "bucket", "api"
+	var apiBehaviours cloudfront.DistributionOrderedCacheBehaviorArray
+	for _, pattern := range []string{gateway.Prefix, gateway.Prefix + "/*"} {
+		apiBehaviours = append(apiBehaviours, &cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:           pulumi.String(pattern),
+			TargetOriginId:        pulumi.String(apiOriginID),
+			ViewerProtocolPolicy:  pulumi.String("https-only"),
+			AllowedMethods:        pulumi.ToStringArray(APIMethods(args.API.Methods)),
+			CachedMethods:         pulumi.ToStringArray(readMethods),
+			CachePolicyId:         pulumi.String(cachingDisabledPolicyID),
+			OriginRequestPolicyId: pulumi.String(allViewerExceptHostHeaderPolicyID),
+		})
+	}
 	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
 		WebAclId:          args.WebACL,
 		LoggingConfig:     logging,
@@ -238,7 +306,23 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 				DomainName:            s.Bucket.BucketRegionalDomainName,
 				OriginAccessControlId: oac.ID(),
 			},
+			&cloudfront.DistributionOriginArgs{
+				OriginId:   pulumi.String(apiOriginID),
+				DomainName: args.API.Host,
+				OriginPath: pulumi.String(args.API.OriginPath),
+				CustomOriginConfig: &cloudfront.DistributionOriginCustomOriginConfigArgs{
+					OriginProtocolPolicy: pulumi.String("https-only"),
+					OriginSslProtocols:   pulumi.ToStringArray([]string{"TLSv1.2"}),
+					HttpPort:             pulumi.Int(80),
+					HttpsPort:            pulumi.Int(443),
+				},
+			},
 		},
+		// The API's behaviours come first: CloudFront takes the first
+		// pattern that matches. No CustomErrorResponses: they apply to every
+		// behaviour, and one that turned 403 or 404 into the page would
+		// replace the API's own answers.
+		OrderedCacheBehaviors: apiBehaviours,
 		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
 			TargetOriginId:          pulumi.String(originID),
 			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
@@ -281,37 +365,25 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	}
 
 	after := pulumi.DependsOn([]pulumi.Resource{ownership})
-	if err := fs.WalkDir(args.Files, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
+	for _, f := range files {
+		if err := s.object(ctx, f, after); err != nil {
+			return fmt.Errorf("%s: %w", f.Name, err)
 		}
-		body, err := fs.ReadFile(args.Files, path)
-		if err != nil {
-			return err
-		}
-		return s.object(ctx, path, &s3.BucketObjectv2Args{
-			ContentBase64: pulumi.String(base64.StdEncoding.EncodeToString(body)),
-		}, after)
-	}); err != nil {
-		return fmt.Errorf("files: %w", err)
-	}
-	config := args.APIURL.ToStringOutput().ApplyT(func(apiURL string) (string, error) {
-		b, err := site.Config{ClientID: args.ClientID, APIURL: apiURL}.JSON()
-		return string(b), err
-	}).(pulumi.StringOutput)
-	if err := s.object(ctx, site.ConfigPath, &s3.BucketObjectv2Args{Content: config}, after); err != nil {
-		return fmt.Errorf("%s: %w", site.ConfigPath, err)
 	}
 	return nil
 }
 
-// object uploads one file of the page at key, with the content set in args.
-func (s *Site) object(ctx *pulumi.Context, key string, args *s3.BucketObjectv2Args, opts ...pulumi.ResourceOption) error {
-	args.Bucket = s.Bucket.ID()
-	args.Key = pulumi.String(key)
-	args.ContentType = pulumi.String(site.ContentType(key))
-	args.CacheControl = pulumi.String(cacheControl)
-	_, err := s3.NewBucketObjectv2(ctx, "site/"+key, args, append(opts, pulumi.Parent(s))...)
+// object uploads one file of the page, with its headers: the document
+// revalidated on every use, everything it refers to content-hashed and
+// cached for a year (site.Build).
+func (s *Site) object(ctx *pulumi.Context, f site.File, opts ...pulumi.ResourceOption) error {
+	_, err := s3.NewBucketObjectv2(ctx, "site/"+f.Name, &s3.BucketObjectv2Args{
+		Bucket:        s.Bucket.ID(),
+		Key:           pulumi.String(f.Name),
+		ContentBase64: pulumi.String(base64.StdEncoding.EncodeToString(f.Body)),
+		ContentType:   pulumi.String(f.ContentType),
+		CacheControl:  pulumi.String(f.CacheControl),
+	}, append(opts, pulumi.Parent(s))...)
 	return err
 }
 

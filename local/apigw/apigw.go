@@ -138,9 +138,26 @@ func (g *Gateway) methodARN(method string, route gateway.Route, params map[strin
 		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.Join(segments, "/"))
 }
 
+// matchPrefixed finds the route path that serves the request path, as API
+// Gateway matches the resources of the route table under gateway.Prefix: /api is
+// the route path /, /api/me is /me; a path outside the prefix has no
+// resource.
+func (g *Gateway) matchPrefixed(requestPath string) (string, map[string]string, bool) {
+	rest, ok := strings.CutPrefix(requestPath, gateway.Prefix)
+	switch {
+	case !ok:
+		return "", nil, false
+	case rest == "":
+		rest = "/"
+	case !strings.HasPrefix(rest, "/") || rest == "/":
+		return "", nil, false
+	}
+	return match(g.cfg.Routes, rest)
+}
+
 // ServeHTTP answers a request as the deployed API does.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	resource, params, ok := match(g.cfg.Routes, r.URL.EscapedPath())
+	resource, params, ok := g.matchPrefixed(r.URL.EscapedPath())
 	if !ok {
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
 		return
@@ -312,7 +329,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 	}
 	now := g.now()
 	return events.APIGatewayProxyRequest{
-		Resource:                        route.Path,
+		Resource:                        route.ResourcePath(),
 		Path:                            r.URL.Path,
 		HTTPMethod:                      r.Method,
 		Headers:                         headers,
@@ -326,7 +343,7 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 			APIID:            g.cfg.APIID,
 			Stage:            g.cfg.Stage,
 			RequestID:        requestID(),
-			ResourcePath:     route.Path,
+			ResourcePath:     route.ResourcePath(),
 			HTTPMethod:       r.Method,
 			Path:             "/" + g.cfg.Stage + r.URL.Path,
 			Protocol:         r.Proto,

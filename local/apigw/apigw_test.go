@@ -43,7 +43,7 @@ func authorizerAnswering(t *testing.T, answer string, err error, calls *atomic.I
 		if jerr := json.Unmarshal(event, &e); jerr != nil {
 			t.Errorf("authorizer event is not JSON: %v", jerr)
 		}
-		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/"
+		const arn = "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/api"
 		if e["type"] != "TOKEN" || !strings.HasPrefix(e["methodArn"], arn) || !matchesTokenPattern(e["authorizationToken"]) {
 			t.Errorf("authorizer event = %v, want a TOKEN event for a GET under %s", e, arn)
 		}
@@ -98,7 +98,7 @@ func newGatewayWith(t *testing.T, authorizer lambda.Handler, functions map[strin
 }
 
 func do(g http.Handler, method, path, authorization string) *httptest.ResponseRecorder {
-	r := httptest.NewRequest(method, "http://localhost:8081"+path, nil)
+	r := httptest.NewRequest(method, "http://localhost:8081"+gateway.ResourcePath(path), nil)
 	r.Header.Set("Origin", origin)
 	if authorization != "" {
 		r.Header.Set(gateway.AuthorizationHeader, authorization)
@@ -205,6 +205,25 @@ func TestUndefinedMethodsAndResources(t *testing.T) {
 	}
 }
 
+// The routes live under gateway.Prefix only: the route paths themselves,
+// and paths that merely start with the prefix's letters, are no resources.
+func TestRoutesAnswerUnderThePrefixOnly(t *testing.T) {
+	var calls atomic.Int32
+	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
+	for _, path := range []string{"/", "/me", "/apiary", "/api/", "/API", "/api//me"} {
+		r := httptest.NewRequest(http.MethodGet, "http://localhost:8081"+path, nil)
+		r.Header.Set(gateway.AuthorizationHeader, token)
+		w := httptest.NewRecorder()
+		g.ServeHTTP(w, r)
+		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
+			t.Errorf("GET %s = %d %s, want API Gateway's 403 Missing Authentication Token", path, w.Code, w.Body)
+		}
+	}
+	if calls.Load() != 0 {
+		t.Errorf("the authorizer ran %d times outside the prefix, want 0", calls.Load())
+	}
+}
+
 func TestCacheByTokenForTheTTL(t *testing.T) {
 	stage := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*"
 	for _, tt := range []struct {
@@ -282,7 +301,7 @@ func BenchmarkEmulationOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/api", nil)
 	r.Header.Set(gateway.AuthorizationHeader, token)
 	for b.Loop() {
 		w := httptest.NewRecorder()

@@ -42,7 +42,7 @@ func Example() {
 		log.Fatal(err)
 	}
 	for _, authorization := range []string{"", "header.payload.signature", "header.payload.signature"} {
-		req := httptest.NewRequest("GET", "/", nil)
+		req := httptest.NewRequest("GET", "/api", nil)
 		if authorization != "" {
 			req.Header.Set(gateway.AuthorizationHeader, authorization)
 		}

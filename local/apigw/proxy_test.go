@@ -45,7 +45,7 @@ func TestProxyEventIsAPIGateways(t *testing.T) {
 	answer := `{"principalId":"sub-42","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Allow","Resource":"` +
 		stageARN + `"}]},"context":{"name":"Ada","email":"ada@example.com","admin":false,"level":3}}`
 	g := newGateway(t, authorizerAnswering(t, answer, nil, &calls), greeter)
-	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/orders/a%20b?x=1&x=2&y=3", nil)
+	r := httptest.NewRequest(http.MethodGet, "http://localhost:8081/api/orders/a%20b?x=1&x=2&y=3", nil)
 	r.Header.Set(gateway.AuthorizationHeader, token)
 	r.Header.Add("X-Trace", "one")
 	r.Header.Add("X-Trace", "two")
@@ -59,19 +59,19 @@ func TestProxyEventIsAPIGateways(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range []struct{ field, got, want string }{
-		{"resource", e.Resource, "/orders/{id}"},
-		{"path", e.Path, "/orders/a b"},
+		{"resource", e.Resource, "/api/orders/{id}"},
+		{"path", e.Path, "/api/orders/a b"},
 		{"httpMethod", e.HTTPMethod, "GET"},
 		{"headers.X-Trace", e.Headers["X-Trace"], "two"},
 		{"headers.Authorization", e.Headers["Authorization"], token},
 		{"queryStringParameters.x", e.QueryStringParameters["x"], "2"},
 		{"pathParameters.id", e.PathParameters["id"], "a b"},
 		{"requestContext.stage", e.RequestContext.Stage, "local"},
-		{"requestContext.resourcePath", e.RequestContext.ResourcePath, "/orders/{id}"},
+		{"requestContext.resourcePath", e.RequestContext.ResourcePath, "/api/orders/{id}"},
 		{"requestContext.httpMethod", e.RequestContext.HTTPMethod, "GET"},
 		{"requestContext.accountId", e.RequestContext.AccountID, "123456789012"},
 		{"requestContext.apiId", e.RequestContext.APIID, "local0api"},
-		{"requestContext.path", e.RequestContext.Path, "/local/orders/a b"},
+		{"requestContext.path", e.RequestContext.Path, "/local/api/orders/a b"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%s = %q, want %q", c.field, c.got, c.want)

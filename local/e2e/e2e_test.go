@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -12,11 +13,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -124,18 +127,19 @@ func ownStack(t *testing.T) *stack.Running {
 // and closes the tab when the test ends (after a screenshot, if asked).
 func tab(t *testing.T, st *stack.Running, state string) context.Context {
 	t.Helper()
-	return open(t, st.SiteURL, st.APIURL, state, 0)
+	return open(t, st.SiteURL, st.SiteURL+gateway.Prefix, state, 0)
 }
 
 // tabAt is tab with the page's clock (Date.now) off by skew, as on a
 // computer whose clock is wrong.
 func tabAt(t *testing.T, st *stack.Running, state string, skew time.Duration) context.Context {
 	t.Helper()
-	return open(t, st.SiteURL, st.APIURL, state, skew)
+	return open(t, st.SiteURL, st.SiteURL+gateway.Prefix, state, skew)
 }
 
 // open opens a new tab on url, counts the GET requests it sends to api
-// (apiCalls; none if api is empty), and waits for the page to settle in
+// (apiCalls; none if api is empty), records every request it sends
+// (requests), and waits for the page to settle in
 // state. Each tab has its own browser context: its own storage, so what one
 // test's sign-in remembers is not another's while tests run in parallel.
 func open(t *testing.T, url, api, state string, skew time.Duration) context.Context {
@@ -159,8 +163,15 @@ func open(t *testing.T, url, api, state string, skew time.Duration) context.Cont
 	})
 	calls := new(atomic.Int64)
 	ctx = context.WithValue(ctx, apiCallsKey{}, calls)
+	sent := &requestList{}
+	ctx = context.WithValue(ctx, requestsKey{}, sent)
 	if err := chromedp.Listen(ctx, func(ev any) {
-		if req, ok := ev.(*network.EventRequestWillBeSent); ok && api != "" && req.Request.Method == "GET" && strings.HasPrefix(req.Request.URL, api) {
+		req, ok := ev.(*network.EventRequestWillBeSent)
+		if !ok {
+			return
+		}
+		sent.add(req.Request.Method + " " + req.Request.URL)
+		if api != "" && req.Request.Method == "GET" && strings.HasPrefix(req.Request.URL, api) {
 			calls.Add(1)
 		}
 	}); err != nil {
@@ -274,6 +285,30 @@ func act(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Vo
 }
 
 type apiCallsKey struct{}
+
+type requestsKey struct{}
+
+// requestList is every request a tab sent, as "METHOD URL".
+type requestList struct {
+	mu   sync.Mutex
+	list []string
+}
+
+func (l *requestList) add(r string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.list = append(l.list, r)
+}
+
+// requests returns the requests the tab has sent since the last call.
+func requests(ctx context.Context) []string {
+	l := ctx.Value(requestsKey{}).(*requestList)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	sent := l.list
+	l.list = nil
+	return sent
+}
 
 // apiCalls counts the GET requests the tab has sent to its stack's API
 // (preflights aside), as the browser reports them.
@@ -411,11 +446,29 @@ func TestReturningUserIsSignedInOnReload(t *testing.T) {
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "greeted")
 	before := st.Provider.Counts()
+	requests(ctx)
 	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
 		t.Fatal(err)
 	}
 	waitState(t, ctx, "greeted")
 	snap(t, ctx, "greeted-after-reload")
+	// Never the sign-in form first: from "Signing you in…" to the greeting.
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.stateLog`)); err != nil || !slices.Equal(got, []string{"loading", "greeted"}) {
+		t.Errorf("the reload went through %v (%v), want loading then greeted only", got, err)
+	}
+	// The API is called on the page's own origin, with no preflight.
+	var api []string
+	for _, r := range requests(ctx) {
+		if strings.HasPrefix(r, "OPTIONS ") || strings.Contains(r, st.APIURL) {
+			t.Errorf("the page sent %s: want no preflight and nothing to the API's own address", r)
+		}
+		if strings.Contains(r, gateway.Prefix) {
+			api = append(api, r)
+		}
+	}
+	if want := "GET " + st.SiteURL + gateway.Prefix; !slices.Equal(api, []string{want}) {
+		t.Errorf("the page called the API with %v, want %s once", api, want)
+	}
 	if got := text(t, ctx, "#user-name"); got != "Ada Lovelace" {
 		t.Errorf("signed in as %q, want Ada Lovelace", got)
 	}
@@ -568,18 +621,17 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 			conn.Close()
 		}
 	}()
-	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port) + "/"
+	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
 	handler, err := stack.SiteHandler(site.Config{
 		ClientID:     stack.DevClientID,
-		APIURL:       deadAPI,
 		SignInScript: shared.Provider.SignInScriptURL(),
-	})
+	}, deadAPI)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(handler)
 	defer srv.Close()
-	ctx := open(t, srv.URL, deadAPI, "signed-out", 0)
+	ctx := open(t, srv.URL, srv.URL+gateway.Prefix, "signed-out", 0)
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "unavailable")
 	if got := text(t, ctx, "#notice-title"); got != "The service is unavailable." {
@@ -605,20 +657,10 @@ func TestBlockedCallShowsTheFirewallsMessage(t *testing.T) {
 	} {
 		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
 			t.Parallel()
-			// The firewall answers the preflight as the API would, and
-			// blocks the call with its body and the CORS headers of the
-			// site's origin.
+			// The firewall in front of the API (CloudFront's web ACL, as the
+			// page calls the API on its own origin) blocks the call with
+			// its body.
 			firewall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				origin := r.Header.Get("Origin")
-				if r.Method == http.MethodOptions {
-					for k, v := range gateway.PreflightHeaders(origin, "GET,OPTIONS") {
-						w.Header().Set(k, v)
-					}
-					return
-				}
-				for k, v := range gateway.CORSHeaders(origin) {
-					w.Header().Set(k, v)
-				}
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(c.status)
 				fmt.Fprint(w, gateway.BlockedBody(c.message))
@@ -626,15 +668,14 @@ func TestBlockedCallShowsTheFirewallsMessage(t *testing.T) {
 			defer firewall.Close()
 			handler, err := stack.SiteHandler(site.Config{
 				ClientID:     stack.DevClientID,
-				APIURL:       firewall.URL + "/",
 				SignInScript: shared.Provider.SignInScriptURL(),
-			})
+			}, firewall.URL)
 			if err != nil {
 				t.Fatal(err)
 			}
 			srv := httptest.NewServer(handler)
 			defer srv.Close()
-			ctx := open(t, srv.URL, firewall.URL+"/", "signed-out", 0)
+			ctx := open(t, srv.URL, srv.URL+gateway.Prefix, "signed-out", 0)
 			signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 			waitState(t, ctx, "blocked")
 			if got := text(t, ctx, "#notice-title"); got != "Your request was blocked." {
@@ -754,5 +795,111 @@ func TestPictureFromTheToken(t *testing.T) {
 	}
 	if !initialsHidden {
 		t.Error("the initials are still shown beside the picture")
+	}
+}
+
+// The page's /api without a token: the API's own 401, body for body, as at
+// the API's own address. The request reached the API with its Host, which
+// API Gateway would have answered 403 had it been the site's.
+func TestAPIThroughTheSiteAnswersAsDirectly(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
+	type answer struct {
+		Status int    `json:"status"`
+		Body   string `json:"body"`
+	}
+	viaSite, err := chromedp.Run(ctx, chromedp.Evaluate[answer](
+		`fetch("`+gateway.Prefix+`", {cache: "no-store"}).then(async (r) => ({status: r.status, body: await r.text()}))`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(shared.APIURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if viaSite.Status != http.StatusUnauthorized || viaSite.Status != resp.StatusCode || viaSite.Body != string(direct) {
+		t.Errorf("GET /api on the site = %d %s, directly = %d %s: want the same 401", viaSite.Status, viaSite.Body, resp.StatusCode, direct)
+	}
+}
+
+// The API's own address keeps its CORS for the site's origin: other
+// clients, and pages that call it across origins, still get the preflight
+// answer a browser needs.
+func TestAPIOwnAddressAnswersThePreflightOfTheSite(t *testing.T) {
+	t.Parallel()
+	needBrowser(t)
+	req, err := http.NewRequest(http.MethodOptions, shared.APIURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", shared.SiteURL)
+	req.Header.Set("Access-Control-Request-Method", "GET")
+	req.Header.Set("Access-Control-Request-Headers", "authorization")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Access-Control-Allow-Origin") != shared.SiteURL ||
+		!strings.Contains(strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization") {
+		t.Errorf("OPTIONS %s from %s = %d, Allow-Origin %q, Allow-Headers %q: want 200 for the site's origin and Authorization",
+			shared.APIURL, shared.SiteURL, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"), resp.Header.Get("Access-Control-Allow-Headers"))
+	}
+}
+
+// What the accessibility audits (axe-core, Lighthouse) found missing, kept
+// under test where it is cheap: a meta description; the greeting announced
+// from a live region that stays in the accessibility tree while empty; the
+// focus on the signed-in heading after sign-in; button borders with at
+// least 3:1 contrast against the card (WCAG 1.4.11).
+func TestAccessibleStatesAndControls(t *testing.T) {
+	t.Parallel()
+	ctx := tab(t, shared, "signed-out")
+	described, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('meta[name="description"]')?.content || ""`))
+	if err != nil || strings.TrimSpace(described) == "" {
+		t.Errorf("the page has no meta description (%v)", err)
+	}
+	const liveRegion = `(() => {
+		const el = document.querySelector('[aria-live]');
+		if (!el) return "none";
+		for (let e = el; e; e = e.parentElement) {
+			if (e.hidden || getComputedStyle(e).display === "none") return "hidden";
+		}
+		return el.id;
+	})()`
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](liveRegion)); err != nil || got != "announcement" {
+		t.Errorf("the live region while signed out is %q (%v), want #announcement in the accessibility tree", got, err)
+	}
+	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
+	waitState(t, ctx, "greeted")
+	if got := text(t, ctx, "#announcement"); got != "Hello Ada Lovelace!" {
+		t.Errorf("the live region says %q, want the greeting", got)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement.id`)); err != nil || got != "signed-in-title" {
+		t.Errorf("after sign-in the focus is on %q (%v), want the signed-in heading", got, err)
+	}
+	const contrast = `(() => {
+		const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number);
+		const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+			.reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+		const card = lum(rgb(getComputedStyle(document.getElementById("app")).backgroundColor));
+		const border = lum(rgb(getComputedStyle(document.getElementById("sign-out")).borderTopColor));
+		return (Math.max(card, border) + 0.05) / (Math.min(card, border) + 0.05);
+	})()`
+	for _, scheme := range []string{"light", "dark"} {
+		if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			})
+			return err
+		})); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := chromedp.Run(ctx, chromedp.Evaluate[float64](contrast)); err != nil || got < 3 {
+			t.Errorf("%s: the Sign out button's border has %.2f:1 contrast against the card (%v), want at least 3:1", scheme, got, err)
+		}
 	}
 }

@@ -44,7 +44,7 @@ func (r *run) checkAPI() {
 
 	r.checkPreflight()
 
-	unknown := r.api.JoinPath(unknownPath)
+	unknown := route(r.api, "/"+unknownPath)
 	resp, err = r.do(http.MethodGet, unknown, map[string]string{"Origin": r.origin})
 	switch {
 	case err != nil:
@@ -55,6 +55,35 @@ func (r *run) checkAPI() {
 		r.fail("api 403 for an unknown path", "GET %s = 403 with Access-Control-Allow-Origin %q, want %s", unknown, allowOrigin(resp), r.origin)
 	default:
 		r.pass("api 403 for an unknown path", "GET %s = 403 %s", unknown, resp.message())
+	}
+}
+
+// checkAPIOnTheSite checks the API on the site's origin, where the page
+// calls it: without a token, the API's own 401, body for body (so the
+// request reached the API, which a Host header not its own would have made
+// a 403); for an unknown path, the API's own 403, not the page (a
+// distribution-wide custom error response would turn it into index.html).
+func (r *run) checkAPIOnTheSite() {
+	const unauthorized = "site /api 401 without a token"
+	resp, err := r.do(http.MethodGet, r.siteAPI, nil)
+	switch want := gateway.ErrorBody(gateway.MessageUnauthorized); {
+	case err != nil:
+		r.fail(unauthorized, "%v", err)
+	case resp.status != http.StatusUnauthorized || string(resp.body) != string(want):
+		r.fail(unauthorized, "GET %s = %s, want the API's own 401 %s", r.siteAPI, resp, want)
+	default:
+		r.pass(unauthorized, "GET %s = 401 %s", r.siteAPI, resp.body)
+	}
+	const unknown = "site /api 403 for an unknown path"
+	target := route(r.siteAPI, "/"+unknownPath)
+	resp, err = r.do(http.MethodGet, target, nil)
+	switch {
+	case err != nil:
+		r.fail(unknown, "%v", err)
+	case resp.status != http.StatusForbidden || resp.message() != gateway.MessageMissingAuthenticationToken:
+		r.fail(unknown, "GET %s = %s, want the API's 403 %s", target, resp, gateway.ErrorBody(gateway.MessageMissingAuthenticationToken))
+	default:
+		r.pass(unknown, "GET %s = 403 %s", target, resp.message())
 	}
 }
 

@@ -35,6 +35,23 @@ func dir(u *url.URL) *url.URL {
 	return &d
 }
 
+// base returns u without a trailing /, query or fragment: the address the
+// route / answers at, below which the other routes' paths follow.
+func base(u *url.URL) *url.URL {
+	b := *u
+	b.Path = strings.TrimSuffix(b.Path, "/")
+	b.RawPath, b.RawQuery, b.Fragment = "", "", ""
+	return &b
+}
+
+// route returns the address of the route path below the API's address api.
+func route(api *url.URL, path string) *url.URL {
+	if path == "/" {
+		return api
+	}
+	return api.JoinPath(path)
+}
+
 // isLocal reports whether u's host is this machine: the only place plain
 // HTTP is allowed.
 func isLocal(u *url.URL) bool {

@@ -1,7 +1,7 @@
 package smoke
 
 import (
-	"encoding/json"
+	"cmp"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,8 +10,8 @@ import (
 	"signin/site"
 )
 
-// checkSite checks the page: HTTPS, the page, its config.json and its
-// security headers.
+// checkSite checks the page: HTTPS, the page, the configuration in it and
+// its security headers.
 func (r *run) checkSite() {
 	r.checkHTTPS("site https", r.site, true)
 
@@ -56,40 +56,25 @@ func (r *run) checkHTTPS(name string, u *url.URL, redirect bool) {
 	}
 }
 
-// checkConfig reads the page's config.json and checks that it names the
-// API.
+// checkConfig reads the configuration the page carries: its client ID and
+// sign-in script.
 func (r *run) checkConfig() {
-	const name = "site config.json"
-	target := dir(r.site).JoinPath(site.ConfigPath)
-	resp, err := r.do(http.MethodGet, target, nil)
+	const name = "site configuration"
+	if r.page == nil {
+		r.fail(name, "unchecked: no page")
+		return
+	}
+	cfg, err := site.ReadConfig(r.page.body)
 	if err != nil {
-		r.fail(name, "%v", err)
-		return
-	}
-	if resp.status != http.StatusOK {
-		r.fail(name, "GET %s = %s, want 200", target, resp)
-		return
-	}
-	var cfg site.Config
-	if err := json.Unmarshal(resp.body, &cfg); err != nil {
-		r.fail(name, "GET %s: %v", target, err)
-		return
-	}
-	if err := cfg.Validate(); err != nil {
-		r.fail(name, "GET %s: %v", target, err)
+		r.fail(name, "GET %s: %v", r.site, err)
 		return
 	}
 	r.config = &cfg
-	named, _ := url.Parse(cfg.APIURL) // Validate parsed it
-	if dir(named).String() != r.api.String() {
-		r.fail(name, "apiUrl is %s, not the API checked here, %s", cfg.APIURL, r.api)
-		return
-	}
-	r.pass(name, "apiUrl names %s", cfg.APIURL)
+	r.pass(name, "client %s, sign-in script %s", cfg.ClientID, cmp.Or(cfg.SignInScript, "Google's"))
 }
 
 // checkSecurityHeaders checks the page's headers against those
-// site.Config.SecurityHeaders gives for its config.json, and HSTS over
+// site.Config.SecurityHeaders gives for its configuration, and HSTS over
 // HTTPS.
 func (r *run) checkSecurityHeaders() {
 	names := []string{
@@ -98,13 +83,13 @@ func (r *run) checkSecurityHeaders() {
 	}
 	if r.page == nil || r.config == nil {
 		for _, h := range names {
-			r.fail("site "+h, "unchecked: no page and config.json to check it against")
+			r.fail("site "+h, "unchecked: no page and configuration to check it against")
 		}
 		return
 	}
 	want, err := r.config.SecurityHeaders()
 	if err != nil {
-		r.fail("site Content-Security-Policy", "the policy for config.json: %v", err)
+		r.fail("site Content-Security-Policy", "the policy for the page's configuration: %v", err)
 		return
 	}
 	if r.site.Scheme == "https" {
@@ -122,7 +107,7 @@ func (r *run) checkSecurityHeaders() {
 		case len(got) != 1 || got[0] != want[h]:
 			r.fail("site "+h, "%q, want %q", got, want[h])
 		case h == "Content-Security-Policy":
-			r.pass("site "+h, "the policy site.Config gives for this config.json")
+			r.pass("site "+h, "the policy site.Config gives for this page's configuration")
 		default:
 			r.pass("site "+h, "%s", got[0])
 		}

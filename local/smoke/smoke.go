@@ -1,10 +1,13 @@
 // Package smoke checks a running deployment of the sign-in page and its API
-// from outside, over HTTP, as a browser and the page use them: the page and
-// its security headers, the config.json that names the API, the API's
-// answers without a token, for a foreign origin, to a preflight and for an
-// unknown path, with an ID token the greeting and GET /me, and, for a
-// deployed stack, its dashboard's address and that a request appears in the
-// API's access log (read with the AWS SDK when credentials are at hand).
+// from outside, over HTTP, as a browser and the page use them: the page,
+// the configuration in it and its security headers; the API at its own
+// address (without a token, for a foreign origin, to a preflight, for an
+// unknown path) and on the site's origin under gateway.Prefix, where
+// CloudFront must forward it (the API's own 401, the API's own 403 rather
+// than the page); with an ID token, the greeting through both and GET /me;
+// and, for a deployed stack, its dashboard's address and that a request
+// appears in the API's access log (read with the AWS SDK when credentials
+// are at hand).
 //
 // Every expectation comes from the definitions the deployment is built
 // from: the page's headers from signin/site, the API's messages, CORS
@@ -28,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"signin/functions/gateway"
 	"signin/site"
 )
 
@@ -36,15 +40,15 @@ type Config struct {
 	// SiteURL is the page's address, such as
 	// https://d111111abcdef8.cloudfront.net/.
 	SiteURL string
-	// APIURL is the API's address, the root of its stage, such as
-	// https://abc123.execute-api.eu-central-1.amazonaws.com/dev/.
+	// APIURL is the API's own address, its stage's gateway.Prefix, such as
+	// https://abc123.execute-api.eu-central-1.amazonaws.com/dev/api.
 	APIURL string
 	// Token is an ID token to call the API with. Empty means one minted by
 	// the development identity provider (IDPURL), or none.
 	Token string
 	// IDPURL is the development identity provider to mint a token from.
-	// Empty means the one the page's config.json names as its sign-in
-	// script, when the site runs on localhost; a deployed site signs in
+	// Empty means the one the page names as its sign-in script, when the
+	// site runs on localhost; a deployed site signs in
 	// with Google, so without Token the checks that need one are skipped.
 	IDPURL string
 	// DashboardURL, if set, is the deployment's CloudWatch dashboard, which
@@ -98,13 +102,15 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	}
 	r := &run{
 		ctx: ctx, client: client, out: out,
-		site: siteURL, api: dir(apiURL), idp: idpURL, token: cfg.Token,
+		site: siteURL, api: base(apiURL), idp: idpURL, token: cfg.Token,
 		origin:       siteURL.Scheme + "://" + siteURL.Host,
 		dashboardURL: cfg.DashboardURL, accessLogGroup: cfg.AccessLogGroup, aws: cfg.aws,
 		logWait: accessLogWait, logPoll: accessLogPoll,
 	}
+	r.siteAPI = &url.URL{Scheme: siteURL.Scheme, Host: siteURL.Host, Path: gateway.Prefix}
 	r.checkSite()
 	r.checkAPI()
+	r.checkAPIOnTheSite()
 	r.checkWithToken()
 	r.checkDashboard()
 	r.checkAccessLog()
@@ -117,11 +123,13 @@ type run struct {
 	client    *http.Client
 	out       io.Writer
 	site, api *url.URL
-	idp       *url.URL
-	token     string
+	// siteAPI is the API on the site's origin: <site>/api.
+	siteAPI *url.URL
+	idp     *url.URL
+	token   string
 	// origin is the site's origin, the one the API allows.
 	origin string
-	// config is the page's config.json, once read.
+	// config is the page's configuration, once read from it.
 	config *site.Config
 	// page is the answer for the page, once read.
 	page *response

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"signin/functions/gateway"
 	"signin/local/idp"
 	"signin/local/stack"
 	"signin/site"
@@ -51,17 +52,21 @@ func statuses(results []Result) map[string]outcome {
 
 // everyCheck is every check a run against the local stack reports.
 var everyCheck = []string{
-	"site https", "site page", "site config.json",
+	"site https", "site page", "site configuration",
 	"site Content-Security-Policy", "site Strict-Transport-Security", "site X-Content-Type-Options",
 	"site X-Frame-Options", "site Referrer-Policy", "site Cross-Origin-Opener-Policy",
 	"api https", "api 401 without a token", "api CORS for the site", "api no CORS for a foreign origin",
 	"api preflight", "api 403 for an unknown path",
-	"token", "api greeting", "api GET /me",
+	"site /api 401 without a token", "site /api 403 for an unknown path",
+	"token", "api greeting", "site /api greeting", "api GET /me",
 }
 
 // deployedOnly are the checks of a deployed stack, which a run against the
 // local stack skips: it has no dashboard and no access log.
 var deployedOnly = []string{"dashboard", "api access log"}
+
+// apiOrigin is the origin of the local stack's API, without its prefix.
+var apiOrigin = func() string { return strings.TrimSuffix(shared.APIURL, gateway.Prefix) }
 
 func TestLocalStackPassesEveryCheck(t *testing.T) {
 	var out strings.Builder
@@ -194,7 +199,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			config: func(*testing.T) Config {
 				return Config{SiteURL: shared.SiteURL, APIURL: shared.SiteURL}
 			},
-			fail: []string{"site config.json", "api 401 without a token", "api preflight", "api 403 for an unknown path", "api greeting", "api GET /me"},
+			fail: []string{"api 401 without a token", "api preflight", "api 403 for an unknown path", "api greeting", "api GET /me"},
 			pass: []string{"site page", "site Content-Security-Policy"},
 		},
 		{
@@ -202,9 +207,9 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			config: func(*testing.T) Config {
 				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL + "/v1/"}
 			},
-			fail:        []string{"site config.json", "api 401 without a token", "api greeting"},
-			pass:        []string{"site page"},
-			reportsLine: "FAIL api 401 without a token: GET " + shared.APIURL + "/v1/ = 403",
+			fail:        []string{"api 401 without a token", "api greeting"},
+			pass:        []string{"site page", "site /api 401 without a token"},
+			reportsLine: "FAIL api 401 without a token: GET " + shared.APIURL + "/v1 = 403",
 		},
 		{
 			name: "API_URL names a server that answers 200 to anything",
@@ -218,7 +223,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			// user's token.
 			name: "an API that allows every origin",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "*")).URL}
+				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, apiOrigin(), setHeader("Access-Control-Allow-Origin", "*")).URL + gateway.Prefix}
 			},
 			fail: []string{"api no CORS for a foreign origin", "api CORS for the site"},
 			pass: []string{"api 401 without a token"},
@@ -226,7 +231,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "an API whose errors carry no CORS headers",
 			config: func(t *testing.T) Config {
-				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, shared.APIURL, setHeader("Access-Control-Allow-Origin", "")).URL}
+				return Config{SiteURL: shared.SiteURL, APIURL: relay(t, apiOrigin(), setHeader("Access-Control-Allow-Origin", "")).URL + gateway.Prefix}
 			},
 			fail: []string{"api CORS for the site", "api preflight", "api 403 for an unknown path", "api greeting"},
 			pass: []string{"api 401 without a token", "api no CORS for a foreign origin"},
@@ -234,8 +239,8 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 		{
 			name: "/me answers for someone else",
 			config: func(t *testing.T) Config {
-				api := relay(t, shared.APIURL, func(resp *http.Response) error {
-					if resp.Request.URL.Path == "/"+mePath {
+				api := relay(t, apiOrigin(), func(resp *http.Response) error {
+					if resp.Request.URL.Path == gateway.Prefix+"/"+mePath {
 						body := `{"sub":"1","email":"eve@example.com","name":"Eve"}`
 						resp.StatusCode = http.StatusOK
 						resp.Body = io.NopCloser(strings.NewReader(body))
@@ -245,11 +250,11 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 					return nil
 				})
 				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, client: dialing(nil, map[string]string{
-					strings.TrimPrefix(shared.APIURL, "http://"): api.Listener.Addr().String(),
+					strings.TrimPrefix(apiOrigin(), "http://"): api.Listener.Addr().String(),
 				})}
 			},
 			fail: []string{"api GET /me"},
-			pass: []string{"site config.json", "api greeting"},
+			pass: []string{"site configuration", "api greeting"},
 		},
 		{
 			// The token minted by another provider: the authorizer must
@@ -268,7 +273,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 			},
 			fail:        []string{"api greeting", "api GET /me"},
 			pass:        []string{"token", "api 401 without a token"},
-			reportsLine: "FAIL api greeting: GET " + shared.APIURL + "/ = 401",
+			reportsLine: "FAIL api greeting: GET " + shared.APIURL + " = 401",
 		},
 		{
 			name: "an expired SMOKE_TOKEN",
@@ -288,7 +293,27 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 				return Config{SiteURL: relay(t, shared.SiteURL, setHeader("Content-Security-Policy", "default-src 'self' 'unsafe-inline'")).URL, APIURL: shared.APIURL}
 			},
 			fail: []string{"site Content-Security-Policy"},
-			pass: []string{"site page", "site config.json", "site X-Frame-Options"},
+			pass: []string{"site page", "site configuration", "site X-Frame-Options"},
+		},
+		{
+			// Pitfall 20: a distribution-wide custom error response turns the
+			// API's 403 into the page.
+			name: "a site that answers the API's 403 with the page",
+			config: func(t *testing.T) Config {
+				return Config{SiteURL: relay(t, shared.SiteURL, func(resp *http.Response) error {
+					if resp.StatusCode == http.StatusForbidden {
+						body := "<!doctype html><title>Sign in</title>"
+						resp.StatusCode = http.StatusOK
+						resp.Header.Set("Content-Type", "text/html; charset=utf-8")
+						resp.Header.Del("Content-Length")
+						resp.ContentLength = int64(len(body))
+						resp.Body = io.NopCloser(strings.NewReader(body))
+					}
+					return nil
+				}).URL, APIURL: shared.APIURL}
+			},
+			fail: []string{"site /api 403 for an unknown path"},
+			pass: []string{"site /api 401 without a token", "site /api greeting"},
 		},
 		{
 			// Attack: clickjacking, the page framed by another.
@@ -326,7 +351,7 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 				})}
 			},
 			fail: []string{"site https"},
-			pass: []string{"site page", "site config.json"},
+			pass: []string{"site page", "site configuration"},
 		},
 		{
 			name:   "a site over HTTPS without HSTS",
@@ -377,7 +402,7 @@ func TestHTTPSSitePasses(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := statuses(results)
-	for _, name := range []string{"site https", "site page", "site config.json", "site Strict-Transport-Security", "site Content-Security-Policy", "site Cross-Origin-Opener-Policy"} {
+	for _, name := range []string{"site https", "site page", "site configuration", "site Strict-Transport-Security", "site Content-Security-Policy", "site Cross-Origin-Opener-Policy"} {
 		if got[name] != pass {
 			t.Errorf("%s: %s, want PASS", name, got[name])
 		}

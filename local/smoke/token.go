@@ -62,6 +62,7 @@ func (r *run) checkWithToken() {
 	if token == "" {
 		r.skip(name, "%s", source)
 		r.skip("api greeting", "no token")
+		r.skip("site /api greeting", "no token")
 		r.skip("api GET /me", "no token")
 		return
 	}
@@ -75,7 +76,8 @@ func (r *run) checkWithToken() {
 		return
 	}
 	r.pass(name, "%s, for %s", source, c.Email)
-	r.checkGreeting(token, c)
+	r.checkGreeting("api greeting", r.api, token, c)
+	r.checkGreeting("site /api greeting", r.siteAPI, token, c)
 	r.checkMe(token, c)
 }
 

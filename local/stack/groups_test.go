@@ -75,7 +75,7 @@ func TestGroupsRestrictRoutesFromTheCachedPolicy(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			tok := fresh(s.id)
 			for i, path := range []string{s.first, s.second} {
-				resp, body := callPath(t, client, http.MethodGet, st.APIURL+path, tok)
+				resp, body := callPath(t, client, http.MethodGet, routeURL(st, path), tok)
 				wantCache := []string{"miss", "hit"}[i]
 				if resp.StatusCode != s.want[i] || resp.Header.Get(apigw.CacheHeader) != wantCache {
 					t.Errorf("GET %s = %d (authorizer cache %s) %s; want %d (%s)", path, resp.StatusCode, resp.Header.Get(apigw.CacheHeader), body, s.want[i], wantCache)

@@ -75,7 +75,7 @@ func TestOneTokenServesEveryRouteWithOneAuthorizerCall(t *testing.T) {
 	tok := token(t, idp.Identity{Name: "Grace Hopper", Email: "grace@example.com", EmailVerified: true})
 	before := calls.invocations("authorizer")
 	for i, c := range []struct{ path, cache string }{{"/", "miss"}, {"/me", "hit"}, {"/", "hit"}} {
-		resp, body := callPath(t, http.DefaultClient, http.MethodGet, shared.APIURL+c.path, tok)
+		resp, body := callPath(t, http.DefaultClient, http.MethodGet, routeURL(shared, c.path), tok)
 		if resp.StatusCode != 200 || resp.Header.Get(apigw.CacheHeader) != c.cache {
 			t.Errorf("call %d, GET %s = %d %s with %s %q, want 200 and %q", i+1, c.path, resp.StatusCode, body,
 				apigw.CacheHeader, resp.Header.Get(apigw.CacheHeader), c.cache)
@@ -98,7 +98,7 @@ func TestDevServesTheRouteTable(t *testing.T) {
 	for _, r := range gateway.Routes {
 		path := strings.NewReplacer("{", "", "}", "").Replace(r.Path)
 		before := calls.invocations(r.Function)
-		resp, body := callPath(t, http.DefaultClient, r.Method, shared.APIURL+path, tok)
+		resp, body := callPath(t, http.DefaultClient, r.Method, routeURL(shared, path), tok)
 		if resp.StatusCode != 200 || calls.invocations(r.Function) != before+1 {
 			t.Errorf("%s %s = %d %s after %d calls of %s, want 200 from it", r.Method, path, resp.StatusCode, body,
 				calls.invocations(r.Function)-before, r.Function)

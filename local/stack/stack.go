@@ -4,8 +4,10 @@
 // authorizer and of every route's function, each built for the host and run
 // under the Lambda Runtime Interface Emulator.
 //
-// The page, the API and the provider listen on three ports, so the page
-// calls the API across origins, with CORS, as it does when deployed.
+// The page, the API and the provider listen on three ports. The page calls
+// the API on its own origin, under gateway.Prefix, which the site server
+// forwards to the API as CloudFront does when deployed; the API's own port
+// answers too, with CORS for the site's origin.
 package stack
 
 import (
@@ -109,8 +111,10 @@ func (e *PortInUseError) Unwrap() error { return e.err }
 
 // Running is the running offline stack.
 type Running struct {
-	// SiteURL, APIURL and IssuerURL are the page's, the API's and the
-	// identity provider's addresses, such as http://localhost:8080.
+	// SiteURL and IssuerURL are the page's and the identity provider's
+	// addresses, such as http://localhost:8080; APIURL is the API's own
+	// address, its gateway.Prefix, such as http://localhost:8081/api, as
+	// the deployed stack's apiUrl output is (the page calls SiteURL/api).
 	SiteURL, APIURL, IssuerURL string
 	// Provider is the development identity provider, for minting tokens.
 	Provider *idp.Provider
@@ -168,7 +172,7 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	urlOf := func(part string) string {
 		return "http://localhost:" + strconv.Itoa(listeners[part].Addr().(*net.TCPAddr).Port)
 	}
-	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api"), urlOf("idp")
+	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api")+gateway.Prefix, urlOf("idp")
 
 	var err error
 	if st.Provider, err = idp.New(st.IssuerURL, DevClientID); err != nil {
@@ -194,9 +198,8 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 
 	page, err := SiteHandler(site.Config{
 		ClientID:     DevClientID,
-		APIURL:       st.APIURL + "/",
 		SignInScript: st.Provider.SignInScriptURL(),
-	})
+	}, urlOf("api"))
 	if err != nil {
 		return err
 	}

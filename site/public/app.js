@@ -1,16 +1,27 @@
-// The sign-in page: loads config.json, then the sign-in script it names
-// (Google Identity Services, or the local stack's stand-in), signs the user
-// in, and calls the API with the ID token.
+// The sign-in page: reads its client ID from the document, which also loads
+// the sign-in script (Google Identity Services, or the local stack's
+// stand-in) in parallel with this module, signs the user in, and calls the
+// API on the page's own origin (/api) with the ID token: no CORS preflight,
+// no second connection.
 //
 // Returning users are signed in without a click: auto_select with prompt()
-// under FedCM, Google's own means. Sign-out calls disableAutoSelect(), so the
-// next visit waits for a click. An ID token lasts an hour and there is no
+// under FedCM, Google's own means. The page remembers that this browser
+// signed in (in localStorage, never the token), so a returning user sees
+// "Signing you in…" until the silent sign-in answers, never the sign-in
+// form first. Sign-out calls disableAutoSelect() and forgets, so the next
+// visit shows the form at once. An ID token lasts an hour and there is no
 // refresh token: before the page sends one that is about to expire, and
 // when the API answers 401, it asks for a fresh one silently (prompt()),
 // repeats the call once, and otherwise asks the user to sign in again.
 
 import { claims, initials, needsRenewal, pictureURL } from "./token.js";
-const GOOGLE_SIGN_IN_SCRIPT = "https://accounts.google.com/gsi/client";
+
+// Where the API answers: the site's own origin, under the API's prefix.
+const API_PATH = "/api";
+
+// The localStorage key that says this browser signed in and did not sign
+// out.
+const RETURNING_KEY = "signin.returning";
 
 // How long a silent renewal may take before the page gives up on it. Under
 // FedCM the browser shows its own "Signing you in" dialog meanwhile.
@@ -32,6 +43,8 @@ const view = {
   userName: $("user-name"),
   userEmail: $("user-email"),
   greeting: $("greeting"),
+  announcement: $("announcement"),
+  signedInTitle: $("signed-in-title"),
   signOut: $("sign-out"),
   askAgain: $("ask-again"),
   retry: $("retry"),
@@ -81,6 +94,7 @@ const NOTICES = {
 // What the spinner says in the states that wait.
 const WAITING = {
   loading: "Loading…",
+  "signing-in": "Signing you in…",
   calling: "Asking the API…",
   renewing: "Renewing your sign-in…",
 };
@@ -91,12 +105,12 @@ let request = 0;
 // The silent renewal under way: its promise, and how to settle it.
 let renewal = null;
 
-// show puts the page in state, with the notice of that state (or of notice),
-// its detail replaced by detail when given.
-function show(state, notice, detail) {
+// show puts the page in state; waiting names the spinner's words when
+// they are not the state's own (a returning user's "loading").
+function show(state, notice, waiting) {
   view.app.dataset.state = state;
   view.loading.hidden = !(state in WAITING);
-  view.loading.lastChild.textContent = WAITING[state] || "";
+  view.loading.lastChild.textContent = WAITING[waiting || state] || "";
   view.signedOut.hidden = !["signed-out", "unauthorized", "expired"].includes(state);
   view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable", "blocked"].includes(state) || token === "";
   view.retry.hidden = !["unavailable", "blocked"].includes(state);
@@ -106,46 +120,39 @@ function show(state, notice, detail) {
   if (message) {
     view.notice.dataset.kind = message.kind;
     view.noticeTitle.textContent = message.title;
-    view.noticeDetail.textContent = detail || message.detail;
+    view.noticeDetail.textContent = message.detail;
   }
 }
 
-function isURL(value) {
+// readConfig reads the page's configuration from its document: the client
+// ID the site was built with.
+function readConfig() {
+  const clientId = document.querySelector('meta[name="signin-client-id"]')?.content || "";
+  if (!/^[A-Za-z0-9._-]+$/.test(clientId)) {
+    throw new Error("the document names no client ID");
+  }
+  return { clientId };
+}
+
+// returning says whether this browser signed in and did not sign out.
+function returning() {
   try {
-    const url = new URL(value);
-    return url.protocol === "https:" || url.protocol === "http:";
+    return localStorage.getItem(RETURNING_KEY) === "1";
   } catch {
     return false;
   }
 }
 
-async function loadConfig() {
-  const response = await fetch("config.json", { cache: "no-store" });
-  if (!response.ok) {
-    throw new Error(`config.json: HTTP ${response.status}`);
+function remember(signedIn) {
+  try {
+    if (signedIn) {
+      localStorage.setItem(RETURNING_KEY, "1");
+    } else {
+      localStorage.removeItem(RETURNING_KEY);
+    }
+  } catch {
+    // Without storage a returning user sees the form first; nothing breaks.
   }
-  const loaded = await response.json();
-  if (typeof loaded?.clientId !== "string" || loaded.clientId.trim() === "") {
-    throw new Error("config.json: clientId is missing");
-  }
-  if (!isURL(loaded.apiUrl)) {
-    throw new Error("config.json: apiUrl is not an http(s) URL");
-  }
-  if (loaded.signInScript !== undefined && !isURL(loaded.signInScript)) {
-    throw new Error("config.json: signInScript is not an http(s) URL");
-  }
-  return loaded;
-}
-
-function loadScript(src) {
-  return new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = src;
-    script.async = true;
-    script.addEventListener("load", resolve);
-    script.addEventListener("error", () => reject(new Error(`could not load ${src}`)));
-    document.head.append(script);
-  });
 }
 
 function renderButton() {
@@ -276,17 +283,25 @@ async function blockedMessage(response) {
   }
 }
 
+// callAPI calls the API on the page's origin. The answer is the user's own:
+// no-cache makes every call reach the API, never an answer kept from before.
 function callAPI() {
-  return fetch(config.apiUrl, {
+  return fetch(API_PATH, {
     headers: { Authorization: token },
-    cache: "no-store",
+    cache: "no-cache",
   });
 }
 
-async function greet() {
+// greet calls the API and shows its answer. quiet keeps the page in its
+// state meanwhile (a returning user's "Signing you in…"), so the card
+// changes once, to the greeting.
+async function greet(quiet) {
   const mine = ++request;
   view.greeting.textContent = "";
-  show("calling");
+  view.announcement.textContent = "";
+  if (quiet !== true) {
+    show("calling");
+  }
   let outcome;
   try {
     outcome = await ask(mine);
@@ -301,7 +316,12 @@ async function greet() {
   }
   view.greeting.dataset.kind = outcome.state === "greeted" ? "ok" : "";
   view.greeting.textContent = outcome.message || "";
-  show(outcome.state, undefined, outcome.detail);
+  view.announcement.textContent = outcome.message || outcome.detail || "";
+  show(outcome.state);
+  if (outcome.detail) {
+    // The firewall's own words on why the call was blocked.
+    view.noticeDetail.textContent = outcome.detail;
+  }
 }
 
 // onCredential receives every token the sign-in script gives: a renewal's,
@@ -317,8 +337,15 @@ function onCredential(response) {
     show("unauthorized");
     return;
   }
+  remember(true);
   showUser(token);
-  greet();
+  // After a sign-in, the focus leaves the form, which is gone, for the
+  // signed-in panel's heading.
+  greet().then(() => {
+    if (!view.signedIn.hidden) {
+      view.signedInTitle.focus();
+    }
+  });
 }
 
 function signOut() {
@@ -327,44 +354,63 @@ function signOut() {
   renewal?.finish("");
   google.accounts.id.cancel();
   google.accounts.id.disableAutoSelect();
+  remember(false);
   view.greeting.textContent = "";
   renderButton();
   show("signed-out");
   view.button.querySelector("button, [role=button], input")?.focus();
 }
 
-async function start() {
+function start() {
   show("loading");
   try {
-    config = await loadConfig();
+    config = readConfig();
   } catch (err) {
     console.error(err);
     show("config-error");
     return;
   }
-  try {
-    await loadScript(config.signInScript || GOOGLE_SIGN_IN_SCRIPT);
-    google.accounts.id.initialize({
-      client_id: config.clientId,
-      callback: onCredential,
-      auto_select: true,
-      cancel_on_tap_outside: true,
-      use_fedcm_for_prompt: true,
-      use_fedcm_for_button: true,
-    });
-  } catch (err) {
-    console.error(err);
+  // The document loads the sign-in script before this module runs (both
+  // deferred, in document order); without google.accounts.id it failed.
+  if (typeof google === "undefined" || !google.accounts?.id) {
     show("script-error");
     return;
   }
+  google.accounts.id.initialize({
+    client_id: config.clientId,
+    callback: onCredential,
+    auto_select: true,
+    cancel_on_tap_outside: true,
+    use_fedcm_for_prompt: true,
+    use_fedcm_for_button: true,
+  });
   view.signOut.addEventListener("click", signOut);
   view.retry.addEventListener("click", greet);
   view.askAgain.addEventListener("click", greet);
+  if (returning()) {
+    signInAgain();
+    return;
+  }
   renderButton();
   show("signed-out");
-  // A returning user is signed in by this, through onCredential; a first
-  // visitor sees Google's One Tap prompt beside the button.
+  // A first visitor sees Google's One Tap prompt beside the button.
   google.accounts.id.prompt();
+}
+
+// signInAgain signs a returning user in without a click, showing "Signing
+// you in…" until the greeting, or the sign-in form if no token comes.
+async function signInAgain() {
+  show("loading", null, "signing-in");
+  const credential = await renew();
+  if (credential === "") {
+    remember(false);
+    renderButton();
+    show("signed-out");
+    return;
+  }
+  token = credential;
+  showUser(token);
+  await greet(true);
 }
 
 start();

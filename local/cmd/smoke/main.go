@@ -1,5 +1,5 @@
 // Command smoke checks a running deployment from outside, behind
-// `make smoke`: the page, its security headers and config.json, and the
+// `make smoke`: the page, its security headers and configuration, and the
 // API's answers, one line per check (PASS, FAIL or SKIP, the check's name and
 // what was seen). It exits 1 when a check fails, 2 when it cannot start.
 //
@@ -46,7 +46,7 @@ func run() (bool, error) {
 	stack := flag.String("stack", cmp.Or(os.Getenv("STACK"), "dev"), "the Pulumi stack whose outputs name the site and the API (STACK)")
 	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+site.OutputSiteURL+" (SITE_URL)")
 	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+site.OutputAPIURL+" (API_URL)")
-	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page's config.json names (IDP_URL)")
+	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page names (IDP_URL)")
 	flag.StringVar(&cfg.DashboardURL, "dashboard-url", os.Getenv("DASHBOARD_URL"), "the CloudWatch dashboard to report; empty reads the stack output "+site.OutputDashboardURL+" with the addresses (DASHBOARD_URL)")
 	flag.StringVar(&cfg.AccessLogGroup, "access-log-group", os.Getenv("ACCESS_LOG_GROUP"), "the API's access log group to find a request in; empty reads the stack output "+site.OutputAccessLogGroup+" with the addresses (ACCESS_LOG_GROUP)")
 	flag.Parse()
