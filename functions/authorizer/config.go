@@ -26,6 +26,22 @@ const (
 	envTrustEmails    = "TRUST_EMAILS_WITHOUT_HD"
 )
 
+// certDirVariable and certDirNone keep crypto/x509 from reading the
+// certificate directories when it builds the system's roots for the key
+// fetch, so it parses the bundle alone. Go reads SSL_CERT_FILE or the first
+// bundle of its list (on Amazon Linux 2023, /etc/pki/tls/certs/ca-bundle.crt),
+// then every file of each directory in SSL_CERT_DIR, or by default of
+// /etc/ssl/certs and /etc/pki/tls/certs, which on Amazon Linux 2023 hold
+// that bundle again (and its OpenSSL "TRUSTED CERTIFICATE" form, which Go
+// skips): the same roots parsed three times.
+// /dev/null is no directory, so Go skips it and trusts exactly the bundle's
+// roots; with no bundle either, the pool fails to load and every handshake
+// is refused.
+const (
+	certDirVariable = "SSL_CERT_DIR"
+	certDirNone     = "/dev/null"
+)
+
 // Defaults of the optional settings: Google's issuer and key set.
 const (
 	defaultIssuer  = "https://accounts.google.com"
@@ -261,10 +277,11 @@ func CheckDomain(s string) error {
 // Environ returns the environment that configures the authorizer as c:
 // the variables named by the env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
-// only when not empty, the groups and the routes' access rules as JSON.
-// ConfigFromEnv reads it back as c.
+// only when not empty, the groups and the routes' access rules as JSON;
+// and SSL_CERT_DIR, which keeps crypto/x509 to the certificate bundle
+// (certDirVariable). ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
-	env := map[string]string{envClientID: c.ClientID}
+	env := map[string]string{envClientID: c.ClientID, certDirVariable: certDirNone}
 	if c.Issuer != "" && c.Issuer != defaultIssuer {
 		env[envIssuer] = c.Issuer
 	}

@@ -59,12 +59,23 @@ func TestDefaultClientRefusesAnUntrustedServer(t *testing.T) {
 // TestDefaultClientTrustsTheSystemRoots, to fetch the keys from that URL.
 const envFetchURL = "AUTHORIZER_TEST_FETCH_URL"
 
-// TestDefaultClientTrustsTheSystemRoots: a server whose certificate is in
-// the system's bundle (SSL_CERT_FILE, read once per process, so in a
-// process of its own) serves the keys to the key set's own client.
+// envFetchRefused tells it that the fetch must fail for the certificate.
+const envFetchRefused = "AUTHORIZER_TEST_FETCH_REFUSED"
+
+// TestDefaultClientTrustsTheSystemRoots: in the environment Environ gives
+// the function (SSL_CERT_DIR naming no directory), a server whose
+// certificate is in the system's bundle (SSL_CERT_FILE, read once per
+// process, so in a process of its own) serves the keys to the key set's
+// own client; with no bundle at all, nothing is trusted and the keys are
+// unavailable.
 func TestDefaultClientTrustsTheSystemRoots(t *testing.T) {
 	if url := os.Getenv(envFetchURL); url != "" {
-		if _, err := NewKeySet(url, slog.New(slog.DiscardHandler)).lookup(t.Context(), "k1"); err != nil {
+		_, err := NewKeySet(url, slog.New(slog.DiscardHandler)).lookup(t.Context(), "k1")
+		if os.Getenv(envFetchRefused) != "" {
+			if !errors.Is(err, errKeysUnavailable) || !strings.Contains(err.Error(), "certificate") {
+				t.Fatalf("with no bundle: %v, want errKeysUnavailable for the certificate", err)
+			}
+		} else if err != nil {
 			t.Fatal(err)
 		}
 		return
@@ -78,9 +89,21 @@ func TestDefaultClientTrustsTheSystemRoots(t *testing.T) {
 	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run", "^TestDefaultClientTrustsTheSystemRoots$")
-	cmd.Env = append(os.Environ(), envFetchURL+"="+srv.URL+"/keys", "SSL_CERT_FILE="+bundle, "SSL_CERT_DIR="+t.TempDir())
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Errorf("fetching from a server in the system's bundle: %v\n%s", err, out)
+	deployed := Config{ClientID: "c"}.Environ()
+	for _, tt := range []struct {
+		name string
+		env  []string
+	}{
+		{"the server's certificate in the bundle", []string{"SSL_CERT_FILE=" + bundle}},
+		{"no bundle", []string{"SSL_CERT_FILE=" + filepath.Join(t.TempDir(), "missing.pem"), envFetchRefused + "=1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.CommandContext(t.Context(), os.Args[0], "-test.run", "^TestDefaultClientTrustsTheSystemRoots$")
+			cmd.Env = append(os.Environ(), envFetchURL+"="+srv.URL+"/keys", certDirVariable+"="+deployed[certDirVariable])
+			cmd.Env = append(cmd.Env, tt.env...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%v\n%s", err, out)
+			}
+		})
 	}
 }

@@ -102,6 +102,32 @@ func variants(pattern string) []string {
 	return out
 }
 
+// withSlash returns resources, each followed by its form with a trailing
+// slash when it ends in a literal. API Gateway routes a request for
+// /api/admin/ to the resource /api/admin, and its documentation does not
+// say whether the method ARN keeps the slash (.../GET/api/admin/); if it
+// does, a Deny of .../GET/api/admin alone misses it while the whole
+// stage's Allow (*/*) or a * of another route matches it. A resource that
+// ends in a * already matches the slash.
+//
+// The slash form denies no request a caller may call that the resource
+// itself does not: a route's path never ends in /, so a request for it
+// without a trailing slash ends in a character other than /, which the
+// form's final literal / cannot match; and the form matches r + "/"
+// exactly when the resource matches r, the form's added / taking the
+// added / (no * changes position relative to a colon or the end). So
+// what NewAccess proves of a Deny of the resource (it matches no request
+// for a route the caller may call) holds of the slash form.
+func withSlash(resources []string) []string {
+	out := slices.Clone(resources)
+	for _, r := range resources {
+		if !strings.HasSuffix(r, "*") {
+			out = append(out, r+"/")
+		}
+	}
+	return out
+}
+
 // Access holds a route table's access rules and writes the policy of each
 // caller: the routes the caller may call, all at once, since API Gateway
 // caches the answer per token and reuses it for every route.
@@ -116,9 +142,10 @@ func variants(pattern string) []string {
 // parameter's value with a colon is allowed or denied as any other.
 type Access struct {
 	routes []Route
-	// patterns[i] is routes[i].pattern(), and resources[i] its variants.
-	patterns  []string
-	resources [][]string
+	// patterns[i] is routes[i].pattern(), resources[i] its variants, and
+	// denials[i] the resources of a Deny of it (withSlash).
+	patterns           []string
+	resources, denials [][]string
 	// matchedBy[j] lists the routes i whose pattern matches a request for
 	// route j: same method, and a path where each of j's parameters is one
 	// path segment, as API Gateway routes requests. matching[j] lists the
@@ -132,15 +159,16 @@ type Access struct {
 // policy cannot tell apart (see Access).
 func NewAccess(routes []Route) (*Access, error) {
 	n := len(routes)
-	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
+	a := &Access{routes: slices.Clone(routes), patterns: make([]string, n), resources: make([][]string, n), denials: make([][]string, n), matchedBy: make([][]int, n), matching: make([][]int, n)}
 	var errs []error
 	for i, r := range a.routes {
 		a.patterns[i] = r.pattern()
 		a.resources[i] = variants(a.patterns[i])
+		a.denials[i] = withSlash(a.resources[i])
 		switch {
-		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
-			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with /, without * or ?", r))
-		case maxStageLength+1+len(a.resources[i][len(a.resources[i])-1]) > MaxMethodARNLength:
+		case r.Method == "" || !strings.HasPrefix(r.Path, "/") || strings.HasSuffix(r.Path, "/") || strings.ContainsAny(r.Method+r.Path, wildcards):
+			errs = append(errs, fmt.Errorf("policy: route %s: want a method and a path starting with / and not ending with one, without * or ?", r))
+		case maxStageLength+1+len(a.denials[i][len(a.denials[i])-1]) > MaxMethodARNLength:
 			errs = append(errs, fmt.Errorf("policy: route %s: its method ARN could exceed API Gateway's %d bytes: shorten the path", r, MaxMethodARNLength))
 		}
 	}
@@ -209,20 +237,19 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 	case !some:
 		return Document(Deny, wholeStage)
 	}
-	resource := func(i int) []string { return a.resource(stage, i) }
 	var allows, denies, others []string
 	// othersSafe: denying every other route refuses none of the caller's.
 	othersSafe := true
 	for j := range a.routes {
 		if allowed[j] {
-			allows = append(allows, resource(j)...)
+			allows = append(allows, inStage(stage, a.resources[j])...)
 			continue
 		}
-		others = append(others, resource(j)...)
+		others = append(others, inStage(stage, a.denials[j])...)
 		isAllowed := func(i int) bool { return allowed[i] }
 		othersSafe = othersSafe && !slices.ContainsFunc(a.matching[j], isAllowed)
 		if slices.ContainsFunc(a.matchedBy[j], isAllowed) {
-			denies = append(denies, resource(j)...)
+			denies = append(denies, inStage(stage, a.denials[j])...)
 		}
 	}
 	if othersSafe && len(others)+1 < len(allows)+len(denies) {
@@ -238,15 +265,16 @@ func (a *Access) Document(stage string, member func(group string) bool) events.A
 }
 
 // Bound returns a document at least as long, as JSON, as any Document
-// writes for the stage: every route's resources and the whole stage in one
-// Allow statement, and an empty Deny statement. Document names each route
-// at most once, in its Allow or its Deny, and the whole stage at most once,
-// so none of its documents is longer. It bounds the policies of a table
+// writes for the stage: every route's resources with their Deny's
+// trailing-slash forms and the whole stage in one Allow statement, and an
+// empty Deny statement. Document names each route at most once, in its
+// Allow or its Deny, and the whole stage at most once, so none of its
+// documents is longer. It bounds the policies of a table
 // whose groups are too many to write every caller's.
 func (a *Access) Bound(stage string) events.APIGatewayCustomAuthorizerPolicy {
 	all := []string{wholeStage(stage)}
 	for i := range a.routes {
-		all = append(all, a.resource(stage, i)...)
+		all = append(all, inStage(stage, a.denials[i])...)
 	}
 	return events.APIGatewayCustomAuthorizerPolicy{Version: version, Statement: []events.IAMPolicyStatement{
 		{Action: []string{Action}, Effect: Allow, Resource: all},
@@ -257,11 +285,11 @@ func (a *Access) Bound(stage string) events.APIGatewayCustomAuthorizerPolicy {
 // wholeStage returns the resource of every route of the stage.
 func wholeStage(stage string) string { return stage + "/*/*" }
 
-// resource returns the resources of route i in a policy for the stage: its
-// pattern's variants.
-func (a *Access) resource(stage string, i int) []string {
-	out := make([]string, len(a.resources[i]))
-	for k, r := range a.resources[i] {
+// inStage returns resources, each a route's pattern or a form of it, as
+// resources of a policy for the stage.
+func inStage(stage string, resources []string) []string {
+	out := make([]string, len(resources))
+	for k, r := range resources {
 		out[k] = stage + "/" + r
 	}
 	return out

@@ -53,7 +53,7 @@ func TestDocumentAllowsExactlyTheCallersRoutes(t *testing.T) {
 		{"in no group: the open routes", in(),
 			[]string{stage + "/GET/api", stage + "/GET/api/me"}, nil},
 		{"admin: the stage but the secret, shorter than the five routes and the Deny of the secret /api/admin/* matches", in("admins"),
-			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret"}},
+			[]string{stage + "/*/*"}, []string{stage + "/GET/api/admin/*/secret", stage + "/GET/api/admin/*:*/secret", stage + "/GET/api/admin/*/secret/", stage + "/GET/api/admin/*:*/secret/"}},
 		{"finance: the reports", in("finance"),
 			[]string{stage + "/GET/api", stage + "/GET/api/me", stage + "/GET/api/reports"}, nil},
 		{"owner: the secret without the admin routes", in("owners"),
@@ -120,10 +120,21 @@ func TestDocumentOfAHundredRoutesFitsTheBudget(t *testing.T) {
 
 // Bound is at least as long as the document of a caller in any
 // combination of groups, so a table it fits needs no caller's document
-// written.
+// written: 100 routes, and routes whose Denies (each with a *:* and a
+// trailing-slash form) outweigh the rest.
 func TestBoundIsAtLeastEveryDocument(t *testing.T) {
 	routes, groups := hundredRoutes()
 	routes = append(routes, Route{Method: "GET", Path: "/api/department-00/reports/{reportId}/secret", Groups: []string{"owners"}})
+	checkBound(t, routes, groups)
+	denied := []Route{{Method: "GET", Path: "/api/x/{id}"}}
+	for k := range 3 {
+		denied = append(denied, Route{Method: "GET", Path: fmt.Sprintf("/api/x/{id}/s%d", k), Groups: []string{"owners"}})
+	}
+	checkBound(t, denied, []string{"owners"})
+}
+
+func checkBound(t *testing.T, routes []Route, groups []string) {
+	t.Helper()
 	a := mustAccess(t, routes)
 	bound, err := json.Marshal(a.Bound(stage))
 	if err != nil {
@@ -216,6 +227,7 @@ func TestNewAccessRefusesRoutesAPolicyCannotTellApart(t *testing.T) {
 			{Method: "GET", Path: "/api/a/{x}/b/c", Groups: []string{"ops", "admins"}},
 		}, "routes GET /api/a/{x}/b/c and GET /api/a/{x}/{y}"},
 		{"a wildcard in a path", []Route{{Method: "GET", Path: "/api/*"}}, "without * or ?"},
+		{"a path ending in a slash", []Route{{Method: "GET", Path: "/api/admin/"}}, "not ending with one"},
 		{"a path too long for a method ARN", []Route{{Method: "GET", Path: "/api/" + strings.Repeat("x", MaxMethodARNLength)}}, "exceed API Gateway's 1600 bytes"},
 	}
 	for _, tt := range tests {
@@ -289,6 +301,49 @@ func TestOverlap(t *testing.T) {
 	for _, tt := range tests {
 		if got := overlap(tt.p, tt.q); got != tt.want {
 			t.Errorf("overlap(%q, %q) = %v, want %v", tt.p, tt.q, got, tt.want)
+		}
+	}
+}
+
+// TestSlashFormsDenyOnlyTrailingSlashRequests: the trailing-slash form of
+// a Deny's resource matches no request of any route without a trailing
+// slash, and a route's request with one exactly when the resource itself
+// matches the route's request, so it refuses nothing NewAccess has not
+// already shown the resource refuses.
+func TestSlashFormsDenyOnlyTrailingSlashRequests(t *testing.T) {
+	routes, _ := hundredRoutes()
+	routes = append(routes,
+		Route{Method: "GET", Path: "/api"},
+		Route{Method: "GET", Path: "/api/admin", Groups: []string{"admins"}},
+		Route{Method: "GET", Path: "/api/admin/{id}", Groups: []string{"admins"}},
+		Route{Method: "GET", Path: "/api/admin/{id}/secret", Groups: []string{"owners"}},
+		Route{Method: "GET", Path: "/api/admin/{id}/notes/{note}", Groups: []string{"owners"}},
+	)
+	a := mustAccess(t, routes)
+	slashForms := 0
+	for j := range a.routes {
+		for _, d := range a.denials[j] {
+			resource, slash := strings.CutSuffix(d, "/")
+			if !slash {
+				continue
+			}
+			slashForms++
+			for i := range a.routes {
+				if overlap(d, a.patterns[i]) {
+					t.Errorf("%s matches a request for %s without a trailing slash", d, a.routes[i])
+				}
+				if got, want := overlap(d, a.patterns[i]+"/"), overlap(resource, a.patterns[i]); got != want {
+					t.Errorf("%s matches a request for %s with a trailing slash: %v, but %s its request: %v", d, a.routes[i], got, resource, want)
+				}
+			}
+		}
+	}
+	if slashForms == 0 {
+		t.Fatal("no Deny resource has a trailing-slash form")
+	}
+	for _, r := range []string{"GET/api/admin/*", "GET/api/admin/*/notes/*"} {
+		if slices.Contains(a.denials[slices.IndexFunc(a.patterns, func(p string) bool { return p == r })], r+"/") {
+			t.Errorf("%s, which ends in a *, has a trailing-slash form", r)
 		}
 	}
 }

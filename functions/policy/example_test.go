@@ -31,9 +31,11 @@ func ExampleDocument() {
 
 // A caller in the group admins may call the open route and the admin
 // route: /api/admin/* also matches /api/admin/{id}/secret, which only the
-// owners may call, so the policy denies that one, in both of the forms
-// that match its requests: IAM's * in the middle of a resource stops at a
-// colon (/api/admin/x:y/secret), a final * does not.
+// owners may call, so the policy denies that one, in every form that may
+// match its requests: IAM's * in the middle of a resource stops at a
+// colon (/api/admin/x:y/secret), a final * does not; and API Gateway
+// routes /api/admin/1/secret/ to the same resource, perhaps with the
+// trailing slash in the method ARN.
 func ExampleAccess_Document() {
 	access, err := policy.NewAccess([]policy.Route{
 		{Method: "GET", Path: "/api/me"},
@@ -51,5 +53,5 @@ func ExampleAccess_Document() {
 	}
 	// Output:
 	// Allow [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/me arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*]
-	// Deny [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*/secret arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*:*/secret]
+	// Deny [arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*/secret arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*:*/secret arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*/secret/ arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/admin/*:*/secret/]
 }

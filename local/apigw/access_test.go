@@ -13,11 +13,15 @@ import (
 	"signin/functions/policy"
 )
 
-// allowedByPolicy writes the policy policy.Access gives a caller in mine,
-// and evaluates it as API Gateway does, with this package's IAM matcher,
-// for a request to each route of table (each path parameter given value).
-// It fails the test for every route whose answer is not the route table's:
-// allowed when the route is open or names one of mine, 403 otherwise.
+// checkPolicies writes the policy policy.Access gives a caller in each
+// combination of groups, and evaluates it as API Gateway does, with this
+// package's IAM matcher, for a request to each route of table (each path
+// parameter given value), with and without a trailing slash (which API
+// Gateway routes to the same resource, the method ARN perhaps keeping
+// it). It fails the test for every route whose answer is not the route
+// table's: allowed when the route is open or names one of the caller's
+// groups, 403 otherwise; with a trailing slash, 403 when the route is
+// not the caller's (a 403 for one of theirs fails closed).
 func checkPolicies(t *testing.T, table gateway.Table, groups []string, value string) {
 	t.Helper()
 	access, err := policy.NewAccess(authorizer.AccessRoutes(table))
@@ -52,8 +56,12 @@ func checkPolicies(t *testing.T, table gateway.Table, groups []string, value str
 				}
 			}
 			want := len(r.Groups) == 0 || slices.ContainsFunc(r.Groups, func(g string) bool { return slices.Contains(mine, g) })
-			if got := p.evaluate(g.methodARN(r.Method, r, params)) == allowed; got != want {
+			arn := g.methodARN(r.Method, r, params)
+			if got := p.evaluate(arn) == allowed; got != want {
 				t.Errorf("a caller in %v calling %s (parameters %q): allowed %v, want %v; policy %s", mine, r, value, got, want, answer)
+			}
+			if !want && p.evaluate(arn+"/") == allowed {
+				t.Errorf("a caller in %v calling %s with a trailing slash (parameters %q): allowed; policy %s", mine, r, value, answer)
 			}
 		}
 	}

@@ -182,6 +182,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	methodARN := g.methodARN(r.Method, route, params)
+	if path := r.URL.EscapedPath(); path != "/" && strings.HasSuffix(path, "/") {
+		// A request with a trailing slash (/me/), which match routes as
+		// API Gateway does. API Gateway does not document whether its
+		// method ARN keeps the slash; the emulation keeps it, the reading
+		// under which a policy's Deny must also name the slash form.
+		methodARN += "/"
+	}
 	policy, hit, err := g.authorize(r.Context(), token, methodARN)
 	if hit {
 		w.Header().Set(CacheHeader, "hit")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-lambda-go/lambda/messages"
 
@@ -190,7 +191,7 @@ func TestUndefinedMethodsAndResources(t *testing.T) {
 	g := newGateway(t, authorizerAnswering(t, "", nil, &calls), greeter)
 	for _, r := range []struct{ method, path string }{
 		{"POST", "/"}, {"DELETE", "/"}, {"GET", "/admin"}, {"OPTIONS", "/x"}, {"POST", "/me"},
-		{"GET", "/me/"}, {"GET", "/orders"}, {"OPTIONS", "/orders"}, {"GET", "/orders/1/x"}, {"GET", "//me"},
+		{"GET", "/me//"}, {"GET", "/orders"}, {"OPTIONS", "/orders"}, {"GET", "/orders/1/x"}, {"GET", "//me"},
 	} {
 		w := do(g, r.method, r.path, token)
 		if w.Code != http.StatusForbidden || w.Body.String() != `{"message":"Missing Authentication Token"}` {
@@ -309,5 +310,32 @@ func BenchmarkEmulationOverhead(b *testing.B) {
 		if w.Code != http.StatusOK {
 			b.Fatalf("GET / = %d", w.Code)
 		}
+	}
+}
+
+// A REST API routes a path with a trailing slash to the resource without
+// it. The proxy event keeps the request's path; the methodArn keeps the
+// slash too, the reading under which a policy's Deny must name it.
+func TestATrailingSlashReachesItsRoute(t *testing.T) {
+	var methodARN string
+	authorizer := lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {
+		var e struct{ MethodArn string }
+		if err := json.Unmarshal(event, &e); err != nil {
+			return nil, err
+		}
+		methodARN = e.MethodArn
+		return []byte(policyAnswer("Allow", "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/*/*", "Ada")), nil
+	})
+	g := newGatewayWith(t, authorizer, map[string]lambda.Handler{"hello": greeter, "me": echo, "orders": echo})
+	w := do(g, http.MethodGet, "/orders/42/", token)
+	var event events.APIGatewayProxyRequest
+	if w.Code != http.StatusOK || json.Unmarshal(w.Body.Bytes(), &event) != nil {
+		t.Fatalf("GET /orders/42/ = %d %s, want 200 from the route /orders/{id}", w.Code, w.Body)
+	}
+	if event.Resource != "/api/orders/{id}" || event.Path != "/api/orders/42/" || event.PathParameters["id"] != "42" {
+		t.Errorf("proxy event resource %q path %q parameters %v, want /api/orders/{id}, /api/orders/42/ and id 42", event.Resource, event.Path, event.PathParameters)
+	}
+	if want := "arn:aws:execute-api:eu-central-1:123456789012:local0api/local/GET/api/orders/42/"; methodARN != want {
+		t.Errorf("methodArn = %q, want %q", methodARN, want)
 	}
 }

@@ -26,9 +26,13 @@ const AuthorizerFailureBody = `{"message":null}`
 
 // match finds the route path of routes that serves the request path, as
 // API Gateway matches resources: segment by segment, a literal before a
-// path parameter. It returns the route path and the path parameters'
+// path parameter, one trailing slash ignored (a REST API routes /me/ to
+// the resource /me). It returns the route path and the path parameters'
 // values (nil when it has none), or false when no route's path matches.
 func match(routes gateway.Table, requestPath string) (string, map[string]string, bool) {
+	if p, ok := strings.CutSuffix(requestPath, "/"); ok && p != "" && !strings.HasSuffix(p, "/") {
+		requestPath = p
+	}
 	if requestPath == "/" {
 		return "/", nil, slices.ContainsFunc(routes, func(r gateway.Route) bool { return r.Path == "/" })
 	}

@@ -36,10 +36,11 @@ const (
 // from the invocation request to a fresh emulator, which starts the real
 // bootstrap, through the function's init (configuration, the key fetch over
 // HTTPS from a loopback server whose test CA is appended to the machine's
-// bundle through SSL_CERT_FILE; the certificate directories as they are) to
-// the answer. "unthrottled" runs on the machine's CPU; "128MB" runs the
-// bootstrap in a cgroup with Lambda's CPU share at 128 MB, and tells it its
-// memory size as Lambda does.
+// bundle through SSL_CERT_FILE; otherwise the environment the function is
+// deployed with, none of the machine's) to the answer. "unthrottled" runs
+// on the machine's CPU; "128MB" runs the bootstrap in a cgroup with
+// Lambda's CPU share at 128 MB, and tells it its memory size as Lambda
+// does.
 //
 // It reports medians over the run's iterations: ms/cold-start, the wall
 // time, and, where the bootstrap runs in a cgroup, cpu-ms/cold-start, the

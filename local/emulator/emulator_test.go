@@ -26,6 +26,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/coreos/go-oidc/v3/oidc/oidctest"
 
+	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/hello"
 	"signin/local/emulator"
@@ -94,14 +95,11 @@ func newIssuer(t testing.TB) *issuer {
 	return &issuer{url: srv.URL, key: key}
 }
 
-// env is the authorizer's environment for this issuer, with changes
-// applied (an empty value removes the variable).
+// env is the authorizer's environment for this issuer as deployed
+// (authorizer.Config.Environ), with changes applied (an empty value removes
+// the variable).
 func (iss *issuer) env(changes map[string]string) []string {
-	vars := map[string]string{
-		"GOOGLE_CLIENT_ID": clientID,
-		"OIDC_ISSUER":      iss.url,
-		"OIDC_JWKS_URL":    iss.url + "/keys",
-	}
+	vars := authorizer.Config{ClientID: clientID, Issuer: iss.url, JWKSURL: iss.url + "/keys"}.Environ()
 	maps.Copy(vars, changes)
 	var env []string
 	for _, k := range slices.Sorted(maps.Keys(vars)) {

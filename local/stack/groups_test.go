@@ -22,6 +22,7 @@ var groupRoutes = gateway.Table{
 	{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
 	{Method: "GET", Path: "/admin/{id}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
 	{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
+	{Method: "GET", Path: "/admin/{id}/secret", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
 }
 
 const groupsJSON = `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff.example"]}}`
@@ -69,6 +70,13 @@ func TestGroupsRestrictRoutesFromTheCachedPolicy(t *testing.T) {
 		{"non-member: a restricted path parameter route, then open", nonMember, "/admin/42", "/", [2]int{403, 200}},
 		{"a Workspace domain group admits its hd", idp.Identity{Email: "carol@staff.example", EmailVerified: true}, "/staff", "/me", [2]int{200, 200}},
 		{"a Workspace domain group refuses its email domain without hd", idp.Identity{Email: "carol@staff.example", EmailVerified: true, NoHostedDomain: true}, "/staff", "/me", [2]int{403, 200}},
+		// An admin may call every route but the staff's: the policy is the
+		// whole stage less those, which must deny them with a trailing
+		// slash too (API Gateway routes /staff/ to /staff).
+		{"member: open, then another group's route with a trailing slash", member, "/me", "/staff/", [2]int{200, 403}},
+		{"member: another group's route with a trailing slash, then open", member, "/staff/", "/me", [2]int{403, 200}},
+		{"member: open, then another group's path parameter route with a trailing slash", member, "/", "/admin/42/secret/", [2]int{200, 403}},
+		{"member: their route with a trailing slash, then another group's", member, "/admin/", "/admin/42/secret", [2]int{200, 403}},
 		{"without hd a listed non-gmail.com email is in no group", idp.Identity{Email: "ada@example.com", EmailVerified: true, NoHostedDomain: true}, "/me", "/admin", [2]int{200, 403}},
 	}
 	for _, s := range steps {
