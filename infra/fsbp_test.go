@@ -79,6 +79,7 @@ const (
 	typeDistribution = "aws:cloudfront/distribution:Distribution"
 	typeBucket       = "aws:s3/bucketV2:BucketV2"
 	typeStage        = "aws:apigateway/stage:Stage"
+	typeWebACL       = "aws:wafv2/webAcl:WebAcl"
 )
 
 // statements returns the statements of a JSON policy document.
@@ -232,6 +233,14 @@ var fsbpChecks = map[string]func(s declared) error{
 			return nil
 		})
 	},
+	"CloudFront.15": func(s declared) error {
+		return s.each(typeDistribution, func(r snapshot) error {
+			if p := inputString(r, "viewerCertificate", "minimumProtocolVersion"); !recommendedTLSPolicies[p] {
+				return fmt.Errorf("security policy %q", p)
+			}
+			return nil
+		})
+	},
 	"Lambda.1": func(s declared) error {
 		return s.each("aws:lambda/permission:Permission", func(r snapshot) error {
 			if inputString(r, "principal") != "apigateway.amazonaws.com" || inputString(r, "sourceArn") == "" {
@@ -275,19 +284,11 @@ var fsbpChecks = map[string]func(s declared) error{
 			})
 		})
 	},
+	"S3.2": notPublic,
+	"S3.3": notPublic,
 	"S3.8": func(s declared) error {
 		return s.each(typeBucket, func(b snapshot) error {
-			for _, p := range s.of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
-				if p.Name == b.Name {
-					for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-						if inputAt(p, k) != true {
-							return fmt.Errorf("%s is off", k)
-						}
-					}
-					return nil
-				}
-			}
-			return errors.New("no public access block")
+			return publicAccessBlocked(s, b)
 		})
 	},
 	"S3.9": func(s declared) error {
@@ -318,6 +319,61 @@ var fsbpChecks = map[string]func(s declared) error{
 			return nil
 		})
 	},
+	"WAF.10": func(s declared) error {
+		return s.each(typeWebACL, func(r snapshot) error {
+			if len(inputItems(r, "rules")) == 0 {
+				return errors.New("no rules")
+			}
+			return nil
+		})
+	},
+	"WAF.12": func(s declared) error {
+		return s.each(typeWebACL, func(r snapshot) error {
+			for _, rule := range inputItems(r, "rules") {
+				if v, _ := rule["visibilityConfig"].(map[string]any); v["cloudwatchMetricsEnabled"] != true {
+					return fmt.Errorf("rule %v without CloudWatch metrics", rule["name"])
+				}
+			}
+			return nil
+		})
+	},
+}
+
+// recommendedTLSPolicies are CloudFront's viewer security policies
+// CloudFront.15 accepts: TLSv1.2_2021, which CloudFront recommends, and the
+// newer ones.
+var recommendedTLSPolicies = map[string]bool{"TLSv1.2_2021": true, "TLSv1.2_2025": true, "TLSv1.3_2025": true}
+
+// notPublic fails unless every bucket blocks public access and its policy
+// allows no public principal: S3.2 (read) and S3.3 (write) look at both.
+func notPublic(s declared) error {
+	return s.each(typeBucket, func(b snapshot) error {
+		return errors.Join(publicAccessBlocked(s, b), bucketPolicy(s, b, noPublicAllow))
+	})
+}
+
+// publicAccessBlocked fails unless bucket b has all four of S3's block
+// public access settings on.
+func publicAccessBlocked(s declared, b snapshot) error {
+	for _, p := range s.of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
+		if p.Name == b.Name {
+			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				if inputAt(p, k) != true {
+					return fmt.Errorf("%s is off", k)
+				}
+			}
+			return nil
+		}
+	}
+	return errors.New("no public access block")
+}
+
+// noPublicAllow holds when no statement allows everyone ("*" or {"AWS": "*"}).
+func noPublicAllow(st []map[string]any) bool {
+	return !slices.ContainsFunc(st, func(x map[string]any) bool {
+		p, _ := x["Principal"].(map[string]any)
+		return x["Effect"] == "Allow" && (x["Principal"] == "*" || p["AWS"] == "*")
+	})
 }
 
 // bucketPolicy fails unless the policy of bucket b satisfies ok.
