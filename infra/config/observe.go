@@ -1,13 +1,11 @@
 package config
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"signin/infra/limits"
 )
@@ -174,17 +172,4 @@ func (o Observability) validate() []error {
 		needs(key, KeyAPIWAF+" or "+KeySiteWAF, waf, "turn a web ACL on with `pulumi config set "+KeyAPIWAF+" true` or `pulumi config set "+KeySiteWAF+" true`")
 	}
 	return errs
-}
-
-// tryBool reads an optional true or false into out, keeping out's default
-// when the key is not set.
-func tryBool(ctx *pulumi.Context, key string, out *bool) error {
-	v, err := pulumiconfig.TryBool(ctx, key)
-	switch {
-	case err == nil:
-		*out = v
-	case !errors.Is(err, pulumiconfig.ErrMissingVar):
-		return fmt.Errorf("not true or false: %w", err)
-	}
-	return err
 }
