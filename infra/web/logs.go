@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
@@ -86,22 +85,18 @@ func (s *Site) logBucket(ctx *pulumi.Context, name string, logs Logs) ([]pulumi.
 // delivery may write the access logs of the site's bucket siteARN, and no
 // request without TLS may do anything.
 func logBucketPolicy(logARN, siteARN string) (string, error) {
-	policy := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Sid":       "S3WritesServerAccessLogs",
-			"Effect":    "Allow",
-			"Principal": map[string]string{"Service": "logging.s3.amazonaws.com"},
-			"Action":    "s3:PutObject",
-			"Resource":  logARN + "/" + bucketLogPrefix + "*",
-			"Condition": map[string]any{
-				"ArnLike": map[string]string{"aws:SourceArn": siteARN},
-			},
-		}, denyWithoutTLS(logARN)},
-	}
-	b, err := json.Marshal(policy)
+	policy, err := tlsOnlyPolicy(logARN, map[string]any{
+		"Sid":       "S3WritesServerAccessLogs",
+		"Effect":    "Allow",
+		"Principal": map[string]string{"Service": "logging.s3.amazonaws.com"},
+		"Action":    "s3:PutObject",
+		"Resource":  logARN + "/" + bucketLogPrefix + "*",
+		"Condition": map[string]any{
+			"ArnLike": map[string]string{"aws:SourceArn": siteARN},
+		},
+	})
 	if err != nil {
 		return "", fmt.Errorf("log bucket policy: %w", err)
 	}
-	return string(b), nil
+	return policy, nil
 }

@@ -387,20 +387,24 @@ func (s *Site) object(ctx *pulumi.Context, f site.File, opts ...pulumi.ResourceO
 	return err
 }
 
-// denyWithoutTLS is the statement of a bucket policy that denies every
-// request to bucketARN made without TLS, as AWS's S3 security best practices
-// advise. The explicit Deny overrides any Allow.
-func denyWithoutTLS(bucketARN string) map[string]any {
-	return map[string]any{
-		"Sid":       "DenyRequestsWithoutTLS",
-		"Effect":    "Deny",
-		"Principal": "*",
-		"Action":    "s3:*",
-		"Resource":  []string{bucketARN, bucketARN + "/*"},
-		"Condition": map[string]any{
-			"Bool": map[string]string{"aws:SecureTransport": "false"},
-		},
-	}
+// tlsOnlyPolicy returns the JSON policy of bucketARN made of the statement
+// allow and one that denies every request made without TLS, as AWS's S3
+// security best practices advise. The explicit Deny overrides any Allow.
+func tlsOnlyPolicy(bucketARN string, allow map[string]any) (string, error) {
+	b, err := json.Marshal(map[string]any{
+		"Version": "2012-10-17",
+		"Statement": []map[string]any{allow, {
+			"Sid":       "DenyRequestsWithoutTLS",
+			"Effect":    "Deny",
+			"Principal": "*",
+			"Action":    "s3:*",
+			"Resource":  []string{bucketARN, bucketARN + "/*"},
+			"Condition": map[string]any{
+				"Bool": map[string]string{"aws:SecureTransport": "false"},
+			},
+		}},
+	})
+	return string(b), err
 }
 
 // bucketPolicy returns the policy of bucketARN: the CloudFront distribution
@@ -408,22 +412,18 @@ func denyWithoutTLS(bucketARN string) map[string]any {
 // without TLS may do anything, as AWS's S3 security best practices advise.
 // The explicit Deny overrides any Allow, the distribution's included.
 func bucketPolicy(bucketARN, distributionARN string) (string, error) {
-	policy := map[string]any{
-		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Sid":       "CloudFrontReadsObjects",
-			"Effect":    "Allow",
-			"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
-			"Action":    "s3:GetObject",
-			"Resource":  bucketARN + "/*",
-			"Condition": map[string]any{
-				"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
-			},
-		}, denyWithoutTLS(bucketARN)},
-	}
-	b, err := json.Marshal(policy)
+	policy, err := tlsOnlyPolicy(bucketARN, map[string]any{
+		"Sid":       "CloudFrontReadsObjects",
+		"Effect":    "Allow",
+		"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
+		"Action":    "s3:GetObject",
+		"Resource":  bucketARN + "/*",
+		"Condition": map[string]any{
+			"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
+		},
+	})
 	if err != nil {
 		return "", fmt.Errorf("bucket policy: %w", err)
 	}
-	return string(b), nil
+	return policy, nil
 }
