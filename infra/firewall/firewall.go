@@ -31,13 +31,13 @@ const (
 
 // Names of the rules, which also name their CloudWatch metrics.
 const (
-	RuleRateLimit = "rate-limit-per-ip"
-	RuleCommon    = "aws-common-rule-set"
-	RuleBlock     = "block-common-rule-set-matches"
+	ruleRateLimit = "rate-limit-per-ip"
+	ruleCommon    = "aws-common-rule-set"
+	ruleBlock     = "block-common-rule-set-matches"
 )
 
-// CommonRuleSet is AWS's managed common rule set.
-const CommonRuleSet = "AWSManagedRulesCommonRuleSet"
+// commonRuleSet is AWS's managed common rule set.
+const commonRuleSet = "AWSManagedRulesCommonRuleSet"
 
 // commonRuleSetLabels is the namespace of the labels the common rule set
 // adds to the requests its rules match.
@@ -124,7 +124,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		},
 		Rules: wafv2.WebAclRuleArray{
 			&wafv2.WebAclRuleArgs{
-				Name:     pulumi.String(RuleRateLimit),
+				Name:     pulumi.String(ruleRateLimit),
 				Priority: pulumi.Int(0),
 				Action:   block(statusRateLimited, bodyRateLimited),
 				Statement: &wafv2.WebAclRuleStatementArgs{
@@ -134,22 +134,22 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 						EvaluationWindowSec: pulumi.Int(args.RateWindow),
 					},
 				},
-				VisibilityConfig: metric(RuleRateLimit),
+				VisibilityConfig: metric(ruleRateLimit),
 			},
 			&wafv2.WebAclRuleArgs{
-				Name:           pulumi.String(RuleCommon),
+				Name:           pulumi.String(ruleCommon),
 				Priority:       pulumi.Int(1),
 				OverrideAction: &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}},
 				Statement: &wafv2.WebAclRuleStatementArgs{
 					ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
 						VendorName: pulumi.String("AWS"),
-						Name:       pulumi.String(CommonRuleSet),
+						Name:       pulumi.String(commonRuleSet),
 					},
 				},
-				VisibilityConfig: metric(RuleCommon),
+				VisibilityConfig: metric(ruleCommon),
 			},
 			&wafv2.WebAclRuleArgs{
-				Name:     pulumi.String(RuleBlock),
+				Name:     pulumi.String(ruleBlock),
 				Priority: pulumi.Int(2),
 				Action:   block(statusBlocked, bodyBlocked),
 				Statement: &wafv2.WebAclRuleStatementArgs{
@@ -158,7 +158,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 						Key:   pulumi.String(commonRuleSetLabels),
 					},
 				},
-				VisibilityConfig: metric(RuleBlock),
+				VisibilityConfig: metric(ruleBlock),
 			},
 		},
 		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{

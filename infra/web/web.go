@@ -60,10 +60,10 @@ var (
 	allMethods     = []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 )
 
-// APIMethods returns the AllowedMethods of the API's behaviours for the
+// apiMethods returns the AllowedMethods of the API's behaviours for the
 // route table's methods: the smallest of the sets CloudFront accepts that
 // holds them all.
-func APIMethods(methods []string) []string {
+func apiMethods(methods []string) []string {
 	for _, set := range [][]string{readMethods, optionsMethods} {
 		if !slices.ContainsFunc(methods, func(m string) bool { return !slices.Contains(set, m) }) {
 			return set
@@ -284,7 +284,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			PathPattern:           pulumi.String(pattern),
 			TargetOriginId:        pulumi.String(apiOriginID),
 			ViewerProtocolPolicy:  pulumi.String("https-only"),
-			AllowedMethods:        pulumi.ToStringArray(APIMethods(args.API.Methods)),
+			AllowedMethods:        pulumi.ToStringArray(apiMethods(args.API.Methods)),
 			CachedMethods:         pulumi.ToStringArray(readMethods),
 			CachePolicyId:         pulumi.String(cachingDisabledPolicyID),
 			OriginRequestPolicyId: pulumi.String(allViewerExceptHostHeaderPolicyID),
