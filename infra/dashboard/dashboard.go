@@ -33,7 +33,7 @@ type Dashboard struct {
 	URL pulumi.StringOutput
 }
 
-// New declares the dashboard name, named after the project, the stack and
+// New declares the dashboard, named after the project, the stack and
 // the region: dashboards are account-wide, whatever their region, so two
 // regions' stacks of one name must not share one.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Dashboard, error) {
