@@ -119,7 +119,9 @@ up: ## Deploy the stack to AWS, then print the site's URL to open.
 
 # make smoke checks the deployment SITE_URL and API_URL name, by default
 # those of the STACK's outputs; SMOKE_TOKEN (an ID token) and IDP_URL (a
-# development identity provider) enable the checks that need a token.
+# development identity provider) enable the checks that need a token. It
+# names the dashboard (DASHBOARD_URL) and, with AWS credentials, finds its
+# request in the access log (ACCESS_LOG_GROUP), both from the outputs too.
 .PHONY: smoke
 smoke: ## Check a running deployment from outside: SITE_URL, API_URL (default: STACK's outputs), SMOKE_TOKEN.
 	go run ./local/cmd/smoke -stack $(STACK)

@@ -55,6 +55,11 @@ func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
 		"signin:" + config.KeyThrottleRateLimit:  strconv.FormatFloat(d.ThrottleRateLimit, 'g', -1, 64),
 		"signin:" + config.KeyThrottleBurstLimit: strconv.Itoa(d.ThrottleBurstLimit),
 		"signin:" + config.KeyLogLevel:           d.LogLevel,
+		"signin:" + config.KeyAPILogging:         strconv.FormatBool(d.Observe.APILogging),
+		"signin:" + config.KeyTracing:            strconv.FormatBool(d.Observe.Tracing),
+		"signin:" + config.KeyAPIWAF:             strconv.FormatBool(d.Observe.APIWAF),
+		"signin:" + config.KeySiteWAF:            strconv.FormatBool(d.Observe.SiteWAF),
+		"signin:" + config.KeySiteLogs:           strconv.FormatBool(d.Observe.SiteLogs),
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("Pulumi.dev.yaml config = %v, want %v", got, want)
@@ -83,6 +88,18 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 		{"rate zero", config.KeyThrottleRateLimit, "0", []string{"throttleRateLimit is 0: give a number of requests per second above 0"}},
 		{"rate not a number", config.KeyThrottleRateLimit, "fast", []string{"throttleRateLimit: not a number"}},
 		{"burst zero", config.KeyThrottleBurstLimit, "0", []string{"throttleBurstLimit is 0: give a number of requests from 1 to 5000"}},
+		{"API logging without a role", config.KeyAPILogging, "true", []string{"apiLogging is true but apiLoggingRole is not set", "pulumi config set apiLoggingRole account"}},
+		{"API logging not a boolean", config.KeyAPILogging, "yes please", []string{"apiLogging: not true or false"}},
+		{"logging role without logging", config.KeyAPILoggingRole, "create", []string{"apiLoggingRole is set but apiLogging is not true", "pulumi config set apiLogging true"}},
+		{"execution level without logging", config.KeyAPIExecutionLogLevel, "INFO", []string{"apiExecutionLogLevel is set but apiLogging is not true"}},
+		{"logging role not an ARN", config.KeyAPILoggingRole, "my-role", []string{`apiLoggingRole is "my-role": give account, create, or an IAM role's ARN`}},
+		{"tracing not a boolean", config.KeyTracing, "on", []string{"tracing: not true or false"}},
+		{"rate limit below WAF's", config.KeyWAFRateLimit, "9", []string{"wafRateLimit is 9: give a number of requests per source IP and window from 10 to 2000000000"}},
+		{"rate limit above WAF's", config.KeyWAFRateLimit, "2000000001", []string{"wafRateLimit is 2000000001"}},
+		{"rate limit not a number", config.KeyWAFRateLimit, "many", []string{"wafRateLimit: not a whole number"}},
+		{"rate limit without a web ACL", config.KeyWAFRateLimit, "100", []string{"wafRateLimit is set but apiWaf or siteWaf is not true", "pulumi config set apiWaf true"}},
+		{"rate window WAF lacks", config.KeyWAFRateWindow, "90", []string{"wafRateWindow is 90: AWS WAF counts requests over [60 120 300 600] seconds only"}},
+		{"site WAF not a boolean", config.KeySiteWAF, "1x", []string{"siteWaf: not true or false"}},
 		{"trust of emails not a boolean", config.KeyTrustEmails, "maybe", []string{"trustEmailsWithoutHd: not true or false"}},
 		{"groups not an object", config.KeyGroups, `["admins"]`, []string{"groups: groups are not {", "pulumi config set --path 'groups.admins.emails[0]' ada@example.com"}},
 		{"a group's misspelt member", config.KeyGroups, `{"admins":{"email":["ada@example.com"]}}`, []string{`unknown field "email"`}},
@@ -167,11 +184,22 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 		{config.KeyThrottleRateLimit, "0.5"},
 		{config.KeyAllowedEmails, `["ada@example.com"]`},
 		{config.KeyAllowedDomains, `["example.com","eng.example.org"]`},
+		{config.KeyWAFRateLimit, "10"},
+		{config.KeyWAFRateLimit, "2000000000"},
+		{config.KeyWAFRateWindow, "60"},
+		{config.KeyWAFRateWindow, "600"},
+		{config.KeyAPILoggingRole, "account"},
+		{config.KeyAPILoggingRole, "arn:aws:iam::123456789012:role/api-gateway-logs"},
+		{config.KeyAPIExecutionLogLevel, "ERROR"},
 		{config.KeyGroups, `{"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}`},
 		{config.KeyTrustEmails, "true"},
 	} {
 		t.Run(c.key+"="+c.value, func(t *testing.T) {
 			cfg := testConfig()
+			// The settings an option needs.
+			cfg["signin:"+config.KeyAPIWAF] = "true"
+			cfg["signin:"+config.KeyAPILogging] = "true"
+			cfg["signin:"+config.KeyAPILoggingRole] = "create"
 			cfg["signin:"+c.key] = c.value
 			deploy(t, nil, cfg)
 		})

@@ -151,20 +151,23 @@ func TestAPIDomainDefaultsToTheSites(t *testing.T) {
 // CloudFront serves certificates from us-east-1 only, whatever the stack's
 // region: the site's certificate and its validation go through an explicit
 // us-east-1 provider (with the stack's AWS profile), the API's stay in the
-// stack's region.
+// stack's region. The only other explicit provider, the CloudFront web
+// ACL's, is in us-east-1 too.
 func TestSiteCertificateIsInUSEast1(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	providers := m.all("pulumi:providers:aws")
-	if len(providers) != 1 {
-		t.Fatalf("got %d explicit providers, want 1", len(providers))
+	if len(providers) != 2 {
+		t.Fatalf("got %d explicit providers, want 2: the certificate's and the CloudFront web ACL's", len(providers))
 	}
-	p := providers[0]
-	if got := str(p.Inputs, "region"); got != "us-east-1" {
-		t.Errorf("provider region = %q, want us-east-1", got)
+	for _, p := range providers {
+		if got := str(p.Inputs, "region"); got != "us-east-1" {
+			t.Errorf("provider %s region = %q, want us-east-1", p.Name, got)
+		}
+		if got := str(p.Inputs, "profile"); got != "production" {
+			t.Errorf("provider %s profile = %q, want the stack's aws:profile %q", p.Name, got, "production")
+		}
 	}
-	if got := str(p.Inputs, "profile"); got != "production" {
-		t.Errorf("provider profile = %q, want the stack's aws:profile %q", got, "production")
-	}
+	p := m.one(t, "pulumi:providers:aws", "us-east-1")
 	for _, typ := range []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"} {
 		if got := providerURN(m.one(t, typ, "site").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
 			t.Errorf("site %s uses provider %q, want the us-east-1 one", typ, got)

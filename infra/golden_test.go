@@ -25,6 +25,8 @@ type snapshot struct {
 	Provider     string         `json:"provider,omitempty"`
 	Inputs       map[string]any `json:"inputs"`
 	Dependencies []string       `json:"dependencies,omitempty"`
+	// RetainOnDelete marks what `pulumi destroy` leaves in place.
+	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
 }
 
 // optionsConfig sets every option, so that the options' golden file shows
@@ -48,6 +50,15 @@ func optionsConfig() map[string]string {
 		"signin:hostedZoneId":              zoneID,
 		"signin:disableExecuteApiEndpoint": "true",
 		"signin:alarmEmail":                "ops@example.com",
+		"signin:apiLogging":                "true",
+		"signin:apiLoggingRole":            "create",
+		"signin:apiExecutionLogLevel":      "INFO",
+		"signin:tracing":                   "true",
+		"signin:apiWaf":                    "true",
+		"signin:siteWaf":                   "true",
+		"signin:wafRateLimit":              "500",
+		"signin:wafRateWindow":             "120",
+		"signin:siteLogs":                  "true",
 		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"]}}`,
 		"signin:trustEmailsWithoutHd":      "true",
 	} {
@@ -104,7 +115,7 @@ func snapshots(m *mocks) ([]snapshot, error) {
 	defer m.mu.Unlock()
 	var snaps []snapshot
 	for _, r := range m.resources {
-		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Provider: shortURN(providerURN(r.Provider)), Inputs: map[string]any{}}
+		s := snapshot{Type: r.Type, Name: r.Name, Parent: shortURN(r.Parent), Provider: shortURN(providerURN(r.Provider)), Inputs: map[string]any{}, RetainOnDelete: r.RetainOnDelete}
 		for k, v := range r.Inputs {
 			s.Inputs[string(k)] = plain(v, root)
 		}

@@ -42,6 +42,9 @@ var inputs = map[string]map[string]rule{
 		"region":  text(checkRegion),
 		"profile": freeForm,
 	},
+	"aws:apigateway/account:Account": {
+		"cloudwatchRoleArn": freeForm,
+	},
 	"aws:acm/certificate:Certificate": {
 		"domainName":       text(checkHostname),
 		"validationMethod": enum[acm.ValidationMethod](),
@@ -133,9 +136,11 @@ var inputs = map[string]map[string]rule{
 		"endpointConfiguration.types": enum[apigateway.EndpointType](),
 	},
 	"aws:apigateway/stage:Stage": {
-		"deployment": freeForm,
-		"restApi":    freeForm,
-		"stageName":  text(limits.CheckStageName),
+		"accessLogSettings.destinationArn": freeForm,
+		"accessLogSettings.format":         freeForm,
+		"deployment":                       freeForm,
+		"restApi":                          freeForm,
+		"stageName":                        text(limits.CheckStageName),
 	},
 	"aws:cloudfront/distribution:Distribution": {
 		"aliases[]":                                         text(checkHostname),
@@ -150,6 +155,8 @@ var inputs = map[string]map[string]rule{
 		"defaultCacheBehavior.responseHeadersPolicyId":      freeForm,
 		"defaultCacheBehavior.targetOriginId":               freeForm,
 		"defaultCacheBehavior.viewerProtocolPolicy":         enum[cloudfront.ViewerProtocolPolicy](),
+		"loggingConfig.bucket":                              freeForm,
+		"loggingConfig.prefix":                              freeForm,
 		"defaultRootObject":                                 freeForm,
 		"httpVersion":                                       enum[cloudfront.HttpVersion](),
 		"orderedCacheBehaviors[].allowedMethods[]":          enum[cloudfront.Method](),
@@ -188,6 +195,10 @@ var inputs = map[string]map[string]rule{
 		"securityHeadersConfig.frameOptions.frameOption":                       enum[cloudfront.FrameOptionsList](),
 		"securityHeadersConfig.referrerPolicy.referrerPolicy":                  enum[cloudfront.ReferrerPolicyList](),
 		"securityHeadersConfig.strictTransportSecurity.accessControlMaxAgeSec": whole(between(0, math.MaxInt32)),
+	},
+	"aws:cloudwatch/dashboard:Dashboard": {
+		"dashboardBody": freeForm,
+		"dashboardName": text(checkDashboardName),
 	},
 	"aws:cloudwatch/logGroup:LogGroup": {
 		"name":            text(limits.CheckLogGroupName),
@@ -259,6 +270,18 @@ var inputs = map[string]map[string]rule{
 		"type":             enum[route53.RRType](),
 		"zoneId":           freeForm,
 	},
+	"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {
+		"bucket":                  text(limits.CheckBucketName),
+		"rules[].expiration.days": whole(between(1, math.MaxInt32)),
+		"rules[].filter.prefix":   freeForm,
+		"rules[].id":              freeForm,
+		"rules[].status":          enum[s3.ExpirationStatus](),
+	},
+	"aws:s3/bucketLoggingV2:BucketLoggingV2": {
+		"bucket":       text(limits.CheckBucketName),
+		"targetBucket": text(limits.CheckBucketName),
+		"targetPrefix": freeForm,
+	},
 	"aws:s3/bucketObjectv2:BucketObjectv2": {
 		"bucket":        text(limits.CheckBucketName),
 		"cacheControl":  freeForm,
@@ -291,6 +314,15 @@ var inputs = map[string]map[string]rule{
 		"topic":    freeForm,
 	},
 	"aws:wafv2/webAcl:WebAcl": {
+		"customResponseBodies[].content":                              freeForm,
+		"customResponseBodies[].contentType":                          enum[waf.ResponseContentType](),
+		"customResponseBodies[].key":                                  freeForm,
+		"rules[].action.block.customResponse.customResponseBodyKey":   freeForm,
+		"rules[].action.block.customResponse.responseCode":            whole(between(200, 599)),
+		"rules[].action.block.customResponse.responseHeaders[].name":  freeForm,
+		"rules[].action.block.customResponse.responseHeaders[].value": freeForm,
+		"rules[].statement.labelMatchStatement.key":                   freeForm,
+		"rules[].statement.labelMatchStatement.scope":                 enum[waf.LabelMatchScope](),
 		"description":      freeForm,
 		"name":             freeForm,
 		"scope":            enum[waf.Scope](),
@@ -308,6 +340,18 @@ var inputs = map[string]map[string]rule{
 		"resourceArn": freeForm,
 		"webAclArn":   freeForm,
 	},
+}
+
+// dashboardNamePattern is what CloudWatch accepts as a dashboard's name:
+// up to 255 letters, digits, "-" and "_" (PutDashboard, DashboardName).
+var dashboardNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+
+// checkDashboardName refuses a name CloudWatch would not give a dashboard.
+func checkDashboardName(s string) error {
+	if !dashboardNamePattern.MatchString(s) {
+		return fmt.Errorf("%q is not a dashboard name: up to 255 letters, digits, - and _", s)
+	}
+	return nil
 }
 
 // httpMethods are the methods API Gateway's methods and integrations take.

@@ -49,10 +49,12 @@ type registered struct {
 	Type, Name, Parent string
 	// Provider is the explicit provider's reference (URN::ID), or "" for
 	// the default provider.
-	Provider      string
-	Dependencies  []string
-	Inputs, State resource.PropertyMap
-	ID            string
+	Provider     string
+	Dependencies []string
+	// RetainOnDelete says `pulumi destroy` leaves the resource in place.
+	RetainOnDelete bool
+	Inputs, State  resource.PropertyMap
+	ID             string
 }
 
 // mocks plays AWS for the program: it answers every resource with
@@ -83,6 +85,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		set("bucket", id)
 		set("arn", "arn:aws:s3:::"+id)
 		set("bucketRegionalDomainName", id+".s3."+region+".amazonaws.com")
+		set("bucketDomainName", id+".s3.amazonaws.com")
 	case "aws:cloudfront/distribution:Distribution":
 		id = distributionID
 		host := distributionHost
@@ -130,10 +133,20 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	case "aws:apigateway/domainName:DomainName":
 		set("regionalDomainName", apiRegionalHost)
 		set("regionalZoneId", apiRegionalZoneID)
+	case "aws:apigateway/stage:Stage":
+		set("arn", "arn:aws:apigateway:"+region+"::/restapis/"+restAPIID+"/stages/"+args.Inputs["stageName"].StringValue())
+	case "aws:wafv2/webAcl:WebAcl":
+		id = args.Name + "-0a1b2c3d"
+		// A CloudFront web ACL's ARN says global, a regional one's regional.
+		scope := map[string]string{"CLOUDFRONT": "global", "REGIONAL": "regional"}[str(args.Inputs, "scope")]
+		set("arn", "arn:aws:wafv2:"+m.providerRegion(args)+":"+account+":"+scope+"/webacl/"+args.Name+"/"+id)
 	case "aws:sns/topic:Topic":
 		set("arn", "arn:aws:sns:"+region+":"+account+":"+name)
 	case "aws:cloudwatch/logGroup:LogGroup":
-		lg := args.Inputs["namePrefix"].StringValue() + "0a1b2c3"
+		lg := str(args.Inputs, "name")
+		if prefix := str(args.Inputs, "namePrefix"); prefix != "" {
+			lg = prefix + "0a1b2c3"
+		}
 		set("name", lg)
 		set("arn", "arn:aws:logs:"+region+":"+account+":log-group:"+lg)
 	}
@@ -144,14 +157,15 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.resources = append(m.resources, registered{
-		Type:         args.TypeToken,
-		Name:         args.Name,
-		Parent:       rpc.GetParent(),
-		Provider:     rpc.GetProvider(),
-		Dependencies: rpc.GetDependencies(),
-		Inputs:       args.Inputs,
-		State:        state,
-		ID:           id,
+		Type:           args.TypeToken,
+		Name:           args.Name,
+		Parent:         rpc.GetParent(),
+		Provider:       rpc.GetProvider(),
+		Dependencies:   rpc.GetDependencies(),
+		RetainOnDelete: rpc.GetRetainOnDelete(),
+		Inputs:         args.Inputs,
+		State:          state,
+		ID:             id,
 	})
 	return id, state, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -117,16 +118,25 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
+	// The routes every caller may call are the table's, as "METHOD /path".
+	wantRoutes := map[string][]string{"admins": {"DELETE /me"}}
+	for _, r := range gateway.Routes {
+		wantRoutes[""] = append(wantRoutes[""], r.Method+" "+r.Path)
+	}
+	var gotRoutes map[string][]string
+	if err := json.Unmarshal([]byte(got["ROUTE_GROUPS"]), &gotRoutes); err != nil || !reflect.DeepEqual(gotRoutes, wantRoutes) {
+		t.Errorf("ROUTE_GROUPS = %s, want the routes %v", got["ROUTE_GROUPS"], wantRoutes)
+	}
+	delete(got, "ROUTE_GROUPS")
 	want := map[string]string{
 		"GOOGLE_CLIENT_ID": testClientID,
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
 		"ALLOWED_DOMAINS":  "example.com",
 		"GROUPS":           `{"admins":{"emails":["ada@example.com"]}}`,
-		"ROUTE_GROUPS":     `{"":["GET /","GET /me"],"admins":["DELETE /me"]}`,
 		"SSL_CERT_DIR":     "/dev/null",
 	}
 	if !maps.Equal(got, want) {
-		t.Errorf("authorizer environment = %v, want %v", got, want)
+		t.Errorf("authorizer environment = %v, want %v and ROUTE_GROUPS", got, want)
 	}
 	if env := value(m.one(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
 		t.Errorf("hello has an environment %v, want none", env)
@@ -622,15 +632,17 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 // The stack outputs tell the user what to register at Google and open, and
 // name what was created: every function of the route table among them,
 // under the names the deploy command and users already know for the first
-// two. With custom domains, the site's and the API's addresses are on them.
+// two, and the dashboard's address. With custom domains, the site's and the
+// API's addresses are on them; with the API's logs, the access log group.
 func TestStackOutputs(t *testing.T) {
 	for _, c := range []struct {
 		name            string
 		cfg             map[string]string
 		siteURL, apiURL string
+		accessLog       string
 	}{
-		{"default", testConfig(), siteOrigin + "/", apiURL},
-		{"custom domains", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/api"},
+		{"default", testConfig(), siteOrigin + "/", apiURL, ""},
+		{"every option", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/api", "/aws/apigateway/signin-dev-access-0a1b2c3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
@@ -641,6 +653,10 @@ func TestStackOutputs(t *testing.T) {
 				"authorizerFunctionName":  "authorizer-0a1b2c3",
 				"helloFunctionName":       "hello-0a1b2c3",
 				site.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
+				site.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev-" + region,
+			}
+			if c.accessLog != "" {
+				want[site.OutputAccessLogGroup] = c.accessLog
 			}
 			for _, fn := range gateway.Routes.Functions() {
 				want[site.FunctionNameOutput(fn)] = fn + "-0a1b2c3"

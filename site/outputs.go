@@ -22,6 +22,12 @@ const (
 	OutputDistributionID = "distributionId"
 	// OutputAlarmTopicARN holds the ARN of the SNS topic the alarms notify.
 	OutputAlarmTopicARN = "alarmTopicArn"
+	// OutputDashboardURL holds the address of the CloudWatch dashboard,
+	// which `make smoke` reports.
+	OutputDashboardURL = "dashboardUrl"
+	// OutputAccessLogGroup holds the API's access log group, only when the
+	// API's logs are on: `make smoke` looks for its own request in it.
+	OutputAccessLogGroup = "accessLogGroup"
 )
 
 // FunctionNameOutput returns the name of the stack output holding the

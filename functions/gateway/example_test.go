@@ -40,10 +40,13 @@ func ExampleRequestBody() {
 // Every route's resource lives under the one prefix, /api: the path the
 // page calls on its own origin and other clients at the API's address.
 func ExampleRoute_ResourcePath() {
-	for _, r := range gateway.Routes {
+	for _, r := range []gateway.Route{
+		{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
+		{Method: "GET", Path: "/orders/{id}", Function: "orders", Integration: gateway.Proxy},
+	} {
 		fmt.Println(r.Method, r.Path, "->", r.ResourcePath())
 	}
 	// Output:
 	// GET / -> /api
-	// GET /me -> /api/me
+	// GET /orders/{id} -> /api/orders/{id}
 }

@@ -3,7 +3,8 @@
 // authorizer with its integration (the mapping template or Lambda proxy), a
 // CORS preflight per resource, API Gateway's own errors made readable by the
 // page, the invoke permission of every function with its exact source ARN,
-// and a deployment that follows every change, the table's included.
+// a deployment that follows every change, the table's included, and, as
+// options, the stage's access and execution logs and X-Ray tracing.
 //
 // Every setting of the API comes from package signin/functions/gateway, the
 // same definition the local stack emulates.
@@ -25,6 +26,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -52,6 +54,8 @@ type Gateway struct {
 	// routes' paths follow, such as
 	// https://a1b2c3d4e5.execute-api.eu-central-1.amazonaws.com/dev/api.
 	URL pulumi.StringOutput
+	// Region is the API's region, as its execution ARN names it.
+	Region pulumi.StringOutput
 	// Host is the execute-api domain name, the origin CloudFront forwards
 	// the site's gateway.Prefix to, and OriginPath the stage's path on it.
 	Host       pulumi.StringOutput
@@ -67,6 +71,8 @@ type Gateway struct {
 	deployment *apigateway.Deployment
 	// Stage serves the API at URL.
 	Stage *apigateway.Stage
+	// AccessLog is the stage's access log group, nil unless logging is on.
+	AccessLog *cloudwatch.LogGroup
 }
 
 // Args configure the REST API.
@@ -98,6 +104,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return origin(string(v[0].(pulumi.ID)), v[1].(string))
 	}).(pulumi.StringOutput)
 	a.URL = pulumi.Sprintf("%s/%s%s", a.origin, a.stageName, gateway.Prefix)
+	a.Region = a.RestAPI.ExecutionArn.ApplyT(region).(pulumi.StringOutput)
 	a.Host = a.origin.ApplyT(func(o string) string { return strings.TrimPrefix(o, "https://") }).(pulumi.StringOutput)
 	a.OriginPath = "/" + a.stageName
 	return a, nil
@@ -106,11 +113,20 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 // origin returns the invoke origin of the REST API id, whose execution ARN
 // (arn:aws:execute-api:<region>:<account>:<id>) names its region.
 func origin(id, executionARN string) (string, error) {
+	r, err := region(executionARN)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", id, r), nil
+}
+
+// region returns the region an execution ARN names.
+func region(executionARN string) (string, error) {
 	parts := strings.Split(executionARN, ":")
 	if len(parts) != 6 || parts[2] != "execute-api" || parts[3] == "" {
 		return "", fmt.Errorf("api: unexpected execution ARN %q", executionARN)
 	}
-	return fmt.Sprintf("https://%s.execute-api.%s.amazonaws.com", id, parts[3]), nil
+	return parts[3], nil
 }
 
 // RouteArgs configure what the API serves.
@@ -130,6 +146,11 @@ type RouteArgs struct {
 	ThrottleRateLimit float64
 	// ThrottleBurstLimit is the burst of requests.
 	ThrottleBurstLimit int
+	// Logging, if set, turns on the stage's access log and execution
+	// logging.
+	Logging *Logging
+	// Tracing turns on X-Ray tracing of the stage.
+	Tracing bool
 }
 
 // Route declares the authorizer, the resources (under gateway.Prefix),
@@ -250,11 +271,34 @@ func (d *declarer) declare(args RouteArgs) error {
 	if err != nil {
 		return fmt.Errorf("deployment: %w", err)
 	}
-	d.api.Stage, err = apigateway.NewStage(ctx, d.name, &apigateway.StageArgs{
+	stage := &apigateway.StageArgs{
 		RestApi:    rest.ID(),
 		Deployment: d.api.deployment.ID(),
 		StageName:  pulumi.String(d.api.stageName),
-	}, d.opts())
+		// Said either way, so that turning tracing off turns it off.
+		XrayTracingEnabled: pulumi.Bool(args.Tracing),
+	}
+	settings := &apigateway.MethodSettingsSettingsArgs{
+		ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),
+		ThrottlingBurstLimit: pulumi.Int(args.ThrottleBurstLimit),
+		// Said, not left out, so that turning the logs off turns them off.
+		LoggingLevel: pulumi.String(loggingOff),
+	}
+	var logging []pulumi.Resource
+	if l := args.Logging; l != nil {
+		access, execution, err := d.logGroups(l)
+		if err != nil {
+			return err
+		}
+		d.api.AccessLog = access
+		stage.AccessLogSettings = accessLogSettings(access)
+		// Request and response bodies and headers stay out of the logs:
+		// they carry the callers' tokens.
+		settings.LoggingLevel = pulumi.String(l.ExecutionLevel)
+		settings.DataTraceEnabled = pulumi.Bool(false)
+		logging = append(append(logging, l.After...), execution)
+	}
+	d.api.Stage, err = apigateway.NewStage(ctx, d.name, stage, d.opts(), pulumi.DependsOn(logging))
 	if err != nil {
 		return fmt.Errorf("stage: %w", err)
 	}
@@ -262,12 +306,9 @@ func (d *declarer) declare(args RouteArgs) error {
 		RestApi:    rest.ID(),
 		StageName:  d.api.Stage.StageName,
 		MethodPath: pulumi.String("*/*"),
-		Settings: &apigateway.MethodSettingsSettingsArgs{
-			ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),
-			ThrottlingBurstLimit: pulumi.Int(args.ThrottleBurstLimit),
-		},
-	}, d.opts()); err != nil {
-		return fmt.Errorf("throttling: %w", err)
+		Settings:   settings,
+	}, d.opts(), pulumi.DependsOn(logging)); err != nil {
+		return fmt.Errorf("method settings: %w", err)
 	}
 	return nil
 }

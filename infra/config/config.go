@@ -133,6 +133,10 @@ type Settings struct {
 
 	// AWSProfile is the AWS provider's profile (aws:profile), if set.
 	AWSProfile string
+
+	// Observe holds the API's logs, tracing, the web application firewalls
+	// and the site's access logs.
+	Observe Observability
 }
 
 // Default returns the configuration with every optional setting at its
@@ -144,6 +148,7 @@ func Default() Settings {
 		ThrottleRateLimit:  defaultThrottleRateLimit,
 		ThrottleBurstLimit: defaultThrottleBurstLimit,
 		LogLevel:           DefaultLogLevel,
+		Observe:            defaultObservability(),
 	}
 }
 
@@ -196,6 +201,7 @@ func (c Settings) validate() error {
 		errs = append(errs, fmt.Errorf("%s: %q is not an email address: give one such as ops@example.com (`pulumi config set %s <address>`)", KeyAlarmEmail, c.AlarmEmail, KeyAlarmEmail))
 	}
 	errs = append(errs, c.validateDomains()...)
+	errs = append(errs, c.Observe.validate()...)
 	return errors.Join(errs...)
 }
 

@@ -41,15 +41,7 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		}
 		return err
 	})
-	read(KeyTrustEmails, func() error {
-		v, err := pulumiconfig.TryBool(ctx, KeyTrustEmails)
-		if err == nil {
-			c.TrustEmailsWithoutHostedDomain = v
-		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
-			err = fmt.Errorf("not true or false: %w", err)
-		}
-		return err
-	})
+	read(KeyTrustEmails, func() error { return tryBool(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
 	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
 	read(KeyThrottleBurstLimit, func() error { return tryInt(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
@@ -72,16 +64,9 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	} {
 		read(key, func() error { return tryString(ctx, key, out) })
 	}
-	read(KeyDisableExecuteAPI, func() error {
-		v, err := pulumiconfig.TryBool(ctx, KeyDisableExecuteAPI)
-		if err == nil {
-			c.DisableExecuteAPIEndpoint = v
-		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
-			err = fmt.Errorf("not true or false: %w", err)
-		}
-		return err
-	})
+	read(KeyDisableExecuteAPI, func() error { return tryBool(ctx, KeyDisableExecuteAPI, &c.DisableExecuteAPIEndpoint) })
 	read(keyAWSProfile, func() error { return tryString(ctx, keyAWSProfile, &c.AWSProfile) })
+	c.Observe.load(ctx, read)
 	if c.SiteDomain != "" && c.APIDomain == "" {
 		c.APIDomain = apiDomainPrefix + c.SiteDomain
 	}
@@ -109,6 +94,19 @@ func tryInt(ctx *pulumi.Context, key string, out *int) error {
 		*out = v
 	case !errors.Is(err, pulumiconfig.ErrMissingVar):
 		return fmt.Errorf("not a whole number: %w", err)
+	}
+	return err
+}
+
+// tryBool reads an optional true or false into out, keeping out's default
+// when the key is not set.
+func tryBool(ctx *pulumi.Context, key string, out *bool) error {
+	v, err := pulumiconfig.TryBool(ctx, key)
+	switch {
+	case err == nil:
+		*out = v
+	case !errors.Is(err, pulumiconfig.ErrMissingVar):
+		return fmt.Errorf("not true or false: %w", err)
 	}
 	return err
 }

@@ -89,13 +89,9 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	parent := pulumi.Parent(c)
 	acmOpts := []pulumi.ResourceOption{parent}
 	if args.Region != "" {
-		pargs := &aws.ProviderArgs{Region: pulumi.String(args.Region)}
-		if args.Profile != "" {
-			pargs.Profile = pulumi.String(args.Profile)
-		}
-		p, err := aws.NewProvider(ctx, args.Region, pargs, parent)
+		p, err := RegionProvider(ctx, args.Region, args.Region, args.Profile, parent)
 		if err != nil {
-			return nil, fmt.Errorf("certificate %s: provider for %s: %w", name, args.Region, err)
+			return nil, fmt.Errorf("certificate %s: %w", name, err)
 		}
 		acmOpts = append(acmOpts, pulumi.Provider(p))
 	}
@@ -130,6 +126,22 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// RegionProvider declares the explicit AWS provider name for
+// what must live in another region than the stack's (CloudFront's
+// certificates and web ACLs, in CloudFrontRegion), with the stack's AWS
+// profile, if any.
+func RegionProvider(ctx *pulumi.Context, name, region, profile string, opts ...pulumi.ResourceOption) (*aws.Provider, error) {
+	args := &aws.ProviderArgs{Region: pulumi.String(region)}
+	if profile != "" {
+		args.Profile = pulumi.String(profile)
+	}
+	p, err := aws.NewProvider(ctx, name, args, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("provider for %s: %w", region, err)
+	}
+	return p, nil
 }
 
 // Target is what alias records point at: a CloudFront distribution's or an

@@ -1,8 +1,9 @@
 // Package function declares one AWS Lambda function of this repository: its
 // code, built from the functions module with the build definition of
-// `make build`, an IAM role that may only write its logs, and a CloudWatch
-// log group the stack owns, so `pulumi destroy` leaves no logs behind. The
-// function logs JSON, which Lambda filters by the lines' "level".
+// `make build`, an IAM role that may only write its logs (and its X-Ray
+// traces, when tracing is on), and a CloudWatch log group the stack owns, so
+// `pulumi destroy` leaves no logs behind. The function logs JSON, which
+// Lambda filters by the lines' "level".
 package function
 
 import (
@@ -44,8 +45,10 @@ const (
 	// function's JSON lines by their "level", as log/slog's JSON handler
 	// writes them.
 	logFormat = "JSON"
-	// systemLogLevel keeps Lambda's own START, END and REPORT lines.
-	systemLogLevel = "INFO"
+	// SystemLogLevel keeps Lambda's own lines, its platform.report among
+	// them: a cold start's init duration, which Lambda logs only at INFO or
+	// DEBUG, whatever the functions' own log level.
+	SystemLogLevel = "INFO"
 )
 
 // RolePrefix starts the name of every IAM role the stack creates: the
@@ -58,6 +61,9 @@ const RolePrefix = "signin-fn-"
 // basicExecutionPolicy is the one policy a function's role carries: write
 // its own logs to CloudWatch.
 const basicExecutionPolicy = string(iam.ManagedPolicyAWSLambdaBasicExecutionRole)
+
+// tracingPolicy lets a traced function's role send its segments to X-Ray.
+const tracingPolicy = string(iam.ManagedPolicyAWSXRayDaemonWriteAccess)
 
 // assumeRolePolicy lets the Lambda service, and nothing else, take the role.
 const assumeRolePolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
@@ -127,6 +133,8 @@ type Args struct {
 	// LogLevel is the least severe level of the function's log lines that
 	// Lambda keeps, such as INFO.
 	LogLevel string
+	// Tracing turns on X-Ray active tracing, and lets the role send traces.
+	Tracing bool
 }
 
 // Lambda is a deployed Lambda function with its role and log group.
@@ -161,10 +169,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err != nil {
 		return nil, fmt.Errorf("function %s: log group: %w", name, err)
 	}
+	writes := "logs"
+	if args.Tracing {
+		writes = "logs and traces"
+	}
 	f.role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
 		NamePrefix:       pulumi.String(rolePrefix(name)),
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
-		Description:      pulumi.String("Runs the " + name + " function: writes its logs, nothing else."),
+		Description:      pulumi.String("Runs the " + name + " function: writes its " + writes + ", nothing else."),
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: role: %w", name, err)
@@ -175,6 +187,21 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
+	}
+	after := []pulumi.Resource{logs}
+	// Said either way, so that turning tracing off turns it off: Lambda's
+	// default, PassThrough, traces only what a caller asked to trace.
+	tracing := &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("PassThrough")}
+	if args.Tracing {
+		traces, err := iam.NewRolePolicyAttachment(ctx, name+"-tracing", &iam.RolePolicyAttachmentArgs{
+			Role:      f.role.Name,
+			PolicyArn: pulumi.String(tracingPolicy),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: tracing policy: %w", name, err)
+		}
+		after = append(after, traces)
+		tracing.Mode = pulumi.String("Active")
 	}
 	var env lambda.FunctionEnvironmentPtrInput
 	if len(args.Environment) > 0 {
@@ -190,13 +217,14 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		Timeout:        pulumi.Int(timeout),
 		Role:           f.role.Arn,
 		Environment:    env,
+		TracingConfig:  tracing,
 		LoggingConfig: &lambda.FunctionLoggingConfigArgs{
 			LogFormat:           pulumi.String(logFormat),
 			ApplicationLogLevel: pulumi.String(args.LogLevel),
-			SystemLogLevel:      pulumi.String(systemLogLevel),
+			SystemLogLevel:      pulumi.String(SystemLogLevel),
 			LogGroup:            f.LogGroup.Name,
 		},
-	}, parent, pulumi.DependsOn([]pulumi.Resource{logs}))
+	}, parent, pulumi.DependsOn(after))
 	if err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}

@@ -24,9 +24,9 @@ import (
 // when it names the resource itself: a hyphen and seven random characters.
 const AutoNameSuffix = len("-0123abc")
 
-// PrefixSuffix is the length of what the AWS provider adds to a name
+// prefixSuffix is the length of what the AWS provider adds to a name
 // prefix (namePrefix) to make a unique name: a timestamp and a counter.
-const PrefixSuffix = len("20260101000000000000000001")
+const prefixSuffix = len("20260101000000000000000001")
 
 // Lambda function names: 1 to 64 letters, digits, hyphens and underscores.
 const maxFunctionName = 64
@@ -51,7 +51,7 @@ func CheckRoleName(name string) error {
 // CheckRoleNamePrefix reports an IAM role name prefix whose names, with
 // the provider's unique suffix, AWS refuses: at most 38 characters.
 func CheckRoleNamePrefix(prefix string) error {
-	return checkName("IAM role name prefix", prefix, 1, maxRoleName-PrefixSuffix, roleNamePattern, "letters, digits and _+=,.@-")
+	return checkName("IAM role name prefix", prefix, 1, maxRoleName-prefixSuffix, roleNamePattern, "letters, digits and _+=,.@-")
 }
 
 // CloudWatch Logs log group names: 1 to 512 letters, digits and _-/.#.
@@ -67,7 +67,7 @@ func CheckLogGroupName(name string) error {
 // CheckLogGroupNamePrefix reports a log group name prefix whose names, with
 // the provider's unique suffix, CloudWatch Logs refuses.
 func CheckLogGroupNamePrefix(prefix string) error {
-	return checkName("log group name prefix", prefix, 1, maxLogGroupName-PrefixSuffix, logGroupNamePattern, "letters, digits and _-/.#")
+	return checkName("log group name prefix", prefix, 1, maxLogGroupName-prefixSuffix, logGroupNamePattern, "letters, digits and _-/.#")
 }
 
 // S3 general purpose bucket names: 3 to 63 lower-case letters, digits,
@@ -96,7 +96,7 @@ func CheckBucketName(name string) error {
 // CheckBucketNamePrefix reports an S3 bucket name prefix whose names, with
 // the provider's unique suffix, S3 refuses.
 func CheckBucketNamePrefix(prefix string) error {
-	if err := checkName("S3 bucket name prefix", prefix, 1, maxBucketName-PrefixSuffix, regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`), "lower-case letters, digits, . and -, starting with a letter or digit"); err != nil {
+	if err := checkName("S3 bucket name prefix", prefix, 1, maxBucketName-prefixSuffix, regexp.MustCompile(`^[a-z0-9][a-z0-9.-]*$`), "lower-case letters, digits, . and -, starting with a letter or digit"); err != nil {
 		return err
 	}
 	return checkBucketReserved(prefix + "0")
@@ -189,14 +189,14 @@ func CheckEvaluationWindow(seconds int) error {
 	return nil
 }
 
-// ErrorCodes are the HTTP status codes a CloudFront distribution's custom
+// errorCodes are the HTTP status codes a CloudFront distribution's custom
 // error responses may replace.
-var ErrorCodes = []int{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
+var errorCodes = []int{400, 403, 404, 405, 414, 416, 500, 501, 502, 503, 504}
 
 // CheckErrorCode reports a status code CloudFront cannot customise.
 func CheckErrorCode(code int) error {
-	if !slices.Contains(ErrorCodes, code) {
-		return fmt.Errorf("CloudFront custom error response for %d: CloudFront customises only %v", code, ErrorCodes)
+	if !slices.Contains(errorCodes, code) {
+		return fmt.Errorf("CloudFront custom error response for %d: CloudFront customises only %v", code, errorCodes)
 	}
 	return nil
 }

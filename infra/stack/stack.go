@@ -1,9 +1,12 @@
 // Package stack declares the whole signin system for one Pulumi stack: a
 // function for the authorizer and for every route of the route table, the
 // REST API serving the table behind the authorizer, the site that signs
-// users in and calls the API, their own domain names when configured, and
-// the alarms. It exports what a user needs next: the site's URL to register
-// at Google and open, the API's URL, and the names of what was created.
+// users in and calls the API, their own domain names when configured, the
+// alarms and the dashboard, and the options that let an operator see and
+// shield the deployment (the API's logs, tracing, web ACLs, the site's
+// access logs). It exports what a user needs next: the site's URL to
+// register at Google and open, the API's URL, the dashboard's, and the names
+// of what was created.
 package stack
 
 import (
@@ -17,7 +20,9 @@ import (
 	"signin/infra/alarms"
 	"signin/infra/api"
 	"signin/infra/config"
+	"signin/infra/dashboard"
 	"signin/infra/domain"
+	"signin/infra/firewall"
 	"signin/infra/function"
 	"signin/infra/limits"
 	"signin/infra/web"
@@ -84,13 +89,36 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
 		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
-	page, err := web.New(ctx, "site", web.Args{
+	obs := cfg.Observe
+	siteArgs := web.Args{
 		ClientID:   cfg.GoogleClientID,
 		Domain:     cfg.SiteDomain,
 		Zone:       zone,
 		AWSProfile: cfg.AWSProfile,
 		API:        apiOrigin,
-	})
+	}
+	if obs.SiteWAF {
+		// CloudFront's web ACLs live in us-east-1, whatever the stack's
+		// region. The page reads its own origin's answers, so a blocked
+		// one needs no CORS header.
+		east, err := domain.RegionProvider(ctx, "site-firewall-"+domain.CloudFrontRegion, domain.CloudFrontRegion, cfg.AWSProfile)
+		if err != nil {
+			return nil, err
+		}
+		acl, err := firewall.New(ctx, "site-firewall", firewall.Args{
+			Scope:      firewall.CloudFront,
+			RateLimit:  obs.WAFRateLimit,
+			RateWindow: obs.WAFRateWindow,
+		}, pulumi.Provider(east))
+		if err != nil {
+			return nil, err
+		}
+		siteArgs.WebACL = acl.ACL.Arn
+	}
+	if obs.SiteLogs {
+		siteArgs.Logs = &web.Logs{RetentionDays: cfg.LogRetentionDays}
+	}
+	page, err := web.New(ctx, "site", siteArgs)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +129,7 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		site.OutputDistributionID: page.Distribution.ID().ToStringOutput(),
 	}
 	var authorizer *function.Lambda
-	var routes []*function.Lambda
+	var routes, all []*function.Lambda
 	functions := map[string]*lambda.Function{}
 	for _, name := range names {
 		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
@@ -110,10 +138,12 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 			Environment:      env,
 			LogRetentionDays: cfg.LogRetentionDays,
 			LogLevel:         cfg.LogLevel,
+			Tracing:          obs.Tracing,
 		})
 		if err != nil {
 			return nil, err
 		}
+		all = append(all, fn)
 		outputs[site.FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
 			authorizer = fn
@@ -121,6 +151,17 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		}
 		routes = append(routes, fn)
 		functions[name] = fn.Function
+	}
+	var logging *api.Logging
+	if obs.APILogging {
+		after, err := api.LoggingRole(ctx, "api", api.LoggingRoleArgs{
+			ExistingARN: obs.ExistingLoggingRoleARN(),
+			Create:      obs.CreatesLoggingRole(),
+		}, pulumi.Parent(gw))
+		if err != nil {
+			return nil, err
+		}
+		logging = &api.Logging{RetentionDays: cfg.LogRetentionDays, ExecutionLevel: obs.APIExecutionLogLevel, After: after}
 	}
 	if err := gw.Route(ctx, "api", api.RouteArgs{
 		SiteOrigin:         page.Origin,
@@ -130,9 +171,43 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
+		Logging:            logging,
+		Tracing:            obs.Tracing,
 	}); err != nil {
 		return nil, err
 	}
+	if obs.APIWAF {
+		acl, err := firewall.New(ctx, "api-firewall", firewall.Args{
+			Scope:       firewall.Regional,
+			RateLimit:   obs.WAFRateLimit,
+			RateWindow:  obs.WAFRateWindow,
+			AllowOrigin: page.Origin,
+		})
+		if err != nil {
+			return nil, err
+		}
+		if err := acl.Protect(ctx, "api-firewall", gw.Stage.Arn); err != nil {
+			return nil, err
+		}
+	}
+	dashArgs := dashboard.Args{
+		Region:         gw.Region,
+		APIName:        gw.RestAPI.Name,
+		Stage:          gw.Stage.StageName,
+		Routes:         src.Routes,
+		Functions:      all,
+		LogLevel:       cfg.LogLevel,
+		SystemLogLevel: function.SystemLogLevel,
+	}
+	if gw.AccessLog != nil {
+		dashArgs.AccessLogGroup = gw.AccessLog.Name
+		outputs[site.OutputAccessLogGroup] = gw.AccessLog.Name
+	}
+	board, err := dashboard.New(ctx, "dashboard", dashArgs)
+	if err != nil {
+		return nil, err
+	}
+	outputs[site.OutputDashboardURL] = board.URL
 	if cfg.APIDomain != "" {
 		if _, err := api.NewDomain(ctx, "api", api.DomainArgs{
 			Name:    cfg.APIDomain,

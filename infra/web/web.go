@@ -60,10 +60,10 @@ var (
 	allMethods     = []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
 )
 
-// APIMethods returns the AllowedMethods of the API's behaviours for the
+// apiMethods returns the AllowedMethods of the API's behaviours for the
 // route table's methods: the smallest of the sets CloudFront accepts that
 // holds them all.
-func APIMethods(methods []string) []string {
+func apiMethods(methods []string) []string {
 	for _, set := range [][]string{readMethods, optionsMethods} {
 		if !slices.ContainsFunc(methods, func(m string) bool { return !slices.Contains(set, m) }) {
 			return set
@@ -91,6 +91,18 @@ type Args struct {
 	AWSProfile string
 	// API is where the site's gateway.Prefix is forwarded.
 	API APIOrigin
+	// WebACL, if set, is the ARN of the CloudFront web ACL in front of the
+	// distribution.
+	WebACL pulumi.StringInput
+	// Logs, if set, turns on the distribution's standard logging and the
+	// bucket's server access logging, into a log bucket of the site.
+	Logs *Logs
+}
+
+// Logs configure the site's access logs.
+type Logs struct {
+	// RetentionDays is how long a log file is kept.
+	RetentionDays int
 }
 
 // APIOrigin is the REST API as CloudFront's origin for the site's
@@ -116,6 +128,8 @@ type Site struct {
 	Bucket *s3.BucketV2
 	// Distribution serves the bucket over HTTPS.
 	Distribution *cloudfront.Distribution
+	// LogBucket receives the access logs, nil unless Args.Logs is set.
+	LogBucket *s3.BucketV2
 	// Origin is the site's HTTPS origin, such as https://app.example.com or
 	// https://d111111abcdef8.cloudfront.net: what the API allows and what
 	// Google must know as an authorized JavaScript origin.
@@ -249,6 +263,20 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			MinimumProtocolVersion: pulumi.String(minimumProtocolVersion),
 		}
 	}
+	var logging cloudfront.DistributionLoggingConfigPtrInput
+	distributionOpts := []pulumi.ResourceOption{parent}
+	if args.Logs != nil {
+		ready, err := s.logBucket(ctx, name, *args.Logs)
+		if err != nil {
+			return err
+		}
+		logging = &cloudfront.DistributionLoggingConfigArgs{
+			Bucket:         s.LogBucket.BucketDomainName,
+			Prefix:         pulumi.String(distributionLogPrefix),
+			IncludeCookies: pulumi.Bool(false),
+		}
+		distributionOpts = append(distributionOpts, pulumi.DependsOn(ready))
+	}
 	const originID, apiOriginID = "bucket", "api"
 	var apiBehaviours cloudfront.DistributionOrderedCacheBehaviorArray
 	for _, pattern := range []string{gateway.Prefix, gateway.Prefix + "/*"} {
@@ -256,13 +284,15 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			PathPattern:           pulumi.String(pattern),
 			TargetOriginId:        pulumi.String(apiOriginID),
 			ViewerProtocolPolicy:  pulumi.String("https-only"),
-			AllowedMethods:        pulumi.ToStringArray(APIMethods(args.API.Methods)),
+			AllowedMethods:        pulumi.ToStringArray(apiMethods(args.API.Methods)),
 			CachedMethods:         pulumi.ToStringArray(readMethods),
 			CachePolicyId:         pulumi.String(cachingDisabledPolicyID),
 			OriginRequestPolicyId: pulumi.String(allViewerExceptHostHeaderPolicyID),
 		})
 	}
 	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
+		WebAclId:          args.WebACL,
+		LoggingConfig:     logging,
 		Aliases:           aliases,
 		Enabled:           pulumi.Bool(true),
 		Comment:           pulumi.String("Sign-in page of " + ctx.Project() + "/" + ctx.Stack()),
@@ -308,7 +338,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			},
 		},
 		ViewerCertificate: viewer,
-	}, parent)
+	}, distributionOpts...)
 	if err != nil {
 		return fmt.Errorf("distribution: %w", err)
 	}
@@ -357,23 +387,13 @@ func (s *Site) object(ctx *pulumi.Context, f site.File, opts ...pulumi.ResourceO
 	return err
 }
 
-// bucketPolicy returns the policy of bucketARN: the CloudFront distribution
-// distributionARN, and nothing else, may read its objects, and no request
-// without TLS may do anything, as AWS's S3 security best practices advise.
-// The explicit Deny overrides any Allow, the distribution's included.
-func bucketPolicy(bucketARN, distributionARN string) (string, error) {
-	policy := map[string]any{
+// tlsOnlyPolicy returns the JSON policy of bucketARN made of the statement
+// allow and one that denies every request made without TLS, as AWS's S3
+// security best practices advise. The explicit Deny overrides any Allow.
+func tlsOnlyPolicy(bucketARN string, allow map[string]any) (string, error) {
+	b, err := json.Marshal(map[string]any{
 		"Version": "2012-10-17",
-		"Statement": []map[string]any{{
-			"Sid":       "CloudFrontReadsObjects",
-			"Effect":    "Allow",
-			"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
-			"Action":    "s3:GetObject",
-			"Resource":  bucketARN + "/*",
-			"Condition": map[string]any{
-				"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
-			},
-		}, {
+		"Statement": []map[string]any{allow, {
 			"Sid":       "DenyRequestsWithoutTLS",
 			"Effect":    "Deny",
 			"Principal": "*",
@@ -383,10 +403,27 @@ func bucketPolicy(bucketARN, distributionARN string) (string, error) {
 				"Bool": map[string]string{"aws:SecureTransport": "false"},
 			},
 		}},
-	}
-	b, err := json.Marshal(policy)
+	})
+	return string(b), err
+}
+
+// bucketPolicy returns the policy of bucketARN: the CloudFront distribution
+// distributionARN, and nothing else, may read its objects, and no request
+// without TLS may do anything, as AWS's S3 security best practices advise.
+// The explicit Deny overrides any Allow, the distribution's included.
+func bucketPolicy(bucketARN, distributionARN string) (string, error) {
+	policy, err := tlsOnlyPolicy(bucketARN, map[string]any{
+		"Sid":       "CloudFrontReadsObjects",
+		"Effect":    "Allow",
+		"Principal": map[string]string{"Service": "cloudfront.amazonaws.com"},
+		"Action":    "s3:GetObject",
+		"Resource":  bucketARN + "/*",
+		"Condition": map[string]any{
+			"StringEquals": map[string]string{"AWS:SourceArn": distributionARN},
+		},
+	})
 	if err != nil {
 		return "", fmt.Errorf("bucket policy: %w", err)
 	}
-	return string(b), nil
+	return policy, nil
 }

@@ -16,8 +16,8 @@ func TestAPIMethodsAreTheSmallestSetCloudFrontAccepts(t *testing.T) {
 		{[]string{"DELETE"}, []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}},
 	}
 	for _, tt := range tests {
-		if got := APIMethods(tt.methods); !slices.Equal(got, tt.want) {
-			t.Errorf("APIMethods(%v) = %v, want %v", tt.methods, got, tt.want)
+		if got := apiMethods(tt.methods); !slices.Equal(got, tt.want) {
+			t.Errorf("apiMethods(%v) = %v, want %v", tt.methods, got, tt.want)
 		}
 	}
 }

@@ -254,7 +254,7 @@ func waitState(t *testing.T, ctx context.Context, state string) {
 }
 
 // terminal are the states the page rests in until the user acts.
-var terminal = []string{"signed-out", "greeted", "unauthorized", "expired", "forbidden", "unavailable", "config-error", "script-error"}
+var terminal = []string{"signed-out", "greeted", "unauthorized", "expired", "forbidden", "unavailable", "blocked", "config-error", "script-error"}
 
 // act clears the page's state log, does what the user does, and returns
 // the states the page went through until it came to rest.
@@ -640,6 +640,55 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 	snap(t, ctx, "unavailable")
 	if states := act(t, ctx, chromedp.Click(chromedp.ID("retry"))); !slices.Equal(states, []string{"calling", "unavailable"}) {
 		t.Errorf("Try again went through %v, want a new call (calling) that fails again (unavailable)", states)
+	}
+}
+
+// A web application firewall in front of the API blocks the call: its JSON
+// message is shown as it is, not taken for a refused account (403) or an
+// outage, and Try again calls again.
+func TestBlockedCallShowsTheFirewallsMessage(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		status  int
+		message string
+	}{
+		{http.StatusTooManyRequests, gateway.MessageRateLimited},
+		{http.StatusForbidden, gateway.MessageBlocked},
+	} {
+		t.Run(fmt.Sprint(c.status), func(t *testing.T) {
+			t.Parallel()
+			// The firewall in front of the API (CloudFront's web ACL, as the
+			// page calls the API on its own origin) blocks the call with
+			// its body.
+			firewall := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(c.status)
+				fmt.Fprint(w, gateway.BlockedBody(c.message))
+			}))
+			defer firewall.Close()
+			handler, err := stack.SiteHandler(site.Config{
+				ClientID:     stack.DevClientID,
+				SignInScript: shared.Provider.SignInScriptURL(),
+			}, firewall.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(handler)
+			defer srv.Close()
+			ctx := open(t, srv.URL, srv.URL+gateway.Prefix, "signed-out", 0)
+			signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
+			waitState(t, ctx, "blocked")
+			if got := text(t, ctx, "#notice-title"); got != "Your request was blocked." {
+				t.Errorf("notice = %q, want the blocked title", got)
+			}
+			if got := text(t, ctx, "#notice-detail"); got != c.message {
+				t.Errorf("notice detail = %q, want the firewall's message %q", got, c.message)
+			}
+			snap(t, ctx, "blocked")
+			if states := act(t, ctx, chromedp.Click(chromedp.ID("retry"))); !slices.Equal(states, []string{"calling", "blocked"}) {
+				t.Errorf("Try again went through %v, want a new call (calling) blocked again", states)
+			}
+		})
 	}
 }
 

@@ -12,6 +12,17 @@ import (
 	"signin/site"
 )
 
+// Outputs are the stack outputs the checks use.
+type Outputs struct {
+	// SiteURL and APIURL are the site's and the API's addresses.
+	SiteURL, APIURL string
+	// DashboardURL is the CloudWatch dashboard's address.
+	DashboardURL string
+	// AccessLogGroup is the API's access log group, "" when the stack
+	// does not log its API.
+	AccessLogGroup string
+}
+
 // pulumiCLI is the command that reads a stack's outputs.
 const pulumiCLI = "pulumi"
 
@@ -19,13 +30,14 @@ const pulumiCLI = "pulumi"
 // CLI is not installed.
 var errNoPulumi = errors.New("the pulumi CLI is not installed")
 
-// StackOutputs reads the site's and the API's addresses from the outputs of
-// the Pulumi stack named stack, through `pulumi stack output --json`, run in
-// dir (the repository's root, where Pulumi.yaml is; empty means the working
+// StackOutputs reads the site's and the API's addresses, which it requires,
+// the dashboard's and the access log group from the outputs of the Pulumi
+// stack named stack, through `pulumi stack output --json`, run in dir (the
+// repository's root, where Pulumi.yaml is; empty means the working
 // directory).
-func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL string, err error) {
+func StackOutputs(ctx context.Context, dir, stack string) (Outputs, error) {
 	if _, err := exec.LookPath(pulumiCLI); err != nil {
-		return "", "", fmt.Errorf("smoke: %w: set SITE_URL and API_URL, or install it and log in to the stack's backend", errNoPulumi)
+		return Outputs{}, fmt.Errorf("smoke: %w: set SITE_URL and API_URL, or install it and log in to the stack's backend", errNoPulumi)
 	}
 	cmd := exec.CommandContext(ctx, pulumiCLI, "stack", "output", "--json", "--stack", stack)
 	cmd.Dir = dir
@@ -33,11 +45,11 @@ func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL strin
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return "", "", fmt.Errorf("smoke: reading the outputs of stack %s (set SITE_URL and API_URL to check another deployment): %w\n%s", stack, err, strings.TrimSpace(stderr.String()))
+		return Outputs{}, fmt.Errorf("smoke: reading the outputs of stack %s (set SITE_URL and API_URL to check another deployment): %w\n%s", stack, err, strings.TrimSpace(stderr.String()))
 	}
 	var outputs map[string]any
 	if err := json.Unmarshal(out, &outputs); err != nil {
-		return "", "", fmt.Errorf("smoke: the outputs of stack %s are not a JSON object: %w", stack, err)
+		return Outputs{}, fmt.Errorf("smoke: the outputs of stack %s are not a JSON object: %w", stack, err)
 	}
 	get := func(name string) (string, error) {
 		v, ok := outputs[name].(string)
@@ -46,11 +58,14 @@ func StackOutputs(ctx context.Context, dir, stack string) (siteURL, apiURL strin
 		}
 		return v, nil
 	}
-	if siteURL, err = get(site.OutputSiteURL); err != nil {
-		return "", "", err
+	var o Outputs
+	if o.SiteURL, err = get(site.OutputSiteURL); err != nil {
+		return Outputs{}, err
 	}
-	if apiURL, err = get(site.OutputAPIURL); err != nil {
-		return "", "", err
+	if o.APIURL, err = get(site.OutputAPIURL); err != nil {
+		return Outputs{}, err
 	}
-	return siteURL, apiURL, nil
+	o.DashboardURL, _ = outputs[site.OutputDashboardURL].(string)
+	o.AccessLogGroup, _ = outputs[site.OutputAccessLogGroup].(string)
+	return o, nil
 }

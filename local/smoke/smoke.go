@@ -4,8 +4,10 @@
 // address (without a token, for a foreign origin, to a preflight, for an
 // unknown path) and on the site's origin under gateway.Prefix, where
 // CloudFront must forward it (the API's own 401, the API's own 403 rather
-// than the page); and, with an ID token, the greeting through both and GET
-// /me.
+// than the page); with an ID token, the greeting through both and GET /me;
+// and, for a deployed stack, its dashboard's address and that a request
+// appears in the API's access log (read with the AWS SDK when credentials
+// are at hand).
 //
 // Every expectation comes from the definitions the deployment is built
 // from: the page's headers from signin/site, the API's messages, CORS
@@ -27,6 +29,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+
 	"signin/functions/gateway"
 	"signin/site"
 )
@@ -47,6 +51,16 @@ type Config struct {
 	// site runs on localhost; a deployed site signs in
 	// with Google, so without Token the checks that need one are skipped.
 	IDPURL string
+	// DashboardURL, if set, is the deployment's CloudWatch dashboard, which
+	// the report names.
+	DashboardURL string
+	// AccessLogGroup, if set, is the API's access log group: a request the
+	// checks make must appear in it within a minute, when CloudWatch Logs
+	// can be reached with the environment's AWS credentials.
+	AccessLogGroup string
+	// aws, if set, is the AWS configuration the access log is read with;
+	// nil means the environment's.
+	aws *aws.Config
 	// client sends the requests. Nil means one that follows no redirect
 	// and gives up on a request after requestTimeout.
 	client *http.Client
@@ -89,13 +103,17 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	r := &run{
 		ctx: ctx, client: client, out: out,
 		site: siteURL, api: base(apiURL), idp: idpURL, token: cfg.Token,
-		origin: siteURL.Scheme + "://" + siteURL.Host,
+		origin:       siteURL.Scheme + "://" + siteURL.Host,
+		dashboardURL: cfg.DashboardURL, accessLogGroup: cfg.AccessLogGroup, aws: cfg.aws,
+		logWait: accessLogWait, logPoll: accessLogPoll,
 	}
 	r.siteAPI = &url.URL{Scheme: siteURL.Scheme, Host: siteURL.Host, Path: gateway.Prefix}
 	r.checkSite()
 	r.checkAPI()
 	r.checkAPIOnTheSite()
 	r.checkWithToken()
+	r.checkDashboard()
+	r.checkAccessLog()
 	return r.results, nil
 }
 
@@ -114,8 +132,15 @@ type run struct {
 	// config is the page's configuration, once read from it.
 	config *site.Config
 	// page is the answer for the page, once read.
-	page    *response
-	results []Result
+	page *response
+	// dashboardURL and accessLogGroup are Config's.
+	dashboardURL, accessLogGroup string
+	// aws is Config's AWS configuration.
+	aws *aws.Config
+	// logWait is how long a request's access log line may take to appear,
+	// logPoll how often the log is searched meanwhile.
+	logWait, logPoll time.Duration
+	results          []Result
 }
 
 func (r *run) report(status outcome, name, format string, args ...any) {

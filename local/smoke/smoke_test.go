@@ -61,6 +61,10 @@ var everyCheck = []string{
 	"token", "api greeting", "site /api greeting", "api GET /me",
 }
 
+// deployedOnly are the checks of a deployed stack, which a run against the
+// local stack skips: it has no dashboard and no access log.
+var deployedOnly = []string{"dashboard", "api access log"}
+
 // apiOrigin is the origin of the local stack's API, without its prefix.
 var apiOrigin = func() string { return strings.TrimSuffix(shared.APIURL, gateway.Prefix) }
 
@@ -76,8 +80,13 @@ func TestLocalStackPassesEveryCheck(t *testing.T) {
 			t.Errorf("%s: %s, want PASS", name, got[name])
 		}
 	}
-	if len(results) != len(everyCheck) {
-		t.Errorf("%d results, want one per check (%d)", len(results), len(everyCheck))
+	for _, name := range deployedOnly {
+		if got[name] != skip {
+			t.Errorf("%s: %s, want SKIP", name, got[name])
+		}
+	}
+	if want := len(everyCheck) + len(deployedOnly); len(results) != want {
+		t.Errorf("%d results, want one per check (%d)", len(results), want)
 	}
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	for i, r := range results {
@@ -459,16 +468,25 @@ func fakePulumi(t *testing.T, output string, code int) string {
 
 func TestStackOutputs(t *testing.T) {
 	tests := []struct {
-		name             string
-		output           string
-		code             int
-		wantSite, wantAP string
-		wantErr          string
+		name    string
+		output  string
+		code    int
+		want    Outputs
+		wantErr string
 	}{
 		{
-			name:     "both outputs",
-			output:   `{"apiUrl": "https://abc.execute-api.eu-central-1.amazonaws.com/prod/", "siteUrl": "https://d1.cloudfront.net/", "bucketName": "b"}`,
-			wantSite: "https://d1.cloudfront.net/", wantAP: "https://abc.execute-api.eu-central-1.amazonaws.com/prod/",
+			name:   "both addresses",
+			output: `{"apiUrl": "https://abc.execute-api.eu-central-1.amazonaws.com/prod/", "siteUrl": "https://d1.cloudfront.net/", "bucketName": "b"}`,
+			want:   Outputs{SiteURL: "https://d1.cloudfront.net/", APIURL: "https://abc.execute-api.eu-central-1.amazonaws.com/prod/"},
+		},
+		{
+			name:   "the dashboard and the access log",
+			output: `{"apiUrl": "https://abc.execute-api.eu-central-1.amazonaws.com/prod/", "siteUrl": "https://d1.cloudfront.net/", "dashboardUrl": "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/signin-prod", "accessLogGroup": "/aws/apigateway/signin-prod-access-1"}`,
+			want: Outputs{
+				SiteURL: "https://d1.cloudfront.net/", APIURL: "https://abc.execute-api.eu-central-1.amazonaws.com/prod/",
+				DashboardURL:   "https://eu-central-1.console.aws.amazon.com/cloudwatch/home?region=eu-central-1#dashboards/dashboard/signin-prod",
+				AccessLogGroup: "/aws/apigateway/signin-prod-access-1",
+			},
 		},
 		{name: "a stack not deployed", output: `{}`, wantErr: "stack prod has no output siteUrl: has it been deployed (make up STACK=prod)?"},
 		{name: "no API output", output: `{"siteUrl": "https://d1.cloudfront.net/"}`, wantErr: "no output apiUrl"},
@@ -478,15 +496,15 @@ func TestStackOutputs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			args := fakePulumi(t, tt.output, tt.code)
-			siteURL, apiURL, err := StackOutputs(context.Background(), "", "prod")
+			got, err := StackOutputs(context.Background(), "", "prod")
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("StackOutputs() error = %v, want one containing %q", err, tt.wantErr)
 				}
 				return
 			}
-			if err != nil || siteURL != tt.wantSite || apiURL != tt.wantAP {
-				t.Fatalf("StackOutputs() = %q, %q, %v, want %q, %q", siteURL, apiURL, err, tt.wantSite, tt.wantAP)
+			if err != nil || got != tt.want {
+				t.Fatalf("StackOutputs() = %+v, %v, want %+v", got, err, tt.want)
 			}
 			b, _ := os.ReadFile(args)
 			if got := strings.TrimSpace(string(b)); got != "stack output --json --stack prod" {
@@ -498,7 +516,7 @@ func TestStackOutputs(t *testing.T) {
 
 func TestStackOutputsWithoutPulumi(t *testing.T) {
 	t.Setenv("PATH", t.TempDir())
-	_, _, err := StackOutputs(context.Background(), "", "dev")
+	_, err := StackOutputs(context.Background(), "", "dev")
 	if err == nil || !strings.Contains(err.Error(), "set SITE_URL and API_URL") {
 		t.Errorf("StackOutputs() error = %v, want one saying to set SITE_URL and API_URL", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,16 +15,15 @@ import (
 	"signin/local/idp"
 )
 
-// groupRoutes restrict routes to groups, each served by the real me
-// function, which answers any proxy route.
-var groupRoutes = gateway.Table{
-	{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template},
-	{Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy},
-	{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
-	{Method: "GET", Path: "/admin/{id}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
-	{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
-	{Method: "GET", Path: "/admin/{id}/secret", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
-}
+// groupRoutes are the route table's routes and routes restricted to
+// groups, each served by the real me function, which answers any proxy
+// route.
+var groupRoutes = append(slices.Clone(gateway.Routes),
+	gateway.Route{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+	gateway.Route{Method: "GET", Path: "/admin/{id}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+	gateway.Route{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
+	gateway.Route{Method: "GET", Path: "/admin/{id}/secret", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}},
+)
 
 const groupsJSON = `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff.example"]}}`
 

@@ -83,6 +83,12 @@ const NOTICES = {
     title: "The service is unavailable.",
     detail: "The API could not be reached or failed to answer. Please try again in a moment.",
   },
+  // A web application firewall blocked the call; its answer says why.
+  blocked: {
+    kind: "error",
+    title: "Your request was blocked.",
+    detail: "",
+  },
 };
 
 // What the spinner says in the states that wait.
@@ -106,8 +112,8 @@ function show(state, notice, waiting) {
   view.loading.hidden = !(state in WAITING);
   view.loading.lastChild.textContent = WAITING[waiting || state] || "";
   view.signedOut.hidden = !["signed-out", "unauthorized", "expired"].includes(state);
-  view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable"].includes(state) || token === "";
-  view.retry.hidden = state !== "unavailable";
+  view.signedIn.hidden = !["calling", "renewing", "greeted", "forbidden", "unavailable", "blocked"].includes(state) || token === "";
+  view.retry.hidden = !["unavailable", "blocked"].includes(state);
   view.askAgain.hidden = state !== "greeted";
   const message = NOTICES[notice || state];
   view.notice.hidden = !message;
@@ -244,6 +250,10 @@ async function ask(mine) {
     }
     response = await callAPI();
   }
+  const blocked = await blockedMessage(response);
+  if (blocked) {
+    return { state: "blocked", detail: blocked };
+  }
   switch (response.status) {
     case 200: {
       const body = await response.json();
@@ -255,6 +265,21 @@ async function ask(mine) {
       return { state: "forbidden" };
     default:
       return { state: "unavailable" };
+  }
+}
+
+// blockedMessage returns the message of a firewall's answer to a blocked
+// call (403 or 429, {"message": "...", "blocked": true}), or "" for any other
+// answer.
+async function blockedMessage(response) {
+  if (response.status !== 403 && response.status !== 429) {
+    return "";
+  }
+  try {
+    const body = await response.clone().json();
+    return body?.blocked === true && typeof body.message === "string" ? body.message : "";
+  } catch {
+    return "";
   }
 }
 
@@ -291,8 +316,12 @@ async function greet(quiet) {
   }
   view.greeting.dataset.kind = outcome.state === "greeted" ? "ok" : "";
   view.greeting.textContent = outcome.message || "";
-  view.announcement.textContent = outcome.message || "";
+  view.announcement.textContent = outcome.message || outcome.detail || "";
   show(outcome.state);
+  if (outcome.detail) {
+    // The firewall's own words on why the call was blocked.
+    view.noticeDetail.textContent = outcome.detail;
+  }
 }
 
 // onCredential receives every token the sign-in script gives: a renewal's,

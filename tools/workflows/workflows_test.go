@@ -302,14 +302,21 @@ func checkDeploy(ws workflows) []string {
 }
 
 // smokeRun is how a deploy runs the smoke checks, and smokeOutputs the
-// environment variables it reads and the stack outputs that must fill them.
+// environment variables it reads and the stack outputs that must fill them
+// (an output the stack does not have, such as accessLogGroup without
+// apiLogging, is empty and its check says it is skipped).
 const smokeRun = "make smoke"
 
-var smokeOutputs = map[string]string{"SITE_URL": site.OutputSiteURL, "API_URL": site.OutputAPIURL}
+var smokeOutputs = map[string]string{
+	"SITE_URL":         site.OutputSiteURL,
+	"API_URL":          site.OutputAPIURL,
+	"DASHBOARD_URL":    site.OutputDashboardURL,
+	"ACCESS_LOG_GROUP": site.OutputAccessLogGroup,
+}
 
 // checkSmoke wants a job that runs pulumi up to run make smoke after it,
-// under the same condition, against the site and API of the up step's
-// outputs, and to fail when it fails.
+// under the same condition, against the site, API, dashboard and access log
+// of the up step's outputs, and to fail when it fails.
 func checkSmoke(j job) []string {
 	up := slices.IndexFunc(j.job.Steps, func(s *actionlint.Step) bool {
 		a := action(s)
@@ -616,7 +623,9 @@ jobs:
 			want: []string{
 				"deploy.yml/deploy: make smoke may fail without failing the deploy",
 				"deploy.yml/deploy: make smoke does not run when pulumi up does",
+				`deploy.yml/deploy: make smoke reads ACCESS_LOG_GROUP from "", want the up step's output accessLogGroup`,
 				`deploy.yml/deploy: make smoke reads API_URL from "", want the up step's output apiUrl`,
+				`deploy.yml/deploy: make smoke reads DASHBOARD_URL from "", want the up step's output dashboardUrl`,
 				`deploy.yml/deploy: make smoke reads SITE_URL from "https://example.com/", want the up step's output siteUrl`,
 			},
 		},

@@ -5,11 +5,14 @@
 //
 // Usage:
 //
-//	go run ./local/cmd/smoke [-stack dev] [-site-url URL] [-api-url URL] [-idp-url URL]
+//	go run ./local/cmd/smoke [-stack dev] [-site-url URL] [-api-url URL] [-idp-url URL] [-dashboard-url URL] [-access-log-group NAME]
 //
 // Each flag's default comes from the environment variable named in its help
-// (STACK, SITE_URL, API_URL, IDP_URL). Without SITE_URL or API_URL, both come
-// from the stack's outputs (`pulumi stack output --json`). SMOKE_TOKEN, an ID
+// (STACK, SITE_URL, API_URL, IDP_URL, DASHBOARD_URL, ACCESS_LOG_GROUP).
+// Without SITE_URL or API_URL, the addresses come from the stack's outputs
+// (`pulumi stack output --json`), with the dashboard's and the access log
+// group unless set. The access log is read with the environment's AWS
+// credentials. SMOKE_TOKEN, an ID
 // token, is read from the environment only, so it stays out of the process
 // list.
 package main
@@ -44,18 +47,22 @@ func run() (bool, error) {
 	flag.StringVar(&cfg.SiteURL, "site-url", os.Getenv("SITE_URL"), "the page's address; empty reads the stack output "+site.OutputSiteURL+" (SITE_URL)")
 	flag.StringVar(&cfg.APIURL, "api-url", os.Getenv("API_URL"), "the API's address; empty reads the stack output "+site.OutputAPIURL+" (API_URL)")
 	flag.StringVar(&cfg.IDPURL, "idp-url", os.Getenv("IDP_URL"), "a development identity provider to mint the token from; empty means the one a localhost page names (IDP_URL)")
+	flag.StringVar(&cfg.DashboardURL, "dashboard-url", os.Getenv("DASHBOARD_URL"), "the CloudWatch dashboard to report; empty reads the stack output "+site.OutputDashboardURL+" with the addresses (DASHBOARD_URL)")
+	flag.StringVar(&cfg.AccessLogGroup, "access-log-group", os.Getenv("ACCESS_LOG_GROUP"), "the API's access log group to find a request in; empty reads the stack output "+site.OutputAccessLogGroup+" with the addresses (ACCESS_LOG_GROUP)")
 	flag.Parse()
 	cfg.Token = os.Getenv("SMOKE_TOKEN")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if cfg.SiteURL == "" || cfg.APIURL == "" {
-		siteURL, apiURL, err := smoke.StackOutputs(ctx, "", *stack)
+		outputs, err := smoke.StackOutputs(ctx, "", *stack)
 		if err != nil {
 			return false, err
 		}
-		cfg.SiteURL = cmp.Or(cfg.SiteURL, siteURL)
-		cfg.APIURL = cmp.Or(cfg.APIURL, apiURL)
+		cfg.SiteURL = cmp.Or(cfg.SiteURL, outputs.SiteURL)
+		cfg.APIURL = cmp.Or(cfg.APIURL, outputs.APIURL)
+		cfg.DashboardURL = cmp.Or(cfg.DashboardURL, outputs.DashboardURL)
+		cfg.AccessLogGroup = cmp.Or(cfg.AccessLogGroup, outputs.AccessLogGroup)
 	}
 	fmt.Printf("Checking the site %s and the API %s\n", cfg.SiteURL, cfg.APIURL)
 	results, err := smoke.Run(ctx, cfg, os.Stdout)

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"signin/infra/api"
+	"signin/infra/config"
+)
+
+// withOptions returns the test configuration with the settings set.
+func withOptions(settings map[string]string) map[string]string {
+	cfg := testConfig()
+	for k, v := range settings {
+		cfg["signin:"+k] = v
+	}
+	return cfg
+}
+
+// Pitfall 24: the API Gateway CloudWatch role is one setting per account
+// and region, shared by every API there. The stack touches it only when
+// told how; what it sets, and the role it creates, are retained on destroy,
+// so deleting the stack never breaks another API's logging.
+func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
+	const existing = "arn:aws:iam::123456789012:role/api-gateway-logs"
+	for _, c := range []struct {
+		role        string
+		wantAccount string // the role the account's setting points at; "" for no setting
+		wantRole    bool   // a role is created
+	}{
+		{config.LoggingRoleAccount, "", false},
+		{existing, existing, false},
+		{config.LoggingRoleCreate, "arn:aws:iam::123456789012:role/signin-fn-apigateway-logs-20260101000000000000000001", true},
+	} {
+		t.Run(c.role, func(t *testing.T) {
+			m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: c.role}))
+			accounts := m.all("aws:apigateway/account:Account")
+			switch {
+			case c.wantAccount == "" && len(accounts) != 0:
+				t.Fatalf("the account's setting is declared: %v", accounts[0].Inputs)
+			case c.wantAccount != "":
+				if len(accounts) != 1 {
+					t.Fatalf("got %d account settings, want 1", len(accounts))
+				}
+				if got := str(accounts[0].State, "cloudwatchRoleArn"); got != c.wantAccount {
+					t.Errorf("the account's role = %q, want %q", got, c.wantAccount)
+				}
+				if !accounts[0].RetainOnDelete {
+					t.Error("the account's setting is not retained: destroy would leave other APIs without logging in a future provider")
+				}
+				if v := value(accounts[0].Inputs, "resetOnDelete"); v.IsBool() && v.BoolValue() {
+					t.Error("resetOnDelete is set: destroy would break every other API's logging")
+				}
+			}
+			var created []registered
+			for _, r := range m.all("aws:iam/role:Role") {
+				if strings.Contains(str(r.Inputs, "assumeRolePolicy"), "apigateway.amazonaws.com") {
+					created = append(created, r)
+				}
+			}
+			if got := len(created) == 1; got != c.wantRole {
+				t.Fatalf("%d roles for API Gateway created, want a role: %v", len(created), c.wantRole)
+			}
+			if c.wantRole {
+				if !created[0].RetainOnDelete {
+					t.Error("the created role is not retained on destroy")
+				}
+				attachment := m.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-logging")
+				if !attachment.RetainOnDelete {
+					t.Error("the created role's policy is not retained on destroy")
+				}
+			}
+			// Whatever the choice, the stage logs only once the setting is
+			// in place, into log groups the stack owns (deleted with it).
+			stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+			for _, a := range accounts {
+				if !dependsOn(stage, "aws:apigateway/account:Account", a.Name) {
+					t.Errorf("the stage does not wait for the account's setting")
+				}
+			}
+			for _, lg := range []string{"api-access", "api-execution"} {
+				if r := m.one(t, "aws:cloudwatch/logGroup:LogGroup", lg); r.RetainOnDelete {
+					t.Errorf("log group %s is retained: destroy must remove it", lg)
+				}
+			}
+		})
+	}
+}
+
+// The access log is one JSON object per request whose fields name who
+// called, what, what they got, and how long the authorizer and the
+// integration took: each field is the $context variable API Gateway
+// documents for it.
+func TestAccessLogFormatNamesEachField(t *testing.T) {
+	m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
+	stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+	format := str(stage.Inputs, "accessLogSettings", "format")
+	if format != api.AccessLogFormat() {
+		t.Fatalf("the stage's access log format is %q, want api.AccessLogFormat()", format)
+	}
+	if got, want := str(stage.Inputs, "accessLogSettings", "destinationArn"), str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", "api-access").State, "arn"); got != want {
+		t.Errorf("access log destination = %q, want the stack's log group %q", got, want)
+	}
+	// API Gateway writes $context.error.messageString quoted: as a sample
+	// line, the format must be JSON once each variable is replaced.
+	line := strings.ReplaceAll(format, "$context.error.messageString", `"Unauthorized"`)
+	var fields map[string]string
+	if err := json.Unmarshal([]byte(line), &fields); err != nil {
+		t.Fatalf("the format is not a JSON object: %v\n%s", err, format)
+	}
+	for name, variable := range map[string]string{
+		"requestId":          "$context.requestId",
+		"requestTime":        "$context.requestTime",
+		"sourceIp":           "$context.identity.sourceIp",
+		"sub":                "$context.authorizer.principalId",
+		"httpMethod":         "$context.httpMethod",
+		"resourcePath":       "$context.resourcePath",
+		"status":             "$context.status",
+		"responseLength":     "$context.responseLength",
+		"integrationLatency": "$context.integration.latency",
+		"integrationStatus":  "$context.integration.status",
+		"authorizerLatency":  "$context.authorizer.latency",
+		"authorizerStatus":   "$context.authorizer.status",
+	} {
+		if got := fields[name]; got != variable {
+			t.Errorf("field %s = %q, want %q", name, got, variable)
+		}
+	}
+}
+
+// Execution logging (Security Hub's APIGateway.1) logs at the chosen level,
+// never the requests' bodies and headers, which carry the callers' tokens;
+// without apiLogging, nothing logs and the account is not touched.
+func TestExecutionLoggingLevel(t *testing.T) {
+	for _, c := range []struct {
+		cfg   map[string]string
+		level string
+	}{
+		{testConfig(), "OFF"},
+		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}), "ERROR"},
+		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount, config.KeyAPIExecutionLogLevel: "INFO"}), "INFO"},
+	} {
+		m := deploy(t, nil, c.cfg)
+		settings := m.one(t, "aws:apigateway/methodSettings:MethodSettings", "api")
+		if got := str(settings.Inputs, "settings", "loggingLevel"); got != c.level {
+			t.Errorf("loggingLevel = %q, want %q", got, c.level)
+		}
+		if v := value(settings.Inputs, "settings", "dataTraceEnabled"); v.IsBool() && v.BoolValue() {
+			t.Error("dataTraceEnabled logs the callers' tokens")
+		}
+	}
+}
+
+// Pitfall 25: a cold start's init duration is in Lambda's platform.report,
+// which Lambda logs only at system log level INFO or DEBUG: the functions'
+// own logLevel, whatever it is, must not silence it.
+func TestLogLevelNeverSilencesColdStarts(t *testing.T) {
+	for _, level := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"} {
+		m := deploy(t, nil, withOptions(map[string]string{config.KeyLogLevel: level}))
+		for _, fn := range m.all("aws:lambda/function:Function") {
+			if got := str(fn.Inputs, "loggingConfig", "systemLogLevel"); got != "INFO" && got != "DEBUG" {
+				t.Errorf("logLevel %s: %s's system log level is %q: its cold starts go unlogged", level, fn.Name, got)
+			}
+			if got := str(fn.Inputs, "loggingConfig", "applicationLogLevel"); got != level {
+				t.Errorf("logLevel %s: %s's application log level is %q", level, fn.Name, got)
+			}
+		}
+	}
+}
+
+// The dashboard's per-route queries name each route by the resource path
+// API Gateway writes in the access log: the path of the resource its method
+// is declared on, whatever prefix the API puts in front of the table's
+// paths.
+func TestDashboardQueriesTheDeclaredResourcePaths(t *testing.T) {
+	m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
+	paths := map[string]string{"r00t1d": "/"}
+	var resolve func(id string) string
+	resolve = func(id string) string {
+		if p, ok := paths[id]; ok {
+			return p
+		}
+		for _, r := range m.all("aws:apigateway/resource:Resource") {
+			if r.ID == id {
+				parent := resolve(str(r.Inputs, "parentId"))
+				paths[id] = strings.TrimSuffix(parent, "/") + "/" + str(r.Inputs, "pathPart")
+				return paths[id]
+			}
+		}
+		t.Fatalf("no resource %s", id)
+		return ""
+	}
+	body := str(m.one(t, "aws:cloudwatch/dashboard:Dashboard", "dashboard").Inputs, "dashboardBody")
+	routes := 0
+	for _, method := range m.all("aws:apigateway/method:Method") {
+		verb := str(method.Inputs, "httpMethod")
+		if verb == "OPTIONS" {
+			continue
+		}
+		routes++
+		filter := fmt.Sprintf(`filter httpMethod = %q and resourcePath = %q`, verb, resolve(str(method.Inputs, "resourceId")))
+		if !strings.Contains(body, jsonText(filter)) {
+			t.Errorf("the dashboard has no query %s", filter)
+		}
+	}
+	if routes == 0 {
+		t.Fatal("no route methods declared")
+	}
+}
+
+// jsonText returns s as it reads inside a JSON string.
+func jsonText(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}
