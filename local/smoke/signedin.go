@@ -12,7 +12,7 @@ import (
 )
 
 // mePath is the path below the API's address of GET /me, which answers the
-// caller's sub, email and name.
+// caller's sub, email, name and groups.
 const mePath = "me"
 
 // checkGreeting calls the API at api with the token, as the page does (on
@@ -46,8 +46,8 @@ func (r *run) checkGreeting(name string, api *url.URL, token string, c claims) {
 	r.pass(name, "GET %s = 200 %s", api, answer.Message)
 }
 
-// checkMe calls GET /me with the token: the caller's sub, email and name,
-// with the CORS headers the proxy function sets itself.
+// checkMe calls GET /me with the token: the caller's sub, email, name and
+// groups, with the CORS headers the proxy function sets itself.
 func (r *run) checkMe(token string, c claims) {
 	const name = "api GET /me"
 	target := route(r.api, "/"+mePath)
@@ -67,9 +67,13 @@ func (r *run) checkMe(token string, c claims) {
 		r.fail(name, "GET %s = sub %q email %q name %q, want the token's %q %q %q", target, me.Sub, me.Email, me.Name, c.Sub, c.Email, c.Name)
 		return
 	}
+	if me.Groups == nil {
+		r.fail(name, "GET %s = 200 without the caller's \"groups\", want a list ([] for none)", target)
+		return
+	}
 	if allowOrigin(resp) != r.origin {
 		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", target, allowOrigin(resp), r.origin)
 		return
 	}
-	r.pass(name, "GET %s = 200 for %s", target, me.Email)
+	r.pass(name, "GET %s = 200 for %s in groups %v", target, me.Email, me.Groups)
 }

@@ -1,9 +1,11 @@
 package smoke
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -247,6 +249,34 @@ func TestChecksFailWhenTheDeploymentIsWrong(t *testing.T) {
 						resp.ContentLength = int64(len(body))
 						resp.Header.Del("Content-Length")
 					}
+					return nil
+				})
+				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, client: dialing(nil, map[string]string{
+					strings.TrimPrefix(apiOrigin(), "http://"): api.Listener.Addr().String(),
+				})}
+			},
+			fail: []string{"api GET /me"},
+			pass: []string{"site configuration", "api greeting"},
+		},
+		{
+			name: "/me answers without the caller's groups",
+			config: func(t *testing.T) Config {
+				api := relay(t, apiOrigin(), func(resp *http.Response) error {
+					if resp.Request.URL.Path != gateway.Prefix+"/"+mePath || resp.StatusCode != http.StatusOK {
+						return nil
+					}
+					var me map[string]any
+					if err := json.NewDecoder(resp.Body).Decode(&me); err != nil {
+						return err
+					}
+					delete(me, "groups")
+					body, err := json.Marshal(me)
+					if err != nil {
+						return err
+					}
+					resp.Body = io.NopCloser(bytes.NewReader(body))
+					resp.ContentLength = int64(len(body))
+					resp.Header.Del("Content-Length")
 					return nil
 				})
 				return Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, client: dialing(nil, map[string]string{
