@@ -40,13 +40,7 @@ func (s *Site) logBucket(ctx *pulumi.Context, name string, logs Logs) ([]pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("log bucket ownership: %w", err)
 	}
-	private, err := s3.NewBucketPublicAccessBlock(ctx, logName, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                s.LogBucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
+	private, err := blockPublicAccess(ctx, logName, s.LogBucket, parent)
 	if err != nil {
 		return nil, fmt.Errorf("log bucket public access block: %w", err)
 	}

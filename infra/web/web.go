@@ -182,13 +182,7 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	if err != nil {
 		return fmt.Errorf("bucket ownership: %w", err)
 	}
-	private, err := s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
-		Bucket:                s.Bucket.ID(),
-		BlockPublicAcls:       pulumi.Bool(true),
-		BlockPublicPolicy:     pulumi.Bool(true),
-		IgnorePublicAcls:      pulumi.Bool(true),
-		RestrictPublicBuckets: pulumi.Bool(true),
-	}, parent)
+	private, err := blockPublicAccess(ctx, name, s.Bucket, parent)
 	if err != nil {
 		return fmt.Errorf("bucket public access block: %w", err)
 	}
@@ -426,4 +420,16 @@ func bucketPolicy(bucketARN, distributionARN string) (string, error) {
 		return "", fmt.Errorf("bucket policy: %w", err)
 	}
 	return policy, nil
+}
+
+// blockPublicAccess declares, under name, the public access block that
+// refuses every public ACL and bucket policy of bucket.
+func blockPublicAccess(ctx *pulumi.Context, name string, bucket *s3.BucketV2, opts ...pulumi.ResourceOption) (*s3.BucketPublicAccessBlock, error) {
+	return s3.NewBucketPublicAccessBlock(ctx, name, &s3.BucketPublicAccessBlockArgs{
+		Bucket:                bucket.ID(),
+		BlockPublicAcls:       pulumi.Bool(true),
+		BlockPublicPolicy:     pulumi.Bool(true),
+		IgnorePublicAcls:      pulumi.Bool(true),
+		RestrictPublicBuckets: pulumi.Bool(true),
+	}, opts...)
 }
