@@ -622,15 +622,7 @@ func TestAPIDownShowsUnavailable(t *testing.T) {
 		}
 	}()
 	deadAPI := "http://localhost:" + fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
-	handler, err := stack.SiteHandler(site.Config{
-		ClientID:     stack.DevClientID,
-		SignInScript: shared.Provider.SignInScriptURL(),
-	}, deadAPI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(handler)
-	defer srv.Close()
+	srv := siteBefore(t, deadAPI)
 	ctx := open(t, srv.URL, srv.URL+gateway.Prefix, "signed-out", 0)
 	signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 	waitState(t, ctx, "unavailable")
@@ -666,15 +658,7 @@ func TestBlockedCallShowsTheFirewallsMessage(t *testing.T) {
 				fmt.Fprint(w, gateway.BlockedBody(c.message))
 			}))
 			defer firewall.Close()
-			handler, err := stack.SiteHandler(site.Config{
-				ClientID:     stack.DevClientID,
-				SignInScript: shared.Provider.SignInScriptURL(),
-			}, firewall.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv := httptest.NewServer(handler)
-			defer srv.Close()
+			srv := siteBefore(t, firewall.URL)
 			ctx := open(t, srv.URL, srv.URL+gateway.Prefix, "signed-out", 0)
 			signIn{name: "Ada Lovelace", email: allowedEmail}.submit(t, ctx)
 			waitState(t, ctx, "blocked")
@@ -902,4 +886,20 @@ func TestAccessibleStatesAndControls(t *testing.T) {
 			t.Errorf("%s: the Sign out button's border has %.2f:1 contrast against the card (%v), want at least 3:1", scheme, got, err)
 		}
 	}
+}
+
+// siteBefore serves the site of the shared stack's sign-in in front of the
+// API at apiOrigin, as make dev's site server does, until the test ends.
+func siteBefore(t *testing.T, apiOrigin string) *httptest.Server {
+	t.Helper()
+	handler, err := stack.SiteHandler(site.Config{
+		ClientID:     stack.DevClientID,
+		SignInScript: shared.Provider.SignInScriptURL(),
+	}, apiOrigin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(handler)
+	t.Cleanup(srv.Close)
+	return srv
 }
