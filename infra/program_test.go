@@ -106,8 +106,9 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 }
 
 // The authorizer is told the client ID, the allow-lists, the groups and
-// the route table's access rules, and nothing that would replace Google as
-// the issuer.
+// the routes restricted to groups (the open ones are the TOKEN
+// authorizer's, which needs no list), and nothing that would replace
+// Google as the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
@@ -118,10 +119,11 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
-	// The routes every caller may call are the table's, as "METHOD /path".
-	wantRoutes := map[string][]string{"admins": {"DELETE /me"}}
-	for _, r := range gateway.Routes {
-		wantRoutes[""] = append(wantRoutes[""], r.Method+" "+r.Path)
+	// The restricted routes, as "METHOD /path" under their groups.
+	wantRoutes := map[string][]string{}
+	for _, r := range routes.Restricted() {
+		groups := strings.Join(r.Groups, ",")
+		wantRoutes[groups] = append(wantRoutes[groups], r.Method+" "+r.Path)
 	}
 	var gotRoutes map[string][]string
 	if err := json.Unmarshal([]byte(got["ROUTE_GROUPS"]), &gotRoutes); err != nil || !reflect.DeepEqual(gotRoutes, wantRoutes) {
