@@ -3,8 +3,11 @@ package authorizer
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -177,4 +180,74 @@ func TestDispatchAnswersBothEventTypes(t *testing.T) {
 			t.Errorf("%s: answer %d, want %d", c.name, got, c.want)
 		}
 	}
+}
+
+// TestAHundredRestrictedRoutesGetAnswersOfOneSize: 100 routes in four
+// groups, each path with two parameters before a literal segment, pass
+// the table's and the authorizer's checks, and every answer, to a caller
+// in any combination of the groups on any route, is Allow or Deny of the
+// whole stage: the policy the same size for every caller, the answer
+// within 1 KB however many routes there are.
+func TestAHundredRestrictedRoutesGetAnswersOfOneSize(t *testing.T) {
+	testKeys(t)
+	names := []string{"admins", "auditors", "finance", "support"}
+	var table gateway.Table
+	for i := range 100 {
+		r := gateway.Route{Method: gateway.Methods[i%4], Path: fmt.Sprintf("/d%02d/{a}/{b}/items", i/4), Function: "me", Integration: gateway.Proxy}
+		if i%4 != 0 {
+			r.Groups = []string{names[i%4]}
+		}
+		table = append(table, r)
+	}
+	groups := Groups{}
+	for _, g := range names {
+		groups[g] = Members{Emails: []string{g + "@example.com"}}
+	}
+	if err := table.Validate([]string{"me", gateway.AuthorizerFunction}); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckAccess(groups, table); err != nil {
+		t.Fatal(err)
+	}
+	iss := newIssuer(t)
+	cfg := Config{ClientID: clientID, Issuer: issuerURL, JWKSURL: iss.jwksURL(), Groups: groups, Routes: table}
+	env := cfg.Environ()
+	if _, err := ConfigFromEnv(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewJSONHandler(new(bytes.Buffer), nil))
+	auth := New(cfg, NewKeySet(cfg.JWKSURL, logger), logger)
+	// sizes are the policies' sizes by effect: Allow and Deny differ by
+	// their effect's name alone.
+	sizes, largest := map[string]int{}, 0
+	for _, caller := range append(slices.Clone(names), "nobody") {
+		tok := token(googleKey, "k1", map[string]any{"email": caller + "@example.com", "hd": "example.com"})
+		for _, r := range table.Restricted() {
+			resp, err := auth.HandleRequest(t.Context(), requestEvent(r.Method, r.ResourcePath(), strings.NewReplacer("{a}", "x:y", "{b}", "2026-01-02T03:04:05Z").Replace(r.ResourcePath()), tok))
+			want := http.StatusForbidden
+			if slices.Contains(r.Groups, caller) {
+				want = http.StatusOK
+			}
+			if got := status(t, resp, err); got != want {
+				t.Errorf("%s on %s %s: answer %d, want %d", caller, r.Method, r.Path, got, want)
+			}
+			doc, err := json.Marshal(resp.PolicyDocument)
+			if err != nil {
+				t.Fatal(err)
+			}
+			answer, err := json.Marshal(resp)
+			if err != nil {
+				t.Fatal(err)
+			}
+			effect := resp.PolicyDocument.Statement[0].Effect
+			if size, ok := sizes[effect]; ok && len(doc) != size {
+				t.Errorf("%s on %s %s: a policy of %d bytes, want %d as every other %s", caller, r.Method, r.Path, len(doc), size, effect)
+			}
+			sizes[effect], largest = len(doc), max(largest, len(answer))
+		}
+	}
+	if largest > 1<<10 {
+		t.Errorf("the largest answer has %d bytes, want at most 1 KB", largest)
+	}
+	t.Logf("policies by effect %v bytes; the largest answer %d bytes", sizes, largest)
 }

@@ -11,7 +11,7 @@ import (
 	"signin/functions/policy"
 )
 
-// authorizerPolicy is what a TOKEN authorizer answers: who the caller is, an IAM
+// authorizerPolicy is what an authorizer answers: who the caller is, an IAM
 // policy over execute-api:Invoke, and the context passed to the
 // integration.
 type authorizerPolicy struct {
