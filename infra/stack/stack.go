@@ -91,25 +91,26 @@ func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, er
 	}
 	obs := cfg.Observe
 	siteArgs := web.Args{
-		ClientID:   cfg.GoogleClientID,
-		Domain:     cfg.SiteDomain,
-		Zone:       zone,
-		AWSProfile: cfg.AWSProfile,
-		API:        apiOrigin,
+		ClientID: cfg.GoogleClientID,
+		Domain:   cfg.SiteDomain,
+		Zone:     zone,
+		API:      apiOrigin,
 	}
-	if obs.SiteWAF {
-		// CloudFront's web ACLs live in us-east-1, whatever the stack's
-		// region. The page reads its own origin's answers, so a blocked
-		// one needs no CORS header.
-		east, err := domain.RegionProvider(ctx, "site-firewall-"+domain.CloudFrontRegion, domain.CloudFrontRegion, cfg.AWSProfile)
-		if err != nil {
+	if cfg.SiteDomain != "" || obs.SiteWAF {
+		// CloudFront's certificates and web ACLs live in us-east-1,
+		// whatever the stack's region: one provider declares both.
+		if siteArgs.CloudFront, err = domain.CloudFrontProvider(ctx, cfg.AWSProfile); err != nil {
 			return nil, err
 		}
+	}
+	if obs.SiteWAF {
+		// The page reads its own origin's answers, so a blocked one needs
+		// no CORS header.
 		acl, err := firewall.New(ctx, "site-firewall", firewall.Args{
 			Scope:      firewall.CloudFront,
 			RateLimit:  obs.WAFRateLimit,
 			RateWindow: obs.WAFRateWindow,
-		}, pulumi.Provider(east))
+		}, pulumi.Provider(siteArgs.CloudFront))
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -87,8 +88,9 @@ type Args struct {
 	Domain string
 	// Zone is the hosted zone that holds Domain.
 	Zone domain.Zone
-	// AWSProfile is the AWS profile of the us-east-1 provider.
-	AWSProfile string
+	// CloudFront is the provider in domain.CloudFrontRegion that declares
+	// Domain's certificate; required with Domain.
+	CloudFront *aws.Provider
 	// API is where the site's gateway.Prefix is forwarded.
 	API APIOrigin
 	// WebACL, if set, is the ARN of the CloudFront web ACL in front of the
@@ -242,10 +244,9 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	var aliases pulumi.StringArray
 	if args.Domain != "" {
 		cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
-			Domain:  args.Domain,
-			Zone:    args.Zone,
-			Region:  domain.CloudFrontRegion,
-			Profile: args.AWSProfile,
+			Domain:   args.Domain,
+			Zone:     args.Zone,
+			Provider: args.CloudFront,
 		}, parent)
 		if err != nil {
 			return err
