@@ -84,8 +84,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	if err := ctx.RegisterComponentResource(certificateType, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
-	parent := pulumi.Parent(c)
-	acmOpts := []pulumi.ResourceOption{parent}
+	acmOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
 	if args.Provider != nil {
 		acmOpts = append(acmOpts, pulumi.Provider(args.Provider))
 	}
@@ -96,15 +95,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
-	// A certificate for one name has one validation option.
-	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
-		ZoneId:  pulumi.String(args.Zone.id),
-		Name:    dvo.ResourceRecordName().Elem(),
-		Type:    dvo.ResourceRecordType().Elem(),
-		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(validationRecordTTL),
-	}, parent)
+	record, err := validationRecord(ctx, name, args.Zone, cert, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: validation record: %w", name, err)
 	}
@@ -120,6 +111,20 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
 	return c, nil
+}
+
+// validationRecord declares the DNS record in zone that proves to ACM the
+// control of cert's name.
+func validationRecord(ctx *pulumi.Context, name string, zone Zone, cert *acm.Certificate, opts ...pulumi.ResourceOption) (*route53.Record, error) {
+	// A certificate for one name has one validation option.
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	return route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
+		ZoneId:  pulumi.String(zone.id),
+		Name:    dvo.ResourceRecordName().Elem(),
+		Type:    dvo.ResourceRecordType().Elem(),
+		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+		Ttl:     pulumi.Int(validationRecordTTL),
+	}, opts...)
 }
 
 // CloudFrontProvider declares the stack's one explicit AWS provider, named
