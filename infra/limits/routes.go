@@ -9,9 +9,6 @@ import (
 	"signin/functions/gateway"
 )
 
-// MaxResources is API Gateway's default quota of resources per REST API.
-const MaxResources = 300
-
 // Resources returns the resource paths of the REST API serving routes:
 // the root resource / every REST API has (GetResources lists it, so it is
 // counted), and each path the routes' resource paths (ResourcePath, under
@@ -36,10 +33,6 @@ func CheckResources(n int) error {
 	}
 	return nil
 }
-
-// MaxAuthorizers is API Gateway's default quota of authorizers (Lambda and
-// Cognito) per REST API.
-const MaxAuthorizers = 10
 
 // CheckAuthorizers reports a REST API of n authorizers over MaxAuthorizers.
 func CheckAuthorizers(n int) error {
