@@ -22,9 +22,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
@@ -37,10 +34,6 @@ import (
 
 // componentType is the Pulumi type token of the component.
 const componentType = "signin:index:Api"
-
-// errorSelectionPattern selects a Template route's function errors: any
-// error message. A successful answer has none and takes the default 200.
-const errorSelectionPattern = ".+"
 
 // Gateway is the REST API in front of the functions.
 type Gateway struct {
@@ -182,12 +175,17 @@ type declarer struct {
 	ctx  *pulumi.Context
 	api  *Gateway
 	name string
+	args RouteArgs
+	// siteOrigin is the page's origin, and cors the headers that let it
+	// read an answer.
+	siteOrigin pulumi.StringOutput
+	cors       pulumi.StringMapOutput
 	// config holds, for every resource, method, integration, response,
 	// authorizer and gateway response, the properties a deployment
 	// snapshots, and the route table.
 	config []any
-	// resources are the resources the deployment must wait for.
-	resources []pulumi.Resource
+	// waitFor are the resources the deployment must wait for.
+	waitFor []pulumi.Resource
 	// names maps each resource name to the path it was derived from, so
 	// two paths never share one.
 	names map[string]string
@@ -199,141 +197,89 @@ func (d *declarer) opts() pulumi.ResourceOption { return pulumi.Parent(d.api) }
 
 // track makes the deployment follow resource's configuration.
 func (d *declarer) track(res pulumi.Resource, config ...any) {
-	d.resources = append(d.resources, res)
+	d.waitFor = append(d.waitFor, res)
 	d.config = append(d.config, pulumi.All(config...))
 }
 
+// declare declares what Route does, in order: each step's resources are
+// followed by the deployment, which the stage serves.
 func (d *declarer) declare(args RouteArgs) error {
-	ctx, rest := d.ctx, d.api.RestAPI
-	siteOrigin := args.SiteOrigin.ToStringOutput()
-	cors := siteOrigin.ApplyT(gateway.CORSHeaders).(pulumi.StringMapOutput)
-	// API Gateway applies a change of the execute-api endpoint only when
-	// the API is deployed again.
-	d.config = append(d.config, rest.DisableExecuteApiEndpoint)
-	table, err := json.Marshal(args.Routes)
+	d.args = args
+	d.siteOrigin = args.SiteOrigin.ToStringOutput()
+	d.cors = d.siteOrigin.ApplyT(gateway.CORSHeaders).(pulumi.StringMapOutput)
+	for _, declare := range []func() error{
+		d.followSettings,
+		d.tokenAuthorizer,
+		d.requestAuthorizer,
+		d.resources,
+		d.routes,
+		d.preflights,
+		d.gatewayResponses,
+		d.deployment,
+		d.stage,
+	} {
+		if err := declare(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// followSettings makes the deployment follow what API Gateway applies only
+// when the API is deployed again, a change of the execute-api endpoint, and
+// the route table.
+func (d *declarer) followSettings() error {
+	d.config = append(d.config, d.api.RestAPI.DisableExecuteApiEndpoint)
+	table, err := json.Marshal(d.args.Routes)
 	if err != nil {
 		return fmt.Errorf("route table: %w", err)
 	}
 	d.config = append(d.config, string(table))
+	return nil
+}
 
-	auth, err := apigateway.NewAuthorizer(ctx, d.name, &apigateway.AuthorizerArgs{
-		RestApi:                      rest.ID(),
-		Type:                         pulumi.String(gateway.TokenAuthorizer),
-		AuthorizerUri:                args.Authorizer.InvokeArn,
-		IdentitySource:               pulumi.String(gateway.IdentitySource),
-		IdentityValidationExpression: pulumi.String(gateway.TokenPattern),
-		AuthorizerResultTtlInSeconds: pulumi.Int(args.AuthorizerCacheTTL),
-	}, d.opts())
-	if err != nil {
-		return fmt.Errorf("authorizer: %w", err)
-	}
-	d.api.authorizer = auth
-	d.track(auth, auth.Type, auth.AuthorizerUri, auth.IdentitySource, auth.IdentityValidationExpression, auth.AuthorizerResultTtlInSeconds)
-	if err := d.permission(d.name+"-"+gateway.AuthorizerFunction, args.Authorizer, authorizerSourceARN(rest.ExecutionArn, auth.ID())); err != nil {
-		return fmt.Errorf("authorizer permission: %w", err)
-	}
-	if slices.Contains(args.Routes.Authorizers(), gateway.RequestAuthorizer) {
-		// The routes restricted to groups: decided on the route API
-		// Gateway matched, cached per token and route.
-		name := d.name + "-" + strings.ToLower(gateway.RequestAuthorizer)
-		req, err := apigateway.NewAuthorizer(ctx, name, &apigateway.AuthorizerArgs{
-			RestApi:                      rest.ID(),
-			Type:                         pulumi.String(gateway.RequestAuthorizer),
-			AuthorizerUri:                args.Authorizer.InvokeArn,
-			IdentitySource:               pulumi.String(strings.Join(gateway.RequestIdentitySources, ",")),
-			AuthorizerResultTtlInSeconds: pulumi.Int(args.AuthorizerCacheTTL),
-		}, d.opts())
-		if err != nil {
-			return fmt.Errorf("request authorizer: %w", err)
-		}
-		d.api.requestAuthorizer = req
-		d.track(req, req.Type, req.AuthorizerUri, req.IdentitySource, req.AuthorizerResultTtlInSeconds)
-		if err := d.permission(name+"-"+gateway.AuthorizerFunction, args.Authorizer, authorizerSourceARN(rest.ExecutionArn, req.ID())); err != nil {
-			return fmt.Errorf("request authorizer permission: %w", err)
-		}
-	}
-
-	d.ids = map[string]pulumi.StringOutput{"/": rest.RootResourceId}
-	for _, path := range args.Routes.Paths() {
-		if err := d.resource(gateway.ResourcePath(path)); err != nil {
-			return err
-		}
-	}
-	for _, r := range args.Routes {
-		fn, ok := args.Functions[r.Function]
-		if !ok {
-			return fmt.Errorf("route %s: no function %s declared", r, r.Function)
-		}
-		behind := d.api.authorizer
-		if len(r.Groups) > 0 {
-			behind = d.api.requestAuthorizer
-		}
-		if err := d.route(r, fn, behind, cors); err != nil {
-			return fmt.Errorf("route %s: %w", r, err)
-		}
-	}
-	for _, path := range args.Routes.Paths() {
-		if err := d.preflight(gateway.ResourcePath(path), siteOrigin.ApplyT(func(origin string) map[string]string {
-			return gateway.PreflightHeaders(origin, args.Routes.AllowedMethods(path))
-		}).(pulumi.StringMapOutput)); err != nil {
-			return fmt.Errorf("preflight of %s: %w", path, err)
-		}
-	}
-
-	for _, t := range gateway.ErrorResponseTypes {
-		res, err := apigateway.NewResponse(ctx, d.name+"-"+strings.ToLower(t), &apigateway.ResponseArgs{
-			RestApiId:          rest.ID(),
-			ResponseType:       pulumi.String(t),
-			ResponseParameters: quoted("gatewayresponse.header.", cors),
-			ResponseTemplates:  pulumi.StringMap{"application/json": pulumi.String(gateway.ErrorTemplate)},
-		}, d.opts())
-		if err != nil {
-			return fmt.Errorf("gateway response %s: %w", t, err)
-		}
-		d.track(res, res.ResponseType, res.StatusCode, res.ResponseParameters, res.ResponseTemplates)
-	}
-
-	d.api.deployment, err = apigateway.NewDeployment(ctx, d.name, &apigateway.DeploymentArgs{
-		RestApi:     rest.ID(),
+// deployment declares the deployment, replaced whenever anything it
+// follows changes.
+func (d *declarer) deployment() error {
+	var err error
+	d.api.deployment, err = apigateway.NewDeployment(d.ctx, d.name, &apigateway.DeploymentArgs{
+		RestApi:     d.api.RestAPI.ID(),
 		Description: pulumi.String("Replaced whenever a route, resource, method, integration, response or the authorizer changes"),
 		Triggers:    pulumi.StringMap{"configuration": fingerprint(d.config...)},
-	}, d.opts(), pulumi.DependsOn(d.resources))
+	}, d.opts(), pulumi.DependsOn(d.waitFor))
 	if err != nil {
 		return fmt.Errorf("deployment: %w", err)
 	}
+	return nil
+}
+
+// stage declares the stage, named after the stack, serving the deployment
+// with tracing and the logs configured, and the throttling and execution
+// logging of its methods.
+func (d *declarer) stage() error {
 	stage := &apigateway.StageArgs{
-		RestApi:    rest.ID(),
+		RestApi:    d.api.RestAPI.ID(),
 		Deployment: d.api.deployment.ID(),
 		StageName:  pulumi.String(d.api.stageName),
 		// Said either way, so that turning tracing off turns it off.
-		XrayTracingEnabled: pulumi.Bool(args.Tracing),
+		XrayTracingEnabled: pulumi.Bool(d.args.Tracing),
 	}
 	settings := &apigateway.MethodSettingsSettingsArgs{
-		ThrottlingRateLimit:  pulumi.Float64(args.ThrottleRateLimit),
-		ThrottlingBurstLimit: pulumi.Int(args.ThrottleBurstLimit),
+		ThrottlingRateLimit:  pulumi.Float64(d.args.ThrottleRateLimit),
+		ThrottlingBurstLimit: pulumi.Int(d.args.ThrottleBurstLimit),
 		// Said, not left out, so that turning the logs off turns them off.
 		LoggingLevel: pulumi.String(loggingOff),
 	}
-	var logging []pulumi.Resource
-	if l := args.Logging; l != nil {
-		access, execution, err := d.logGroups(l)
-		if err != nil {
-			return err
-		}
-		d.api.AccessLog = access
-		stage.AccessLogSettings = accessLogSettings(access)
-		// Request and response bodies and headers stay out of the logs:
-		// they carry the callers' tokens.
-		settings.LoggingLevel = pulumi.String(l.ExecutionLevel)
-		settings.DataTraceEnabled = pulumi.Bool(false)
-		logging = append(append(logging, l.After...), execution)
+	logging, err := d.logging(stage, settings)
+	if err != nil {
+		return err
 	}
-	d.api.Stage, err = apigateway.NewStage(ctx, d.name, stage, d.opts(), pulumi.DependsOn(logging))
+	d.api.Stage, err = apigateway.NewStage(d.ctx, d.name, stage, d.opts(), pulumi.DependsOn(logging))
 	if err != nil {
 		return fmt.Errorf("stage: %w", err)
 	}
-	if _, err := apigateway.NewMethodSettings(ctx, d.name, &apigateway.MethodSettingsArgs{
-		RestApi:    rest.ID(),
+	if _, err := apigateway.NewMethodSettings(d.ctx, d.name, &apigateway.MethodSettingsArgs{
+		RestApi:    d.api.RestAPI.ID(),
 		StageName:  d.api.Stage.StageName,
 		MethodPath: pulumi.String("*/*"),
 		Settings:   settings,
@@ -341,235 +287,6 @@ func (d *declarer) declare(args RouteArgs) error {
 		return fmt.Errorf("method settings: %w", err)
 	}
 	return nil
-}
-
-// nameRun is what of a path is left out of the names derived from it.
-var nameRun = regexp.MustCompile(`[^A-Za-z0-9{}._-]+`)
-
-// resourceName returns the name of what is declared for a resource path,
-// such as api-api (for /api), api-api-me or api-api-orders-{id}, and refuses a name another path
-// already took (as /a-b and /a/b would).
-func (d *declarer) resourceName(path string) (string, error) {
-	name := strings.TrimSuffix(d.name+"-"+nameRun.ReplaceAllString(strings.TrimPrefix(path, "/"), "-"), "-")
-	if other, ok := d.names[name]; ok && other != path {
-		return "", fmt.Errorf("the paths %s and %s would share the resource name %s: rename one", other, path, name)
-	}
-	d.names[name] = path
-	return name, nil
-}
-
-// resource declares the API Gateway resource of path and of each of its
-// parents not declared yet.
-func (d *declarer) resource(path string) error {
-	if _, ok := d.ids[path]; ok {
-		return nil
-	}
-	segments := gateway.Segments(path)
-	parent := "/" + strings.Join(segments[:len(segments)-1], "/")
-	if err := d.resource(parent); err != nil {
-		return err
-	}
-	name, err := d.resourceName(path)
-	if err != nil {
-		return err
-	}
-	res, err := apigateway.NewResource(d.ctx, name, &apigateway.ResourceArgs{
-		RestApi:  d.api.RestAPI.ID(),
-		ParentId: d.ids[parent],
-		PathPart: pulumi.String(segments[len(segments)-1]),
-	}, d.opts())
-	if err != nil {
-		return fmt.Errorf("resource %s: %w", path, err)
-	}
-	d.track(res, res.ParentId, res.PathPart)
-	d.ids[path] = res.ID().ToStringOutput()
-	return nil
-}
-
-// route declares the method of r behind the authorizer auth, its integration
-// with fn by r's kind, and fn's permission to be invoked for it.
-func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.Authorizer, cors pulumi.StringMapOutput) error {
-	base, err := d.resourceName(r.ResourcePath())
-	if err != nil {
-		return err
-	}
-	name := base + "-" + strings.ToLower(r.Method)
-	m, err := d.method(name, r.ResourcePath(), r.Method, &apigateway.MethodArgs{
-		Authorization: pulumi.String("CUSTOM"),
-		AuthorizerId:  auth.ID(),
-	})
-	if err != nil {
-		return err
-	}
-	switch r.Integration {
-	case gateway.Proxy:
-		// The function answers status, headers and body itself: no
-		// integration or method responses.
-		if _, err := d.integration(name, m, &apigateway.IntegrationArgs{
-			Type:                  pulumi.String("AWS_PROXY"),
-			IntegrationHttpMethod: pulumi.String("POST"),
-			Uri:                   fn.InvokeArn,
-		}); err != nil {
-			return err
-		}
-	case gateway.Template:
-		i, err := d.integration(name, m, &apigateway.IntegrationArgs{
-			Type:                  pulumi.String("AWS"),
-			IntegrationHttpMethod: pulumi.String("POST"),
-			Uri:                   fn.InvokeArn,
-			PassthroughBehavior:   pulumi.String("NEVER"),
-			RequestTemplates:      pulumi.StringMap{"application/json": pulumi.String(gateway.RequestTemplate)},
-		})
-		if err != nil {
-			return err
-		}
-		headers := slices.Sorted(maps.Keys(gateway.CORSHeaders("")))
-		if err := d.response(name, "200", headers, m, i, &apigateway.IntegrationResponseArgs{
-			ResponseParameters: quoted("method.response.header.", cors),
-		}); err != nil {
-			return err
-		}
-		if err := d.response(name, "500", headers, m, i, &apigateway.IntegrationResponseArgs{
-			SelectionPattern:   pulumi.String(errorSelectionPattern),
-			ResponseParameters: quoted("method.response.header.", cors),
-			ResponseTemplates: pulumi.StringMap{
-				"application/json": pulumi.String(string(gateway.ErrorBody(gateway.MessageInternalError))),
-			},
-		}); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("integration %q is not supported", r.Integration)
-	}
-	if err := d.permission(name, fn, methodSourceARN(d.api.RestAPI.ExecutionArn, r.Method, r.ResourcePath())); err != nil {
-		return fmt.Errorf("permission: %w", err)
-	}
-	return nil
-}
-
-// permission lets API Gateway invoke fn from sourceARN only.
-func (d *declarer) permission(name string, fn *lambda.Function, sourceARN pulumi.StringOutput) error {
-	_, err := lambda.NewPermission(d.ctx, name, &lambda.PermissionArgs{
-		Function:  fn.Name,
-		Action:    pulumi.String("lambda:InvokeFunction"),
-		Principal: pulumi.String("apigateway.amazonaws.com"),
-		SourceArn: sourceARN,
-	}, d.opts())
-	return err
-}
-
-// preflight declares the OPTIONS method of path: a MOCK integration that
-// answers 200 with headers, without a token.
-func (d *declarer) preflight(path string, headers pulumi.StringMapOutput) error {
-	base, err := d.resourceName(path)
-	if err != nil {
-		return err
-	}
-	name := base + "-options"
-	options, err := d.method(name, path, "OPTIONS", &apigateway.MethodArgs{Authorization: pulumi.String("NONE")})
-	if err != nil {
-		return err
-	}
-	mock, err := d.integration(name, options, &apigateway.IntegrationArgs{
-		Type:             pulumi.String("MOCK"),
-		RequestTemplates: pulumi.StringMap{"application/json": pulumi.String(`{"statusCode": 200}`)},
-	})
-	if err != nil {
-		return err
-	}
-	return d.response(name, "200", slices.Sorted(maps.Keys(gateway.PreflightHeaders("", ""))), options, mock, &apigateway.IntegrationResponseArgs{
-		ResponseParameters: quoted("method.response.header.", headers),
-	})
-}
-
-// method declares the method verb of the resource of path.
-func (d *declarer) method(name, path, verb string, args *apigateway.MethodArgs) (*apigateway.Method, error) {
-	args.RestApi = d.api.RestAPI.ID()
-	args.ResourceId = d.ids[path]
-	args.HttpMethod = pulumi.String(verb)
-	m, err := apigateway.NewMethod(d.ctx, name, args, d.opts())
-	if err != nil {
-		return nil, fmt.Errorf("method %s %s: %w", verb, path, err)
-	}
-	d.track(m, m.HttpMethod, m.ResourceId, m.Authorization, m.AuthorizerId)
-	return m, nil
-}
-
-// integration declares the integration of the method m.
-func (d *declarer) integration(name string, m *apigateway.Method, args *apigateway.IntegrationArgs) (*apigateway.Integration, error) {
-	args.RestApi = d.api.RestAPI.ID()
-	args.ResourceId = m.ResourceId
-	args.HttpMethod = m.HttpMethod
-	i, err := apigateway.NewIntegration(d.ctx, name, args, d.opts())
-	if err != nil {
-		return nil, fmt.Errorf("integration %s: %w", name, err)
-	}
-	d.track(i, i.HttpMethod, i.Type, i.IntegrationHttpMethod, i.Uri, i.PassthroughBehavior, i.RequestTemplates)
-	return i, nil
-}
-
-// response declares the method response status of m, named after the
-// method's name, with headers, and the integration response that fills it.
-func (d *declarer) response(method, status string, headers []string, m *apigateway.Method, i *apigateway.Integration, args *apigateway.IntegrationResponseArgs) error {
-	declared := pulumi.BoolMap{}
-	for _, h := range headers {
-		declared["method.response.header."+h] = pulumi.Bool(true)
-	}
-	name := method + "-" + status
-	mr, err := apigateway.NewMethodResponse(d.ctx, name, &apigateway.MethodResponseArgs{
-		RestApi:            d.api.RestAPI.ID(),
-		ResourceId:         m.ResourceId,
-		HttpMethod:         m.HttpMethod,
-		StatusCode:         pulumi.String(status),
-		ResponseModels:     pulumi.StringMap{"application/json": pulumi.String("Empty")},
-		ResponseParameters: declared,
-	}, d.opts())
-	if err != nil {
-		return fmt.Errorf("method response %s: %w", name, err)
-	}
-	d.track(mr, mr.HttpMethod, mr.StatusCode, mr.ResponseModels, mr.ResponseParameters)
-	args.RestApi = d.api.RestAPI.ID()
-	args.ResourceId = m.ResourceId
-	args.HttpMethod = m.HttpMethod
-	args.StatusCode = mr.StatusCode
-	ir, err := apigateway.NewIntegrationResponse(d.ctx, name, args, d.opts(), pulumi.DependsOn([]pulumi.Resource{i}))
-	if err != nil {
-		return fmt.Errorf("integration response %s: %w", name, err)
-	}
-	d.track(ir, ir.HttpMethod, ir.StatusCode, ir.SelectionPattern, ir.ResponseParameters, ir.ResponseTemplates)
-	return nil
-}
-
-// quoted maps each header to a response parameter named prefix+header whose
-// value is the header's static value, quoted as API Gateway wants.
-func quoted(prefix string, headers pulumi.StringMapOutput) pulumi.StringMapOutput {
-	return headers.ApplyT(func(h map[string]string) map[string]string {
-		params := make(map[string]string, len(h))
-		for k, v := range h {
-			params[prefix+k] = "'" + v + "'"
-		}
-		return params
-	}).(pulumi.StringMapOutput)
-}
-
-// authorizerSourceARN is the source ARN through which API Gateway invokes
-// the authorizer: <executionArn>/authorizers/<authorizerId>.
-func authorizerSourceARN(executionARN pulumi.StringOutput, authorizerID pulumi.IDOutput) pulumi.StringOutput {
-	return pulumi.Sprintf("%s/authorizers/%s", executionARN, authorizerID)
-}
-
-// methodSourceARN is the source ARN through which API Gateway invokes a
-// route's integration: <executionArn>/*/<verb><resource path>, for any
-// stage, each path parameter as *: <executionArn>/*/GET/api/orders/* for
-// the resource /api/orders/{id}.
-func methodSourceARN(executionARN pulumi.StringOutput, verb, path string) pulumi.StringOutput {
-	segments := gateway.Segments(path)
-	for i, s := range segments {
-		if _, ok := gateway.IsParameter(s); ok {
-			segments[i] = "*"
-		}
-	}
-	return pulumi.Sprintf("%s/*/%s/%s", executionARN, verb, strings.Join(segments, "/"))
 }
 
 // fingerprint returns the hex SHA-256 of the JSON of the resolved values: a

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/apigateway"
@@ -104,6 +105,27 @@ func (d *declarer) logGroups(l *Logging) (access *cloudwatch.LogGroup, execution
 		return nil, nil, fmt.Errorf("execution log group: %w", err)
 	}
 	return access, execution, nil
+}
+
+// logging sets the stage's access log and its methods' execution logging
+// when configured, declaring their log groups, and returns what the stage
+// must wait for: the log groups and the account's CloudWatch role.
+func (d *declarer) logging(stage *apigateway.StageArgs, settings *apigateway.MethodSettingsSettingsArgs) ([]pulumi.Resource, error) {
+	l := d.args.Logging
+	if l == nil {
+		return nil, nil
+	}
+	access, execution, err := d.logGroups(l)
+	if err != nil {
+		return nil, err
+	}
+	d.api.AccessLog = access
+	stage.AccessLogSettings = accessLogSettings(access)
+	// Request and response bodies and headers stay out of the logs: they
+	// carry the callers' tokens.
+	settings.LoggingLevel = pulumi.String(l.ExecutionLevel)
+	settings.DataTraceEnabled = pulumi.Bool(false)
+	return append(slices.Clone(l.After), execution), nil
 }
 
 // accessLogSettings writes the access log to group, in AccessLogFormat.
