@@ -177,7 +177,7 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 	// Two deep routes that, with the route table's resources, make 301,
 	// in 1.5 KB of ROUTE_GROUPS: each path's method ARN stays within 1,600
 	// bytes.
-	more := 301 - len(limits.Resources(gateway.Routes))
+	more := 301 - len(gateway.Routes.Resources())
 	deep := func(i int) gateway.Route {
 		segments := make([]string, more/2+i*(more%2))
 		for j := range segments {
@@ -200,6 +200,10 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 			"the route table: the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"}},
 		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))), []string{
 			"its method ARN could exceed API Gateway's 1600 bytes"}},
+		{"a function without its command and 300 allowed emails, in one message", withSetting("signin:allowedEmails", list),
+			with(gateway.Route{Method: "GET", Path: "/orders", Function: "orders", Integration: gateway.Proxy}), []string{
+				"no function orders: create functions/cmd/orders",
+				"more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m := &mocks{}

@@ -18,6 +18,7 @@ import (
 	s3 "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	waf "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
+	"signin/functions/gateway"
 	"signin/infra/limits"
 )
 
@@ -522,7 +523,7 @@ func checkInputs(snaps []snapshot) error {
 		})
 		switch s.Type {
 		case "aws:lambda/function:Function":
-			if err := limits.CheckEnvironment(environment(s.Inputs)); err != nil {
+			if err := gateway.CheckEnvironment(environment(s.Inputs)); err != nil {
 				problems = append(problems, fmt.Sprintf("%s %s: %v", s.Type, s.Name, err))
 			}
 		case "aws:apigateway/resource:Resource":
@@ -532,7 +533,7 @@ func checkInputs(snaps []snapshot) error {
 	for api, n := range resources {
 		// API Gateway creates the root resource; the program declares the
 		// others.
-		if err := limits.CheckResources(n + 1); err != nil {
+		if err := gateway.CheckResources(n + 1); err != nil {
 			problems = append(problems, fmt.Sprintf("REST API %s: %v", api, err))
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/routecheck"
 	"signin/infra/config"
 	"signin/infra/function"
 	"signin/infra/repo"
@@ -29,18 +30,16 @@ func main() {
 // root.
 type builder func(ctx context.Context, root string, names []string) (map[string]function.Code, error)
 
-// program is what `pulumi up` runs: the configuration and the route table
-// are validated, against this repository's rules and AWS's limits, before
-// anything is built or declared, so a bad route or a setting AWS would
-// refuse fails `pulumi preview` with a message naming it. It returns the stack outputs it
-// exported.
+// program is what `pulumi up` runs: the configuration, then the route
+// table (routecheck.Check, as `make build`, `make dev` and `make routes`
+// run it), are validated against this repository's rules and AWS's limits
+// before anything is built or declared, so a bad route or a setting AWS
+// would refuse fails `pulumi preview` with one message naming every
+// problem. It returns the stack outputs it exported.
 func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Outputs, error) {
 	cfg, err := config.Load(ctx)
 	if err != nil {
 		return nil, err
-	}
-	if err := cfg.CheckRoutes(routes); err != nil {
-		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	root, err := repo.Find()
 	if err != nil {
@@ -50,11 +49,8 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := bundle.CheckRoutes(functions, routes); err != nil {
-		return nil, err
-	}
-	if err := stack.Check(routes); err != nil {
-		return nil, err
+	if err := routecheck.Check(functions, routes, cfg.Authorizer(routes)); err != nil {
+		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())
 	if err != nil {

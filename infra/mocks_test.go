@@ -12,8 +12,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/routecheck"
 	"signin/infra/function"
 )
 
@@ -358,7 +360,7 @@ func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
 func TestMain(m *testing.M) {
 	dir, err := bundle.ModuleDir(context.Background())
 	if err == nil {
-		err = bundle.CheckRoutes(dir, gateway.Routes)
+		err = routecheck.Check(dir, gateway.Routes, authorizer.Config{})
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "the route table is wrong, and every test of signin/infra declares it:", err)

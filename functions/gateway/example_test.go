@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"fmt"
+	"strings"
 
 	"signin/functions/gateway"
 )
@@ -42,4 +43,18 @@ func ExampleRoute_ResourcePath() {
 	// Output:
 	// GET / -> /api
 	// GET /orders/{id} -> /api/orders/{id}
+}
+
+func ExampleCheckEnvironment() {
+	emails := make([]string, 300)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("user%03d@example.com", i)
+	}
+	err := gateway.CheckEnvironment(map[string]string{
+		"GOOGLE_CLIENT_ID": "123-abc.apps.googleusercontent.com",
+		"ALLOWED_EMAILS":   strings.Join(emails, ","),
+	})
+	fmt.Println(err)
+	// Output:
+	// the Lambda environment takes 6076 bytes, 1980 more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013, GOOGLE_CLIENT_ID 50)
 }

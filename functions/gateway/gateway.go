@@ -46,10 +46,6 @@ const TokenPattern = `^([Bb][Ee][Aa][Rr][Ee][Rr] )?[A-Za-z0-9_-]+\.[A-Za-z0-9_-]
 // authorizer's answer for a token.
 const DefaultAuthorizerTTL = 300
 
-// MaxAuthorizerTTL is the longest authorizer result cache API Gateway allows,
-// in seconds.
-const MaxAuthorizerTTL = 3600
-
 // ContextName is the key of the authorizer context entry that holds the
 // signed-in user's display name.
 const ContextName = "name"

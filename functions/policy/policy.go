@@ -19,6 +19,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"signin/functions/gateway"
 )
 
 // version is the IAM policy language version of every document.
@@ -73,34 +75,29 @@ func Stage(methodARN string) (string, error) {
 // Stage returns: <stage>/*/*.
 func WholeStage(stage string) string { return stage + "/*/*" }
 
-// maxMethodARNLength is the longest method ARN API Gateway accepts in a
-// policy, in bytes (API Gateway quotas: "Length, in bytes, of the method's
-// ARN").
-const maxMethodARNLength = 1600
-
 // Lengths of a stage ARN's fields that no configuration decides: a region
 // name (bounded generously: today's longest, such as ap-southeast-7, have
 // 14 characters), the account's 12 digits and API Gateway's 10-character
-// API ID; and the longest stage name API Gateway accepts.
+// API ID. The longest stage name API Gateway accepts is
+// gateway.MaxStageName.
 const (
-	maxRegionLength    = 25
-	accountIDLength    = 12
-	apiIDLength        = 10
-	maxStageNameLength = 128
+	maxRegionLength = 25
+	accountIDLength = 12
+	apiIDLength     = 10
 )
 
 // longestStage is the longest stage ARN a method ARN can start with: the
 // longest partition (aws-us-gov), region, account, API ID and stage name.
 var longestStage = "arn:aws-us-gov:" + executeAPIService + ":" + strings.Repeat("r", maxRegionLength) + ":" +
-	strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + strings.Repeat("s", maxStageNameLength)
+	strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + strings.Repeat("s", gateway.MaxStageName)
 
 // CheckMethodARN reports a route, method and resource path (such as GET
 // and /api/orders/{id}), whose method ARN could exceed the 1,600 bytes API
 // Gateway accepts: the longest stage ARN, the method and the path, each
 // path parameter counted as its name's length in braces.
 func CheckMethodARN(method, path string) error {
-	if n := len(longestStage) + len("/"+method) + len(path); n > maxMethodARNLength {
-		return fmt.Errorf("policy: route %s %s: its method ARN could exceed API Gateway's %d bytes (%d): shorten the path", method, path, maxMethodARNLength, n)
+	if n := len(longestStage) + len("/"+method) + len(path); n > gateway.MaxMethodARN {
+		return fmt.Errorf("policy: route %s %s: its method ARN could exceed API Gateway's %d bytes (%d): shorten the path", method, path, gateway.MaxMethodARN, n)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"signin/functions/gateway"
 )
 
 func TestStageIsTheStageOfTheMethod(t *testing.T) {
@@ -73,7 +75,7 @@ func TestCheckMethodARNRefusesPathsTooLongForAMethodARN(t *testing.T) {
 	if err := CheckMethodARN("GET", "/api/orders/{id}"); err != nil {
 		t.Errorf("a short path: %v", err)
 	}
-	room := maxMethodARNLength - len(longestStage) - len("/GET")
+	room := gateway.MaxMethodARN - len(longestStage) - len("/GET")
 	if err := CheckMethodARN("GET", "/"+strings.Repeat("a", room-1)); err != nil {
 		t.Errorf("a path of exactly the room left: %v", err)
 	}

@@ -286,31 +286,21 @@ func validateHostname(key, value string) error {
 	return nil
 }
 
-// CheckRoutes reports what of the configuration and the route table routes
-// together the authorizer or AWS would refuse: a route that names a group
-// the configuration does not define, a restricted route whose method ARN
-// is too long (what the authorizer refuses at start), and an authorizer's
-// environment over Lambda's 4 KB.
-func (c Settings) CheckRoutes(routes gateway.Table) error {
-	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
-		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
-	}
-	var errs []error
-	if err := limits.CheckEnvironment(c.AuthorizerEnvironment(routes)); err != nil {
-		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
-			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, err, KeyAllowedDomains, KeyAllowedEmails))
-	}
-	return errors.Join(errs...)
-}
-
-// AuthorizerEnvironment returns the authorizer function's environment: the
-// client ID, the allow-lists, the groups and the access rules of routes.
-// The OIDC issuer and key set keep the authorizer's Google defaults.
-func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
+// Authorizer returns the authorizer's configuration for the route table
+// routes: the client ID, the allow-lists, the groups and the access rules
+// of routes. The OIDC issuer and key set keep the authorizer's Google
+// defaults. The route check (routecheck.Check) measures its environment.
+func (c Settings) Authorizer(routes gateway.Table) authorizer.Config {
 	return authorizer.Config{
 		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
 		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
 		Groups:                         c.groups,
 		Routes:                         routes,
-	}.Environ()
+	}
+}
+
+// AuthorizerEnvironment returns the authorizer function's environment, the
+// variables of Authorizer(routes).
+func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
+	return c.Authorizer(routes).Environ()
 }

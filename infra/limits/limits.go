@@ -11,12 +11,10 @@
 package limits
 
 import (
-	"encoding/json"
 	"fmt"
 	"net"
 	"regexp"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -182,42 +180,4 @@ func CheckErrorCode(code int) error {
 		return fmt.Errorf("CloudFront custom error response for %d: CloudFront customises only %v", code, errorCodes)
 	}
 	return nil
-}
-
-// environmentSize returns the size of the environment env as Lambda
-// measures it against MaxEnvironment: its compact JSON object, in bytes.
-func environmentSize(env map[string]string) (int, error) {
-	if len(env) == 0 {
-		return 0, nil
-	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(env); err != nil {
-		return 0, fmt.Errorf("measuring the Lambda environment: %w", err)
-	}
-	return len(strings.TrimSuffix(b.String(), "\n")), nil
-}
-
-// CheckEnvironment reports an environment over MaxEnvironment, naming its
-// variables largest first with the bytes each takes.
-func CheckEnvironment(env map[string]string) error {
-	size, err := environmentSize(env)
-	if err != nil || size <= MaxEnvironment {
-		return err
-	}
-	names := make([]string, 0, len(env))
-	for k := range env {
-		names = append(names, k)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		a, b := len(names[i])+len(env[names[i]]), len(names[j])+len(env[names[j]])
-		return a > b || a == b && names[i] < names[j]
-	})
-	parts := make([]string, len(names))
-	for i, k := range names {
-		parts[i] = fmt.Sprintf("%s %d", k, len(k)+len(env[k]))
-	}
-	return fmt.Errorf("the Lambda environment takes %d bytes, %d more than the %d (4 KB) Lambda allows (bytes by variable: %s)",
-		size, size-MaxEnvironment, MaxEnvironment, strings.Join(parts, ", "))
 }

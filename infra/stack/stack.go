@@ -10,7 +10,6 @@
 package stack
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -25,7 +24,6 @@ import (
 	"signin/infra/domain"
 	"signin/infra/firewall"
 	"signin/infra/function"
-	"signin/infra/limits"
 	"signin/infra/web"
 	"signin/site"
 )
@@ -36,27 +34,6 @@ type Sources struct {
 	Routes gateway.Table
 	// Code holds each function's archive, by function name.
 	Code map[string]function.Code
-}
-
-// Check reports what of the route table alone AWS would refuse once
-// declared: a function whose derived names are too long, or more resources
-// or authorizers than API Gateway's quotas. (What it decides with the configuration,
-// config.Settings.CheckRoutes checks.) The program runs it before it builds
-// or declares anything.
-func Check(routes gateway.Table) error {
-	var errs []error
-	for _, name := range routes.Functions() {
-		if err := function.CheckName(name); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := limits.CheckResources(len(limits.Resources(routes))); err != nil {
-		errs = append(errs, fmt.Errorf("the route table: %w", err))
-	}
-	if err := limits.CheckAuthorizers(len(routes.Authorizers())); err != nil {
-		errs = append(errs, fmt.Errorf("the route table: %w", err))
-	}
-	return errors.Join(errs...)
 }
 
 // Outputs are the stack outputs, by name.

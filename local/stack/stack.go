@@ -34,6 +34,7 @@ import (
 	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/routecheck"
 	"signin/local/apigw"
 	"signin/local/emulator"
 	"signin/local/idp"
@@ -224,7 +225,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 	if err != nil {
 		return nil, err
 	}
-	if err := bundle.CheckRoutes(dir, st.routes); err != nil {
+	if err := routecheck.Check(dir, st.routes, authorizer.Config{ClientID: DevClientID, Groups: st.groups}); err != nil {
 		return nil, err
 	}
 	if st.binDir, err = os.MkdirTemp("", "signin-dev-"); err != nil {

@@ -21,8 +21,10 @@ import (
 	"path/filepath"
 	"slices"
 
+	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/routecheck"
 )
 
 func main() {
@@ -55,7 +57,7 @@ func checked(ctx context.Context, dir string) (string, error) {
 			return "", err
 		}
 	}
-	return dir, bundle.CheckRoutes(dir, gateway.Routes)
+	return dir, routecheck.Check(dir, gateway.Routes, authorizer.Config{})
 }
 
 // run checks the route table against the function commands of the
