@@ -90,29 +90,6 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := ctx.RegisterComponentResource(componentType, name, w, opts...); err != nil {
 		return nil, fmt.Errorf("firewall %s: %w", name, err)
 	}
-	metric := func(rule string) *wafv2.WebAclRuleVisibilityConfigArgs {
-		return &wafv2.WebAclRuleVisibilityConfigArgs{
-			CloudwatchMetricsEnabled: pulumi.Bool(true),
-			MetricName:               pulumi.String(name + "-" + rule),
-			SampledRequestsEnabled:   pulumi.Bool(true),
-		}
-	}
-	var headers wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArray
-	if args.AllowOrigin != nil {
-		headers = wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArray{
-			&wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArgs{Name: pulumi.String("Access-Control-Allow-Origin"), Value: args.AllowOrigin},
-			&wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArgs{Name: pulumi.String("Vary"), Value: pulumi.String("Origin")},
-		}
-	}
-	block := func(status int, body string) *wafv2.WebAclRuleActionArgs {
-		return &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{
-			CustomResponse: &wafv2.WebAclRuleActionBlockCustomResponseArgs{
-				ResponseCode:          pulumi.Int(status),
-				CustomResponseBodyKey: pulumi.String(body),
-				ResponseHeaders:       headers,
-			},
-		}}
-	}
 	var err error
 	w.ACL, err = wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
 		Description:   pulumi.String("Sheds abusive traffic of " + ctx.Project() + "/" + ctx.Stack()),
@@ -122,45 +99,7 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			&wafv2.WebAclCustomResponseBodyArgs{Key: pulumi.String(bodyRateLimited), ContentType: pulumi.String("APPLICATION_JSON"), Content: pulumi.String(gateway.BlockedBody(gateway.MessageRateLimited))},
 			&wafv2.WebAclCustomResponseBodyArgs{Key: pulumi.String(bodyBlocked), ContentType: pulumi.String("APPLICATION_JSON"), Content: pulumi.String(gateway.BlockedBody(gateway.MessageBlocked))},
 		},
-		Rules: wafv2.WebAclRuleArray{
-			&wafv2.WebAclRuleArgs{
-				Name:     pulumi.String(ruleRateLimit),
-				Priority: pulumi.Int(0),
-				Action:   block(statusRateLimited, bodyRateLimited),
-				Statement: &wafv2.WebAclRuleStatementArgs{
-					RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
-						AggregateKeyType:    pulumi.String("IP"),
-						Limit:               pulumi.Int(args.RateLimit),
-						EvaluationWindowSec: pulumi.Int(args.RateWindow),
-					},
-				},
-				VisibilityConfig: metric(ruleRateLimit),
-			},
-			&wafv2.WebAclRuleArgs{
-				Name:           pulumi.String(ruleCommon),
-				Priority:       pulumi.Int(1),
-				OverrideAction: &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}},
-				Statement: &wafv2.WebAclRuleStatementArgs{
-					ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-						VendorName: pulumi.String("AWS"),
-						Name:       pulumi.String(commonRuleSet),
-					},
-				},
-				VisibilityConfig: metric(ruleCommon),
-			},
-			&wafv2.WebAclRuleArgs{
-				Name:     pulumi.String(ruleBlock),
-				Priority: pulumi.Int(2),
-				Action:   block(statusBlocked, bodyBlocked),
-				Statement: &wafv2.WebAclRuleStatementArgs{
-					LabelMatchStatement: &wafv2.WebAclRuleStatementLabelMatchStatementArgs{
-						Scope: pulumi.String("NAMESPACE"),
-						Key:   pulumi.String(commonRuleSetLabels),
-					},
-				},
-				VisibilityConfig: metric(ruleBlock),
-			},
-		},
+		Rules: rules(name, args),
 		VisibilityConfig: &wafv2.WebAclVisibilityConfigArgs{
 			CloudwatchMetricsEnabled: pulumi.Bool(true),
 			MetricName:               pulumi.String(name),
@@ -174,6 +113,85 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 		return nil, fmt.Errorf("firewall %s: %w", name, err)
 	}
 	return w, nil
+}
+
+// rules are the web ACL name's rules, in order: the rate rule per source
+// IP, AWS's common rule set counting its matches, and the rule blocking
+// them.
+func rules(name string, args Args) wafv2.WebAclRuleArray {
+	headers := blockHeaders(args.AllowOrigin)
+	return wafv2.WebAclRuleArray{
+		&wafv2.WebAclRuleArgs{
+			Name:     pulumi.String(ruleRateLimit),
+			Priority: pulumi.Int(0),
+			Action:   block(statusRateLimited, bodyRateLimited, headers),
+			Statement: &wafv2.WebAclRuleStatementArgs{
+				RateBasedStatement: &wafv2.WebAclRuleStatementRateBasedStatementArgs{
+					AggregateKeyType:    pulumi.String("IP"),
+					Limit:               pulumi.Int(args.RateLimit),
+					EvaluationWindowSec: pulumi.Int(args.RateWindow),
+				},
+			},
+			VisibilityConfig: metric(name, ruleRateLimit),
+		},
+		&wafv2.WebAclRuleArgs{
+			Name:           pulumi.String(ruleCommon),
+			Priority:       pulumi.Int(1),
+			OverrideAction: &wafv2.WebAclRuleOverrideActionArgs{Count: &wafv2.WebAclRuleOverrideActionCountArgs{}},
+			Statement: &wafv2.WebAclRuleStatementArgs{
+				ManagedRuleGroupStatement: &wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+					VendorName: pulumi.String("AWS"),
+					Name:       pulumi.String(commonRuleSet),
+				},
+			},
+			VisibilityConfig: metric(name, ruleCommon),
+		},
+		&wafv2.WebAclRuleArgs{
+			Name:     pulumi.String(ruleBlock),
+			Priority: pulumi.Int(2),
+			Action:   block(statusBlocked, bodyBlocked, headers),
+			Statement: &wafv2.WebAclRuleStatementArgs{
+				LabelMatchStatement: &wafv2.WebAclRuleStatementLabelMatchStatementArgs{
+					Scope: pulumi.String("NAMESPACE"),
+					Key:   pulumi.String(commonRuleSetLabels),
+				},
+			},
+			VisibilityConfig: metric(name, ruleBlock),
+		},
+	}
+}
+
+// metric is the visibility of the rule of the web ACL name: its CloudWatch
+// metric and sampled requests.
+func metric(name, rule string) *wafv2.WebAclRuleVisibilityConfigArgs {
+	return &wafv2.WebAclRuleVisibilityConfigArgs{
+		CloudwatchMetricsEnabled: pulumi.Bool(true),
+		MetricName:               pulumi.String(name + "-" + rule),
+		SampledRequestsEnabled:   pulumi.Bool(true),
+	}
+}
+
+// blockHeaders are the headers of a blocked answer: none, or, with
+// allowOrigin, the CORS header that lets that origin read it.
+func blockHeaders(allowOrigin pulumi.StringInput) wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArray {
+	if allowOrigin == nil {
+		return nil
+	}
+	return wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArray{
+		&wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArgs{Name: pulumi.String("Access-Control-Allow-Origin"), Value: allowOrigin},
+		&wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArgs{Name: pulumi.String("Vary"), Value: pulumi.String("Origin")},
+	}
+}
+
+// block answers status with the custom response body and headers.
+func block(status int, body string, headers wafv2.WebAclRuleActionBlockCustomResponseResponseHeaderArray) *wafv2.WebAclRuleActionArgs {
+	return &wafv2.WebAclRuleActionArgs{Block: &wafv2.WebAclRuleActionBlockArgs{
+		CustomResponse: &wafv2.WebAclRuleActionBlockCustomResponseArgs{
+			ResponseCode:          pulumi.Int(status),
+			CustomResponseBodyKey: pulumi.String(body),
+			ResponseHeaders:       headers,
+		},
+	}}
 }
 
 // Protect associates the web ACL with the regional resource resourceARN,

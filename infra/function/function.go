@@ -151,7 +151,8 @@ type Lambda struct {
 	LogGroup *cloudwatch.LogGroup
 }
 
-// New declares the function name.
+// New declares the function name: its log group, its role and the
+// function.
 func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOption) (*Lambda, error) {
 	if err := CheckName(name); err != nil {
 		return nil, err
@@ -160,54 +161,93 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 	if err := ctx.RegisterComponentResource(componentType, name, f, opts...); err != nil {
 		return nil, fmt.Errorf("function %s: %w", name, err)
 	}
-	parent := pulumi.Parent(f)
-	var err error
-	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, name, &cloudwatch.LogGroupArgs{
-		NamePrefix:      pulumi.String(logGroupPrefix(name)),
-		RetentionInDays: pulumi.Int(args.LogRetentionDays),
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("function %s: log group: %w", name, err)
+	if err := f.logGroup(ctx, args); err != nil {
+		return nil, err
 	}
+	after, err := f.declareRole(ctx, args)
+	if err != nil {
+		return nil, err
+	}
+	if err := f.function(ctx, args, after); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
+		"name": f.Function.Name,
+		"arn":  f.Function.Arn,
+	}); err != nil {
+		return nil, fmt.Errorf("function %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// logGroup declares the function's log group, kept args.LogRetentionDays.
+func (f *Lambda) logGroup(ctx *pulumi.Context, args Args) error {
+	var err error
+	f.LogGroup, err = cloudwatch.NewLogGroup(ctx, f.Name, &cloudwatch.LogGroupArgs{
+		NamePrefix:      pulumi.String(logGroupPrefix(f.Name)),
+		RetentionInDays: pulumi.Int(args.LogRetentionDays),
+	}, pulumi.Parent(f))
+	if err != nil {
+		return fmt.Errorf("function %s: log group: %w", f.Name, err)
+	}
+	return nil
+}
+
+// declareRole declares the role the function runs as, with the policies
+// that let it write its logs and, with args.Tracing, its traces; it returns
+// the policies' attachments, which the function waits for.
+func (f *Lambda) declareRole(ctx *pulumi.Context, args Args) ([]pulumi.Resource, error) {
 	writes := "logs"
 	if args.Tracing {
 		writes = "logs and traces"
 	}
-	f.role, err = iam.NewRole(ctx, name, &iam.RoleArgs{
-		NamePrefix:       pulumi.String(rolePrefix(name)),
+	var err error
+	f.role, err = iam.NewRole(ctx, f.Name, &iam.RoleArgs{
+		NamePrefix:       pulumi.String(rolePrefix(f.Name)),
 		AssumeRolePolicy: pulumi.String(assumeRolePolicy),
-		Description:      pulumi.String("Runs the " + name + " function: writes its " + writes + ", nothing else."),
-	}, parent)
+		Description:      pulumi.String("Runs the " + f.Name + " function: writes its " + writes + ", nothing else."),
+	}, pulumi.Parent(f))
 	if err != nil {
-		return nil, fmt.Errorf("function %s: role: %w", name, err)
+		return nil, fmt.Errorf("function %s: role: %w", f.Name, err)
 	}
-	logs, err := iam.NewRolePolicyAttachment(ctx, name+"-logs", &iam.RolePolicyAttachmentArgs{
+	logs, err := f.attach(ctx, "logs", basicExecutionPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: role policy: %w", f.Name, err)
+	}
+	if !args.Tracing {
+		return []pulumi.Resource{logs}, nil
+	}
+	traces, err := f.attach(ctx, "tracing", tracingPolicy)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: tracing policy: %w", f.Name, err)
+	}
+	return []pulumi.Resource{logs, traces}, nil
+}
+
+// attach attaches the managed policy to the function's role, named after
+// the function and what.
+func (f *Lambda) attach(ctx *pulumi.Context, what, policy string) (*iam.RolePolicyAttachment, error) {
+	return iam.NewRolePolicyAttachment(ctx, f.Name+"-"+what, &iam.RolePolicyAttachmentArgs{
 		Role:      f.role.Name,
-		PolicyArn: pulumi.String(basicExecutionPolicy),
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("function %s: role policy: %w", name, err)
-	}
-	after := []pulumi.Resource{logs}
+		PolicyArn: pulumi.String(policy),
+	}, pulumi.Parent(f))
+}
+
+// function declares the Lambda function of args.Code, running as its role
+// once the resources after exist.
+func (f *Lambda) function(ctx *pulumi.Context, args Args, after []pulumi.Resource) error {
 	// Said either way, so that turning tracing off turns it off: Lambda's
 	// default, PassThrough, traces only what a caller asked to trace.
 	tracing := &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("PassThrough")}
 	if args.Tracing {
-		traces, err := iam.NewRolePolicyAttachment(ctx, name+"-tracing", &iam.RolePolicyAttachmentArgs{
-			Role:      f.role.Name,
-			PolicyArn: pulumi.String(tracingPolicy),
-		}, parent)
-		if err != nil {
-			return nil, fmt.Errorf("function %s: tracing policy: %w", name, err)
-		}
-		after = append(after, traces)
 		tracing.Mode = pulumi.String("Active")
 	}
 	var env lambda.FunctionEnvironmentPtrInput
 	if len(args.Environment) > 0 {
 		env = &lambda.FunctionEnvironmentArgs{Variables: args.Environment}
 	}
-	f.Function, err = lambda.NewFunction(ctx, name, &lambda.FunctionArgs{
+	var err error
+	f.Function, err = lambda.NewFunction(ctx, f.Name, &lambda.FunctionArgs{
 		Code:           pulumi.NewFileArchive(args.Code.Path),
 		SourceCodeHash: pulumi.String(args.Code.SHA256),
 		Runtime:        pulumi.String(runtime),
@@ -224,15 +264,9 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 			SystemLogLevel:      pulumi.String(SystemLogLevel),
 			LogGroup:            f.LogGroup.Name,
 		},
-	}, parent, pulumi.DependsOn(after))
+	}, pulumi.Parent(f), pulumi.DependsOn(after))
 	if err != nil {
-		return nil, fmt.Errorf("function %s: %w", name, err)
+		return fmt.Errorf("function %s: %w", f.Name, err)
 	}
-	if err := ctx.RegisterResourceOutputs(f, pulumi.Map{
-		"name": f.Function.Name,
-		"arn":  f.Function.Arn,
-	}); err != nil {
-		return nil, fmt.Errorf("function %s: %w", name, err)
-	}
-	return f, nil
+	return nil
 }
