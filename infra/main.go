@@ -49,7 +49,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := routecheck.Check(functions, routes, cfg.Authorizer(routes)); err != nil {
+	if err := routecheck.Check(functions, routes, cfg.AuthorizerConfig(routes)); err != nil {
 		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	code, err := build(ctx.Context(), root, routes.Functions())

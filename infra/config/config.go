@@ -286,11 +286,11 @@ func validateHostname(key, value string) error {
 	return nil
 }
 
-// Authorizer returns the authorizer's configuration for the route table
+// AuthorizerConfig returns the authorizer's configuration for the route table
 // routes: the client ID, the allow-lists, the groups and the access rules
 // of routes. The OIDC issuer and key set keep the authorizer's Google
 // defaults. The route check (routecheck.Check) measures its environment.
-func (c Settings) Authorizer(routes gateway.Table) authorizer.Config {
+func (c Settings) AuthorizerConfig(routes gateway.Table) authorizer.Config {
 	return authorizer.Config{
 		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
 		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
@@ -300,7 +300,7 @@ func (c Settings) Authorizer(routes gateway.Table) authorizer.Config {
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment, the
-// variables of Authorizer(routes).
+// variables of AuthorizerConfig(routes).
 func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
-	return c.Authorizer(routes).Environ()
+	return c.AuthorizerConfig(routes).Environ()
 }
