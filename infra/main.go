@@ -21,14 +21,14 @@ import (
 
 func main() {
 	pulumi.Run(func(ctx *pulumi.Context) error {
-		_, err := program(ctx, gateway.Routes, buildFunctions)
+		_, err := program(ctx, gateway.Routes, function.BuildAll)
 		return err
 	})
 }
 
-// builder builds the archive of each function named of the repository at
-// root.
-type builder func(ctx context.Context, root string, names []string) (map[string]function.Code, error)
+// builder builds the archive of each function named into the folder
+// outDir, as function.BuildAll does.
+type builder func(ctx context.Context, outDir string, names []string) (map[string]function.Code, error)
 
 // program is what `pulumi up` runs: the configuration, then the route
 // table (routecheck.Check, as `make build`, `make dev` and `make routes`
@@ -52,27 +52,9 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err := routecheck.Check(functions, routes, cfg.AuthorizerConfig(routes)); err != nil {
 		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
-	code, err := build(ctx.Context(), root, routes.Functions())
+	code, err := build(ctx.Context(), repo.BuildDir(root), routes.Functions())
 	if err != nil {
 		return nil, err
 	}
 	return stack.Declare(ctx, cfg, stack.Sources{Routes: routes, Code: code})
-}
-
-// buildFunctions builds each function named into the repository's build
-// folder.
-func buildFunctions(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
-	dir, err := bundle.ModuleDir(ctx)
-	if err != nil {
-		return nil, err
-	}
-	code := map[string]function.Code{}
-	for _, name := range names {
-		c, err := function.Build(ctx, dir, repo.BuildDir(root), name)
-		if err != nil {
-			return nil, err
-		}
-		code[name] = c
-	}
-	return code, nil
 }

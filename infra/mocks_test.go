@@ -298,9 +298,9 @@ var (
 
 // buildOnceForTests builds the real archives of every function of the
 // route table once per test binary.
-func buildOnceForTests(ctx context.Context, root string, names []string) (map[string]function.Code, error) {
+func buildOnceForTests(ctx context.Context, outDir string, names []string) (map[string]function.Code, error) {
 	buildOnce.Do(func() {
-		builtCode, buildError = buildFunctions(context.WithoutCancel(ctx), root, gateway.Routes.Functions())
+		builtCode, buildError = function.BuildAll(context.WithoutCancel(ctx), outDir, gateway.Routes.Functions())
 	})
 	code := map[string]function.Code{}
 	for _, name := range names {

@@ -122,6 +122,25 @@ func Build(ctx context.Context, dir, outDir, name string) (Code, error) {
 	return Code{Path: path, SHA256: base64.StdEncoding.EncodeToString(sum[:])}, nil
 }
 
+// BuildAll builds each function named of the workspace's functions module
+// (bundle.ModuleDir) into outDir, as Build does, and returns their
+// archives by name.
+func BuildAll(ctx context.Context, outDir string, names []string) (map[string]Code, error) {
+	dir, err := bundle.ModuleDir(ctx)
+	if err != nil {
+		return nil, err
+	}
+	code := map[string]Code{}
+	for _, name := range names {
+		c, err := Build(ctx, dir, outDir, name)
+		if err != nil {
+			return nil, err
+		}
+		code[name] = c
+	}
+	return code, nil
+}
+
 // Args configure a Lambda.
 type Args struct {
 	// Code is the function's archive.
