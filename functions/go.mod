@@ -11,4 +11,5 @@ require (
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
 	github.com/stretchr/testify v1.9.0 // indirect
 	golang.org/x/oauth2 v0.36.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

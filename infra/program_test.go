@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"maps"
@@ -15,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
@@ -106,34 +108,49 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 }
 
 // The authorizer is told the client ID, the allow-lists, the groups and
-// the route table's access rules, and nothing that would replace Google as
+// the route table's access rules, the stack's and a test's, and nothing that would replace Google as
 // the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
-	cfg["signin:groups"] = `{"admins":{"emails":["Ada@Example.com"]}}`
+	cfg = withGroups(t, cfg, authorizer.Groups{"auditors": {Emails: []string{"Ada@Example.com"}}})
 	m := &mocks{}
-	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}})
 	if err := runRoutes(m, cfg, routes); err != nil {
 		t.Fatal(err)
 	}
 	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
-	// The routes every caller may call are the table's, as "METHOD /path".
-	wantRoutes := map[string][]string{"admins": {"DELETE /me"}}
-	for _, r := range gateway.Routes {
-		wantRoutes[""] = append(wantRoutes[""], r.Method+" "+r.Path)
+	// Every route, as "METHOD /path", under its groups ("" for the open ones).
+	wantRoutes := map[string][]string{}
+	for _, r := range routes {
+		groups := strings.Join(r.Groups, ",")
+		wantRoutes[groups] = append(wantRoutes[groups], r.Method+" "+r.Path)
 	}
 	var gotRoutes map[string][]string
 	if err := json.Unmarshal([]byte(got["ROUTE_GROUPS"]), &gotRoutes); err != nil || !reflect.DeepEqual(gotRoutes, wantRoutes) {
 		t.Errorf("ROUTE_GROUPS = %s, want the routes %v", got["ROUTE_GROUPS"], wantRoutes)
 	}
 	delete(got, "ROUTE_GROUPS")
+	// The stack's groups and the test's, the addresses lower-cased.
+	groups, err := json.Marshal(mustGroups(t, cfg[groupsKey]))
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{
-		"GOOGLE_CLIENT_ID": testClientID,
+		"GOOGLE_CLIENT_ID": cfg[clientIDKey],
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
-		"ALLOWED_DOMAINS":  "example.com",
-		"GROUPS":           `{"admins":{"emails":["ada@example.com"]}}`,
+		"GROUPS":           string(groups),
 		"SSL_CERT_DIR":     "/dev/null",
+	}
+	var domains []string
+	if err := json.Unmarshal([]byte(cmp.Or(cfg["signin:allowedDomains"], "[]")), &domains); err != nil {
+		t.Fatal(err)
+	}
+	if len(domains) > 0 {
+		want["ALLOWED_DOMAINS"] = strings.Join(domains, ",")
+	}
+	if cfg["signin:trustEmailsWithoutHd"] == "true" {
+		want["TRUST_EMAILS_WITHOUT_HD"] = "true"
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v and ROUTE_GROUPS", got, want)
@@ -463,7 +480,7 @@ func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
-	want, err := site.Config{ClientID: testClientID}.ContentSecurityPolicy()
+	want, err := site.Config{ClientID: testConfig()[clientIDKey]}.ContentSecurityPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -528,7 +545,7 @@ func TestSiteFiles(t *testing.T) {
 	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
 		objects[str(o.Inputs, "key")] = o
 	}
-	files, err := site.Build(site.Config{ClientID: testClientID})
+	files, err := site.Build(site.Config{ClientID: testConfig()[clientIDKey]})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -727,8 +744,8 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 						t.Errorf("%s: %s = %q, want %q (%s)", str(b, "pathPattern"), want.field, got, want.value, want.why)
 					}
 				}
-				if got := value(b, "allowedMethods"); len(got.ArrayValue()) != 2 {
-					t.Errorf("%s: allowedMethods = %v, want GET and HEAD, the route table's methods", str(b, "pathPattern"), got)
+				if got, want := stringList(value(b, "allowedMethods")), cloudFrontMethods(gateway.Routes.Methods()); !slices.Equal(got, want) {
+					t.Errorf("%s: allowedMethods = %v, want %v, CloudFront's smallest set that holds the route table's methods %v", str(b, "pathPattern"), got, want, gateway.Routes.Methods())
 				}
 				for _, unwanted := range []string{"forwardedValues", "defaultTtl", "maxTtl", "minTtl"} {
 					if v := value(b, unwanted); !v.IsNull() {
@@ -741,4 +758,29 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cloudFrontMethods returns the smallest of the sets of methods CloudFront
+// lets a cache behaviour allow that holds methods.
+func cloudFrontMethods(methods []string) []string {
+	for _, set := range [][]string{
+		{"GET", "HEAD"},
+		{"GET", "HEAD", "OPTIONS"},
+	} {
+		if !slices.ContainsFunc(methods, func(m string) bool { return !slices.Contains(set, m) }) {
+			return set
+		}
+	}
+	return []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
+}
+
+// stringList returns the strings of the list v.
+func stringList(v resource.PropertyValue) []string {
+	var out []string
+	if v.IsArray() {
+		for _, e := range v.ArrayValue() {
+			out = append(out, e.StringValue())
+		}
+	}
+	return out
 }

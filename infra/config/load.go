@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
-	"signin/functions/authorizer"
+	"signin/functions/stackconfig"
 	"signin/infra/limits"
 )
 
@@ -26,23 +26,14 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		c.GoogleClientID, err = pulumiconfig.Try(ctx, KeyGoogleClientID)
 		return err
 	})
-	read(KeyAllowedEmails, func() error {
-		return listError(KeyAllowedEmails, pulumiconfig.TryObject(ctx, KeyAllowedEmails, &c.allowedEmails))
+	access, err := stackconfig.Parse(func(key string) (string, bool) {
+		v, err := pulumiconfig.Try(ctx, key)
+		return v, err == nil
 	})
-	read(KeyAllowedDomains, func() error {
-		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.allowedDomains))
-	})
-	read(KeyGroups, func() error {
-		raw, err := pulumiconfig.Try(ctx, KeyGroups)
-		if err == nil {
-			if c.groups, err = authorizer.ParseGroups(raw); err != nil {
-				err = fmt.Errorf("%w (set members with `pulumi config set --path 'groups.admins.emails[0]' ada@example.com`)", err)
-			}
-		}
-		return err
-	})
-	read(KeyTrustEmails, func() error { return tryBool(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
-	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Authorizer = access
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
 	read(KeyThrottleBurstLimit, func() error { return tryInt(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
 	read(KeyThrottleRateLimit, func() error {
@@ -119,12 +110,4 @@ func tryString(ctx *pulumi.Context, key string, out *string) error {
 		*out = v
 	}
 	return err
-}
-
-// listError explains a list setting that is not a list of strings.
-func listError(key string, err error) error {
-	if err == nil || errors.Is(err, pulumiconfig.ErrMissingVar) {
-		return err
-	}
-	return fmt.Errorf("not a list of strings (set its entries with `pulumi config set --path '%s[0]' <value>`): %w", key, err)
 }

@@ -65,6 +65,9 @@ type Config struct {
 	// CacheTTL is how long the authorizer's answer for a token is reused;
 	// zero means gateway.DefaultAuthorizerTTL.
 	CacheTTL time.Duration
+	// Uncached turns the authorizer's result cache off, as a TTL of 0
+	// does in API Gateway (authorizerCacheTtl 0): every request runs it.
+	Uncached bool
 	// logger receives one line per failure of a function; nil means
 	// slog.Default().
 	logger *slog.Logger
@@ -401,7 +404,7 @@ func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (autho
 	g.mu.Lock()
 	c, ok := g.cache[token]
 	g.mu.Unlock()
-	if ok && now.Before(c.expires) {
+	if ok && !g.cfg.Uncached && now.Before(c.expires) {
 		return c.policy, true, nil
 	}
 	// The event is the type the authorizer decodes; a struct of strings
