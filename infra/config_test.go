@@ -176,7 +176,7 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 		want   string
 	}{
 		{"an undefined group", "", append(slices.Clone(gateway.Routes), admin),
-			"groups and the route table: the group auditors, which GET /api/admin names, is not defined in the stack's configuration: define it with `pulumi config set --path 'groups.auditors.emails[0]' ada@example.com` (or groups.auditors.domains[0] example.com), or remove it from the route table"},
+			"groups and the route table: the group auditors, which the route GET /api/admin names, is not defined in the stack's configuration: define it with `pulumi config set --path 'groups.auditors.emails[0]' ada@example.com` (or groups.auditors.domains[0] example.com), or remove it from the route table"},
 		{"routes a policy cannot tell apart", `{"auditors":{"emails":["ada@example.com"]}}`, append(slices.Clone(gateway.Routes),
 			gateway.Route{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
 			gateway.Route{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}},

@@ -173,8 +173,12 @@ func (a Authorizer) CheckRoutes(routes gateway.Table) error {
 	}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(undefined)) {
-		errs = append(errs, fmt.Errorf("the group %s, which %s names, is not defined in the stack's configuration: define it with %s (or groups.%s.domains[0] example.com), or remove it from the route table",
-			name, strings.Join(undefined[name], " and "), GroupCommand(name), name))
+		named := "the route " + undefined[name][0] + " names"
+		if len(undefined[name]) > 1 {
+			named = "the routes " + strings.Join(undefined[name], " and ") + " name"
+		}
+		errs = append(errs, fmt.Errorf("the group %s, which %s, is not defined in the stack's configuration: define it with %s (or groups.%s.domains[0] example.com), or remove it from the route table",
+			name, named, GroupCommand(name), name))
 	}
 	if err := errors.Join(errs...); err != nil {
 		return err
