@@ -299,7 +299,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 		}
 		f, err := emulator.Start(ctx, emulator.Options{
 			RIE: rie, Bootstrap: bin,
-			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + region}, st.environment(name, opts)...),
+			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + region}, st.environment(name)...),
 			Output: prefixed(opts.Logs, name),
 		})
 		if err != nil {
@@ -316,7 +316,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 
 // environment returns the function name's settings, as the Pulumi program
 // sets them when deployed (gateway.Environment).
-func (st *Running) environment(name string, opts Options) []string {
+func (st *Running) environment(name string) []string {
 	auth := authorizer.Config{
 		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
 		AllowedEmails:                  st.access.AllowedEmails,
