@@ -480,7 +480,7 @@ func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
-	want, err := site.Config{ClientID: testConfig()[clientIDKey]}.ContentSecurityPolicy()
+	want, err := site.Config{ClientID: testClientID}.ContentSecurityPolicy()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +545,7 @@ func TestSiteFiles(t *testing.T) {
 	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
 		objects[str(o.Inputs, "key")] = o
 	}
-	files, err := site.Build(site.Config{ClientID: testConfig()[clientIDKey]})
+	files, err := site.Build(site.Config{ClientID: testClientID})
 	if err != nil {
 		t.Fatal(err)
 	}
