@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/functions/gateway"
-	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 	"signin/infra/config"
 	"signin/infra/project"
 )
@@ -19,7 +19,7 @@ import (
 // devStack reads the stack's file, Pulumi.dev.yaml, as it is.
 func devStack(t *testing.T) map[string]string {
 	t.Helper()
-	cfg, err := stackconfig.ReadFile(stackFile)
+	cfg, err := stackfile.Read(stackFile)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,6 +19,7 @@ import (
 	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 	"signin/infra/function"
 	"signin/infra/project"
 )
@@ -283,7 +284,7 @@ func stringMap(props resource.PropertyMap, path ...string) map[string]string {
 
 // stackFile is the repository's file of the stack the tests run,
 // Pulumi.dev.yaml.
-var stackFile = filepath.Join("..", stackconfig.FileName(testStack))
+var stackFile = filepath.Join("..", stackfile.FileName(testStack))
 
 // testConfig is the configuration of the stack the tests run, as its file
 // holds it: a team's allow-lists and groups (which the route table's groups
@@ -424,7 +425,7 @@ func TestMain(m *testing.M) {
 		err = access.CheckRoutes(gateway.Routes)
 	}
 	if err == nil {
-		stackValues, err = stackconfig.ReadFile(stackFile)
+		stackValues, err = stackfile.Read(stackFile)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "the route table or the stack's configuration is wrong, and every test of signin/infra declares them:", err)

@@ -72,7 +72,7 @@ func main() {
 `,
 }
 
-// A team's repository is not the template (pitfall 29): a scratch copy of
+// A team's repository is not the template: a scratch copy of
 // the repository's tracked files, its stack configured and the README's
 // endpoints added (GET /orders/{id}, DELETE /orders/{id} for the group
 // admins, a POST), passes the route check and the infrastructure's and the

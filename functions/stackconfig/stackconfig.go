@@ -1,10 +1,9 @@
 // Package stackconfig is the one definition of the stack settings that both
 // the Pulumi program (infra) and the offline stack (`make dev`, local) read
-// from a stack's configuration, Pulumi.<stack>.yaml: whom the authorizer
-// admits (allowedEmails, allowedDomains, groups, trustEmailsWithoutHd) and
-// how long API Gateway caches its answer (authorizerCacheTtl). It reads a
-// stack file as Pulumi hands its values to a program, parses and validates
-// those settings, and checks the route table's groups against them, each
+// from a stack's configuration, Pulumi.<stack>.yaml (package stackfile):
+// whom the authorizer admits (allowedEmails, allowedDomains, groups,
+// trustEmailsWithoutHd) and how long API Gateway caches its answer
+// (authorizerCacheTtl). It parses and validates those settings, and checks the route table's groups against them, each
 // error naming the setting and the `pulumi config set` command that fixes
 // it.
 package stackconfig
@@ -14,23 +13,17 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/functions/stackfile"
 )
 
-// Namespace is the prefix of this project's keys in a stack file: the
-// project's name in Pulumi.yaml.
-const Namespace = "signin"
-
-// Keys of the settings this package reads, below Namespace.
+// Keys of the settings this package reads, below stackfile.Namespace.
 const (
 	KeyAllowedEmails      = "allowedEmails"
 	KeyAllowedDomains     = "allowedDomains"
@@ -109,7 +102,7 @@ var settings = []setting{
 	}},
 }
 
-// Keys returns the keys Parse reads, below Namespace.
+// Keys returns the keys Parse reads, below stackfile.Namespace.
 func Keys() []string {
 	keys := make([]string, len(settings))
 	for i, s := range settings {
@@ -124,7 +117,7 @@ func GroupCommand(name string) string {
 }
 
 // Parse reads the settings from lookup, which returns a key's value (below
-// Namespace) as Pulumi hands it to a program, and whether it is set; an
+// stackfile.Namespace) as Pulumi hands it to a program, and whether it is set; an
 // unset key keeps its default. The error names every wrong setting and how
 // to fix it.
 func Parse(lookup func(key string) (string, bool)) (Authorizer, error) {
@@ -186,56 +179,18 @@ func (a Authorizer) CheckRoutes(routes gateway.Table) error {
 	return authorizer.CheckAccess(a.Groups, routes)
 }
 
-// FileName returns the name of the stack's configuration file.
-func FileName(stack string) string {
-	return "Pulumi." + stack + ".yaml"
-}
-
 // Load reads the settings of the stack file at path.
 func Load(path string) (Authorizer, error) {
-	values, err := ReadFile(path)
+	values, err := stackfile.Read(path)
 	if err != nil {
 		return Authorizer{}, err
 	}
 	a, err := Parse(func(key string) (string, bool) {
-		v, ok := values[Namespace+":"+key]
+		v, ok := values[stackfile.Namespace+":"+key]
 		return v, ok
 	})
 	if err != nil {
 		return Authorizer{}, fmt.Errorf("stackconfig: %s: %w", filepath.Base(path), err)
 	}
 	return a, nil
-}
-
-// ReadFile reads the configuration of a stack file (Pulumi.<stack>.yaml) as
-// Pulumi hands it to the program: every key with its namespace, scalars as
-// text and lists or objects as JSON. An encrypted secret is returned as its
-// ciphertext object.
-func ReadFile(path string) (map[string]string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("stackconfig: %w", err)
-	}
-	var file struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(b, &file); err != nil {
-		return nil, fmt.Errorf("stackconfig: %s: %w", path, err)
-	}
-	out := make(map[string]string, len(file.Config))
-	for k, v := range file.Config {
-		switch v := v.(type) {
-		case string:
-			out[k] = v
-		case int, float64, bool:
-			out[k] = fmt.Sprint(v)
-		default:
-			j, err := json.Marshal(v)
-			if err != nil {
-				return nil, fmt.Errorf("stackconfig: %s: %s: %w", path, k, err)
-			}
-			out[k] = string(j)
-		}
-	}
-	return out, nil
 }

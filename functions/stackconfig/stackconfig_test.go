@@ -9,6 +9,7 @@ import (
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/functions/stackfile"
 )
 
 // lookup returns a lookup of the values, as a program's configuration.
@@ -96,7 +97,7 @@ func TestCheckRoutesGivesTheCommandForAnUndefinedGroup(t *testing.T) {
 // scalars as text, lists and objects (as `pulumi config set --path` writes
 // them) as JSON.
 func TestLoadReadsAStackFileAsPulumiDoes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), FileName("dev"))
+	path := filepath.Join(t.TempDir(), stackfile.FileName("dev"))
 	file := `config:
   aws:region: eu-central-1
   signin:googleClientId: 123456789012-abc.apps.googleusercontent.com
@@ -112,7 +113,7 @@ func TestLoadReadsAStackFileAsPulumiDoes(t *testing.T) {
 	if err := os.WriteFile(path, []byte(file), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	values, err := ReadFile(path)
+	values, err := stackfile.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +133,7 @@ func TestLoadReadsAStackFileAsPulumiDoes(t *testing.T) {
 	if !reflect.DeepEqual(a, want) {
 		t.Errorf("Load = %+v, want %+v", a, want)
 	}
-	if _, err := Load(filepath.Join(t.TempDir(), FileName("prod"))); err == nil || !strings.Contains(err.Error(), "Pulumi.prod.yaml") {
+	if _, err := Load(filepath.Join(t.TempDir(), stackfile.FileName("prod"))); err == nil || !strings.Contains(err.Error(), "Pulumi.prod.yaml") {
 		t.Errorf("a missing stack file: %v, want an error naming it", err)
 	}
 }

@@ -11,12 +11,12 @@ import (
 	"regexp"
 	"strings"
 
-	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
 // project's name in Pulumi.yaml.
-const Namespace = stackconfig.Namespace
+const Namespace = stackfile.Namespace
 
 // KeyGoogleClientID is the setting of the Google OAuth 2.0 client ID the
 // page signs in with.

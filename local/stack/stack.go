@@ -37,6 +37,7 @@ import (
 	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 	"signin/local/apigw"
 	"signin/local/emulator"
 	"signin/local/idp"
@@ -222,14 +223,14 @@ func configuration(ctx context.Context, opts Options) (stackconfig.Authorizer, e
 	if err != nil {
 		return stackconfig.Authorizer{}, err
 	}
-	file := filepath.Join(filepath.Dir(functionsDir), stackconfig.FileName(cmp.Or(opts.Stack, DefaultStack)))
+	file := filepath.Join(filepath.Dir(functionsDir), stackfile.FileName(cmp.Or(opts.Stack, DefaultStack)))
 	values := map[string]string{}
 	if !opts.withoutStack {
-		if values, err = stackconfig.ReadFile(file); err != nil {
+		if values, err = stackfile.Read(file); err != nil {
 			return stackconfig.Authorizer{}, fmt.Errorf("stack: the stack's configuration: %w", err)
 		}
 	}
-	set := func(key, value string) { values[stackconfig.Namespace+":"+key] = value }
+	set := func(key, value string) { values[stackfile.Namespace+":"+key] = value }
 	if strings.TrimSpace(opts.AllowedEmails+opts.AllowedDomains) != "" {
 		set(stackconfig.KeyAllowedEmails, list(opts.AllowedEmails))
 		set(stackconfig.KeyAllowedDomains, list(opts.AllowedDomains))
@@ -238,7 +239,7 @@ func configuration(ctx context.Context, opts Options) (stackconfig.Authorizer, e
 		set(stackconfig.KeyGroups, opts.Groups)
 	}
 	access, err := stackconfig.Parse(func(key string) (string, bool) {
-		v, ok := values[stackconfig.Namespace+":"+key]
+		v, ok := values[stackfile.Namespace+":"+key]
 		return v, ok
 	})
 	if err == nil {

@@ -26,6 +26,7 @@ import (
 	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 )
 
 func main() {
@@ -39,7 +40,7 @@ func main() {
 	if *check {
 		dir, err := checked(ctx, *dir)
 		if err == nil && *stack != "" {
-			err = checkGroups(filepath.Join(filepath.Dir(dir), stackconfig.FileName(*stack)))
+			err = checkGroups(filepath.Join(filepath.Dir(dir), stackfile.FileName(*stack)))
 		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "the route table (functions/gateway/routes.go) is wrong:", err)
