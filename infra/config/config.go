@@ -157,8 +157,8 @@ func (c Settings) validate() error {
 	if err := project.ValidateClientID(c.GoogleClientID); err != nil {
 		errs = append(errs, err)
 	}
-	if !slices.Contains(limits.LogRetentionDays, c.LogRetentionDays) {
-		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, limits.LogRetentionDays))
+	if limits.CheckLogRetention(c.LogRetentionDays) != nil {
+		errs = append(errs, fmt.Errorf("%s is %d: %w", KeyLogRetentionDays, c.LogRetentionDays, limits.ErrLogRetention))
 	}
 	if c.ThrottleRateLimit <= 0 {
 		errs = append(errs, fmt.Errorf("%s is %g: give a number of requests per second above 0", KeyThrottleRateLimit, c.ThrottleRateLimit))

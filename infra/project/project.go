@@ -8,10 +8,10 @@ package project
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"signin/functions/stackfile"
+	"signin/site"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
@@ -22,10 +22,6 @@ const Namespace = stackfile.Namespace
 // page signs in with.
 const KeyGoogleClientID = "googleClientId"
 
-// clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
-// project number, a dash, an identifier, and Google's domain.
-var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
-
 // ValidateClientID reports what is wrong with a Google client ID, with the
 // command that sets it.
 func ValidateClientID(id string) error {
@@ -33,8 +29,8 @@ func ValidateClientID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return fmt.Errorf("%s is not set: %s", KeyGoogleClientID, fix)
-	case !clientIDPattern.MatchString(id):
-		return fmt.Errorf("%s %q is not a Google client ID (<digits>-<id>.apps.googleusercontent.com): %s", KeyGoogleClientID, id, fix)
+	case !site.ValidClientID(id):
+		return fmt.Errorf("%s %q is not a Google client ID (%s): %s", KeyGoogleClientID, id, site.ClientIDShape, fix)
 	}
 	return nil
 }
