@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"signin/functions/gateway"
 )
 
 // teamStack is what `pulumi config set` leaves in Pulumi.dev.yaml after the
@@ -84,6 +86,14 @@ func TestATeamsConfiguredProjectStaysGreen(t *testing.T) {
 	}
 	if testing.Short() {
 		t.Skip("copies the repository and runs its tests: not with -short")
+	}
+	// It plays a team on the template: a configured stack is a team's
+	// already, and its own tests hold.
+	template(t, devStack(t))
+	for _, r := range gateway.Routes {
+		if strings.HasPrefix(r.Path, "/orders") {
+			t.Skipf("the route table has %s already: a team's, not the template's", r)
+		}
 	}
 	root, err := filepath.Abs("..")
 	if err != nil {
