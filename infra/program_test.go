@@ -223,8 +223,8 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 				str(method.Inputs, "authorization"), str(method.Inputs, "authorizerId"), authorizerID)
 		}
 	}
-	if n := len(m.all("aws:apigateway/authorizer:Authorizer")); n != 1 {
-		t.Errorf("%d authorizers, want 1 for every route", n)
+	if got, want := len(m.all("aws:apigateway/authorizer:Authorizer")), len(gateway.Routes.Authorizers()); got != want {
+		t.Errorf("%d authorizers, want %d: the TOKEN one, and the REQUEST one when a route has groups", got, want)
 	}
 }
 
@@ -232,7 +232,12 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 // has groups; the restricted routes' methods are behind it, the open ones
 // behind the TOKEN authorizer.
 func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
-	open := gateway.Table{{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template}, {Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy}}
+	// The route table with every route open.
+	var open gateway.Table
+	for _, r := range gateway.Routes {
+		r.Groups = nil
+		open = append(open, r)
+	}
 	m := &mocks{}
 	if err := runRoutes(m, testConfig(), open); err != nil {
 		t.Fatal(err)
@@ -240,8 +245,7 @@ func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
 	if got := len(m.all("aws:apigateway/authorizer:Authorizer")); got != 1 {
 		t.Errorf("open routes only: %d authorizers, want the TOKEN one", got)
 	}
-	cfg := testConfig()
-	cfg["signin:groups"] = `{"admins":{"emails":["ada@example.com"]}}`
+	cfg := withGroups(t, testConfig(), authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}})
 	m = &mocks{}
 	if err := runRoutes(m, cfg, append(slices.Clone(open), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})); err != nil {
 		t.Fatal(err)
