@@ -34,7 +34,7 @@ func TestRestrictedRoutesAreDecidedOnTheMatchedRoute(t *testing.T) {
 		route("GET", "/reports/{year}/{month}/summary", "auditors"),
 		route("GET", "/reports/{year}"),
 	)
-	st, err := Start(context.Background(), Options{routes: table,
+	st, err := Start(context.Background(), Options{routes: table, withoutStack: true,
 		Groups: `{"admins":{"emails":["ada@example.com"]},"auditors":{"domains":["audit.example"]}}`})
 	if err != nil {
 		t.Fatal(err)
