@@ -17,7 +17,7 @@ help: ## List the commands.
 
 .PHONY: build
 build: ## Build the function archives of the route table: build/authorizer.zip, build/hello.zip, build/me.zip, ... (linux/arm64).
-	go run ./infra/cmd/build -o build
+	go run ./infra/cmd/build -o build -stack $(STACK)
 
 # Built, then run, rather than `go run`: the go command answers an interrupt
 # by exiting 1 whatever its program does (golang/go#40467), so Ctrl-C would
@@ -26,16 +26,19 @@ build: ## Build the function archives of the route table: build/authorizer.zip, 
 .PHONY: dev
 dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :8082 (Ctrl-C stops).
 	go build -o build/dev ./local/cmd/dev
-	build/dev
+	build/dev -stack $(STACK)
 
-# The route table is checked first, once: a wrong table (a duplicate route,
-# a function without its functions/cmd directory, ...) stops make test with
-# one message, before any test is built.
+# The route table is checked first, once, as the Pulumi program, make build
+# and make dev check it (functions/routecheck): a wrong table (a duplicate
+# route, a function without its functions/cmd directory, a group the
+# stack's configuration does not define, a quota AWS would refuse, ...)
+# stops make test with one message naming every problem, before any test is
+# built.
 .PHONY: routes
 # Built, then run, rather than `go run`, which would add "exit status 1".
-routes: ## Check the route table against functions/cmd; build nothing.
+routes: ## Check the route table against functions/cmd, the stack (STACK=dev) and AWS's quotas; build nothing.
 	@go build -o build/check-routes ./infra/cmd/build
-	@build/check-routes -check
+	@build/check-routes -check -stack $(STACK)
 
 .PHONY: test
 test: routes ## Check the route table, then run every test of every module.

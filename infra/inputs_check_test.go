@@ -201,8 +201,8 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))), []string{
 			"its method ARN could exceed API Gateway's 1600 bytes"}},
 		{"a function without its command and 300 allowed emails, in one message", withSetting("signin:allowedEmails", list),
-			with(gateway.Route{Method: "GET", Path: "/orders", Function: "orders", Integration: gateway.Proxy}), []string{
-				"no function orders: create functions/cmd/orders",
+			with(gateway.Route{Method: "GET", Path: "/no-such-route", Function: "no-such-function", Integration: gateway.Proxy}), []string{
+				"no function no-such-function: create functions/cmd/no-such-function",
 				"more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

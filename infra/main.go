@@ -49,7 +49,7 @@ func program(ctx *pulumi.Context, routes gateway.Table, build builder) (stack.Ou
 	if err != nil {
 		return nil, err
 	}
-	if err := routecheck.Check(functions, routes, cfg.AuthorizerConfig(routes)); err != nil {
+	if err := routecheck.Check(functions, routes, routecheck.Stack{ClientID: cfg.GoogleClientID, Access: cfg.Authorizer}); err != nil {
 		return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
 	}
 	code, err := build(ctx.Context(), repo.BuildDir(root), routes.Functions())

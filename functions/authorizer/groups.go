@@ -26,7 +26,7 @@ type Members struct {
 // Groups are the stack's groups by name, as configured:
 // {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}, the
 // shape of the Pulumi configuration groups.<name>.emails[] and
-// groups.<name>.domains[], and of `make dev GROUPS='...'`.
+// groups.<name>.domains[], which `make dev` reads from the stack file too.
 type Groups map[string]Members
 
 // ParseGroups reads groups from their JSON, strictly: unknown members such

@@ -10,34 +10,63 @@ package routecheck
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
-	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 )
+
+// Stack is what of a stack's configuration the route table is checked
+// against.
+type Stack struct {
+	// ClientID is the Google client ID the authorizer accepts, which its
+	// environment holds.
+	ClientID string
+	// Access is whom the authorizer admits: the allow-lists and the groups
+	// the routes name.
+	Access stackconfig.Authorizer
+}
+
+// LoadStack reads the stack file at path, Pulumi.<stack>.yaml, as the
+// Pulumi program reads it.
+func LoadStack(path string) (Stack, error) {
+	values, err := stackfile.Read(path)
+	if err != nil {
+		return Stack{}, err
+	}
+	setting := func(key string) (string, bool) {
+		v, ok := values[stackfile.Namespace+":"+key]
+		return v, ok
+	}
+	access, err := stackconfig.Parse(setting)
+	if err != nil {
+		return Stack{}, fmt.Errorf("%s: %w", filepath.Base(path), err)
+	}
+	clientID, _ := setting(stackfile.KeyGoogleClientID)
+	return Stack{ClientID: clientID, Access: access}, nil
+}
 
 // Check reports, in one error naming each, every problem of the route
 // table routes:
 //   - the table's own rules and the function commands of the functions
 //     module at dir (gateway.Table.Validate): a malformed or duplicate
 //     route, a function without its cmd/<name>, a command without a route;
-//   - the stack's groups, access.Groups (authorizer.CheckAccess): a route
+//   - the stack's groups (stackconfig.Authorizer.CheckRoutes): a route
 //     naming a group the stack does not define, a method ARN over API
 //     Gateway's 1,600 bytes;
 //   - API Gateway's resources and authorizers per API;
-//   - the authorizer's environment, access with the table's restricted
-//     routes (authorizer.Config.Environ), over Lambda's 4 KB.
-//
-// access is the authorizer's configuration as the stack deploys it: its
-// client ID, allow-lists and groups; its Routes are the table's.
-func Check(dir string, routes gateway.Table, access authorizer.Config) error {
+//   - the authorizer's environment, as the stack deploys it for routes
+//     (stackconfig.Authorizer.Config), over Lambda's 4 KB.
+func Check(dir string, routes gateway.Table, stack Stack) error {
 	commands, err := bundle.Commands(dir)
 	if err != nil {
 		return err
 	}
 	errs := []error{routes.Validate(commands)}
-	if err := authorizer.CheckAccess(access.Groups, routes); err != nil {
-		errs = append(errs, fmt.Errorf("groups and the route table: %w", err))
+	if err := stack.Access.CheckRoutes(routes); err != nil {
+		errs = append(errs, fmt.Errorf("%s and the route table: %w", stackconfig.KeyGroups, err))
 	}
 	if err := gateway.CheckResources(len(routes.Resources())); err != nil {
 		errs = append(errs, fmt.Errorf("the route table: %w", err))
@@ -45,9 +74,9 @@ func Check(dir string, routes gateway.Table, access authorizer.Config) error {
 	if err := gateway.CheckAuthorizers(len(routes.Authorizers())); err != nil {
 		errs = append(errs, fmt.Errorf("the route table: %w", err))
 	}
-	access.Routes = routes
-	if err := gateway.CheckEnvironment(access.Environ()); err != nil {
-		errs = append(errs, fmt.Errorf("allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in allowedDomains or groups.<name>.domains, not one each in allowedEmails or groups.<name>.emails), or the route table's paths", err))
+	if err := gateway.CheckEnvironment(stack.Access.Config(stack.ClientID, routes).Environ()); err != nil {
+		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
+			stackconfig.KeyAllowedEmails, stackconfig.KeyAllowedDomains, stackconfig.KeyGroups, err, stackconfig.KeyAllowedDomains, stackconfig.KeyAllowedEmails))
 	}
 	return errors.Join(errs...)
 }

@@ -11,13 +11,14 @@ import (
 	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
 )
 
 // The route table in this repository passes against the repository's
 // function commands: every route's function exists, every command is
 // routed. `make test` runs the same check first (make routes).
 func TestTheRouteTablePassesAgainstTheFunctionCommands(t *testing.T) {
-	if err := Check("..", gateway.Routes, authorizer.Config{ClientID: "id"}); err != nil {
+	if err := Check("..", gateway.Routes, Stack{ClientID: "id"}); err != nil {
 		t.Fatal(err)
 	}
 	commands, err := bundle.Commands("..")
@@ -79,20 +80,20 @@ func TestCheckNamesEachProblem(t *testing.T) {
 		name   string
 		dir    string
 		routes gateway.Table
-		access authorizer.Config
+		stack  Stack
 		want   string
 	}{
-		{"a valid table", dir, gateway.Table{route("GET", "/"), route("GET", "/admin", "admins")}, authorizer.Config{Groups: admins}, ""},
-		{"a duplicate route", dir, gateway.Table{route("GET", "/"), route("GET", "/")}, authorizer.Config{}, "GET / is already routed"},
-		{"a function without its command", functions(t, "authorizer"), gateway.Table{route("GET", "/")}, authorizer.Config{}, "no function hello: create functions/cmd/hello"},
-		{"a command without a route", functions(t, "authorizer", "hello", "orders"), gateway.Table{route("GET", "/")}, authorizer.Config{}, "functions/cmd/orders has no route"},
-		{"a group the stack does not define", dir, gateway.Table{route("GET", "/admin", "admins")}, authorizer.Config{}, "names the group admins, which is not defined"},
-		{"a method ARN over 1,600 bytes", dir, gateway.Table{route("GET", "/"+strings.Repeat("a", 1600))}, authorizer.Config{}, "its method ARN could exceed API Gateway's 1600 bytes"},
-		{"301 resources", dir, append(deep(29), route("GET", "/"), route("GET", "/a/b/c/d/e/f/g/h/i")), authorizer.Config{}, "the API has 301 resources"},
-		{"an environment over 4 KB", dir, gateway.Table{route("GET", "/")}, authorizer.Config{AllowedEmails: emails}, "the authorizer's environment holds them all, and would not fit: the Lambda environment takes 6"},
+		{"a valid table", dir, gateway.Table{route("GET", "/"), route("GET", "/admin", "admins")}, Stack{Access: stackconfig.Authorizer{Groups: admins}}, ""},
+		{"a duplicate route", dir, gateway.Table{route("GET", "/"), route("GET", "/")}, Stack{}, "GET / is already routed"},
+		{"a function without its command", functions(t, "authorizer"), gateway.Table{route("GET", "/")}, Stack{}, "no function hello: create functions/cmd/hello"},
+		{"a command without a route", functions(t, "authorizer", "hello", "orders"), gateway.Table{route("GET", "/")}, Stack{}, "functions/cmd/orders has no route"},
+		{"a group the stack does not define", dir, gateway.Table{route("GET", "/admin", "admins")}, Stack{}, "the group admins, which the route GET /api/admin names, is not defined"},
+		{"a method ARN over 1,600 bytes", dir, gateway.Table{route("GET", "/"+strings.Repeat("a", 1600))}, Stack{}, "its method ARN could exceed API Gateway's 1600 bytes"},
+		{"301 resources", dir, append(deep(29), route("GET", "/"), route("GET", "/a/b/c/d/e/f/g/h/i")), Stack{}, "the API has 301 resources"},
+		{"an environment over 4 KB", dir, gateway.Table{route("GET", "/")}, Stack{Access: stackconfig.Authorizer{AllowedEmails: emails}}, "the authorizer's environment holds them all, and would not fit: the Lambda environment takes 6"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			err := Check(c.dir, c.routes, c.access)
+			err := Check(c.dir, c.routes, c.stack)
 			switch {
 			case c.want == "" && err != nil:
 				t.Errorf("refused: %v", err)
@@ -101,7 +102,7 @@ func TestCheckNamesEachProblem(t *testing.T) {
 			}
 		})
 	}
-	if err := Check(filepath.Join(dir, "missing"), gateway.Table{route("GET", "/")}, authorizer.Config{}); err == nil {
+	if err := Check(filepath.Join(dir, "missing"), gateway.Table{route("GET", "/")}, Stack{}); err == nil {
 		t.Error("a folder without cmd/ passed")
 	}
 }
@@ -115,15 +116,46 @@ func TestCheckNamesEveryProblemInOneError(t *testing.T) {
 		emails[i] = fmt.Sprintf("user%03d@example.com", i)
 	}
 	routes := gateway.Table{route("GET", "/"), route("GET", "/"), route("GET", "/admin", "admins"), {Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy}}
-	err := Check(functions(t, "authorizer", "hello"), routes, authorizer.Config{AllowedEmails: emails})
+	err := Check(functions(t, "authorizer", "hello"), routes, Stack{Access: stackconfig.Authorizer{AllowedEmails: emails}})
 	for _, want := range []string{
 		"GET / is already routed",
 		"no function me: create functions/cmd/me",
-		"names the group admins, which is not defined",
+		"the group admins, which the route GET /api/admin names, is not defined",
 		"would not fit: the Lambda environment takes",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not name %q:\n%v", want, err)
 		}
+	}
+}
+
+// LoadStack reads what the route check needs of a stack file: its client
+// ID and its authorizer settings, refusing a wrong setting by name.
+func TestLoadStackReadsTheClientIDAndTheAuthorizerSettings(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	st, err := LoadStack(write("Pulumi.team.yaml", `config:
+  signin:googleClientId: 123-abc.apps.googleusercontent.com
+  signin:groups:
+    admins:
+      emails: [ada@example.com]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.ClientID != "123-abc.apps.googleusercontent.com" || len(st.Access.Groups["admins"].Emails) != 1 {
+		t.Errorf("LoadStack = %+v", st)
+	}
+	if _, err := LoadStack(write("Pulumi.bad.yaml", "config:\n  signin:authorizerCacheTtl: 9999\n")); err == nil || !strings.Contains(err.Error(), "Pulumi.bad.yaml: authorizerCacheTtl is 9999") {
+		t.Errorf("a TTL over the quota: got %v", err)
+	}
+	if _, err := LoadStack(filepath.Join(dir, "Pulumi.missing.yaml")); err == nil {
+		t.Error("a missing stack file was read")
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package function
 
 import (
 	"archive/zip"
@@ -9,7 +9,6 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/gateway"
-	"signin/infra/function"
 )
 
 // Pitfall 12: a build that is not byte-for-byte reproducible makes every
@@ -24,11 +23,11 @@ func TestArchivesAreReproducible(t *testing.T) {
 		t.Fatal(err)
 	}
 	name := gateway.AuthorizerFunction
-	first, err := function.Build(context.Background(), dir, t.TempDir(), name)
+	first, err := Build(context.Background(), dir, t.TempDir(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	second, err := function.Build(context.Background(), dir, t.TempDir(), name)
+	second, err := Build(context.Background(), dir, t.TempDir(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +42,7 @@ func TestArchivesAreReproducible(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(z.File) != 1 || z.File[0].Name != function.Handler || z.File[0].Mode()&0o111 == 0 {
-		t.Errorf("archive holds %v, want one executable %s", z.File, function.Handler)
+	if len(z.File) != 1 || z.File[0].Name != Handler || z.File[0].Mode()&0o111 == 0 {
+		t.Errorf("archive holds %v, want one executable %s", z.File, Handler)
 	}
 }

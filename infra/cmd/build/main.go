@@ -2,14 +2,17 @@
 // table (gateway.Routes, the authorizer included) to a folder, as `make
 // build` runs it from the repository's root:
 //
-//	go run ./infra/cmd/build -o build [function ...]
+//	go run ./infra/cmd/build -o build [-stack dev] [function ...]
 //
 // writes build/authorizer.zip, build/hello.zip, build/me.zip, ..., built for
 // Lambda (linux/arm64) with the build definition of package bundle. With no
-// function named, it builds every function. It checks the route table first,
-// and links neither the Pulumi program nor its SDK. With -check it only
-// checks the route table against the function commands and builds nothing:
-// `make test` runs that first, so a wrong table stops it with one message.
+// function named, it builds every function. It runs the route check first
+// (routecheck.Check, as the Pulumi program and `make dev` do: the table, the
+// function commands, the stack's groups from Pulumi.<stack>.yaml and AWS's
+// quotas), and links neither the Pulumi program nor its SDK. With -check it
+// only checks and builds nothing: `make routes`, which `make test` runs
+// first, so a wrong table or a group the stack does not define stops it
+// with one message naming every problem.
 package main
 
 import (
@@ -21,50 +24,54 @@ import (
 	"path/filepath"
 	"slices"
 
-	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/functions/routecheck"
+	"signin/functions/stackfile"
 )
 
 func main() {
 	out := flag.String("o", "build", "the folder to write the archives to")
 	dir := flag.String("C", "", "the root of the functions module (default: the repository's functions/)")
-	check := flag.Bool("check", false, "only check the route table against the function commands; build nothing")
+	check := flag.Bool("check", false, "only check the route table; build nothing")
+	stack := flag.String("stack", stackfile.DefaultStack, "the stack whose configuration (Pulumi.<stack>.yaml, beside functions/) the route table is checked against")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *check {
-		if _, err := checked(ctx, *dir); err != nil {
-			fmt.Fprintln(os.Stderr, "the route table (functions/gateway/routes.go) is wrong:", err)
+		if _, err := checked(ctx, *dir, *stack); err != nil {
+			fmt.Fprintln(os.Stderr, "the route table (functions/gateway/routes.go) or the stack's configuration is wrong:", err)
 			os.Exit(1)
 		}
 		return
 	}
-	if err := run(ctx, *dir, *out, flag.Args()); err != nil {
+	if err := run(ctx, *dir, *stack, *out, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}
 }
 
-// checked checks the route table against the function commands of the
-// functions module at dir (empty: the workspace's) and returns the
-// module's directory.
-func checked(ctx context.Context, dir string) (string, error) {
+// checked runs the route check for the functions module at dir (empty: the
+// workspace's) and the stack's configuration, the stack file beside the
+// module, and returns the module's directory.
+func checked(ctx context.Context, dir, stack string) (string, error) {
 	if dir == "" {
 		var err error
 		if dir, err = bundle.ModuleDir(ctx); err != nil {
 			return "", err
 		}
 	}
-	return dir, routecheck.Check(dir, gateway.Routes, authorizer.Config{})
+	st, err := routecheck.LoadStack(filepath.Join(filepath.Dir(dir), stackfile.FileName(stack)))
+	if err != nil {
+		return "", err
+	}
+	return dir, routecheck.Check(dir, gateway.Routes, st)
 }
 
-// run checks the route table against the function commands of the
-// functions module at dir, then builds the functions named (every function
-// when none is) into out.
-func run(ctx context.Context, dir, out string, names []string) error {
-	dir, err := checked(ctx, dir)
+// run runs the route check for the functions module at dir and the stack,
+// then builds the functions named (every function when none is) into out.
+func run(ctx context.Context, dir, stack, out string, names []string) error {
+	dir, err := checked(ctx, dir, stack)
 	if err != nil {
 		return err
 	}

@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"signin/functions/bundle"
+	"signin/functions/stackfile"
 )
 
 // TestRunWritesEveryArchive: what `make build` runs leaves
 // <out>/authorizer.zip, <out>/hello.zip and <out>/me.zip.
 func TestRunWritesEveryArchive(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "build")
-	if err := run(t.Context(), "", out, nil); err != nil {
+	if err := run(t.Context(), "", stackfile.DefaultStack, out, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, fn := range []string{"authorizer", "hello", "me"} {
@@ -32,7 +33,7 @@ func TestRunWritesEveryArchive(t *testing.T) {
 // refused before anything is built.
 func TestRunRefusesAFunctionNotInTheTable(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "build")
-	err := run(t.Context(), "", out, []string{"bundle"})
+	err := run(t.Context(), "", stackfile.DefaultStack, out, []string{"bundle"})
 	if err == nil || !strings.Contains(err.Error(), "no function bundle") {
 		t.Fatalf("run(bundle) = %v, want an error naming the function", err)
 	}
