@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +10,7 @@ import (
 	"testing"
 
 	"signin/functions/bundle"
+	"signin/functions/gateway"
 	"signin/functions/stackfile"
 )
 
@@ -53,5 +56,44 @@ func TestBuildLinksNoPulumi(t *testing.T) {
 		if strings.Contains(pkg, "pulumi") || strings.HasPrefix(pkg, "signin/infra/") && pkg != "signin/infra/cmd/build" {
 			t.Errorf("the build command links %s", pkg)
 		}
+	}
+}
+
+// `make build` and `make routes` run the whole route check against the
+// stack's file, as the Pulumi program does: a stack whose allow-list would
+// not fit the authorizer's 4 KB environment is refused before anything is
+// built, with the size and the setting to shorten.
+func TestCheckRunsTheRouteCheckAgainstTheStack(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "functions")
+	for _, name := range gateway.Routes.Functions() {
+		path := filepath.Join(dir, "cmd", name, "main.go")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte("package main"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	emails := make([]string, 300)
+	for i := range emails {
+		emails[i] = fmt.Sprintf("user%03d@example.com", i)
+	}
+	groups := map[string]any{}
+	for _, r := range gateway.Routes {
+		for _, g := range r.Groups {
+			groups[g] = map[string]any{"domains": []string{"example.com"}}
+		}
+	}
+	stack, err := json.Marshal(map[string]any{"config": map[string]any{"signin:allowedEmails": emails, "signin:groups": groups}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, stackfile.FileName("big")), stack, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = checked(t.Context(), dir, "big")
+	if err == nil || !strings.Contains(err.Error(), "allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit") {
+		t.Errorf("checked = %v, want the authorizer's environment refused", err)
 	}
 }
