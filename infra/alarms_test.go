@@ -19,7 +19,7 @@ type alarmMetric struct {
 // alarmsOf returns the alarms m saw declared, by metric.
 func alarmsOf(m *mocks) []alarmMetric {
 	var out []alarmMetric
-	for _, a := range m.all("aws:cloudwatch/metricAlarm:MetricAlarm") {
+	for _, a := range m.All("aws:cloudwatch/metricAlarm:MetricAlarm") {
 		out = append(out, alarmMetric{str(a.Inputs, "namespace"), str(a.Inputs, "metricName"), stringMap(a.Inputs, "dimensions")})
 	}
 	return out
@@ -48,7 +48,7 @@ func hasAlarm(all []alarmMetric, namespace, metric string, dimensions map[string
 func TestDefaultConfigurationHasAlarms(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	all := alarmsOf(m)
-	fnName := func(name string) string { return str(m.one(t, "aws:lambda/function:Function", name).State, "name") }
+	fnName := func(name string) string { return str(m.One(t, "aws:lambda/function:Function", name).State, "name") }
 	if !hasAlarm(all, "AWS/ApiGateway", "5XXError", map[string]string{"ApiName": "api-0a1b2c3", "Stage": testStack}) {
 		t.Error("no alarm on the API stage's 5XX answers")
 	}
@@ -69,9 +69,9 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 	if !hasAlarm(all, namespace, alarms.AuthorizerFailureMetric, map[string]string{}) {
 		t.Errorf("no alarm on the authorizer's failures (%s %s)", namespace, alarms.AuthorizerFailureMetric)
 	}
-	filter := m.one(t, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "alarms-authorizer-failures")
+	filter := m.One(t, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "alarms-authorizer-failures")
 	for k, want := range map[string]string{
-		"logGroupName": str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", gateway.AuthorizerFunction).State, "name"),
+		"logGroupName": str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", gateway.AuthorizerFunction).State, "name"),
 		"pattern":      alarms.AuthorizerFailurePattern,
 	} {
 		if got := str(filter.Inputs, k); got != want {
@@ -83,10 +83,10 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 			t.Errorf("metric filter's %s = %q, want %q", k, got, want)
 		}
 	}
-	if n := len(m.all("aws:sns/topicSubscription:TopicSubscription")); n != 0 {
+	if n := len(m.All("aws:sns/topicSubscription:TopicSubscription")); n != 0 {
 		t.Errorf("%d subscriptions without alarmEmail, want none", n)
 	}
-	if n := len(m.all("aws:apigateway/account:Account")); n != 0 {
+	if n := len(m.All("aws:apigateway/account:Account")); n != 0 {
 		t.Error("the stack must not own the account-wide API Gateway CloudWatch role: every API of the account and region shares it")
 	}
 }
@@ -95,8 +95,8 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 // its metric over five minutes and counts missing data (no errors) as fine.
 func TestAlarmsNotifyTheTopic(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	topic := str(m.one(t, "aws:sns/topic:Topic", "alarms").State, "arn")
-	for _, a := range m.all("aws:cloudwatch/metricAlarm:MetricAlarm") {
+	topic := str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn")
+	for _, a := range m.All("aws:cloudwatch/metricAlarm:MetricAlarm") {
 		t.Run(a.Name, func(t *testing.T) {
 			for _, k := range []string{"alarmActions", "okActions"} {
 				if v := value(a.Inputs, k); !v.IsArray() || len(v.ArrayValue()) != 1 || v.ArrayValue()[0].StringValue() != topic {
@@ -123,14 +123,14 @@ func TestAlarmEmailIsSubscribed(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:"+config.KeyAlarmEmail] = "ops@example.com"
 	m := deploy(t, nil, cfg)
-	subs := m.all("aws:sns/topicSubscription:TopicSubscription")
+	subs := m.All("aws:sns/topicSubscription:TopicSubscription")
 	if len(subs) != 1 {
 		t.Fatalf("got %d subscriptions, want 1", len(subs))
 	}
 	for k, want := range map[string]string{
 		"protocol": "email",
 		"endpoint": "ops@example.com",
-		"topic":    str(m.one(t, "aws:sns/topic:Topic", "alarms").State, "arn"),
+		"topic":    str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn"),
 	} {
 		if got := str(subs[0].Inputs, k); got != want {
 			t.Errorf("subscription %s = %q, want %q", k, got, want)
@@ -150,12 +150,12 @@ func TestFunctionsLogJSONAtTheConfiguredLevel(t *testing.T) {
 				want = level
 			}
 			m := deploy(t, nil, cfg)
-			for _, fn := range m.all("aws:lambda/function:Function") {
+			for _, fn := range m.All("aws:lambda/function:Function") {
 				for k, w := range map[string]string{
 					"logFormat":           "JSON",
 					"applicationLogLevel": want,
 					"systemLogLevel":      "INFO",
-					"logGroup":            str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name).State, "name"),
+					"logGroup":            str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name).State, "name"),
 				} {
 					if got := str(fn.Inputs, "loggingConfig", k); got != w {
 						t.Errorf("%s loggingConfig.%s = %q, want %q", fn.Name, k, got, w)
@@ -170,7 +170,7 @@ func TestFunctionsLogJSONAtTheConfiguredLevel(t *testing.T) {
 func TestAlarmsAreOneComponent(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	for _, typ := range []string{"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/logMetricFilter:LogMetricFilter", "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription"} {
-		for _, r := range m.all(typ) {
+		for _, r := range m.All(typ) {
 			if !strings.HasSuffix(r.Parent, "signin:index:Alarms::alarms") {
 				t.Errorf("%s %s has parent %s, want the alarms component", typ, r.Name, r.Parent)
 			}

@@ -13,8 +13,12 @@ import (
 	"signin/functions/gateway"
 	"signin/functions/stackfile"
 	"signin/infra/config"
+	"signin/infra/internal/stacktest"
 	"signin/infra/project"
 )
+
+// stackFile is the stack's file, Pulumi.dev.yaml (read by TestMain).
+var stackFile, _, _ = stacktest.StackFile()
 
 // devStack reads the stack's file, Pulumi.dev.yaml, as it is.
 func devStack(t *testing.T) map[string]string {
@@ -51,8 +55,8 @@ func TestTemplateStackNeedsAClientID(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set googleClientId") {
 		t.Fatalf("got error %v, want one telling to run `pulumi config set googleClientId`", err)
 	}
-	if len(m.resources) != 0 {
-		t.Errorf("%d resources declared before the configuration was validated", len(m.resources))
+	if len(m.Resources()) != 0 {
+		t.Errorf("%d resources declared before the configuration was validated", len(m.Resources()))
 	}
 }
 
@@ -156,8 +160,8 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the configuration was validated", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the configuration was validated", len(m.Resources()))
 			}
 		})
 	}
@@ -189,8 +193,8 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the groups were checked", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the groups were checked", len(m.Resources()))
 			}
 		})
 	}
@@ -259,16 +263,16 @@ func TestStackNameMustNameAStage(t *testing.T) {
 		t.Run(c.stack, func(t *testing.T) {
 			m := &mocks{}
 			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-				_, err := program(ctx, gateway.Routes, buildOnceForTests)
+				_, err := program(ctx, gateway.Routes, stacktest.Build)
 				return err
-			}, pulumi.WithMocks(testProject, c.stack, m), withConfig(testConfig()))
+			}, pulumi.WithMocks(testProject, c.stack, m), stacktest.WithConfig(testConfig()))
 			switch {
 			case c.ok && err != nil:
 				t.Errorf("stack %s failed: %v", c.stack, err)
 			case !c.ok && (err == nil || !strings.Contains(err.Error(), "cannot name the API's stage")):
 				t.Errorf("stack %s: got %v, want an error about the stage's name", c.stack, err)
-			case !c.ok && len(m.resources) != 0:
-				t.Errorf("%d resources declared before the stack's name was checked", len(m.resources))
+			case !c.ok && len(m.Resources()) != 0:
+				t.Errorf("%d resources declared before the stack's name was checked", len(m.Resources()))
 			}
 		})
 	}

@@ -13,7 +13,7 @@ import (
 func trigger(t *testing.T, m *mocks, cfg map[string]string) string {
 	t.Helper()
 	deploy(t, m, cfg)
-	got := str(m.one(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration")
+	got := str(m.One(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration")
 	if got == "" {
 		t.Fatal("the deployment has no trigger")
 	}
@@ -46,18 +46,18 @@ func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
 		cfg   map[string]string
 	}{
 		{"authorizer cache TTL", &mocks{}, ttl},
-		{"request template", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-api-get", "requestTemplates",
+		{"request template", &mocks{Alter: alterInput("aws:apigateway/integration:Integration", "api-api-get", "requestTemplates",
 			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{"name": "$context.authorizer.name"}`)}))}, testConfig()},
-		{"method authorization", &mocks{alter: alterInput("aws:apigateway/method:Method", "api-api-get", "authorization", resource.NewProperty("NONE"))}, testConfig()},
-		{"authorizer identity pattern", &mocks{alter: alterInput("aws:apigateway/authorizer:Authorizer", "api", "identityValidationExpression", resource.NewProperty(".*"))}, testConfig()},
-		{"gateway response template", &mocks{alter: alterInput("aws:apigateway/response:Response", "api-default_4xx", "responseTemplates",
+		{"method authorization", &mocks{Alter: alterInput("aws:apigateway/method:Method", "api-api-get", "authorization", resource.NewProperty("NONE"))}, testConfig()},
+		{"authorizer identity pattern", &mocks{Alter: alterInput("aws:apigateway/authorizer:Authorizer", "api", "identityValidationExpression", resource.NewProperty(".*"))}, testConfig()},
+		{"gateway response template", &mocks{Alter: alterInput("aws:apigateway/response:Response", "api-default_4xx", "responseTemplates",
 			resource.NewProperty(resource.PropertyMap{"application/json": resource.NewProperty(`{}`)}))}, testConfig()},
-		{"integration response", &mocks{alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
-		{"method response", &mocks{alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
-		{"proxy integration", &mocks{alter: alterInput("aws:apigateway/integration:Integration", "api-api-me-get", "type", resource.NewProperty("AWS"))}, testConfig()},
-		{"resource path part", &mocks{alter: alterInput("aws:apigateway/resource:Resource", "api-api-me", "pathPart", resource.NewProperty("you"))}, testConfig()},
-		{"site origin (CORS)", &mocks{distributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
-		{"execute-api endpoint switched off", &mocks{alter: alterInput("aws:apigateway/restApi:RestApi", "api", "disableExecuteApiEndpoint", resource.NewProperty(true))}, testConfig()},
+		{"integration response", &mocks{Alter: alterInput("aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500", "selectionPattern", resource.NewProperty("Error.*"))}, testConfig()},
+		{"method response", &mocks{Alter: alterInput("aws:apigateway/methodResponse:MethodResponse", "api-api-options-200", "responseModels", resource.NewProperty(resource.PropertyMap{}))}, testConfig()},
+		{"proxy integration", &mocks{Alter: alterInput("aws:apigateway/integration:Integration", "api-api-me-get", "type", resource.NewProperty("AWS"))}, testConfig()},
+		{"resource path part", &mocks{Alter: alterInput("aws:apigateway/resource:Resource", "api-api-me", "pathPart", resource.NewProperty("you"))}, testConfig()},
+		{"site origin (CORS)", &mocks{DistributionHost: "d222222abcdef8.cloudfront.net"}, testConfig()},
+		{"execute-api endpoint switched off", &mocks{Alter: alterInput("aws:apigateway/restApi:RestApi", "api", "disableExecuteApiEndpoint", resource.NewProperty(true))}, testConfig()},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			if got := trigger(t, c.mocks, c.cfg); got == base {
@@ -70,7 +70,7 @@ func TestDeploymentTriggerFollowsTheAPIConfiguration(t *testing.T) {
 // The deployment is created only after every part of the API it snapshots.
 func TestDeploymentWaitsForEveryPartOfTheAPI(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	deps := m.one(t, "aws:apigateway/deployment:Deployment", "api").Dependencies
+	deps := m.One(t, "aws:apigateway/deployment:Deployment", "api").Dependencies
 	for _, typ := range []string{
 		"aws:apigateway/authorizer:Authorizer",
 		"aws:apigateway/resource:Resource",
@@ -80,7 +80,7 @@ func TestDeploymentWaitsForEveryPartOfTheAPI(t *testing.T) {
 		"aws:apigateway/integrationResponse:IntegrationResponse",
 		"aws:apigateway/response:Response",
 	} {
-		parts := m.all(typ)
+		parts := m.All(typ)
 		if len(parts) == 0 {
 			t.Errorf("no %s declared", typ)
 		}
@@ -104,7 +104,7 @@ func TestDeploymentTriggerFollowsTheRouteTable(t *testing.T) {
 	if err := runRoutes(m, testConfig(), routes); err != nil {
 		t.Fatal(err)
 	}
-	if got := str(m.one(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration"); got == base {
+	if got := str(m.One(t, "aws:apigateway/deployment:Deployment", "api").Inputs, "triggers", "configuration"); got == base {
 		t.Errorf("a new route kept the trigger %s: the stage would not serve it", base)
 	}
 }

@@ -6,6 +6,8 @@ import (
 
 	"signin/functions/gateway"
 	"signin/infra/config"
+
+	"signin/infra/internal/stacktest"
 )
 
 // domainConfig is a valid configuration with the site at app.example.com
@@ -72,8 +74,8 @@ func TestDomainConfigErrorsSayHowToFixThem(t *testing.T) {
 					t.Errorf("error %q lacks %q", err, w)
 				}
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the configuration was validated", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the configuration was validated", len(m.Resources()))
 			}
 		})
 	}
@@ -122,19 +124,19 @@ func TestHostedZoneIsCheckedBeforeAnythingIsDeclared(t *testing.T) {
 		cfg   map[string]string
 		want  string
 	}{
-		{"zone not found", map[string]zone{"ZOTHER": {name: "example.org"}}, byID, "finding the hosted zone " + zoneID + " (is it in this AWS account?)"},
-		{"zone not found by name", map[string]zone{"ZOTHER": {name: "example.org"}}, domainConfig(), "finding the hosted zone named " + zoneName},
-		{"private zone", map[string]zone{zoneID: {name: zoneName, private: true}}, byID, "is private"},
-		{"zone by ID that does not hold the site", map[string]zone{zoneID: {name: "example.org"}}, byID, `siteDomain "app.example.com" is not in the hosted zone example.org`},
+		{"zone not found", map[string]zone{"ZOTHER": {Name: "example.org"}}, byID, "finding the hosted zone " + zoneID + " (is it in this AWS account?)"},
+		{"zone not found by name", map[string]zone{"ZOTHER": {Name: "example.org"}}, domainConfig(), "finding the hosted zone named " + zoneName},
+		{"private zone", map[string]zone{zoneID: {Name: zoneName, Private: true}}, byID, "is private"},
+		{"zone by ID that does not hold the site", map[string]zone{zoneID: {Name: "example.org"}}, byID, `siteDomain "app.example.com" is not in the hosted zone example.org`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m := &mocks{zones: c.zones}
+			m := &mocks{Zones: c.zones}
 			err := run(m, c.cfg)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the zone was checked", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the zone was checked", len(m.Resources()))
 			}
 		})
 	}
@@ -143,7 +145,7 @@ func TestHostedZoneIsCheckedBeforeAnythingIsDeclared(t *testing.T) {
 // The API's domain defaults to api. in front of the site's.
 func TestAPIDomainDefaultsToTheSites(t *testing.T) {
 	m := deploy(t, nil, domainConfig())
-	if got, want := str(m.one(t, "aws:apigateway/domainName:DomainName", "api").Inputs, "domainName"), "api.app."+zoneName; got != want {
+	if got, want := str(m.One(t, "aws:apigateway/domainName:DomainName", "api").Inputs, "domainName"), "api.app."+zoneName; got != want {
 		t.Errorf("API domain = %q, want %q", got, want)
 	}
 }
@@ -155,7 +157,7 @@ func TestAPIDomainDefaultsToTheSites(t *testing.T) {
 // declares one.
 func TestSiteCertificateIsInUSEast1(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
-	providers := m.all("pulumi:providers:aws")
+	providers := m.All("pulumi:providers:aws")
 	if len(providers) != 1 {
 		t.Fatalf("got %d explicit providers, want 1, us-east-1's, for the certificate and the CloudFront web ACL", len(providers))
 	}
@@ -167,22 +169,22 @@ func TestSiteCertificateIsInUSEast1(t *testing.T) {
 			t.Errorf("provider %s profile = %q, want the stack's aws:profile %q", p.Name, got, "production")
 		}
 	}
-	p := m.one(t, "pulumi:providers:aws", "us-east-1")
+	p := m.One(t, "pulumi:providers:aws", "us-east-1")
 	for _, typ := range []string{"aws:acm/certificate:Certificate", "aws:acm/certificateValidation:CertificateValidation"} {
-		if got := providerURN(m.one(t, typ, "site").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
+		if got := stacktest.ProviderURN(m.One(t, typ, "site").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
 			t.Errorf("site %s uses provider %q, want the us-east-1 one", typ, got)
 		}
-		if got := m.one(t, typ, "api").Provider; got != "" {
+		if got := m.One(t, typ, "api").Provider; got != "" {
 			t.Errorf("API %s uses provider %q, want the stack's default (its region)", typ, got)
 		}
 	}
-	if got := providerURN(m.one(t, "aws:wafv2/webAcl:WebAcl", "site-firewall").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
+	if got := stacktest.ProviderURN(m.One(t, "aws:wafv2/webAcl:WebAcl", "site-firewall").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
 		t.Errorf("site web ACL uses provider %q, want the us-east-1 one", got)
 	}
-	if got := str(m.one(t, "aws:acm/certificate:Certificate", "site").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:us-east-1:") {
+	if got := str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:us-east-1:") {
 		t.Errorf("site certificate ARN = %q, want one in us-east-1", got)
 	}
-	if got := str(m.one(t, "aws:acm/certificate:Certificate", "api").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:"+region+":") {
+	if got := str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:"+region+":") {
 		t.Errorf("API certificate ARN = %q, want one in %s", got, region)
 	}
 }
@@ -194,11 +196,11 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	for _, name := range []string{"site", "api"} {
 		t.Run(name, func(t *testing.T) {
-			cert := m.one(t, "aws:acm/certificate:Certificate", name)
+			cert := m.One(t, "aws:acm/certificate:Certificate", name)
 			if got := str(cert.Inputs, "validationMethod"); got != "DNS" {
 				t.Errorf("validation method = %q, want DNS", got)
 			}
-			record := m.one(t, "aws:route53/record:Record", name+"-validation")
+			record := m.One(t, "aws:route53/record:Record", name+"-validation")
 			dvo := value(cert.State, "domainValidationOptions").ArrayValue()[0].ObjectValue()
 			for k, want := range map[string]string{"zoneId": zoneID, "name": str(dvo, "resourceRecordName"), "type": "CNAME"} {
 				if got := str(record.Inputs, k); got != want {
@@ -208,7 +210,7 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 			if rs := value(record.Inputs, "records").ArrayValue(); len(rs) != 1 || rs[0].StringValue() != str(dvo, "resourceRecordValue") {
 				t.Errorf("validation record values = %v, want [%s]", rs, str(dvo, "resourceRecordValue"))
 			}
-			v := m.one(t, "aws:acm/certificateValidation:CertificateValidation", name)
+			v := m.One(t, "aws:acm/certificateValidation:CertificateValidation", name)
 			if got := str(v.Inputs, "certificateArn"); got != str(cert.State, "arn") {
 				t.Errorf("validation of %q, want the certificate %q", got, str(cert.State, "arn"))
 			}
@@ -217,11 +219,11 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 			}
 		})
 	}
-	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
 	if !dependsOn(dist, "aws:acm/certificateValidation:CertificateValidation", "site") {
 		t.Error("the distribution does not wait for the site certificate's validation")
 	}
-	dn := m.one(t, "aws:apigateway/domainName:DomainName", "api")
+	dn := m.One(t, "aws:apigateway/domainName:DomainName", "api")
 	if !dependsOn(dn, "aws:acm/certificateValidation:CertificateValidation", "api") {
 		t.Error("the API domain does not wait for the API certificate's validation")
 	}
@@ -230,7 +232,7 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 // dependsOn reports whether r waits for the resource typ named name.
 func dependsOn(r registered, typ, name string) bool {
 	for _, d := range r.Dependencies {
-		if shortURN(d) == typ+"::"+name {
+		if stacktest.ShortURN(d) == typ+"::"+name {
 			return true
 		}
 	}
@@ -243,12 +245,12 @@ func dependsOn(r registered, typ, name string) bool {
 func TestSiteDomainIsServedByCloudFront(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	site := "app." + zoneName
-	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
 	if a := value(dist.Inputs, "aliases").ArrayValue(); len(a) != 1 || a[0].StringValue() != site {
 		t.Errorf("aliases = %v, want [%s]", a, site)
 	}
 	for k, want := range map[string]string{
-		"acmCertificateArn":      str(m.one(t, "aws:acm/certificate:Certificate", "site").State, "arn"),
+		"acmCertificateArn":      str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"),
 		"sslSupportMethod":       "sni-only",
 		"minimumProtocolVersion": "TLSv1.2_2021",
 	} {
@@ -270,7 +272,7 @@ func TestSiteDomainIsServedByCloudFront(t *testing.T) {
 func checkAliasRecords(t *testing.T, m *mocks, name, domain, host, targetZone string) {
 	t.Helper()
 	for _, typ := range []string{"A", "AAAA"} {
-		r := m.one(t, "aws:route53/record:Record", name+"-"+strings.ToLower(typ))
+		r := m.One(t, "aws:route53/record:Record", name+"-"+strings.ToLower(typ))
 		for k, want := range map[string]string{"zoneId": zoneID, "name": domain, "type": typ} {
 			if got := str(r.Inputs, k); got != want {
 				t.Errorf("%s record %s = %q, want %q", typ, k, got, want)
@@ -289,7 +291,7 @@ func checkAliasRecords(t *testing.T, m *mocks, name, domain, host, targetZone st
 func TestAPIDomainServesTheStage(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	api := "api." + zoneName
-	dn := m.one(t, "aws:apigateway/domainName:DomainName", "api")
+	dn := m.One(t, "aws:apigateway/domainName:DomainName", "api")
 	for _, c := range []struct {
 		path []string
 		want string
@@ -298,7 +300,7 @@ func TestAPIDomainServesTheStage(t *testing.T) {
 		{[]string{"securityPolicy"}, "TLS_1_2"},
 		{[]string{"endpointConfiguration", "types"}, "REGIONAL"},
 		{[]string{"endpointConfiguration", "ipAddressType"}, "dualstack"},
-		{[]string{"regionalCertificateArn"}, str(m.one(t, "aws:acm/certificate:Certificate", "api").State, "arn")},
+		{[]string{"regionalCertificateArn"}, str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn")},
 	} {
 		if got := str(dn.Inputs, c.path...); got != c.want {
 			t.Errorf("%s = %q, want %q", strings.Join(c.path, "."), got, c.want)
@@ -307,14 +309,14 @@ func TestAPIDomainServesTheStage(t *testing.T) {
 	if got := str(dn.Inputs, "certificateArn"); got != "" {
 		t.Errorf("certificateArn = %q, want none: an edge-optimized certificate", got)
 	}
-	mapping := m.one(t, "aws:apigateway/basePathMapping:BasePathMapping", "api")
+	mapping := m.One(t, "aws:apigateway/basePathMapping:BasePathMapping", "api")
 	for k, want := range map[string]string{"domainName": api, "restApi": restAPIID, "stageName": testStack, "basePath": ""} {
 		if got := str(mapping.Inputs, k); got != want {
 			t.Errorf("base path mapping %s = %q, want %q", k, got, want)
 		}
 	}
 	checkAliasRecords(t, m, "api", api, apiRegionalHost, apiRegionalZoneID)
-	if v := value(m.one(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); !v.IsBool() || !v.BoolValue() {
+	if v := value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); !v.IsBool() || !v.BoolValue() {
 		t.Errorf("disableExecuteApiEndpoint = %v, want true", v)
 	}
 }
@@ -325,18 +327,18 @@ func TestCustomDomainsReachCORSAndThePage(t *testing.T) {
 	m := deploy(t, nil, optionsConfig())
 	siteOrigin, apiURL := "https://app."+zoneName, "https://api."+zoneName+"/api"
 	for _, typ := range gateway.ErrorResponseTypes {
-		params := stringMap(m.one(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ)).Inputs, "responseParameters")
+		params := stringMap(m.One(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ)).Inputs, "responseParameters")
 		if got := params["gatewayresponse.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", typ, got, siteOrigin)
 		}
 	}
 	for _, name := range []string{"api-api-get-200", "api-api-get-500", "api-api-options-200"} {
-		params := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
+		params := stringMap(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		if got := params["method.response.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", name, got, siteOrigin)
 		}
 	}
-	if got := origin(t, m.one(t, "aws:cloudfront/distribution:Distribution", "site"), "api"); str(got, "domainName") != "api."+zoneName {
+	if got := origin(t, m.One(t, "aws:cloudfront/distribution:Distribution", "site"), "api"); str(got, "domainName") != "api."+zoneName {
 		t.Errorf("the site's /api goes to %s, want the API's own name", str(got, "domainName"))
 	}
 	_ = apiURL
@@ -356,18 +358,18 @@ func TestDefaultConfigurationDeclaresNoDomain(t *testing.T) {
 		"aws:apigateway/domainName:DomainName",
 		"aws:apigateway/basePathMapping:BasePathMapping",
 	} {
-		if n := len(m.all(typ)); n != 0 {
+		if n := len(m.All(typ)); n != 0 {
 			t.Errorf("%d %s declared, want none", n, typ)
 		}
 	}
-	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
 	if v := value(dist.Inputs, "viewerCertificate", "cloudfrontDefaultCertificate"); !v.IsBool() || !v.BoolValue() {
 		t.Error("the distribution does not serve CloudFront's certificate")
 	}
 	if v := value(dist.Inputs, "aliases"); v.IsArray() && len(v.ArrayValue()) > 0 {
 		t.Errorf("aliases = %v, want none", v)
 	}
-	if v := value(m.one(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); v.IsBool() && v.BoolValue() {
+	if v := value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); v.IsBool() && v.BoolValue() {
 		t.Error("the execute-api endpoint is disabled without a custom domain")
 	}
 }

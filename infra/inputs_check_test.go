@@ -213,8 +213,8 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 					t.Fatalf("got %v\nwant an error containing %q", err, want)
 				}
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the error, want none", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the error, want none", len(m.Resources()))
 			}
 		})
 	}
@@ -253,7 +253,7 @@ func TestProgramAcceptsAHundredRestrictedRoutes(t *testing.T) {
 	if err := runRoutes(m, withSetting("signin:groups", groups), append(slices.Clone(gateway.Routes), routes...)); err != nil {
 		t.Fatalf("the program refused the table: %v", err)
 	}
-	if got := len(m.all("aws:apigateway/authorizer:Authorizer")); got != 2 {
+	if got := len(m.All("aws:apigateway/authorizer:Authorizer")); got != 2 {
 		t.Errorf("%d authorizers, want the TOKEN and the REQUEST one", got)
 	}
 }

@@ -36,7 +36,7 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 	} {
 		t.Run(c.role, func(t *testing.T) {
 			m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: c.role}))
-			accounts := m.all("aws:apigateway/account:Account")
+			accounts := m.All("aws:apigateway/account:Account")
 			switch {
 			case c.wantAccount == "" && len(accounts) != 0:
 				t.Fatalf("the account's setting is declared: %v", accounts[0].Inputs)
@@ -55,7 +55,7 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 				}
 			}
 			var created []registered
-			for _, r := range m.all("aws:iam/role:Role") {
+			for _, r := range m.All("aws:iam/role:Role") {
 				if strings.Contains(str(r.Inputs, "assumeRolePolicy"), "apigateway.amazonaws.com") {
 					created = append(created, r)
 				}
@@ -67,21 +67,21 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 				if !created[0].RetainOnDelete {
 					t.Error("the created role is not retained on destroy")
 				}
-				attachment := m.one(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-logging")
+				attachment := m.One(t, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "api-logging")
 				if !attachment.RetainOnDelete {
 					t.Error("the created role's policy is not retained on destroy")
 				}
 			}
 			// Whatever the choice, the stage logs only once the setting is
 			// in place, into log groups the stack owns (deleted with it).
-			stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+			stage := m.One(t, "aws:apigateway/stage:Stage", "api")
 			for _, a := range accounts {
 				if !dependsOn(stage, "aws:apigateway/account:Account", a.Name) {
 					t.Errorf("the stage does not wait for the account's setting")
 				}
 			}
 			for _, lg := range []string{"api-access", "api-execution"} {
-				if r := m.one(t, "aws:cloudwatch/logGroup:LogGroup", lg); r.RetainOnDelete {
+				if r := m.One(t, "aws:cloudwatch/logGroup:LogGroup", lg); r.RetainOnDelete {
 					t.Errorf("log group %s is retained: destroy must remove it", lg)
 				}
 			}
@@ -95,12 +95,12 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 // documents for it.
 func TestAccessLogFormatNamesEachField(t *testing.T) {
 	m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
-	stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+	stage := m.One(t, "aws:apigateway/stage:Stage", "api")
 	format := str(stage.Inputs, "accessLogSettings", "format")
 	if format != api.AccessLogFormat() {
 		t.Fatalf("the stage's access log format is %q, want api.AccessLogFormat()", format)
 	}
-	if got, want := str(stage.Inputs, "accessLogSettings", "destinationArn"), str(m.one(t, "aws:cloudwatch/logGroup:LogGroup", "api-access").State, "arn"); got != want {
+	if got, want := str(stage.Inputs, "accessLogSettings", "destinationArn"), str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", "api-access").State, "arn"); got != want {
 		t.Errorf("access log destination = %q, want the stack's log group %q", got, want)
 	}
 	// API Gateway writes $context.error.messageString quoted: as a sample
@@ -143,7 +143,7 @@ func TestExecutionLoggingLevel(t *testing.T) {
 		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount, config.KeyAPIExecutionLogLevel: "INFO"}), "INFO"},
 	} {
 		m := deploy(t, nil, c.cfg)
-		settings := m.one(t, "aws:apigateway/methodSettings:MethodSettings", "api")
+		settings := m.One(t, "aws:apigateway/methodSettings:MethodSettings", "api")
 		if got := str(settings.Inputs, "settings", "loggingLevel"); got != c.level {
 			t.Errorf("loggingLevel = %q, want %q", got, c.level)
 		}
@@ -159,7 +159,7 @@ func TestExecutionLoggingLevel(t *testing.T) {
 func TestLogLevelNeverSilencesColdStarts(t *testing.T) {
 	for _, level := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"} {
 		m := deploy(t, nil, withOptions(map[string]string{config.KeyLogLevel: level}))
-		for _, fn := range m.all("aws:lambda/function:Function") {
+		for _, fn := range m.All("aws:lambda/function:Function") {
 			if got := str(fn.Inputs, "loggingConfig", "systemLogLevel"); got != "INFO" && got != "DEBUG" {
 				t.Errorf("logLevel %s: %s's system log level is %q: its cold starts go unlogged", level, fn.Name, got)
 			}
@@ -182,7 +182,7 @@ func TestDashboardQueriesTheDeclaredResourcePaths(t *testing.T) {
 		if p, ok := paths[id]; ok {
 			return p
 		}
-		for _, r := range m.all("aws:apigateway/resource:Resource") {
+		for _, r := range m.All("aws:apigateway/resource:Resource") {
 			if r.ID == id {
 				parent := resolve(str(r.Inputs, "parentId"))
 				paths[id] = strings.TrimSuffix(parent, "/") + "/" + str(r.Inputs, "pathPart")
@@ -192,9 +192,9 @@ func TestDashboardQueriesTheDeclaredResourcePaths(t *testing.T) {
 		t.Fatalf("no resource %s", id)
 		return ""
 	}
-	body := str(m.one(t, "aws:cloudwatch/dashboard:Dashboard", "dashboard").Inputs, "dashboardBody")
+	body := str(m.One(t, "aws:cloudwatch/dashboard:Dashboard", "dashboard").Inputs, "dashboardBody")
 	routes := 0
-	for _, method := range m.all("aws:apigateway/method:Method") {
+	for _, method := range m.All("aws:apigateway/method:Method") {
 		verb := str(method.Inputs, "httpMethod")
 		if verb == "OPTIONS" {
 			continue

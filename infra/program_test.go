@@ -20,6 +20,7 @@ import (
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
+	"signin/infra/internal/stacktest"
 	"signin/site"
 )
 
@@ -27,7 +28,7 @@ import (
 // provided.al2023 and Graviton.
 func TestFunctionsRunABootstrapOnProvidedAL2023Arm64(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	fns := m.all("aws:lambda/function:Function")
+	fns := m.All("aws:lambda/function:Function")
 	if want := len(gateway.Routes.Functions()); len(fns) != want {
 		t.Fatalf("got %d functions, want %d: the authorizer and every route's function", len(fns), want)
 	}
@@ -58,8 +59,8 @@ func TestFunctionsRunABootstrapOnProvidedAL2023Arm64(t *testing.T) {
 // Pitfall 11: destroy leaves log groups behind unless the stack owns them.
 func TestFunctionsLogToAStackOwnedLogGroupWithRetention(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	for _, fn := range m.all("aws:lambda/function:Function") {
-		lg := m.one(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name)
+	for _, fn := range m.All("aws:lambda/function:Function") {
+		lg := m.One(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name)
 		if got := value(lg.Inputs, "retentionInDays"); !got.IsNumber() || got.NumberValue() != config.DefaultLogRetentionDays {
 			t.Errorf("%s: log retention = %v, want %d days", fn.Name, got, config.DefaultLogRetentionDays)
 		}
@@ -72,13 +73,13 @@ func TestFunctionsLogToAStackOwnedLogGroupWithRetention(t *testing.T) {
 // Least privilege: a function's role may only write logs.
 func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	roles := m.all("aws:iam/role:Role")
-	attachments := m.all("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+	roles := m.All("aws:iam/role:Role")
+	attachments := m.All("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
 	if n := len(gateway.Routes.Functions()); len(roles) != n || len(attachments) != n {
 		t.Fatalf("got %d roles and %d policy attachments, want %d and %d", len(roles), len(attachments), n, n)
 	}
 	for _, kind := range []string{"aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"} {
-		if n := len(m.all(kind)); n != 0 {
+		if n := len(m.All(kind)); n != 0 {
 			t.Errorf("%d %s declared, want none", n, kind)
 		}
 	}
@@ -120,7 +121,7 @@ func TestAuthorizerEnvironment(t *testing.T) {
 	if err := runRoutes(m, cfg, routes); err != nil {
 		t.Fatal(err)
 	}
-	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
+	got := stringMap(m.One(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
 	// The restricted routes, as "METHOD /path" under their groups.
 	wantRoutes := map[string][]string{}
 	for _, r := range routes.Restricted() {
@@ -156,7 +157,7 @@ func TestAuthorizerEnvironment(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v and ROUTE_GROUPS", got, want)
 	}
-	if env := value(m.one(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
+	if env := value(m.One(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
 		t.Errorf("hello has an environment %v, want none", env)
 	}
 }
@@ -170,7 +171,7 @@ func TestProxyFunctionsAreToldTheSiteOrigin(t *testing.T) {
 		if kind != gateway.Proxy {
 			continue
 		}
-		got := stringMap(m.one(t, "aws:lambda/function:Function", name).Inputs, "environment", "variables")
+		got := stringMap(m.One(t, "aws:lambda/function:Function", name).Inputs, "environment", "variables")
 		if want := map[string]string{gateway.SiteOriginVariable: siteOrigin}; !maps.Equal(got, want) {
 			t.Errorf("%s environment = %v, want %v", name, got, want)
 		}
@@ -182,7 +183,7 @@ func TestProxyFunctionsAreToldTheSiteOrigin(t *testing.T) {
 // change.
 func TestEveryRoleSharesThePrefixTheDeployPolicyNames(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	for _, role := range m.all("aws:iam/role:Role") {
+	for _, role := range m.All("aws:iam/role:Role") {
 		if got, want := str(role.Inputs, "namePrefix"), function.RolePrefix+role.Name+"-"; got != want {
 			t.Errorf("%s: namePrefix = %q, want %q", role.Name, got, want)
 		}
@@ -199,12 +200,12 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:authorizerCacheTtl"] = "60"
 	m := deploy(t, nil, cfg)
-	auth := m.one(t, "aws:apigateway/authorizer:Authorizer", "api")
+	auth := m.One(t, "aws:apigateway/authorizer:Authorizer", "api")
 	for _, c := range []struct{ key, want string }{
 		{"type", "TOKEN"},
 		{"identitySource", gateway.IdentitySource},
 		{"identityValidationExpression", gateway.TokenPattern},
-		{"authorizerUri", str(m.one(t, "aws:lambda/function:Function", "authorizer").State, "invokeArn")},
+		{"authorizerUri", str(m.One(t, "aws:lambda/function:Function", "authorizer").State, "invokeArn")},
 	} {
 		if got := str(auth.Inputs, c.key); got != c.want {
 			t.Errorf("%s = %q, want %q", c.key, got, c.want)
@@ -213,7 +214,7 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 	if ttl := value(auth.Inputs, "authorizerResultTtlInSeconds"); !ttl.IsNumber() || ttl.NumberValue() != 60 {
 		t.Errorf("authorizerResultTtlInSeconds = %v, want 60", ttl)
 	}
-	for _, method := range m.all("aws:apigateway/method:Method") {
+	for _, method := range m.All("aws:apigateway/method:Method") {
 		verb := str(method.Inputs, "httpMethod")
 		switch {
 		case verb == "OPTIONS" && str(method.Inputs, "authorization") != "NONE":
@@ -223,7 +224,7 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 				str(method.Inputs, "authorization"), str(method.Inputs, "authorizerId"), authorizerID)
 		}
 	}
-	if got, want := len(m.all("aws:apigateway/authorizer:Authorizer")), len(gateway.Routes.Authorizers()); got != want {
+	if got, want := len(m.All("aws:apigateway/authorizer:Authorizer")), len(gateway.Routes.Authorizers()); got != want {
 		t.Errorf("%d authorizers, want %d: the TOKEN one, and the REQUEST one when a route has groups", got, want)
 	}
 }
@@ -242,7 +243,7 @@ func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
 	if err := runRoutes(m, testConfig(), open); err != nil {
 		t.Fatal(err)
 	}
-	if got := len(m.all("aws:apigateway/authorizer:Authorizer")); got != 1 {
+	if got := len(m.All("aws:apigateway/authorizer:Authorizer")); got != 1 {
 		t.Errorf("open routes only: %d authorizers, want the TOKEN one", got)
 	}
 	cfg := withGroups(t, testConfig(), authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}})
@@ -250,15 +251,15 @@ func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
 	if err := runRoutes(m, cfg, append(slices.Clone(open), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})); err != nil {
 		t.Fatal(err)
 	}
-	req := m.one(t, "aws:apigateway/authorizer:Authorizer", "api-request")
+	req := m.One(t, "aws:apigateway/authorizer:Authorizer", "api-request")
 	if str(req.Inputs, "type") != "REQUEST" || str(req.Inputs, "identitySource") != strings.Join(gateway.RequestIdentitySources, ",") {
 		t.Errorf("REQUEST authorizer inputs %v", req.Inputs)
 	}
-	if got := str(m.one(t, "aws:lambda/permission:Permission", "api-request-authorizer").Inputs, "sourceArn"); !strings.HasPrefix(got, executionARN+"/authorizers/") {
+	if got := str(m.One(t, "aws:lambda/permission:Permission", "api-request-authorizer").Inputs, "sourceArn"); !strings.HasPrefix(got, executionARN+"/authorizers/") {
 		t.Errorf("the REQUEST authorizer's permission: sourceArn %q, want %s/authorizers/<id>", got, executionARN)
 	}
 	for name, behind := range map[string]string{"api-api-me-delete": "api-request", "api-api-me-get": "api"} {
-		deps := m.one(t, "aws:apigateway/method:Method", name).Dependencies
+		deps := m.One(t, "aws:apigateway/method:Method", name).Dependencies
 		if !slices.ContainsFunc(deps, func(d string) bool { return strings.HasSuffix(d, "$aws:apigateway/authorizer:Authorizer::"+behind) }) {
 			t.Errorf("method %s depends on %v, want the authorizer %s", name, deps, behind)
 		}
@@ -274,12 +275,12 @@ func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 		{"api-api-get", "hello", executionARN + "/*/GET/api"},
 		{"api-api-me-get", "me", executionARN + "/*/GET/api/me"},
 	}
-	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+len(gateway.Routes.Authorizers()); got != want {
+	if got, want := len(m.All("aws:lambda/permission:Permission")), len(gateway.Routes)+len(gateway.Routes.Authorizers()); got != want {
 		t.Errorf("%d permissions, want %d: one per authorizer and one per route", got, want)
 	}
 	for _, c := range cases {
-		p := m.one(t, "aws:lambda/permission:Permission", c.name)
-		fn := m.one(t, "aws:lambda/function:Function", c.function)
+		p := m.One(t, "aws:lambda/permission:Permission", c.name)
+		fn := m.One(t, "aws:lambda/function:Function", c.function)
 		if got := str(p.Inputs, "sourceArn"); got != c.sourceARN {
 			t.Errorf("%s: sourceArn = %q, want %q", c.name, got, c.sourceARN)
 		}
@@ -300,18 +301,18 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 	if err := runRoutes(m, testConfig(), routes); err != nil {
 		t.Fatal(err)
 	}
-	p := m.one(t, "aws:lambda/permission:Permission", "api-api-me-sessions-{id}-delete")
+	p := m.One(t, "aws:lambda/permission:Permission", "api-api-me-sessions-{id}-delete")
 	if got, want := str(p.Inputs, "sourceArn"), executionARN+"/*/DELETE/api/me/sessions/*"; got != want {
 		t.Errorf("sourceArn = %q, want %q", got, want)
 	}
-	r := m.one(t, "aws:apigateway/resource:Resource", "api-api-me-sessions-{id}")
+	r := m.One(t, "aws:apigateway/resource:Resource", "api-api-me-sessions-{id}")
 	if got := str(r.Inputs, "pathPart"); got != "{id}" {
 		t.Errorf("pathPart = %q, want {id}", got)
 	}
 	if got := str(r.Inputs, "parentId"); got != "api-api-me-sessions-id" {
 		t.Errorf("parentId = %q, want the resource of /me/sessions", got)
 	}
-	preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-sessions-{id}-options-200").Inputs, "responseParameters")
+	preflight := stringMap(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-me-sessions-{id}-options-200").Inputs, "responseParameters")
 	if got := preflight["method.response.header.Access-Control-Allow-Methods"]; got != "'DELETE,OPTIONS'" {
 		t.Errorf("preflight of /me/sessions/{id} allows %s, want 'DELETE,OPTIONS'", got)
 	}
@@ -321,12 +322,12 @@ func TestMethodSourceARNWildcardsPathParameters(t *testing.T) {
 // it; pitfall 7: the integration is non-proxy.
 func TestGreetingIntegrationEscapesTheName(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	i := m.one(t, "aws:apigateway/integration:Integration", "api-api-get")
+	i := m.One(t, "aws:apigateway/integration:Integration", "api-api-get")
 	for _, c := range []struct{ key, want string }{
 		{"type", "AWS"},
 		{"integrationHttpMethod", "POST"},
 		{"passthroughBehavior", "NEVER"},
-		{"uri", str(m.one(t, "aws:lambda/function:Function", "hello").State, "invokeArn")},
+		{"uri", str(m.One(t, "aws:lambda/function:Function", "hello").State, "invokeArn")},
 	} {
 		if got := str(i.Inputs, c.key); got != c.want {
 			t.Errorf("%s = %q, want %q", c.key, got, c.want)
@@ -360,7 +361,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			params := stringMap(m.one(t, c.typ, c.name).Inputs, "responseParameters")
+			params := stringMap(m.One(t, c.typ, c.name).Inputs, "responseParameters")
 			if got := params[c.prefix+"Access-Control-Allow-Origin"]; got != want {
 				t.Errorf("Access-Control-Allow-Origin = %q, want %q", got, want)
 			}
@@ -369,7 +370,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 			}
 		})
 	}
-	for _, r := range m.resources {
+	for _, r := range m.Resources() {
 		for k, v := range stringMap(r.Inputs, "responseParameters") {
 			if strings.Contains(v, "*") {
 				t.Errorf("%s %s: %s = %s allows any origin", r.Type, r.Name, k, v)
@@ -377,7 +378,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 		}
 	}
 	for name, path := range map[string]string{"api-api-options-200": "/", "api-api-me-options-200": "/me"} {
-		preflight := stringMap(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
+		preflight := stringMap(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		for h, v := range gateway.PreflightHeaders(siteOrigin, gateway.Routes.AllowedMethods(path)) {
 			if got := preflight["method.response.header."+h]; got != "'"+v+"'" {
 				t.Errorf("preflight of %s: %s = %q, want '%s'", path, h, got, v)
@@ -385,7 +386,7 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 		}
 	}
 	for _, typ := range gateway.ErrorResponseTypes {
-		r := m.one(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ))
+		r := m.One(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ))
 		if got := str(r.Inputs, "responseTemplates", "application/json"); got != gateway.ErrorTemplate {
 			t.Errorf("%s template = %q, want %q", typ, got, gateway.ErrorTemplate)
 		}
@@ -396,14 +397,14 @@ func TestCORSAllowsExactlyTheSiteOrigin(t *testing.T) {
 // 200 carrying the error.
 func TestGreetingErrorsAnswer500(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	r := m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500")
+	r := m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-500")
 	if got := str(r.Inputs, "selectionPattern"); got != ".+" {
 		t.Errorf("selectionPattern = %q, want .+ (any Lambda error)", got)
 	}
 	if got := str(r.Inputs, "responseTemplates", "application/json"); got != string(gateway.ErrorBody(gateway.MessageInternalError)) {
 		t.Errorf("body = %q, want %s", got, gateway.ErrorBody(gateway.MessageInternalError))
 	}
-	if got := str(m.one(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200").Inputs, "selectionPattern"); got != "" {
+	if got := str(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", "api-api-get-200").Inputs, "selectionPattern"); got != "" {
 		t.Errorf("the 200 answer has selectionPattern %q, want none (the default)", got)
 	}
 }
@@ -412,14 +413,14 @@ func TestGreetingErrorsAnswer500(t *testing.T) {
 // distribution may read its objects, and nothing without TLS.
 func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	bucket := m.one(t, "aws:s3/bucketV2:BucketV2", "site")
-	block := m.one(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site")
+	bucket := m.One(t, "aws:s3/bucketV2:BucketV2", "site")
+	block := m.One(t, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site")
 	for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
 		if v := value(block.Inputs, k); !v.IsBool() || !v.BoolValue() {
 			t.Errorf("public access block %s = %v, want true", k, v)
 		}
 	}
-	if got := str(m.one(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site").Inputs, "rule", "objectOwnership"); got != "BucketOwnerEnforced" {
+	if got := str(m.One(t, "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site").Inputs, "rule", "objectOwnership"); got != "BucketOwnerEnforced" {
 		t.Errorf("object ownership = %q, want BucketOwnerEnforced (no ACLs)", got)
 	}
 	if v := value(bucket.Inputs, "forceDestroy"); !v.IsBool() || !v.BoolValue() {
@@ -435,14 +436,14 @@ func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 			Condition map[string]map[string]string
 		}
 	}
-	if err := json.Unmarshal([]byte(str(m.one(t, "aws:s3/bucketPolicy:BucketPolicy", "site").Inputs, "policy")), &policy); err != nil {
+	if err := json.Unmarshal([]byte(str(m.One(t, "aws:s3/bucketPolicy:BucketPolicy", "site").Inputs, "policy")), &policy); err != nil {
 		t.Fatal(err)
 	}
 	if len(policy.Statement) != 2 {
 		t.Fatalf("bucket policy has %d statements, want 2: the distribution's read and the denial without TLS", len(policy.Statement))
 	}
 	bucketARN := str(bucket.State, "arn")
-	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
 	read := policy.Statement[0]
 	if read.Effect != "Allow" || string(read.Principal) != `{"Service":"cloudfront.amazonaws.com"}` || read.Action != "s3:GetObject" ||
 		string(read.Resource) != `"`+bucketARN+`/*"` || read.Condition["StringEquals"]["AWS:SourceArn"] != str(dist.State, "arn") {
@@ -456,7 +457,7 @@ func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 		string(deny.Resource) != `["`+bucketARN+`","`+bucketARN+`/*"]` || deny.Condition["Bool"]["aws:SecureTransport"] != "false" {
 		t.Errorf("bucket policy statement = %+v, want every request without TLS denied on the bucket and its objects", deny)
 	}
-	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
+	for _, o := range m.All("aws:s3/bucketObjectv2:BucketObjectv2") {
 		if acl := str(o.Inputs, "acl"); acl != "" {
 			t.Errorf("%s has ACL %q", o.Name, acl)
 		}
@@ -467,7 +468,7 @@ func TestBucketIsReadableOnlyByTheDistribution(t *testing.T) {
 // distribution signs its requests to the bucket.
 func TestViewersAreOnHTTPS(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	dist := m.one(t, "aws:cloudfront/distribution:Distribution", "site")
+	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
 	for _, c := range []struct {
 		path []string
 		want string
@@ -486,7 +487,7 @@ func TestViewersAreOnHTTPS(t *testing.T) {
 	if bucket := origin(t, dist, "bucket"); str(bucket, "originAccessControlId") != "site-id" {
 		t.Errorf("bucket origin = %v, want the bucket through the origin access control", bucket)
 	}
-	oac := m.one(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
+	oac := m.One(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
 	if str(oac.Inputs, "signingBehavior") != "always" || str(oac.Inputs, "signingProtocol") != "sigv4" {
 		t.Errorf("origin access control signs %q with %q, want always with sigv4", str(oac.Inputs, "signingBehavior"), str(oac.Inputs, "signingProtocol"))
 	}
@@ -504,7 +505,7 @@ func TestAccountWideCloudFrontResourcesAreAutoNamed(t *testing.T) {
 		"aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
 	} {
 		t.Run(typ, func(t *testing.T) {
-			if name := str(m.one(t, typ, "site").Inputs, "name"); name != "" {
+			if name := str(m.One(t, typ, "site").Inputs, "name"); name != "" {
 				t.Errorf("name = %q, want none: Pulumi names it uniquely", name)
 			}
 		})
@@ -516,7 +517,7 @@ func TestAccountWideCloudFrontResourcesAreAutoNamed(t *testing.T) {
 // and the opener policy Google's popup needs.
 func TestSecurityHeaders(t *testing.T) {
 	m := deploy(t, nil, testConfig())
-	p := m.one(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
+	p := m.One(t, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "site").Inputs
 	csp := str(p, "securityHeadersConfig", "contentSecurityPolicy", "contentSecurityPolicy")
 	want, err := site.Config{ClientID: testClientID}.ContentSecurityPolicy()
 	if err != nil {
@@ -580,7 +581,7 @@ func TestSecurityHeaders(t *testing.T) {
 func TestSiteFiles(t *testing.T) {
 	m := deploy(t, nil, testConfig())
 	objects := map[string]registered{}
-	for _, o := range m.all("aws:s3/bucketObjectv2:BucketObjectv2") {
+	for _, o := range m.All("aws:s3/bucketObjectv2:BucketObjectv2") {
 		objects[str(o.Inputs, "key")] = o
 	}
 	files, err := site.Build(site.Config{ClientID: testClientID})
@@ -613,14 +614,14 @@ func TestStageIsThrottled(t *testing.T) {
 	cfg["signin:throttleRateLimit"] = "2.5"
 	cfg["signin:throttleBurstLimit"] = "7"
 	m := deploy(t, nil, cfg)
-	stage := m.one(t, "aws:apigateway/stage:Stage", "api")
+	stage := m.One(t, "aws:apigateway/stage:Stage", "api")
 	if got := str(stage.Inputs, "stageName"); got != testStack {
 		t.Errorf("stage name = %q, want the stack's %q", got, testStack)
 	}
 	if got := str(stage.Inputs, "deployment"); got != "api-id" {
 		t.Errorf("stage serves deployment %q, want api-id", got)
 	}
-	s := m.one(t, "aws:apigateway/methodSettings:MethodSettings", "api")
+	s := m.One(t, "aws:apigateway/methodSettings:MethodSettings", "api")
 	if got := str(s.Inputs, "methodPath"); got != "*/*" {
 		t.Errorf("methodPath = %q, want */*", got)
 	}
@@ -635,7 +636,7 @@ func TestStageIsThrottled(t *testing.T) {
 // execution ARN; an ARN of another shape stops the program rather than
 // deploying a policy with a wrong origin.
 func TestUnexpectedExecutionARNStopsTheProgram(t *testing.T) {
-	m := &mocks{alter: func(typ, _ string, state resource.PropertyMap) {
+	m := &mocks{Alter: func(typ, _ string, state resource.PropertyMap) {
 		if typ == "aws:apigateway/restApi:RestApi" {
 			state["executionArn"] = resource.NewProperty("arn:aws:lambda:" + region + ":" + account + ":" + restAPIID)
 		}
@@ -656,7 +657,7 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 	// says when it has run.
 	var applied sync.WaitGroup
 	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
-		outputs, err := program(ctx, gateway.Routes, buildOnceForTests)
+		outputs, err := program(ctx, gateway.Routes, stacktest.Build)
 		for name, value := range outputs {
 			applied.Add(1)
 			value.ApplyT(func(v string) string {
@@ -668,7 +669,7 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 			})
 		}
 		return err
-	}, pulumi.WithMocks(testProject, testStack, &mocks{}), withConfig(cfg))
+	}, pulumi.WithMocks(testProject, testStack, &mocks{}), stacktest.WithConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -750,7 +751,7 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 		{"custom domain", optionsConfig(), "api." + zoneName, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			dist := deploy(t, nil, c.cfg).one(t, "aws:cloudfront/distribution:Distribution", "site")
+			dist := deploy(t, nil, c.cfg).One(t, "aws:cloudfront/distribution:Distribution", "site")
 			api := origin(t, dist, "api")
 			if got := str(api, "domainName"); got != c.host {
 				t.Errorf("API origin domainName = %q, want %q", got, c.host)

@@ -16,8 +16,8 @@ import (
 // integration's kind. It knows nothing of how package api names things.
 func declaredRoutes(t *testing.T, m *mocks) (routes gateway.Table, preflights []string) {
 	t.Helper()
-	paths := map[string]string{str(m.one(t, "aws:apigateway/restApi:RestApi", "api").State, "rootResourceId"): "/"}
-	resources := m.all("aws:apigateway/resource:Resource")
+	paths := map[string]string{str(m.One(t, "aws:apigateway/restApi:RestApi", "api").State, "rootResourceId"): "/"}
+	resources := m.All("aws:apigateway/resource:Resource")
 	for len(paths) < len(resources)+1 {
 		progress := false
 		for _, r := range resources {
@@ -33,11 +33,11 @@ func declaredRoutes(t *testing.T, m *mocks) (routes gateway.Table, preflights []
 		}
 	}
 	functions := map[string]string{}
-	for _, fn := range m.all("aws:lambda/function:Function") {
+	for _, fn := range m.All("aws:lambda/function:Function") {
 		functions[str(fn.State, "invokeArn")] = fn.Name
 	}
 	kinds := map[string]gateway.Integration{"AWS": gateway.Template, "AWS_PROXY": gateway.Proxy}
-	for _, meth := range m.all("aws:apigateway/method:Method") {
+	for _, meth := range m.All("aws:apigateway/method:Method") {
 		path, ok := paths[str(meth.Inputs, "resourceId")]
 		if !ok {
 			t.Fatalf("method %s is on an unknown resource %s", meth.Name, str(meth.Inputs, "resourceId"))
@@ -48,7 +48,7 @@ func declaredRoutes(t *testing.T, m *mocks) (routes gateway.Table, preflights []
 			continue
 		}
 		var integration *registered
-		for _, i := range m.all("aws:apigateway/integration:Integration") {
+		for _, i := range m.All("aws:apigateway/integration:Integration") {
 			if str(i.Inputs, "resourceId") == str(meth.Inputs, "resourceId") && str(i.Inputs, "httpMethod") == verb {
 				integration = &i
 			}
@@ -138,8 +138,8 @@ func TestABadRouteTableStopsTheProgram(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want an error containing %q", err, c.want)
 			}
-			if len(m.resources) != 0 {
-				t.Errorf("%d resources declared before the route table was checked", len(m.resources))
+			if len(m.Resources()) != 0 {
+				t.Errorf("%d resources declared before the route table was checked", len(m.Resources()))
 			}
 		})
 	}

@@ -1,0 +1,217 @@
+package stacktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"signin/infra/repo"
+)
+
+// Snapshot is one resource as the golden file records it.
+type Snapshot struct {
+	Type         string         `json:"type"`
+	Name         string         `json:"name"`
+	Parent       string         `json:"parent,omitempty"`
+	Provider     string         `json:"provider,omitempty"`
+	Inputs       map[string]any `json:"inputs"`
+	Dependencies []string       `json:"dependencies,omitempty"`
+	// RetainOnDelete marks what `pulumi destroy` leaves in place.
+	RetainOnDelete bool `json:"retainOnDelete,omitempty"`
+}
+
+// contentHash is the content hash in the name of a file site.Build renders.
+var contentHash = regexp.MustCompile(`\.[0-9a-f]{10}\.`)
+
+// JSON returns the golden record of what m saw declared: Snapshots as
+// indented JSON.
+func JSON(t testing.TB, m *Mocks) []byte {
+	t.Helper()
+	snaps, err := Snapshots(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	enc := json.NewEncoder(&got)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(snaps); err != nil {
+		t.Fatal(err)
+	}
+	return got.Bytes()
+}
+
+// Snapshots returns what m saw declared, each resource as the golden file
+// records it, sorted by type and name.
+func Snapshots(m *Mocks) ([]Snapshot, error) {
+	root, err := repo.Find()
+	if err != nil {
+		return nil, err
+	}
+	var snaps []Snapshot
+	for _, r := range m.Resources() {
+		s := Snapshot{Type: r.Type, Name: r.Name, Parent: ShortURN(r.Parent), Provider: ShortURN(ProviderURN(r.Provider)), Inputs: map[string]any{}, RetainOnDelete: r.RetainOnDelete}
+		for k, v := range r.Inputs {
+			s.Inputs[string(k)] = plain(v, root)
+		}
+		switch {
+		case r.Type == "aws:lambda/function:Function":
+			s.Inputs["sourceCodeHash"] = "<base64 SHA-256 of build/" + r.Name + ".zip>"
+		case r.Type == "aws:s3/bucketObjectv2:BucketObjectv2":
+			// The page's files as site.Build renders them; their names carry
+			// a hash of their content, which the Snapshot leaves out, so an
+			// edit of the page changes no Snapshot.
+			key := contentHash.ReplaceAllString(Str(r.Inputs, "key"), ".<hash>.")
+			s.Name = contentHash.ReplaceAllString(s.Name, ".<hash>.")
+			s.Inputs["key"] = key
+			s.Inputs["contentBase64"] = "<site.Build: " + key + ">"
+		}
+		for _, d := range r.Dependencies {
+			s.Dependencies = append(s.Dependencies, ShortURN(d))
+		}
+		slices.Sort(s.Dependencies)
+		snaps = append(snaps, s)
+	}
+	slices.SortFunc(snaps, func(a, b Snapshot) int {
+		return strings.Compare(a.Type+"\x00"+a.Name, b.Type+"\x00"+b.Name)
+	})
+	return snaps, nil
+}
+
+// ProviderURN returns the URN of a provider reference (URN::ID).
+func ProviderURN(ref string) string {
+	if i := strings.LastIndex(ref, "::"); i >= 0 {
+		return ref[:i]
+	}
+	return ref
+}
+
+// ShortURN names a resource by type and name.
+func ShortURN(urn string) string {
+	if urn == "" {
+		return ""
+	}
+	u := resource.URN(urn)
+	return fmt.Sprintf("%s::%s", u.Type(), u.Name())
+}
+
+// plain turns a property value into JSON-ready data, with archive paths
+// relative to the repository's root.
+func plain(v resource.PropertyValue, root string) any {
+	switch {
+	case v.IsArchive():
+		rel, err := filepath.Rel(root, v.ArchiveValue().Path)
+		if err != nil {
+			return "<archive>"
+		}
+		return "<archive " + filepath.ToSlash(rel) + ">"
+	case v.IsSecret():
+		return map[string]any{"secret": plain(v.SecretValue().Element, root)}
+	case v.IsArray():
+		out := []any{}
+		for _, e := range v.ArrayValue() {
+			out = append(out, plain(e, root))
+		}
+		return out
+	case v.IsObject():
+		out := map[string]any{}
+		for k, e := range v.ObjectValue() {
+			out[string(k)] = plain(e, root)
+		}
+		return out
+	case v.IsComputed() || v.IsOutput():
+		return "<unknown>"
+	}
+	return v.V
+}
+
+// maxDiffLines bounds the lines Diff writes.
+const maxDiffLines = 60
+
+// Diff describes how the Snapshot got differs from want, resource
+// by resource: "+" one added, "-" one removed, "~" one changed, with each
+// changed field's old and new value.
+func Diff(want, got []byte) string {
+	var before, after []Snapshot
+	if json.Unmarshal(want, &before) != nil || json.Unmarshal(got, &after) != nil {
+		return "(a Snapshot is not a JSON list of resources)"
+	}
+	key := func(s Snapshot) string { return s.Type + " " + s.Name }
+	old := map[string]Snapshot{}
+	for _, s := range before {
+		old[key(s)] = s
+	}
+	var lines []string
+	seen := map[string]bool{}
+	for _, s := range after {
+		k := key(s)
+		seen[k] = true
+		o, ok := old[k]
+		if !ok {
+			lines = append(lines, "+ "+k)
+			continue
+		}
+		var changed []string
+		field := func(name string, a, b any) {
+			if ja, jb := compact(a), compact(b); ja != jb {
+				changed = append(changed, fmt.Sprintf("    %s: %s -> %s", name, ja, jb))
+			}
+		}
+		field("parent", o.Parent, s.Parent)
+		field("provider", o.Provider, s.Provider)
+		field("dependencies", o.Dependencies, s.Dependencies)
+		for _, in := range slices.Sorted(maps.Keys(mergeKeys(o.Inputs, s.Inputs))) {
+			field("inputs."+in, o.Inputs[in], s.Inputs[in])
+		}
+		if len(changed) > 0 {
+			lines = append(append(lines, "~ "+k), changed...)
+		}
+	}
+	for _, s := range before {
+		if !seen[key(s)] {
+			lines = append(lines, "- "+key(s))
+		}
+	}
+	if len(lines) == 0 {
+		return "(the same resources, formatted differently)"
+	}
+	if len(lines) > maxDiffLines {
+		lines = append(lines[:maxDiffLines], fmt.Sprintf("... and %d more lines", len(lines)-maxDiffLines))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// mergeKeys returns a set of the keys of a and b.
+func mergeKeys(a, b map[string]any) map[string]bool {
+	keys := map[string]bool{}
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
+// compact renders v as one line of JSON, abbreviated: "(none)" when absent.
+func compact(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	if len(b) > 160 {
+		return string(b[:157]) + "..."
+	}
+	return string(b)
+}
