@@ -1,4 +1,4 @@
-package main
+package alarms_test
 
 import (
 	"slices"
@@ -8,6 +8,7 @@ import (
 	"signin/functions/gateway"
 	"signin/infra/alarms"
 	"signin/infra/config"
+	"signin/infra/internal/stacktest"
 )
 
 // alarmMetric is what an alarm watches.
@@ -17,10 +18,10 @@ type alarmMetric struct {
 }
 
 // alarmsOf returns the alarms m saw declared, by metric.
-func alarmsOf(m *mocks) []alarmMetric {
+func alarmsOf(m *stacktest.Mocks) []alarmMetric {
 	var out []alarmMetric
 	for _, a := range m.All("aws:cloudwatch/metricAlarm:MetricAlarm") {
-		out = append(out, alarmMetric{str(a.Inputs, "namespace"), str(a.Inputs, "metricName"), stringMap(a.Inputs, "dimensions")})
+		out = append(out, alarmMetric{stacktest.Str(a.Inputs, "namespace"), stacktest.Str(a.Inputs, "metricName"), stacktest.StringMap(a.Inputs, "dimensions")})
 	}
 	return out
 }
@@ -46,10 +47,12 @@ func hasAlarm(all []alarmMetric, namespace, metric string, dimensions map[string
 // function, and the authorizer's failures from its decision lines; never
 // the authorizer's Errors, which every invalid token (401) raises.
 func TestDefaultConfigurationHasAlarms(t *testing.T) {
-	m := deploy(t, nil, testConfig())
+	m := stacktest.Deploy(t, stacktest.Config())
 	all := alarmsOf(m)
-	fnName := func(name string) string { return str(m.One(t, "aws:lambda/function:Function", name).State, "name") }
-	if !hasAlarm(all, "AWS/ApiGateway", "5XXError", map[string]string{"ApiName": "api-0a1b2c3", "Stage": testStack}) {
+	fnName := func(name string) string {
+		return stacktest.Str(m.One(t, "aws:lambda/function:Function", name).State, "name")
+	}
+	if !hasAlarm(all, "AWS/ApiGateway", "5XXError", map[string]string{"ApiName": "api-0a1b2c3", "Stage": stacktest.Stack}) {
 		t.Error("no alarm on the API stage's 5XX answers")
 	}
 	for _, name := range gateway.Routes.Functions()[1:] {
@@ -65,21 +68,21 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 	if hasAlarm(all, "AWS/Lambda", "Errors", map[string]string{"FunctionName": fnName(gateway.AuthorizerFunction)}) {
 		t.Error("an alarm on the authorizer's Errors would go off on every invalid token")
 	}
-	namespace := testProject + "/" + testStack
+	namespace := stacktest.Project + "/" + stacktest.Stack
 	if !hasAlarm(all, namespace, alarms.AuthorizerFailureMetric, map[string]string{}) {
 		t.Errorf("no alarm on the authorizer's failures (%s %s)", namespace, alarms.AuthorizerFailureMetric)
 	}
 	filter := m.One(t, "aws:cloudwatch/logMetricFilter:LogMetricFilter", "alarms-authorizer-failures")
 	for k, want := range map[string]string{
-		"logGroupName": str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", gateway.AuthorizerFunction).State, "name"),
+		"logGroupName": stacktest.Str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", gateway.AuthorizerFunction).State, "name"),
 		"pattern":      alarms.AuthorizerFailurePattern,
 	} {
-		if got := str(filter.Inputs, k); got != want {
+		if got := stacktest.Str(filter.Inputs, k); got != want {
 			t.Errorf("metric filter %s = %q, want %q", k, got, want)
 		}
 	}
 	for k, want := range map[string]string{"namespace": namespace, "name": alarms.AuthorizerFailureMetric, "value": "1"} {
-		if got := str(filter.Inputs, "metricTransformation", k); got != want {
+		if got := stacktest.Str(filter.Inputs, "metricTransformation", k); got != want {
 			t.Errorf("metric filter's %s = %q, want %q", k, got, want)
 		}
 	}
@@ -94,35 +97,40 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 // Every alarm notifies the topic when it goes off and when it recovers, sums
 // its metric over five minutes and counts missing data (no errors) as fine.
 func TestAlarmsNotifyTheTopic(t *testing.T) {
-	m := deploy(t, nil, testConfig())
-	topic := str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn")
+	m := stacktest.Deploy(t, stacktest.Config())
+	topic := stacktest.Str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn")
 	for _, a := range m.All("aws:cloudwatch/metricAlarm:MetricAlarm") {
 		t.Run(a.Name, func(t *testing.T) {
 			for _, k := range []string{"alarmActions", "okActions"} {
-				if v := value(a.Inputs, k); !v.IsArray() || len(v.ArrayValue()) != 1 || v.ArrayValue()[0].StringValue() != topic {
+				if v := stacktest.Value(a.Inputs, k); !v.IsArray() || len(v.ArrayValue()) != 1 || v.ArrayValue()[0].StringValue() != topic {
 					t.Errorf("%s = %v, want [%s]", k, v, topic)
 				}
 			}
 			for k, want := range map[string]string{"statistic": "Sum", "treatMissingData": "notBreaching", "comparisonOperator": "GreaterThanOrEqualToThreshold"} {
-				if got := str(a.Inputs, k); got != want {
+				if got := stacktest.Str(a.Inputs, k); got != want {
 					t.Errorf("%s = %q, want %q", k, got, want)
 				}
 			}
-			if v := value(a.Inputs, "period"); !v.IsNumber() || v.NumberValue() != alarms.Period {
+			if v := stacktest.Value(a.Inputs, "period"); !v.IsNumber() || v.NumberValue() != alarms.Period {
 				t.Errorf("period = %v, want %d", v, alarms.Period)
 			}
-			if str(a.Inputs, "alarmDescription") == "" {
+			if stacktest.Str(a.Inputs, "alarmDescription") == "" {
 				t.Error("no description says what went wrong")
 			}
 		})
 	}
 }
 
+// withAlarmEmail is the tests' configuration with alarmEmail set.
+func withAlarmEmail() map[string]string {
+	cfg := stacktest.Config()
+	cfg["signin:"+config.KeyAlarmEmail] = "ops@example.com"
+	return cfg
+}
+
 // alarmEmail subscribes the address to the alarms' topic.
 func TestAlarmEmailIsSubscribed(t *testing.T) {
-	cfg := testConfig()
-	cfg["signin:"+config.KeyAlarmEmail] = "ops@example.com"
-	m := deploy(t, nil, cfg)
+	m := stacktest.Deploy(t, withAlarmEmail())
 	subs := m.All("aws:sns/topicSubscription:TopicSubscription")
 	if len(subs) != 1 {
 		t.Fatalf("got %d subscriptions, want 1", len(subs))
@@ -130,45 +138,17 @@ func TestAlarmEmailIsSubscribed(t *testing.T) {
 	for k, want := range map[string]string{
 		"protocol": "email",
 		"endpoint": "ops@example.com",
-		"topic":    str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn"),
+		"topic":    stacktest.Str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn"),
 	} {
-		if got := str(subs[0].Inputs, k); got != want {
+		if got := stacktest.Str(subs[0].Inputs, k); got != want {
 			t.Errorf("subscription %s = %q, want %q", k, got, want)
 		}
 	}
 }
 
-// Functions log JSON to their own log group, and Lambda keeps the lines
-// from the configured level up.
-func TestFunctionsLogJSONAtTheConfiguredLevel(t *testing.T) {
-	for _, level := range []string{"", "DEBUG", "ERROR"} {
-		t.Run("level "+level, func(t *testing.T) {
-			cfg := testConfig()
-			want := config.DefaultLogLevel
-			if level != "" {
-				cfg["signin:"+config.KeyLogLevel] = level
-				want = level
-			}
-			m := deploy(t, nil, cfg)
-			for _, fn := range m.All("aws:lambda/function:Function") {
-				for k, w := range map[string]string{
-					"logFormat":           "JSON",
-					"applicationLogLevel": want,
-					"systemLogLevel":      "INFO",
-					"logGroup":            str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", fn.Name).State, "name"),
-				} {
-					if got := str(fn.Inputs, "loggingConfig", k); got != w {
-						t.Errorf("%s loggingConfig.%s = %q, want %q", fn.Name, k, got, w)
-					}
-				}
-			}
-		})
-	}
-}
-
 // The alarms sit below one component, so the preview reads as a tree.
 func TestAlarmsAreOneComponent(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
+	m := stacktest.Deploy(t, withAlarmEmail())
 	for _, typ := range []string{"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/logMetricFilter:LogMetricFilter", "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription"} {
 		for _, r := range m.All(typ) {
 			if !strings.HasSuffix(r.Parent, "signin:index:Alarms::alarms") {
