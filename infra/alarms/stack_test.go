@@ -47,7 +47,7 @@ func hasAlarm(all []alarmMetric, namespace, metric string, dimensions map[string
 // function, and the authorizer's failures from its decision lines; never
 // the authorizer's Errors, which every invalid token (401) raises.
 func TestDefaultConfigurationHasAlarms(t *testing.T) {
-	m := stacktest.Deploy(t, stacktest.Config())
+	m := stacktest.Deploy(t, nil, stacktest.Config())
 	all := alarmsOf(m)
 	fnName := func(name string) string {
 		return stacktest.Str(m.One(t, "aws:lambda/function:Function", name).State, "name")
@@ -97,7 +97,7 @@ func TestDefaultConfigurationHasAlarms(t *testing.T) {
 // Every alarm notifies the topic when it goes off and when it recovers, sums
 // its metric over five minutes and counts missing data (no errors) as fine.
 func TestAlarmsNotifyTheTopic(t *testing.T) {
-	m := stacktest.Deploy(t, stacktest.Config())
+	m := stacktest.Deploy(t, nil, stacktest.Config())
 	topic := stacktest.Str(m.One(t, "aws:sns/topic:Topic", "alarms").State, "arn")
 	for _, a := range m.All("aws:cloudwatch/metricAlarm:MetricAlarm") {
 		t.Run(a.Name, func(t *testing.T) {
@@ -130,7 +130,7 @@ func withAlarmEmail() map[string]string {
 
 // alarmEmail subscribes the address to the alarms' topic.
 func TestAlarmEmailIsSubscribed(t *testing.T) {
-	m := stacktest.Deploy(t, withAlarmEmail())
+	m := stacktest.Deploy(t, nil, withAlarmEmail())
 	subs := m.All("aws:sns/topicSubscription:TopicSubscription")
 	if len(subs) != 1 {
 		t.Fatalf("got %d subscriptions, want 1", len(subs))
@@ -148,7 +148,7 @@ func TestAlarmEmailIsSubscribed(t *testing.T) {
 
 // The alarms sit below one component, so the preview reads as a tree.
 func TestAlarmsAreOneComponent(t *testing.T) {
-	m := stacktest.Deploy(t, withAlarmEmail())
+	m := stacktest.Deploy(t, nil, withAlarmEmail())
 	for _, typ := range []string{"aws:cloudwatch/metricAlarm:MetricAlarm", "aws:cloudwatch/logMetricFilter:LogMetricFilter", "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription"} {
 		for _, r := range m.All(typ) {
 			if !strings.HasSuffix(r.Parent, "signin:index:Alarms::alarms") {

@@ -18,7 +18,7 @@ func TestFunctionsLogJSONAtTheConfiguredLevel(t *testing.T) {
 				cfg["signin:"+config.KeyLogLevel] = level
 				want = level
 			}
-			m := stacktest.Deploy(t, cfg)
+			m := stacktest.Deploy(t, nil, cfg)
 			for _, fn := range m.All("aws:lambda/function:Function") {
 				for k, w := range map[string]string{
 					"logFormat":           "JSON",

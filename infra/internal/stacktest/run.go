@@ -67,14 +67,17 @@ func Declare(m *Mocks, cfg map[string]string, routes gateway.Table) error {
 	}, pulumi.WithMocks(Project, Stack, m), WithConfig(cfg))
 }
 
-// Deploy declares the stack for gateway.Routes with cfg against new mocks,
-// which it returns, and fails t on an error or an unreadable stack file.
-func Deploy(t testing.TB, cfg map[string]string) *Mocks {
+// Deploy declares the stack for gateway.Routes with cfg against m (new
+// mocks when nil), which it returns, and fails t on an error or an
+// unreadable stack file.
+func Deploy(t testing.TB, m *Mocks, cfg map[string]string) *Mocks {
 	t.Helper()
 	if path, _, err := StackFile(); err != nil {
 		t.Fatalf("the stack's file %s: %v", path, err)
 	}
-	m := &Mocks{}
+	if m == nil {
+		m = &Mocks{}
+	}
 	if err := Declare(m, cfg, gateway.Routes); err != nil {
 		t.Fatalf("declaring the stack failed: %v", err)
 	}
