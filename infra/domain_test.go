@@ -220,23 +220,13 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 		})
 	}
 	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
-	if !dependsOn(dist, "aws:acm/certificateValidation:CertificateValidation", "site") {
+	if !dist.DependsOn("aws:acm/certificateValidation:CertificateValidation", "site") {
 		t.Error("the distribution does not wait for the site certificate's validation")
 	}
 	dn := m.One(t, "aws:apigateway/domainName:DomainName", "api")
-	if !dependsOn(dn, "aws:acm/certificateValidation:CertificateValidation", "api") {
+	if !dn.DependsOn("aws:acm/certificateValidation:CertificateValidation", "api") {
 		t.Error("the API domain does not wait for the API certificate's validation")
 	}
-}
-
-// dependsOn reports whether r waits for the resource typ named name.
-func dependsOn(r registered, typ, name string) bool {
-	for _, d := range r.Dependencies {
-		if stacktest.ShortURN(d) == typ+"::"+name {
-			return true
-		}
-	}
-	return false
 }
 
 // With a site domain, CloudFront answers on it with the certificate, by

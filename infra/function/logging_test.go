@@ -34,3 +34,20 @@ func TestFunctionsLogJSONAtTheConfiguredLevel(t *testing.T) {
 		})
 	}
 }
+
+// Pitfall 25: a cold start's init duration is in Lambda's platform.report,
+// which Lambda logs only at system log level INFO or DEBUG: the functions'
+// own logLevel, whatever it is, must not silence it.
+func TestLogLevelNeverSilencesColdStarts(t *testing.T) {
+	for _, level := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"} {
+		m := stacktest.Deploy(t, nil, stacktest.ConfigWith(map[string]string{config.KeyLogLevel: level}))
+		for _, fn := range m.All("aws:lambda/function:Function") {
+			if got := stacktest.Str(fn.Inputs, "loggingConfig", "systemLogLevel"); got != "INFO" && got != "DEBUG" {
+				t.Errorf("logLevel %s: %s's system log level is %q: its cold starts go unlogged", level, fn.Name, got)
+			}
+			if got := stacktest.Str(fn.Inputs, "loggingConfig", "applicationLogLevel"); got != level {
+				t.Errorf("logLevel %s: %s's application log level is %q", level, fn.Name, got)
+			}
+		}
+	}
+}

@@ -54,3 +54,13 @@ func Config() map[string]string {
 	cfg[ClientIDKey] = ClientID
 	return cfg
 }
+
+// ConfigWith returns Config with the settings set, each named without the
+// project's namespace, such as apiLogging.
+func ConfigWith(settings map[string]string) map[string]string {
+	cfg := Config()
+	for k, v := range settings {
+		cfg[stackfile.Namespace+":"+k] = v
+	}
+	return cfg
+}

@@ -57,6 +57,16 @@ type Resource struct {
 	ID             string
 }
 
+// DependsOn reports whether r depends on the resource typ named name.
+func (r Resource) DependsOn(typ, name string) bool {
+	for _, d := range r.Dependencies {
+		if ShortURN(d) == typ+"::"+name {
+			return true
+		}
+	}
+	return false
+}
+
 // Mocks plays AWS for the program: it answers every resource with
 // deterministic IDs and ARNs, as AWS would compute them, and records what was
 // declared.

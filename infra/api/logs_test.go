@@ -1,23 +1,14 @@
-package main
+package api_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"strings"
 	"testing"
 
 	"signin/infra/api"
 	"signin/infra/config"
+	"signin/infra/internal/stacktest"
 )
-
-// withOptions returns the test configuration with the settings set.
-func withOptions(settings map[string]string) map[string]string {
-	cfg := testConfig()
-	for k, v := range settings {
-		cfg["signin:"+k] = v
-	}
-	return cfg
-}
 
 // Pitfall 24: the API Gateway CloudWatch role is one setting per account
 // and region, shared by every API there. The stack touches it only when
@@ -35,7 +26,7 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 		{config.LoggingRoleCreate, "arn:aws:iam::123456789012:role/signin-fn-apigateway-logs-20260101000000000000000001", true},
 	} {
 		t.Run(c.role, func(t *testing.T) {
-			m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: c.role}))
+			m := stacktest.Deploy(t, nil, stacktest.ConfigWith(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: c.role}))
 			accounts := m.All("aws:apigateway/account:Account")
 			switch {
 			case c.wantAccount == "" && len(accounts) != 0:
@@ -44,19 +35,19 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 				if len(accounts) != 1 {
 					t.Fatalf("got %d account settings, want 1", len(accounts))
 				}
-				if got := str(accounts[0].State, "cloudwatchRoleArn"); got != c.wantAccount {
+				if got := stacktest.Str(accounts[0].State, "cloudwatchRoleArn"); got != c.wantAccount {
 					t.Errorf("the account's role = %q, want %q", got, c.wantAccount)
 				}
 				if !accounts[0].RetainOnDelete {
 					t.Error("the account's setting is not retained: destroy would leave other APIs without logging in a future provider")
 				}
-				if v := value(accounts[0].Inputs, "resetOnDelete"); v.IsBool() && v.BoolValue() {
+				if v := stacktest.Value(accounts[0].Inputs, "resetOnDelete"); v.IsBool() && v.BoolValue() {
 					t.Error("resetOnDelete is set: destroy would break every other API's logging")
 				}
 			}
-			var created []registered
+			var created []stacktest.Resource
 			for _, r := range m.All("aws:iam/role:Role") {
-				if strings.Contains(str(r.Inputs, "assumeRolePolicy"), "apigateway.amazonaws.com") {
+				if strings.Contains(stacktest.Str(r.Inputs, "assumeRolePolicy"), "apigateway.amazonaws.com") {
 					created = append(created, r)
 				}
 			}
@@ -76,7 +67,7 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 			// in place, into log groups the stack owns (deleted with it).
 			stage := m.One(t, "aws:apigateway/stage:Stage", "api")
 			for _, a := range accounts {
-				if !dependsOn(stage, "aws:apigateway/account:Account", a.Name) {
+				if !stage.DependsOn("aws:apigateway/account:Account", a.Name) {
 					t.Errorf("the stage does not wait for the account's setting")
 				}
 			}
@@ -94,13 +85,13 @@ func TestAPILoggingRoleIsTheUsersChoiceAndOutlivesTheStack(t *testing.T) {
 // integration took: each field is the $context variable API Gateway
 // documents for it.
 func TestAccessLogFormatNamesEachField(t *testing.T) {
-	m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
+	m := stacktest.Deploy(t, nil, stacktest.ConfigWith(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
 	stage := m.One(t, "aws:apigateway/stage:Stage", "api")
-	format := str(stage.Inputs, "accessLogSettings", "format")
+	format := stacktest.Str(stage.Inputs, "accessLogSettings", "format")
 	if format != api.AccessLogFormat() {
 		t.Fatalf("the stage's access log format is %q, want api.AccessLogFormat()", format)
 	}
-	if got, want := str(stage.Inputs, "accessLogSettings", "destinationArn"), str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", "api-access").State, "arn"); got != want {
+	if got, want := stacktest.Str(stage.Inputs, "accessLogSettings", "destinationArn"), stacktest.Str(m.One(t, "aws:cloudwatch/logGroup:LogGroup", "api-access").State, "arn"); got != want {
 		t.Errorf("access log destination = %q, want the stack's log group %q", got, want)
 	}
 	// API Gateway writes $context.error.messageString quoted: as a sample
@@ -138,80 +129,17 @@ func TestExecutionLoggingLevel(t *testing.T) {
 		cfg   map[string]string
 		level string
 	}{
-		{testConfig(), "OFF"},
-		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}), "ERROR"},
-		{withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount, config.KeyAPIExecutionLogLevel: "INFO"}), "INFO"},
+		{stacktest.Config(), "OFF"},
+		{stacktest.ConfigWith(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}), "ERROR"},
+		{stacktest.ConfigWith(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount, config.KeyAPIExecutionLogLevel: "INFO"}), "INFO"},
 	} {
-		m := deploy(t, nil, c.cfg)
+		m := stacktest.Deploy(t, nil, c.cfg)
 		settings := m.One(t, "aws:apigateway/methodSettings:MethodSettings", "api")
-		if got := str(settings.Inputs, "settings", "loggingLevel"); got != c.level {
+		if got := stacktest.Str(settings.Inputs, "settings", "loggingLevel"); got != c.level {
 			t.Errorf("loggingLevel = %q, want %q", got, c.level)
 		}
-		if v := value(settings.Inputs, "settings", "dataTraceEnabled"); v.IsBool() && v.BoolValue() {
+		if v := stacktest.Value(settings.Inputs, "settings", "dataTraceEnabled"); v.IsBool() && v.BoolValue() {
 			t.Error("dataTraceEnabled logs the callers' tokens")
 		}
 	}
-}
-
-// Pitfall 25: a cold start's init duration is in Lambda's platform.report,
-// which Lambda logs only at system log level INFO or DEBUG: the functions'
-// own logLevel, whatever it is, must not silence it.
-func TestLogLevelNeverSilencesColdStarts(t *testing.T) {
-	for _, level := range []string{"TRACE", "DEBUG", "INFO", "WARN", "ERROR"} {
-		m := deploy(t, nil, withOptions(map[string]string{config.KeyLogLevel: level}))
-		for _, fn := range m.All("aws:lambda/function:Function") {
-			if got := str(fn.Inputs, "loggingConfig", "systemLogLevel"); got != "INFO" && got != "DEBUG" {
-				t.Errorf("logLevel %s: %s's system log level is %q: its cold starts go unlogged", level, fn.Name, got)
-			}
-			if got := str(fn.Inputs, "loggingConfig", "applicationLogLevel"); got != level {
-				t.Errorf("logLevel %s: %s's application log level is %q", level, fn.Name, got)
-			}
-		}
-	}
-}
-
-// The dashboard's per-route queries name each route by the resource path
-// API Gateway writes in the access log: the path of the resource its method
-// is declared on, whatever prefix the API puts in front of the table's
-// paths.
-func TestDashboardQueriesTheDeclaredResourcePaths(t *testing.T) {
-	m := deploy(t, nil, withOptions(map[string]string{config.KeyAPILogging: "true", config.KeyAPILoggingRole: config.LoggingRoleAccount}))
-	paths := map[string]string{"r00t1d": "/"}
-	var resolve func(id string) string
-	resolve = func(id string) string {
-		if p, ok := paths[id]; ok {
-			return p
-		}
-		for _, r := range m.All("aws:apigateway/resource:Resource") {
-			if r.ID == id {
-				parent := resolve(str(r.Inputs, "parentId"))
-				paths[id] = strings.TrimSuffix(parent, "/") + "/" + str(r.Inputs, "pathPart")
-				return paths[id]
-			}
-		}
-		t.Fatalf("no resource %s", id)
-		return ""
-	}
-	body := str(m.One(t, "aws:cloudwatch/dashboard:Dashboard", "dashboard").Inputs, "dashboardBody")
-	routes := 0
-	for _, method := range m.All("aws:apigateway/method:Method") {
-		verb := str(method.Inputs, "httpMethod")
-		if verb == "OPTIONS" {
-			continue
-		}
-		routes++
-		filter := fmt.Sprintf(`filter httpMethod = %q and resourcePath = %q`, verb, resolve(str(method.Inputs, "resourceId")))
-		if !strings.Contains(body, jsonText(filter)) {
-			t.Errorf("the dashboard has no query %s", filter)
-		}
-	}
-	if routes == 0 {
-		t.Fatal("no route methods declared")
-	}
-}
-
-// jsonText returns s as it reads inside a JSON string.
-func jsonText(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b[1 : len(b)-1])
 }
