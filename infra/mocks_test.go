@@ -56,6 +56,10 @@ var (
 	value     = stacktest.Value
 	stringMap = stacktest.StringMap
 	snapshots = stacktest.Snapshots
+	// The configurations and route table of the golden snapshots.
+	snapshotConfig = stacktest.SnapshotConfig
+	optionsConfig  = stacktest.OptionsConfig
+	optionsRoutes  = stacktest.OptionsRoutes
 )
 
 // testConfig is the configuration the tests deploy (stacktest.Config).

@@ -484,7 +484,7 @@ func TestViewersAreOnHTTPS(t *testing.T) {
 	if v := value(dist.Inputs, "defaultCacheBehavior", "compress"); !v.IsBool() || !v.BoolValue() {
 		t.Error("compression is off")
 	}
-	if bucket := origin(t, dist, "bucket"); str(bucket, "originAccessControlId") != "site-id" {
+	if bucket := stacktest.Origin(t, dist, "bucket"); str(bucket, "originAccessControlId") != "site-id" {
 		t.Errorf("bucket origin = %v, want the bucket through the origin access control", bucket)
 	}
 	oac := m.One(t, "aws:cloudfront/originAccessControl:OriginAccessControl", "site")
@@ -724,18 +724,6 @@ func TestStackOutputs(t *testing.T) {
 	}
 }
 
-// origin returns the distribution's origin id.
-func origin(t *testing.T, dist registered, id string) resource.PropertyMap {
-	t.Helper()
-	for _, o := range value(dist.Inputs, "origins").ArrayValue() {
-		if str(o.ObjectValue(), "originId") == id {
-			return o.ObjectValue()
-		}
-	}
-	t.Fatalf("the distribution has no origin %q", id)
-	return nil
-}
-
 // Pitfalls 19 and 20: the site's /api and /api/* go to the API's regional
 // domain, over HTTPS only, never cached, with every viewer header but Host
 // (so Authorization reaches the API, and API Gateway, which answers 403 to
@@ -752,7 +740,7 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dist := deploy(t, nil, c.cfg).One(t, "aws:cloudfront/distribution:Distribution", "site")
-			api := origin(t, dist, "api")
+			api := stacktest.Origin(t, dist, "api")
 			if got := str(api, "domainName"); got != c.host {
 				t.Errorf("API origin domainName = %q, want %q", got, c.host)
 			}

@@ -1,10 +1,15 @@
 package stacktest
 
 import (
+	"cmp"
+	"encoding/json"
 	"maps"
 	"path/filepath"
+	"slices"
 	"sync"
 
+	"signin/functions/authorizer"
+	"signin/functions/gateway"
 	"signin/functions/stackconfig"
 	"signin/functions/stackfile"
 	"signin/infra/repo"
@@ -63,4 +68,65 @@ func ConfigWith(settings map[string]string) map[string]string {
 		cfg[stackfile.Namespace+":"+k] = v
 	}
 	return cfg
+}
+
+// OptionsConfig sets every option, so that the options' golden file shows
+// every resource an option adds or changes.
+func OptionsConfig() map[string]string {
+	cfg := SnapshotConfig()
+	for k, v := range map[string]string{
+		"aws:profile":                      "production",
+		"signin:allowedEmails":             `["ada@example.com","grace@example.org"]`,
+		"signin:allowedDomains":            `["example.com"]`,
+		"signin:authorizerCacheTtl":        "60",
+		"signin:logRetentionDays":          "30",
+		"signin:logLevel":                  "DEBUG",
+		"signin:throttleRateLimit":         "5",
+		"signin:throttleBurstLimit":        "10",
+		"signin:siteDomain":                "app." + ZoneName,
+		"signin:apiDomain":                 "api." + ZoneName,
+		"signin:hostedZoneId":              ZoneID,
+		"signin:disableExecuteApiEndpoint": "true",
+		"signin:alarmEmail":                "ops@example.com",
+		"signin:apiLogging":                "true",
+		"signin:apiLoggingRole":            "create",
+		"signin:apiExecutionLogLevel":      "INFO",
+		"signin:tracing":                   "true",
+		"signin:apiWaf":                    "true",
+		"signin:siteWaf":                   "true",
+		"signin:wafRateLimit":              "500",
+		"signin:wafRateWindow":             "120",
+		"signin:siteLogs":                  "true",
+		"signin:trustEmailsWithoutHd":      "true",
+	} {
+		cfg[k] = v
+	}
+	// The groups admins and staff beside the stack's.
+	groups := authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}}
+	if stack, err := authorizer.ParseGroups(cmp.Or(cfg[GroupsKey], "{}")); err == nil {
+		maps.Copy(groups, stack)
+	}
+	b, _ := json.Marshal(groups) // a map of lists of strings always marshals
+	cfg[GroupsKey] = string(b)
+	return cfg
+}
+
+// SnapshotConfig is the configuration of the default snapshot: ClientID,
+// the allowed domain example.com and the stack's groups, which the route
+// table's groups name. The stack file's other values stay out of it, so
+// configuring the stack (the README's `pulumi config set googleClientId`,
+// an allow-list) changes no snapshot; a route or a group does.
+func SnapshotConfig() map[string]string {
+	cfg := map[string]string{ClientIDKey: ClientID, "signin:allowedDomains": `["example.com"]`}
+	if groups, ok := Config()[GroupsKey]; ok {
+		cfg[GroupsKey] = groups
+	}
+	return cfg
+}
+
+// OptionsRoutes is the route table with a route restricted to a group, as
+// the options snapshot declares it: the REQUEST authorizer, its invoke
+// permission and a method behind it.
+func OptionsRoutes() gateway.Table {
+	return append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
 }

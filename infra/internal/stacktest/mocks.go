@@ -67,6 +67,19 @@ func (r Resource) DependsOn(typ, name string) bool {
 	return false
 }
 
+// Origin returns the origin id of the CloudFront distribution dist, and
+// fails t when it has none.
+func Origin(t testing.TB, dist Resource, id string) resource.PropertyMap {
+	t.Helper()
+	for _, o := range Value(dist.Inputs, "origins").ArrayValue() {
+		if Str(o.ObjectValue(), "originId") == id {
+			return o.ObjectValue()
+		}
+	}
+	t.Fatalf("the distribution has no origin %q", id)
+	return nil
+}
+
 // Mocks plays AWS for the program: it answers every resource with
 // deterministic IDs and ARNs, as AWS would compute them, and records what was
 // declared.

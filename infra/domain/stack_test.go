@@ -1,4 +1,4 @@
-package main
+package domain_test
 
 import (
 	"strings"
@@ -13,9 +13,9 @@ import (
 // domainConfig is a valid configuration with the site at app.example.com
 // and the API at its default name, in the zone found by name.
 func domainConfig() map[string]string {
-	cfg := testConfig()
-	cfg["signin:"+config.KeySiteDomain] = "app." + zoneName
-	cfg["signin:"+config.KeyHostedZoneName] = zoneName
+	cfg := stacktest.Config()
+	cfg["signin:"+config.KeySiteDomain] = "app." + stacktest.ZoneName
+	cfg["signin:"+config.KeyHostedZoneName] = stacktest.ZoneName
 	return cfg
 }
 
@@ -42,8 +42,8 @@ func TestDomainConfigErrorsSayHowToFixThem(t *testing.T) {
 		{"api domain outside the zone", map[string]string{config.KeyAPIDomain: "api.example.org"}, []string{`apiDomain "api.example.org" is not in the hosted zone example.com`}},
 		{"a name merely ending like the zone", map[string]string{config.KeySiteDomain: "notexample.com"}, []string{`siteDomain "notexample.com" is not in the hosted zone example.com`}},
 		{"site without a zone", map[string]string{config.KeyHostedZoneName: ""}, []string{"siteDomain is set but no hosted zone is", "pulumi config set hostedZoneId <zone-id>"}},
-		{"zone by ID and by name", map[string]string{config.KeyHostedZoneID: zoneID}, []string{"both hostedZoneId and hostedZoneName are set: keep one"}},
-		{"zone ID of another shape", map[string]string{config.KeyHostedZoneName: "", config.KeyHostedZoneID: "/hostedzone/" + zoneID}, []string{`hostedZoneId "/hostedzone/` + zoneID + `" is not a Route 53 hosted zone ID`, "after /hostedzone/"}},
+		{"zone by ID and by name", map[string]string{config.KeyHostedZoneID: stacktest.ZoneID}, []string{"both hostedZoneId and hostedZoneName are set: keep one"}},
+		{"zone ID of another shape", map[string]string{config.KeyHostedZoneName: "", config.KeyHostedZoneID: "/hostedzone/" + stacktest.ZoneID}, []string{`hostedZoneId "/hostedzone/` + stacktest.ZoneID + `" is not a Route 53 hosted zone ID`, "after /hostedzone/"}},
 		{"api domain without a site domain", map[string]string{config.KeySiteDomain: "", config.KeyHostedZoneName: "", config.KeyAPIDomain: "api.example.com"}, []string{"apiDomain is set but siteDomain is not", "pulumi config set siteDomain"}},
 		{"zone without a site domain", map[string]string{config.KeySiteDomain: ""}, []string{"a hosted zone is set but siteDomain is not"}},
 		{"site and api on one name", map[string]string{config.KeyAPIDomain: "app.example.com"}, []string{`siteDomain and apiDomain are both "app.example.com": give the API a name of its own, such as api.app.example.com`}},
@@ -64,8 +64,8 @@ func TestDomainConfigErrorsSayHowToFixThem(t *testing.T) {
 					cfg["signin:"+k] = v
 				}
 			}
-			m := &mocks{}
-			err := run(m, cfg)
+			m := &stacktest.Mocks{}
+			err := stacktest.Declare(m, cfg, gateway.Routes)
 			if err == nil {
 				t.Fatalf("%v was accepted", c.set)
 			}
@@ -88,12 +88,12 @@ func TestDomainConfigAccepted(t *testing.T) {
 		name string
 		set  map[string]string
 	}{
-		{"site at the zone's apex", map[string]string{config.KeySiteDomain: zoneName}},
+		{"site at the zone's apex", map[string]string{config.KeySiteDomain: stacktest.ZoneName}},
 		{"names deep in the zone", map[string]string{config.KeySiteDomain: "signin.eu.example.com", config.KeyAPIDomain: "api.signin.eu.example.com"}},
-		{"zone by ID", map[string]string{config.KeyHostedZoneName: "", config.KeyHostedZoneID: zoneID}},
-		{"zone name with its final dot", map[string]string{config.KeyHostedZoneName: zoneName + "."}},
+		{"zone by ID", map[string]string{config.KeyHostedZoneName: "", config.KeyHostedZoneID: stacktest.ZoneID}},
+		{"zone name with its final dot", map[string]string{config.KeyHostedZoneName: stacktest.ZoneName + "."}},
 		{"execute-api disabled", map[string]string{config.KeyDisableExecuteAPI: "true"}},
-		{"a 63-character label", map[string]string{config.KeySiteDomain: strings.Repeat("a", 63) + "." + zoneName}},
+		{"a 63-character label", map[string]string{config.KeySiteDomain: strings.Repeat("a", 63) + "." + stacktest.ZoneName}},
 		{"trace logs", map[string]string{config.KeyLogLevel: "TRACE"}},
 		{"error logs only", map[string]string{config.KeyLogLevel: "ERROR"}},
 	} {
@@ -106,7 +106,7 @@ func TestDomainConfigAccepted(t *testing.T) {
 					cfg["signin:"+k] = v
 				}
 			}
-			deploy(t, nil, cfg)
+			stacktest.Deploy(t, nil, cfg)
 		})
 	}
 }
@@ -117,21 +117,21 @@ func TestDomainConfigAccepted(t *testing.T) {
 func TestHostedZoneIsCheckedBeforeAnythingIsDeclared(t *testing.T) {
 	byID := domainConfig()
 	delete(byID, "signin:"+config.KeyHostedZoneName)
-	byID["signin:"+config.KeyHostedZoneID] = zoneID
+	byID["signin:"+config.KeyHostedZoneID] = stacktest.ZoneID
 	for _, c := range []struct {
 		name  string
-		zones map[string]zone
+		zones map[string]stacktest.Zone
 		cfg   map[string]string
 		want  string
 	}{
-		{"zone not found", map[string]zone{"ZOTHER": {Name: "example.org"}}, byID, "finding the hosted zone " + zoneID + " (is it in this AWS account?)"},
-		{"zone not found by name", map[string]zone{"ZOTHER": {Name: "example.org"}}, domainConfig(), "finding the hosted zone named " + zoneName},
-		{"private zone", map[string]zone{zoneID: {Name: zoneName, Private: true}}, byID, "is private"},
-		{"zone by ID that does not hold the site", map[string]zone{zoneID: {Name: "example.org"}}, byID, `siteDomain "app.example.com" is not in the hosted zone example.org`},
+		{"zone not found", map[string]stacktest.Zone{"ZOTHER": {Name: "example.org"}}, byID, "finding the hosted zone " + stacktest.ZoneID + " (is it in this AWS account?)"},
+		{"zone not found by name", map[string]stacktest.Zone{"ZOTHER": {Name: "example.org"}}, domainConfig(), "finding the hosted zone named " + stacktest.ZoneName},
+		{"private zone", map[string]stacktest.Zone{stacktest.ZoneID: {Name: stacktest.ZoneName, Private: true}}, byID, "is private"},
+		{"zone by ID that does not hold the site", map[string]stacktest.Zone{stacktest.ZoneID: {Name: "example.org"}}, byID, `siteDomain "app.example.com" is not in the hosted zone example.org`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m := &mocks{Zones: c.zones}
-			err := run(m, c.cfg)
+			m := &stacktest.Mocks{Zones: c.zones}
+			err := stacktest.Declare(m, c.cfg, gateway.Routes)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("got %v, want an error containing %q", err, c.want)
 			}
@@ -144,8 +144,8 @@ func TestHostedZoneIsCheckedBeforeAnythingIsDeclared(t *testing.T) {
 
 // The API's domain defaults to api. in front of the site's.
 func TestAPIDomainDefaultsToTheSites(t *testing.T) {
-	m := deploy(t, nil, domainConfig())
-	if got, want := str(m.One(t, "aws:apigateway/domainName:DomainName", "api").Inputs, "domainName"), "api.app."+zoneName; got != want {
+	m := stacktest.Deploy(t, nil, domainConfig())
+	if got, want := stacktest.Str(m.One(t, "aws:apigateway/domainName:DomainName", "api").Inputs, "domainName"), "api.app."+stacktest.ZoneName; got != want {
 		t.Errorf("API domain = %q, want %q", got, want)
 	}
 }
@@ -156,16 +156,16 @@ func TestAPIDomainDefaultsToTheSites(t *testing.T) {
 // stack's region. The CloudFront web ACL shares that provider: the stack
 // declares one.
 func TestSiteCertificateIsInUSEast1(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
+	m := stacktest.Deploy(t, nil, stacktest.OptionsConfig())
 	providers := m.All("pulumi:providers:aws")
 	if len(providers) != 1 {
 		t.Fatalf("got %d explicit providers, want 1, us-east-1's, for the certificate and the CloudFront web ACL", len(providers))
 	}
 	for _, p := range providers {
-		if got := str(p.Inputs, "region"); got != "us-east-1" {
+		if got := stacktest.Str(p.Inputs, "region"); got != "us-east-1" {
 			t.Errorf("provider %s region = %q, want us-east-1", p.Name, got)
 		}
-		if got := str(p.Inputs, "profile"); got != "production" {
+		if got := stacktest.Str(p.Inputs, "profile"); got != "production" {
 			t.Errorf("provider %s profile = %q, want the stack's aws:profile %q", p.Name, got, "production")
 		}
 	}
@@ -181,11 +181,11 @@ func TestSiteCertificateIsInUSEast1(t *testing.T) {
 	if got := stacktest.ProviderURN(m.One(t, "aws:wafv2/webAcl:WebAcl", "site-firewall").Provider); !strings.HasSuffix(got, "pulumi:providers:aws::"+p.Name) {
 		t.Errorf("site web ACL uses provider %q, want the us-east-1 one", got)
 	}
-	if got := str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:us-east-1:") {
+	if got := stacktest.Str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:us-east-1:") {
 		t.Errorf("site certificate ARN = %q, want one in us-east-1", got)
 	}
-	if got := str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:"+region+":") {
-		t.Errorf("API certificate ARN = %q, want one in %s", got, region)
+	if got := stacktest.Str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn"); !strings.HasPrefix(got, "arn:aws:acm:"+stacktest.Region+":") {
+		t.Errorf("API certificate ARN = %q, want one in %s", got, stacktest.Region)
 	}
 }
 
@@ -193,29 +193,29 @@ func TestSiteCertificateIsInUSEast1(t *testing.T) {
 // zone, and what serves it waits for the validation: it takes the
 // validation's ARN, not the certificate's.
 func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
+	m := stacktest.Deploy(t, nil, stacktest.OptionsConfig())
 	for _, name := range []string{"site", "api"} {
 		t.Run(name, func(t *testing.T) {
 			cert := m.One(t, "aws:acm/certificate:Certificate", name)
-			if got := str(cert.Inputs, "validationMethod"); got != "DNS" {
+			if got := stacktest.Str(cert.Inputs, "validationMethod"); got != "DNS" {
 				t.Errorf("validation method = %q, want DNS", got)
 			}
 			record := m.One(t, "aws:route53/record:Record", name+"-validation")
-			dvo := value(cert.State, "domainValidationOptions").ArrayValue()[0].ObjectValue()
-			for k, want := range map[string]string{"zoneId": zoneID, "name": str(dvo, "resourceRecordName"), "type": "CNAME"} {
-				if got := str(record.Inputs, k); got != want {
+			dvo := stacktest.Value(cert.State, "domainValidationOptions").ArrayValue()[0].ObjectValue()
+			for k, want := range map[string]string{"zoneId": stacktest.ZoneID, "name": stacktest.Str(dvo, "resourceRecordName"), "type": "CNAME"} {
+				if got := stacktest.Str(record.Inputs, k); got != want {
 					t.Errorf("validation record %s = %q, want %q", k, got, want)
 				}
 			}
-			if rs := value(record.Inputs, "records").ArrayValue(); len(rs) != 1 || rs[0].StringValue() != str(dvo, "resourceRecordValue") {
-				t.Errorf("validation record values = %v, want [%s]", rs, str(dvo, "resourceRecordValue"))
+			if rs := stacktest.Value(record.Inputs, "records").ArrayValue(); len(rs) != 1 || rs[0].StringValue() != stacktest.Str(dvo, "resourceRecordValue") {
+				t.Errorf("validation record values = %v, want [%s]", rs, stacktest.Str(dvo, "resourceRecordValue"))
 			}
 			v := m.One(t, "aws:acm/certificateValidation:CertificateValidation", name)
-			if got := str(v.Inputs, "certificateArn"); got != str(cert.State, "arn") {
-				t.Errorf("validation of %q, want the certificate %q", got, str(cert.State, "arn"))
+			if got := stacktest.Str(v.Inputs, "certificateArn"); got != stacktest.Str(cert.State, "arn") {
+				t.Errorf("validation of %q, want the certificate %q", got, stacktest.Str(cert.State, "arn"))
 			}
-			if fqdns := value(v.Inputs, "validationRecordFqdns").ArrayValue(); len(fqdns) != 1 || fqdns[0].StringValue() != str(record.State, "fqdn") {
-				t.Errorf("validation waits for %v, want the record %s", fqdns, str(record.State, "fqdn"))
+			if fqdns := stacktest.Value(v.Inputs, "validationRecordFqdns").ArrayValue(); len(fqdns) != 1 || fqdns[0].StringValue() != stacktest.Str(record.State, "fqdn") {
+				t.Errorf("validation waits for %v, want the record %s", fqdns, stacktest.Str(record.State, "fqdn"))
 			}
 		})
 	}
@@ -233,43 +233,43 @@ func TestCertificatesAreDNSValidatedBeforeUse(t *testing.T) {
 // SNI, TLS 1.2 at least, over IPv4 and IPv6, and Route 53 points the name
 // at the distribution.
 func TestSiteDomainIsServedByCloudFront(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
-	site := "app." + zoneName
+	m := stacktest.Deploy(t, nil, stacktest.OptionsConfig())
+	site := "app." + stacktest.ZoneName
 	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
-	if a := value(dist.Inputs, "aliases").ArrayValue(); len(a) != 1 || a[0].StringValue() != site {
+	if a := stacktest.Value(dist.Inputs, "aliases").ArrayValue(); len(a) != 1 || a[0].StringValue() != site {
 		t.Errorf("aliases = %v, want [%s]", a, site)
 	}
 	for k, want := range map[string]string{
-		"acmCertificateArn":      str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"),
+		"acmCertificateArn":      stacktest.Str(m.One(t, "aws:acm/certificate:Certificate", "site").State, "arn"),
 		"sslSupportMethod":       "sni-only",
 		"minimumProtocolVersion": "TLSv1.2_2021",
 	} {
-		if got := str(dist.Inputs, "viewerCertificate", k); got != want {
+		if got := stacktest.Str(dist.Inputs, "viewerCertificate", k); got != want {
 			t.Errorf("viewerCertificate.%s = %q, want %q", k, got, want)
 		}
 	}
-	if v := value(dist.Inputs, "viewerCertificate", "cloudfrontDefaultCertificate"); v.IsBool() && v.BoolValue() {
+	if v := stacktest.Value(dist.Inputs, "viewerCertificate", "cloudfrontDefaultCertificate"); v.IsBool() && v.BoolValue() {
 		t.Error("the distribution still serves CloudFront's default certificate")
 	}
-	if v := value(dist.Inputs, "isIpv6Enabled"); !v.IsBool() || !v.BoolValue() {
+	if v := stacktest.Value(dist.Inputs, "isIpv6Enabled"); !v.IsBool() || !v.BoolValue() {
 		t.Error("IPv6 is off")
 	}
-	checkAliasRecords(t, m, "site", site, distributionHost, cloudFrontZoneID)
+	checkAliasRecords(t, m, "site", site, stacktest.DistributionHost, stacktest.CloudFrontZoneID)
 }
 
 // checkAliasRecords checks the A and AAAA alias records name-a and
 // name-aaaa that point domain at the target host in targetZone.
-func checkAliasRecords(t *testing.T, m *mocks, name, domain, host, targetZone string) {
+func checkAliasRecords(t *testing.T, m *stacktest.Mocks, name, domain, host, targetZone string) {
 	t.Helper()
 	for _, typ := range []string{"A", "AAAA"} {
 		r := m.One(t, "aws:route53/record:Record", name+"-"+strings.ToLower(typ))
-		for k, want := range map[string]string{"zoneId": zoneID, "name": domain, "type": typ} {
-			if got := str(r.Inputs, k); got != want {
+		for k, want := range map[string]string{"zoneId": stacktest.ZoneID, "name": domain, "type": typ} {
+			if got := stacktest.Str(r.Inputs, k); got != want {
 				t.Errorf("%s record %s = %q, want %q", typ, k, got, want)
 			}
 		}
-		aliases := value(r.Inputs, "aliases").ArrayValue()
-		if len(aliases) != 1 || str(aliases[0].ObjectValue(), "name") != host || str(aliases[0].ObjectValue(), "zoneId") != targetZone {
+		aliases := stacktest.Value(r.Inputs, "aliases").ArrayValue()
+		if len(aliases) != 1 || stacktest.Str(aliases[0].ObjectValue(), "name") != host || stacktest.Str(aliases[0].ObjectValue(), "zoneId") != targetZone {
 			t.Errorf("%s record aliases = %v, want %s in zone %s", typ, aliases, host, targetZone)
 		}
 	}
@@ -279,8 +279,8 @@ func checkAliasRecords(t *testing.T, m *mocks, name, domain, host, targetZone st
 // regional, dual-stack name with its own certificate and TLS 1.2 at least;
 // disableExecuteApiEndpoint leaves it the only way in.
 func TestAPIDomainServesTheStage(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
-	api := "api." + zoneName
+	m := stacktest.Deploy(t, nil, stacktest.OptionsConfig())
+	api := "api." + stacktest.ZoneName
 	dn := m.One(t, "aws:apigateway/domainName:DomainName", "api")
 	for _, c := range []struct {
 		path []string
@@ -290,23 +290,23 @@ func TestAPIDomainServesTheStage(t *testing.T) {
 		{[]string{"securityPolicy"}, "TLS_1_2"},
 		{[]string{"endpointConfiguration", "types"}, "REGIONAL"},
 		{[]string{"endpointConfiguration", "ipAddressType"}, "dualstack"},
-		{[]string{"regionalCertificateArn"}, str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn")},
+		{[]string{"regionalCertificateArn"}, stacktest.Str(m.One(t, "aws:acm/certificate:Certificate", "api").State, "arn")},
 	} {
-		if got := str(dn.Inputs, c.path...); got != c.want {
+		if got := stacktest.Str(dn.Inputs, c.path...); got != c.want {
 			t.Errorf("%s = %q, want %q", strings.Join(c.path, "."), got, c.want)
 		}
 	}
-	if got := str(dn.Inputs, "certificateArn"); got != "" {
+	if got := stacktest.Str(dn.Inputs, "certificateArn"); got != "" {
 		t.Errorf("certificateArn = %q, want none: an edge-optimized certificate", got)
 	}
 	mapping := m.One(t, "aws:apigateway/basePathMapping:BasePathMapping", "api")
-	for k, want := range map[string]string{"domainName": api, "restApi": restAPIID, "stageName": testStack, "basePath": ""} {
-		if got := str(mapping.Inputs, k); got != want {
+	for k, want := range map[string]string{"domainName": api, "restApi": stacktest.RestAPIID, "stageName": stacktest.Stack, "basePath": ""} {
+		if got := stacktest.Str(mapping.Inputs, k); got != want {
 			t.Errorf("base path mapping %s = %q, want %q", k, got, want)
 		}
 	}
-	checkAliasRecords(t, m, "api", api, apiRegionalHost, apiRegionalZoneID)
-	if v := value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); !v.IsBool() || !v.BoolValue() {
+	checkAliasRecords(t, m, "api", api, stacktest.APIRegionalHost, stacktest.APIRegionalZoneID)
+	if v := stacktest.Value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); !v.IsBool() || !v.BoolValue() {
 		t.Errorf("disableExecuteApiEndpoint = %v, want true", v)
 	}
 }
@@ -314,22 +314,22 @@ func TestAPIDomainServesTheStage(t *testing.T) {
 // The page's origin is the site's own name: CORS allows it, and only it;
 // the site forwards /api to the API's own name.
 func TestCustomDomainsReachCORSAndThePage(t *testing.T) {
-	m := deploy(t, nil, optionsConfig())
-	siteOrigin, apiURL := "https://app."+zoneName, "https://api."+zoneName+"/api"
+	m := stacktest.Deploy(t, nil, stacktest.OptionsConfig())
+	siteOrigin, apiURL := "https://app."+stacktest.ZoneName, "https://api."+stacktest.ZoneName+"/api"
 	for _, typ := range gateway.ErrorResponseTypes {
-		params := stringMap(m.One(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ)).Inputs, "responseParameters")
+		params := stacktest.StringMap(m.One(t, "aws:apigateway/response:Response", "api-"+strings.ToLower(typ)).Inputs, "responseParameters")
 		if got := params["gatewayresponse.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", typ, got, siteOrigin)
 		}
 	}
 	for _, name := range []string{"api-api-get-200", "api-api-get-500", "api-api-options-200"} {
-		params := stringMap(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
+		params := stacktest.StringMap(m.One(t, "aws:apigateway/integrationResponse:IntegrationResponse", name).Inputs, "responseParameters")
 		if got := params["method.response.header.Access-Control-Allow-Origin"]; got != "'"+siteOrigin+"'" {
 			t.Errorf("%s Access-Control-Allow-Origin = %s, want '%s'", name, got, siteOrigin)
 		}
 	}
-	if got := origin(t, m.One(t, "aws:cloudfront/distribution:Distribution", "site"), "api"); str(got, "domainName") != "api."+zoneName {
-		t.Errorf("the site's /api goes to %s, want the API's own name", str(got, "domainName"))
+	if got := stacktest.Origin(t, m.One(t, "aws:cloudfront/distribution:Distribution", "site"), "api"); stacktest.Str(got, "domainName") != "api."+stacktest.ZoneName {
+		t.Errorf("the site's /api goes to %s, want the API's own name", stacktest.Str(got, "domainName"))
 	}
 	_ = apiURL
 }
@@ -337,7 +337,7 @@ func TestCustomDomainsReachCORSAndThePage(t *testing.T) {
 // Without domain settings nothing changes: no certificate, provider, record
 // or custom domain is declared, and the execute-api endpoint stays on.
 func TestDefaultConfigurationDeclaresNoDomain(t *testing.T) {
-	m := deploy(t, nil, testConfig())
+	m := stacktest.Deploy(t, nil, stacktest.Config())
 	for _, typ := range []string{
 		"pulumi:providers:aws",
 		"signin:index:Certificate",
@@ -353,13 +353,13 @@ func TestDefaultConfigurationDeclaresNoDomain(t *testing.T) {
 		}
 	}
 	dist := m.One(t, "aws:cloudfront/distribution:Distribution", "site")
-	if v := value(dist.Inputs, "viewerCertificate", "cloudfrontDefaultCertificate"); !v.IsBool() || !v.BoolValue() {
+	if v := stacktest.Value(dist.Inputs, "viewerCertificate", "cloudfrontDefaultCertificate"); !v.IsBool() || !v.BoolValue() {
 		t.Error("the distribution does not serve CloudFront's certificate")
 	}
-	if v := value(dist.Inputs, "aliases"); v.IsArray() && len(v.ArrayValue()) > 0 {
+	if v := stacktest.Value(dist.Inputs, "aliases"); v.IsArray() && len(v.ArrayValue()) > 0 {
 		t.Errorf("aliases = %v, want none", v)
 	}
-	if v := value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); v.IsBool() && v.BoolValue() {
+	if v := stacktest.Value(m.One(t, "aws:apigateway/restApi:RestApi", "api").Inputs, "disableExecuteApiEndpoint"); v.IsBool() && v.BoolValue() {
 		t.Error("the execute-api endpoint is disabled without a custom domain")
 	}
 }
