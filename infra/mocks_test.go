@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
 	"testing"
 
@@ -19,40 +17,27 @@ import (
 
 // The test stack's identities, as the harness's mocks give them.
 const (
-	account           = stacktest.Account
-	region            = stacktest.Region
-	restAPIID         = stacktest.RestAPIID
-	distributionID    = stacktest.DistributionID
-	distributionHost  = stacktest.DistributionHost
-	authorizerID      = stacktest.AuthorizerID
-	testClientID      = stacktest.ClientID
-	testStack         = stacktest.Stack
-	testProject       = stacktest.Project
-	executionARN      = stacktest.ExecutionARN
-	siteOrigin        = stacktest.SiteOrigin
-	apiOrigin         = stacktest.APIOrigin
-	apiURL            = stacktest.APIURL
-	basicExecutionARN = stacktest.BasicExecutionARN
-	cloudFrontZoneID  = stacktest.CloudFrontZoneID
-	zoneID            = stacktest.ZoneID
-	zoneName          = stacktest.ZoneName
-	apiRegionalHost   = stacktest.APIRegionalHost
-	apiRegionalZoneID = stacktest.APIRegionalZoneID
-	clientIDKey       = stacktest.ClientIDKey
-	groupsKey         = stacktest.GroupsKey
+	account        = stacktest.Account
+	region         = stacktest.Region
+	restAPIID      = stacktest.RestAPIID
+	distributionID = stacktest.DistributionID
+	testStack      = stacktest.Stack
+	testProject    = stacktest.Project
+	siteOrigin     = stacktest.SiteOrigin
+	apiURL         = stacktest.APIURL
+	zoneName       = stacktest.ZoneName
+	clientIDKey    = stacktest.ClientIDKey
+	groupsKey      = stacktest.GroupsKey
 )
 
 // The harness's mocks, the resources they record and the helpers that read
 // a resource's properties, by the short names this package's tests use.
 type (
-	mocks      = stacktest.Mocks
-	registered = stacktest.Resource
-	zone       = stacktest.Zone
-	snapshot   = stacktest.Snapshot
+	mocks    = stacktest.Mocks
+	snapshot = stacktest.Snapshot
 )
 
 var (
-	str       = stacktest.Str
 	value     = stacktest.Value
 	stringMap = stacktest.StringMap
 	snapshots = stacktest.Snapshots
@@ -60,30 +45,11 @@ var (
 	snapshotConfig = stacktest.SnapshotConfig
 	optionsConfig  = stacktest.OptionsConfig
 	optionsRoutes  = stacktest.OptionsRoutes
+	withGroups     = stacktest.WithGroups
 )
 
 // testConfig is the configuration the tests deploy (stacktest.Config).
 var testConfig = stacktest.Config
-
-// withGroups returns cfg with the groups of its configuration and groups
-// (which win over those of the same name), as JSON for the groups setting.
-func withGroups(t *testing.T, cfg map[string]string, groups authorizer.Groups) map[string]string {
-	t.Helper()
-	all := authorizer.Groups{}
-	if raw, ok := cfg[groupsKey]; ok {
-		var err error
-		if all, err = authorizer.ParseGroups(raw); err != nil {
-			t.Fatal(err)
-		}
-	}
-	maps.Copy(all, groups)
-	b, err := json.Marshal(all)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg[groupsKey] = string(b)
-	return cfg
-}
 
 // mustGroups parses the groups of raw (none when it is empty).
 func mustGroups(t *testing.T, raw string) authorizer.Groups {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"testing"
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
@@ -129,4 +130,24 @@ func SnapshotConfig() map[string]string {
 // permission and a method behind it.
 func OptionsRoutes() gateway.Table {
 	return append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+}
+
+// WithGroups returns cfg with the groups of its configuration and groups
+// (which win over those of the same name), as JSON for the groups setting.
+func WithGroups(t testing.TB, cfg map[string]string, groups authorizer.Groups) map[string]string {
+	t.Helper()
+	all := authorizer.Groups{}
+	if raw, ok := cfg[GroupsKey]; ok {
+		var err error
+		if all, err = authorizer.ParseGroups(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	maps.Copy(all, groups)
+	b, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg[GroupsKey] = string(b)
+	return cfg
 }
