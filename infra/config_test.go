@@ -103,7 +103,7 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 		{"trust of emails not a boolean", config.KeyTrustEmails, "maybe", []string{"trustEmailsWithoutHd: not true or false"}},
 		{"groups not an object", config.KeyGroups, `["admins"]`, []string{"groups: groups are not {", "pulumi config set --path 'groups.admins.emails[0]' ada@example.com"}},
 		{"a group's misspelt member", config.KeyGroups, `{"admins":{"email":["ada@example.com"]}}`, []string{`unknown field "email"`}},
-		{"a group with no members", config.KeyGroups, `{"admins":{}}`, []string{"group admins has no members: list addresses in groups.admins.emails or Workspace domains in groups.admins.domains, or remove it"}},
+		{"a group with no members", config.KeyGroups, `{"admins":{}}`, []string{"group admins has no members: list addresses in groups.admins.emails, Workspace domains in groups.admins.domains or workloads in groups.admins.workloads, or remove it"}},
 		{"a group's invalid email", config.KeyGroups, `{"admins":{"emails":["ada"]}}`, []string{`groups.admins.emails: "ada" is not an email address`}},
 		{"a group's invalid domain", config.KeyGroups, `{"admins":{"domains":["@example.com"]}}`, []string{`groups.admins.domains: "@example.com" is not a domain name`}},
 		{"a group name that is not a plain identifier", config.KeyGroups, `{"the admins":{"emails":["ada@example.com"]}}`, []string{`group name "the admins" is not a plain identifier`}},

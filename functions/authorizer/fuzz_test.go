@@ -94,7 +94,7 @@ func FuzzParseClaims(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, payload string) {
-		c, err := parseClaims([]byte(payload))
+		c, err := parseClaims([]byte(payload), nil)
 		if err != nil {
 			return
 		}
