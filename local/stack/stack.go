@@ -71,9 +71,15 @@ type Options struct {
 	AllowedEmails, AllowedDomains string
 	// Groups are the groups the routes name, as JSON in the shape of the
 	// Pulumi configuration's groups:
-	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}.
+	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"],"workloads":["ci"]}}.
 	// Empty means none.
 	Groups string
+	// Workloads are the non-human callers, as JSON in the shape of the
+	// Pulumi configuration's workloads:
+	// {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}.
+	// Their issuers are mapped to the provider's stand-ins (Running.Issuers).
+	// Empty means none.
+	Workloads string
 	// CacheTTL is the authorizer result cache's TTL; zero means API
 	// Gateway's default.
 	CacheTTL time.Duration
@@ -117,9 +123,14 @@ type Running struct {
 	SiteURL, APIURL, IssuerURL string
 	// Provider is the development identity provider, for minting tokens.
 	Provider *idp.Provider
+	// Issuers maps the issuers the workloads may name to the provider's
+	// stand-ins for them: Google's to the provider itself, GitHub Actions'
+	// to its GitHub issuer. A workload of another issuer keeps its own.
+	Issuers map[string]string
 
 	routes    gateway.Table
 	groups    authorizer.Groups
+	workloads authorizer.Workloads
 	listeners []net.Listener
 	servers   []*http.Server
 	functions map[string]*emulator.Function
@@ -153,6 +164,18 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	if err := authorizer.CheckAccess(st.groups, st.routes); err != nil {
 		return fmt.Errorf("stack: the groups (GROUPS) and the route table's groups: %w", err)
 	}
+	if strings.TrimSpace(opts.Workloads) != "" {
+		var err error
+		if st.workloads, err = authorizer.ParseWorkloads(opts.Workloads); err == nil {
+			err = st.workloads.Check()
+		}
+		if err != nil {
+			return fmt.Errorf("stack: WORKLOADS: %w", err)
+		}
+	}
+	if err := st.groups.CheckWorkloads(st.workloads); err != nil {
+		return fmt.Errorf("stack: the groups (GROUPS) and the workloads (WORKLOADS): %w", err)
+	}
 	listeners := map[string]net.Listener{}
 	for _, p := range []struct {
 		part string
@@ -178,6 +201,10 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	st.serve(listeners["idp"], st.Provider.Handler())
+	st.Issuers = map[string]string{
+		authorizer.GoogleIssuer: st.IssuerURL,
+		idp.GitHubIssuer:        st.Provider.GitHubIssuerURL(),
+	}
 
 	functions, err := st.startFunctions(ctx, opts)
 	if err != nil {
@@ -264,6 +291,7 @@ func (st *Running) environment(name string, opts Options) []string {
 		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
 		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
 		Groups:         st.groups,
+		Workloads:      localWorkloads(st.workloads, st.Issuers),
 		Routes:         st.routes,
 	}.Environ()
 	env := gateway.Environment(st.routes, name, auth, st.SiteURL)
@@ -272,6 +300,26 @@ func (st *Running) environment(name string, opts Options) []string {
 		entries = append(entries, k+"="+env[k])
 	}
 	return entries
+}
+
+// localWorkloads returns the workloads w with their issuers mapped by
+// issuers, and a Google service account's audience, which defaults to the
+// client ID of Google's issuer only, made explicit.
+func localWorkloads(w authorizer.Workloads, issuers map[string]string) authorizer.Workloads {
+	if len(w) == 0 {
+		return nil
+	}
+	local := authorizer.Workloads{}
+	for name, wl := range w {
+		if wl.Issuer == authorizer.GoogleIssuer && wl.Audience == "" {
+			wl.Audience = DevClientID
+		}
+		if to, ok := issuers[wl.Issuer]; ok {
+			wl.Issuer = to
+		}
+		local[name] = wl
+	}
+	return local
 }
 
 // Close stops every part of the stack and waits for them.
