@@ -29,6 +29,7 @@ const (
 	KeyAllowedEmails      = "allowedEmails"
 	KeyAllowedDomains     = "allowedDomains"
 	KeyGroups             = "groups"
+	KeyWorkloads          = "workloads"
 	KeyTrustEmails        = "trustEmailsWithoutHd"
 	KeyAuthorizerCacheTTL = "authorizerCacheTtl"
 	KeyLogRetentionDays   = "logRetentionDays"
@@ -96,6 +97,9 @@ type Settings struct {
 	// groups are the groups routes name (gateway.Route.Groups), with their
 	// members.
 	groups authorizer.Groups
+	// workloads are the non-human callers admitted with their own
+	// issuers' tokens.
+	workloads authorizer.Workloads
 	// TrustEmailsWithoutHostedDomain lets a verified email Google is not
 	// authoritative for (no hd, not gmail.com) count for allowedEmails and
 	// the groups' emails; see authorizer.Config.
@@ -181,6 +185,12 @@ func (c Settings) validate() error {
 	}
 	if err := c.groups.Check(nil); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w (`pulumi config set --path 'groups.<name>.emails[0]' ada@example.com`)", KeyGroups, err))
+	}
+	if err := c.workloads.Check(); err != nil {
+		errs = append(errs, fmt.Errorf("%s: %w", KeyWorkloads, err))
+	}
+	if err := c.groups.CheckWorkloads(c.workloads); err != nil {
+		errs = append(errs, fmt.Errorf("%s and %s: %w", KeyGroups, KeyWorkloads, err))
 	}
 	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
 		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
@@ -299,8 +309,8 @@ func (c Settings) CheckRoutes(routes gateway.Table) error {
 	}
 	var errs []error
 	if err := limits.CheckEnvironment(c.AuthorizerEnvironment(routes)); err != nil {
-		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
-			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, err, KeyAllowedDomains, KeyAllowedEmails))
+		errs = append(errs, fmt.Errorf("%s, %s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails; a workload needs only the claims that tell it apart), or the route table's paths",
+			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, KeyWorkloads, err, KeyAllowedDomains, KeyAllowedEmails))
 	}
 	if err := limits.CheckAuthorizerAnswer(c.Stage, slices.Sorted(maps.Keys(c.groups)), routes); err != nil {
 		errs = append(errs, fmt.Errorf("%s and the route table: %w", KeyGroups, err))
@@ -309,13 +319,15 @@ func (c Settings) CheckRoutes(routes gateway.Table) error {
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment: the
-// client ID, the allow-lists, the groups and the access rules of routes.
+// client ID, the allow-lists, the groups, the workloads and the access
+// rules of routes.
 // The OIDC issuer and key set keep the authorizer's Google defaults.
 func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
 	return authorizer.Config{
 		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
 		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
 		Groups:                         c.groups,
+		Workloads:                      c.workloads,
 		Routes:                         routes,
 	}.Environ()
 }

@@ -41,6 +41,15 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		}
 		return err
 	})
+	read(KeyWorkloads, func() error {
+		raw, err := pulumiconfig.Try(ctx, KeyWorkloads)
+		if err == nil {
+			if c.workloads, err = authorizer.ParseWorkloads(raw); err != nil {
+				err = fmt.Errorf("%w (set one with `pulumi config set --path 'workloads.<name>.issuer' https://token.actions.githubusercontent.com`, .audience and .claims.<claim>)", err)
+			}
+		}
+		return err
+	})
 	read(KeyTrustEmails, func() error { return tryBool(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
 	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
 	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
