@@ -59,7 +59,8 @@ func optionsConfig() map[string]string {
 		"signin:wafRateLimit":              "500",
 		"signin:wafRateWindow":             "120",
 		"signin:siteLogs":                  "true",
-		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"]}}`,
+		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"],"workloads":["deploy"]}}`,
+		"signin:workloads":                 `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app","ref":"refs/heads/main"}}}`,
 		"signin:trustEmailsWithoutHd":      "true",
 	} {
 		cfg[k] = v
