@@ -138,6 +138,21 @@ var fsbpChecks = map[string]func(s declared) error{
 			return errors.New("no web ACL associated")
 		})
 	},
+	"APIGateway.5": func(s declared) error {
+		// AWS evaluates encryption only where a method caches.
+		err := s.each(typeStage, func(r snapshot) error {
+			if inputAt(r, "cacheClusterEnabled") == true {
+				return errors.New("a cache cluster")
+			}
+			return nil
+		})
+		return errors.Join(err, s.each("aws:apigateway/methodSettings:MethodSettings", func(m snapshot) error {
+			if inputAt(m, "settings", "cachingEnabled") == true && inputAt(m, "settings", "cacheDataEncrypted") != true {
+				return errors.New("caching without encryption")
+			}
+			return nil
+		}))
+	},
 	"CloudFront.1": func(s declared) error {
 		return s.each(typeDistribution, func(r snapshot) error {
 			if inputString(r, "defaultRootObject") == "" {

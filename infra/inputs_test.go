@@ -54,7 +54,7 @@ var inputs = map[string]map[string]rule{
 		"validationRecordFqdns[]": freeForm,
 	},
 	"aws:apigateway/authorizer:Authorizer": {
-		"authorizerResultTtlInSeconds": whole(between(0, 3600)),
+		"authorizerResultTtlInSeconds": whole(between(0, limits.MaxAuthorizerTTL)),
 		"authorizerUri":                freeForm,
 		"identitySource":               freeForm,
 		"identityValidationExpression": text(checkRegexp),
@@ -247,12 +247,12 @@ var inputs = map[string]map[string]rule{
 		"loggingConfig.logFormat":           enum[lambda.LogFormat](),
 		"loggingConfig.logGroup":            text(limits.CheckLogGroupName),
 		"loggingConfig.systemLogLevel":      enum[lambda.SystemLogLevel](),
-		"memorySize":                        whole(between(128, 10240)),
+		"memorySize":                        whole(between(limits.MinMemory, limits.MaxMemory)),
 		"name":                              text(limits.CheckFunctionName),
 		"role":                              freeForm,
 		"runtime":                           enum[lambda.Runtime](),
 		"sourceCodeHash":                    freeForm,
-		"timeout":                           whole(between(1, 900)),
+		"timeout":                           whole(between(1, limits.MaxTimeout)),
 		"tracingConfig.mode":                enum[lambda.TracingMode](),
 	},
 	"aws:lambda/permission:Permission": {

@@ -25,7 +25,7 @@ func TestContentSecurityPolicy(t *testing.T) {
 		},
 		{
 			name: "local: the stand-in's /gsi/ sources on the development provider",
-			cfg:  Config{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"},
+			cfg:  Config{ClientID: testClientID, SignInScript: "http://localhost:8082/gsi/client"},
 			want: "default-src 'self'; " +
 				"script-src 'self' http://localhost:8082/gsi/client; " +
 				"style-src 'self' http://localhost:8082/gsi/style; " +
@@ -52,7 +52,7 @@ func TestContentSecurityPolicy(t *testing.T) {
 }
 
 func TestContentSecurityPolicyRefusesABrokenConfig(t *testing.T) {
-	_, err := Config{ClientID: "dev", SignInScript: "not a url"}.ContentSecurityPolicy()
+	_, err := Config{ClientID: testClientID, SignInScript: "not a url"}.ContentSecurityPolicy()
 	if err == nil || !strings.Contains(err.Error(), "SignInScript") {
 		t.Errorf("ContentSecurityPolicy() error = %v, want one naming SignInScript", err)
 	}

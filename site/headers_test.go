@@ -46,7 +46,7 @@ func TestStrictTransportSecurityRendersHSTSMaxAge(t *testing.T) {
 }
 
 func TestSecurityHeadersRefuseABrokenConfig(t *testing.T) {
-	if _, err := (Config{ClientID: "dev", SignInScript: "not a url"}).SecurityHeaders(); err == nil || !strings.Contains(err.Error(), "SignInScript") {
+	if _, err := (Config{ClientID: testClientID, SignInScript: "not a url"}).SecurityHeaders(); err == nil || !strings.Contains(err.Error(), "SignInScript") {
 		t.Errorf("SecurityHeaders() error = %v, want one naming SignInScript", err)
 	}
 }

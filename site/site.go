@@ -60,15 +60,25 @@ type Config struct {
 	SignInScript string
 }
 
-// clientIDPattern is what the page accepts as a client ID: what a Google
-// OAuth client ID is made of.
-var clientIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+// ClientIDShape describes a Google OAuth 2.0 web client ID: the project
+// number, a dash, an identifier, and Google's domain.
+const ClientIDShape = "<digits>-<id>.apps.googleusercontent.com"
+
+// clientIDPattern is the pattern of ClientIDShape.
+var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
+
+// ValidClientID reports whether id has the shape of a Google OAuth 2.0 web
+// client ID (ClientIDShape): the one rule the page and the stack's
+// configuration both apply.
+func ValidClientID(id string) bool {
+	return clientIDPattern.MatchString(id)
+}
 
 // Validate reports what is wrong with c, naming the field.
 func (c Config) Validate() error {
 	var errs []error
-	if !clientIDPattern.MatchString(c.ClientID) {
-		errs = append(errs, fmt.Errorf("site: config ClientID %q is not a client ID (letters, digits, '.', '_', '-')", c.ClientID))
+	if !ValidClientID(c.ClientID) {
+		errs = append(errs, fmt.Errorf("site: config ClientID %q is not a Google client ID (%s)", c.ClientID, ClientIDShape))
 	}
 	if c.SignInScript != "" {
 		if err := checkURL(c.SignInScript); err != nil {

@@ -16,10 +16,12 @@ func TestConfigValidate(t *testing.T) {
 		wantErr string
 	}{
 		{"deployed", Config{ClientID: testClientID}, ""},
-		{"local with stand-in script", Config{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"}, ""},
+		{"local with stand-in script", Config{ClientID: testClientID, SignInScript: "http://localhost:8082/gsi/client"}, ""},
 		{"empty client ID", Config{}, "ClientID"},
 		{"blank client ID", Config{ClientID: "  "}, "ClientID"},
 		{"markup in the client ID", Config{ClientID: `x"><script>`}, "ClientID"},
+		{"client ID of another shape", Config{ClientID: "dev"}, "is not a Google client ID"},
+		{"client ID on a foreign domain", Config{ClientID: "123-abc.apps.example.com"}, "is not a Google client ID"},
 		{"relative sign-in script", Config{ClientID: testClientID, SignInScript: "/gsi/client"}, "SignInScript"},
 		{"data: sign-in script", Config{ClientID: testClientID, SignInScript: "data:text/javascript,alert(1)"}, "SignInScript"},
 	}
@@ -44,7 +46,7 @@ func TestConfigValidate(t *testing.T) {
 func TestBuildRendersTheConfigIntoTheDocument(t *testing.T) {
 	for _, cfg := range []Config{
 		{ClientID: testClientID},
-		{ClientID: "dev", SignInScript: "http://localhost:8082/gsi/client"},
+		{ClientID: testClientID, SignInScript: "http://localhost:8082/gsi/client"},
 	} {
 		files, err := Build(cfg)
 		if err != nil {

@@ -30,13 +30,6 @@ func ExampleTable_Validate() {
 	// gateway: functions/cmd/me has no route: add a line for it to gateway.Routes, or remove it
 }
 
-// A Template route's function gets the user's name as API Gateway's
-// mapping template renders it: escaped, always valid JSON.
-func ExampleRequestBody() {
-	fmt.Println(string(gateway.RequestBody(`Ada "the Countess" O'Lovelace`)))
-	// Output: {"name": "Ada \"the Countess\" O'Lovelace"}
-}
-
 // Every route's resource lives under the one prefix, /api: the path the
 // page calls on its own origin and other clients at the API's address.
 func ExampleRoute_ResourcePath() {

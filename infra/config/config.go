@@ -192,11 +192,11 @@ func (c Settings) validate() error {
 	if err := c.groups.CheckWorkloads(c.workloads); err != nil {
 		errs = append(errs, fmt.Errorf("%s and %s: %w", KeyGroups, KeyWorkloads, err))
 	}
-	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > gateway.MaxAuthorizerTTL {
-		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, gateway.MaxAuthorizerTTL))
+	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > limits.MaxAuthorizerTTL {
+		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, limits.MaxAuthorizerTTL))
 	}
-	if !slices.Contains(limits.LogRetentionDays, c.LogRetentionDays) {
-		errs = append(errs, fmt.Errorf("%s is %d: CloudWatch Logs accepts only %v", KeyLogRetentionDays, c.LogRetentionDays, limits.LogRetentionDays))
+	if limits.CheckLogRetention(c.LogRetentionDays) != nil {
+		errs = append(errs, fmt.Errorf("%s is %d: %w", KeyLogRetentionDays, c.LogRetentionDays, limits.ErrLogRetention))
 	}
 	if c.ThrottleRateLimit <= 0 {
 		errs = append(errs, fmt.Errorf("%s is %g: give a number of requests per second above 0", KeyThrottleRateLimit, c.ThrottleRateLimit))

@@ -50,19 +50,11 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		}
 		return err
 	})
-	read(KeyTrustEmails, func() error { return tryBool(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
-	read(KeyAuthorizerCacheTTL, func() error { return tryInt(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
-	read(KeyLogRetentionDays, func() error { return tryInt(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
-	read(KeyThrottleBurstLimit, func() error { return tryInt(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
-	read(KeyThrottleRateLimit, func() error {
-		v, err := pulumiconfig.TryFloat64(ctx, KeyThrottleRateLimit)
-		if err == nil {
-			c.ThrottleRateLimit = v
-		} else if !errors.Is(err, pulumiconfig.ErrMissingVar) {
-			err = fmt.Errorf("not a number: %w", err)
-		}
-		return err
-	})
+	read(KeyTrustEmails, func() error { return try(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
+	read(KeyAuthorizerCacheTTL, func() error { return try(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
+	read(KeyLogRetentionDays, func() error { return try(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
+	read(KeyThrottleBurstLimit, func() error { return try(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
+	read(KeyThrottleRateLimit, func() error { return try(ctx, KeyThrottleRateLimit, &c.ThrottleRateLimit) })
 	for key, out := range map[string]*string{
 		KeyLogLevel:       &c.LogLevel,
 		KeySiteDomain:     &c.SiteDomain,
@@ -71,10 +63,10 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		KeyHostedZoneName: &c.HostedZoneName,
 		KeyAlarmEmail:     &c.AlarmEmail,
 	} {
-		read(key, func() error { return tryString(ctx, key, out) })
+		read(key, func() error { return try(ctx, key, out) })
 	}
-	read(KeyDisableExecuteAPI, func() error { return tryBool(ctx, KeyDisableExecuteAPI, &c.DisableExecuteAPIEndpoint) })
-	read(keyAWSProfile, func() error { return tryString(ctx, keyAWSProfile, &c.AWSProfile) })
+	read(KeyDisableExecuteAPI, func() error { return try(ctx, KeyDisableExecuteAPI, &c.DisableExecuteAPIEndpoint) })
+	read(keyAWSProfile, func() error { return try(ctx, keyAWSProfile, &c.AWSProfile) })
 	c.Observe.load(ctx, read)
 	if c.SiteDomain != "" && c.APIDomain == "" {
 		c.APIDomain = apiDomainPrefix + c.SiteDomain
@@ -94,40 +86,37 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 	return c, nil
 }
 
-// tryInt reads an optional whole number into out, keeping out's default when
-// the key is not set.
-func tryInt(ctx *pulumi.Context, key string, out *int) error {
-	v, err := pulumiconfig.TryInt(ctx, key)
+// try reads the optional setting key into out, keeping out's default when
+// the key is not set or set to the empty string; a value of the wrong type
+// is reported as such. The type of out decides how the value is read: a
+// whole number, true or false, a number, or text.
+func try[T int | bool | float64 | string](ctx *pulumi.Context, key string, out *T) error {
+	var v any
+	var err error
+	var wrong string
+	switch any(*out).(type) {
+	case int:
+		v, err = pulumiconfig.TryInt(ctx, key)
+		wrong = "not a whole number"
+	case bool:
+		v, err = pulumiconfig.TryBool(ctx, key)
+		wrong = "not true or false"
+	case float64:
+		v, err = pulumiconfig.TryFloat64(ctx, key)
+		wrong = "not a number"
+	default:
+		v, err = pulumiconfig.Try(ctx, key)
+	}
 	switch {
-	case err == nil:
-		*out = v
-	case !errors.Is(err, pulumiconfig.ErrMissingVar):
-		return fmt.Errorf("not a whole number: %w", err)
+	case errors.Is(err, pulumiconfig.ErrMissingVar):
+		return err
+	case err != nil:
+		return fmt.Errorf("%s: %w", wrong, err)
+	case v == "":
+		return nil
 	}
-	return err
-}
-
-// tryBool reads an optional true or false into out, keeping out's default
-// when the key is not set.
-func tryBool(ctx *pulumi.Context, key string, out *bool) error {
-	v, err := pulumiconfig.TryBool(ctx, key)
-	switch {
-	case err == nil:
-		*out = v
-	case !errors.Is(err, pulumiconfig.ErrMissingVar):
-		return fmt.Errorf("not true or false: %w", err)
-	}
-	return err
-}
-
-// tryString reads an optional text setting into out, keeping out's default
-// when the key is not set or empty.
-func tryString(ctx *pulumi.Context, key string, out *string) error {
-	v, err := pulumiconfig.Try(ctx, key)
-	if err == nil && v != "" {
-		*out = v
-	}
-	return err
+	*out = v.(T)
+	return nil
 }
 
 // listError explains a list setting that is not a list of strings.

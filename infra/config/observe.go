@@ -125,19 +125,19 @@ func (o *Observability) load(ctx *pulumi.Context, read func(key string, try func
 		KeySiteWAF:    &o.SiteWAF,
 		KeySiteLogs:   &o.SiteLogs,
 	} {
-		read(key, func() error { return mark(key, tryBool(ctx, key, out)) })
+		read(key, func() error { return mark(key, try(ctx, key, out)) })
 	}
 	for key, out := range map[string]*string{
 		KeyAPILoggingRole:       &o.APILoggingRole,
 		KeyAPIExecutionLogLevel: &o.APIExecutionLogLevel,
 	} {
-		read(key, func() error { return mark(key, tryString(ctx, key, out)) })
+		read(key, func() error { return mark(key, try(ctx, key, out)) })
 	}
 	for key, out := range map[string]*int{
 		KeyWAFRateLimit:  &o.WAFRateLimit,
 		KeyWAFRateWindow: &o.WAFRateWindow,
 	} {
-		read(key, func() error { return mark(key, tryInt(ctx, key, out)) })
+		read(key, func() error { return mark(key, try(ctx, key, out)) })
 	}
 }
 

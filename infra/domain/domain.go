@@ -4,8 +4,8 @@
 // Gateway with alias records.
 //
 // CloudFront accepts certificates from us-east-1 only, whatever the stack's
-// region; a certificate declared with Region set to CloudFrontRegion gets an
-// explicit provider for that region.
+// region: the stack declares one provider for that region
+// (CloudFrontProvider), and a certificate declared with it lives there.
 package domain
 
 import (
@@ -62,12 +62,10 @@ type CertificateArgs struct {
 	Domain string
 	// Zone holds Domain and receives the validation record.
 	Zone Zone
-	// Region, if set, is the region of the certificate, through an explicit
-	// provider; otherwise the stack's.
-	Region string
-	// Profile is the AWS profile of that provider, as the stack's default
-	// provider's (aws:profile); empty for the default credentials.
-	Profile string
+	// Provider, if set, declares the certificate in its region (CloudFront
+	// serves certificates from CloudFrontRegion only); otherwise the
+	// stack's default provider does.
+	Provider *aws.Provider
 }
 
 // Certificate is an ACM certificate validated through DNS.
@@ -86,14 +84,9 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	if err := ctx.RegisterComponentResource(certificateType, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
-	parent := pulumi.Parent(c)
-	acmOpts := []pulumi.ResourceOption{parent}
-	if args.Region != "" {
-		p, err := RegionProvider(ctx, args.Region, args.Region, args.Profile, parent)
-		if err != nil {
-			return nil, fmt.Errorf("certificate %s: %w", name, err)
-		}
-		acmOpts = append(acmOpts, pulumi.Provider(p))
+	acmOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if args.Provider != nil {
+		acmOpts = append(acmOpts, pulumi.Provider(args.Provider))
 	}
 	cert, err := acm.NewCertificate(ctx, name, &acm.CertificateArgs{
 		DomainName:       pulumi.String(args.Domain),
@@ -102,15 +95,7 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: %w", name, err)
 	}
-	// A certificate for one name has one validation option.
-	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
-	record, err := route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
-		ZoneId:  pulumi.String(args.Zone.id),
-		Name:    dvo.ResourceRecordName().Elem(),
-		Type:    dvo.ResourceRecordType().Elem(),
-		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
-		Ttl:     pulumi.Int(validationRecordTTL),
-	}, parent)
+	record, err := validationRecord(ctx, name, args.Zone, cert, pulumi.Parent(c))
 	if err != nil {
 		return nil, fmt.Errorf("certificate %s: validation record: %w", name, err)
 	}
@@ -128,18 +113,32 @@ func NewCertificate(ctx *pulumi.Context, name string, args CertificateArgs, opts
 	return c, nil
 }
 
-// RegionProvider declares the explicit AWS provider name for
-// what must live in another region than the stack's (CloudFront's
-// certificates and web ACLs, in CloudFrontRegion), with the stack's AWS
-// profile, if any.
-func RegionProvider(ctx *pulumi.Context, name, region, profile string, opts ...pulumi.ResourceOption) (*aws.Provider, error) {
-	args := &aws.ProviderArgs{Region: pulumi.String(region)}
+// validationRecord declares the DNS record in zone that proves to ACM the
+// control of cert's name.
+func validationRecord(ctx *pulumi.Context, name string, zone Zone, cert *acm.Certificate, opts ...pulumi.ResourceOption) (*route53.Record, error) {
+	// A certificate for one name has one validation option.
+	dvo := cert.DomainValidationOptions.Index(pulumi.Int(0))
+	return route53.NewRecord(ctx, name+"-validation", &route53.RecordArgs{
+		ZoneId:  pulumi.String(zone.id),
+		Name:    dvo.ResourceRecordName().Elem(),
+		Type:    dvo.ResourceRecordType().Elem(),
+		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
+		Ttl:     pulumi.Int(validationRecordTTL),
+	}, opts...)
+}
+
+// CloudFrontProvider declares the stack's one explicit AWS provider, named
+// for CloudFrontRegion, for what CloudFront takes from that region only
+// whatever the stack's (the site's certificate and web ACL), with the
+// stack's AWS profile, if any.
+func CloudFrontProvider(ctx *pulumi.Context, profile string, opts ...pulumi.ResourceOption) (*aws.Provider, error) {
+	args := &aws.ProviderArgs{Region: pulumi.String(CloudFrontRegion)}
 	if profile != "" {
 		args.Profile = pulumi.String(profile)
 	}
-	p, err := aws.NewProvider(ctx, name, args, opts...)
+	p, err := aws.NewProvider(ctx, CloudFrontRegion, args, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("provider for %s: %w", region, err)
+		return nil, fmt.Errorf("provider for %s: %w", CloudFrontRegion, err)
 	}
 	return p, nil
 }

@@ -124,10 +124,8 @@ func checkBucketReserved(name string) error {
 	return nil
 }
 
-// API Gateway stage names: 1 to 128 letters, digits, hyphens and
-// underscores.
-const maxStageName = 128
-
+// stageNamePattern is what an API Gateway stage name may hold: letters,
+// digits, hyphens and underscores.
 var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // CheckStageName reports an API Gateway stage name API Gateway refuses.
@@ -149,28 +147,13 @@ func checkName(what, name string, minLen, maxLen int, pattern *regexp.Regexp, al
 	return nil
 }
 
-// LogRetentionDays lists the retention periods CloudWatch Logs accepts, in
-// days.
-var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
 // CheckLogRetention reports a log retention period CloudWatch Logs refuses.
 func CheckLogRetention(days int) error {
 	if !slices.Contains(LogRetentionDays, days) {
-		return fmt.Errorf("log retention of %d days: CloudWatch Logs accepts only %v", days, LogRetentionDays)
+		return fmt.Errorf("log retention of %d days: %w", days, ErrLogRetention)
 	}
 	return nil
 }
-
-// AWS WAF rate-based rules: a limit from 10 to 2,000,000,000 requests per
-// evaluation window, a window of 60, 120, 300 or 600 seconds.
-const (
-	MinRateLimit = 10
-	MaxRateLimit = 2_000_000_000
-)
-
-// EvaluationWindows are the evaluation windows, in seconds, a WAF
-// rate-based rule accepts.
-var EvaluationWindows = []int{60, 120, 300, 600}
 
 // CheckRateLimit reports a WAF rate-based rule's limit WAF refuses.
 func CheckRateLimit(limit int) error {
@@ -200,11 +183,6 @@ func CheckErrorCode(code int) error {
 	}
 	return nil
 }
-
-// MaxEnvironment is the largest a Lambda function's environment may be, in
-// bytes: 4 KB, measured as the variables' compact JSON object, keys and
-// values included.
-const MaxEnvironment = 4096
 
 // environmentSize returns the size of the environment env as Lambda
 // measures it against MaxEnvironment: its compact JSON object, in bytes.

@@ -14,9 +14,6 @@ import (
 	"signin/functions/policy"
 )
 
-// MaxResources is API Gateway's default quota of resources per REST API.
-const MaxResources = 300
-
 // Resources returns the resource paths of the REST API serving routes:
 // the root resource / every REST API has (GetResources lists it, so it is
 // counted), and each path the routes' resource paths (ResourcePath, under

@@ -8,8 +8,9 @@ package project
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"signin/site"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
@@ -20,10 +21,6 @@ const Namespace = "signin"
 // page signs in with.
 const KeyGoogleClientID = "googleClientId"
 
-// clientIDPattern is the shape of a Google OAuth 2.0 web client ID: the
-// project number, a dash, an identifier, and Google's domain.
-var clientIDPattern = regexp.MustCompile(`^[0-9]+-[0-9A-Za-z]+\.apps\.googleusercontent\.com$`)
-
 // ValidateClientID reports what is wrong with a Google client ID, with the
 // command that sets it.
 func ValidateClientID(id string) error {
@@ -31,8 +28,8 @@ func ValidateClientID(id string) error {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return fmt.Errorf("%s is not set: %s", KeyGoogleClientID, fix)
-	case !clientIDPattern.MatchString(id):
-		return fmt.Errorf("%s %q is not a Google client ID (<digits>-<id>.apps.googleusercontent.com): %s", KeyGoogleClientID, id, fix)
+	case !site.ValidClientID(id):
+		return fmt.Errorf("%s %q is not a Google client ID (%s): %s", KeyGoogleClientID, id, site.ClientIDShape, fix)
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -63,175 +64,273 @@ type Outputs map[string]pulumi.StringOutput
 // zone of the custom domains is looked up, and checked to hold them, before
 // anything is declared.
 func Declare(ctx *pulumi.Context, cfg config.Settings, src Sources) (Outputs, error) {
-	names := src.Routes.Functions()
-	for _, name := range names {
+	for _, name := range src.Routes.Functions() {
 		if src.Code[name].Path == "" {
 			return nil, fmt.Errorf("stack: no archive for the %s function", name)
 		}
 	}
-	var zone domain.Zone
-	if cfg.SiteDomain != "" {
-		var err error
-		if zone, err = domain.LookupZone(ctx, cfg.HostedZoneID, cfg.HostedZoneName); err != nil {
-			return nil, err
-		}
-		if err := cfg.CheckZone(zone.Name); err != nil {
-			return nil, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
-		}
-	}
-	gw, err := api.New(ctx, "api", api.Args{DisableExecuteAPIEndpoint: cfg.DisableExecuteAPIEndpoint})
+	zone, err := lookupZone(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	apiURL := gw.URL
-	apiOrigin := web.APIOrigin{Host: gw.Host, OriginPath: gw.OriginPath, Methods: src.Routes.Methods()}
+	d := &declarer{ctx: ctx, cfg: cfg, src: src, zone: zone, outputs: Outputs{}}
+	for _, declare := range []func() error{
+		d.api,
+		d.site,
+		d.functions,
+		d.routes,
+		d.apiFirewall,
+		d.dashboard,
+		d.apiDomain,
+		d.alarms,
+	} {
+		if err := declare(); err != nil {
+			return nil, err
+		}
+	}
+	for name, value := range d.outputs {
+		ctx.Export(name, value)
+	}
+	return d.outputs, nil
+}
+
+// lookupZone finds the hosted zone of the custom domains, if any, and
+// checks that it holds them.
+func lookupZone(ctx *pulumi.Context, cfg config.Settings) (domain.Zone, error) {
+	if cfg.SiteDomain == "" {
+		return domain.Zone{}, nil
+	}
+	zone, err := domain.LookupZone(ctx, cfg.HostedZoneID, cfg.HostedZoneName)
+	if err != nil {
+		return domain.Zone{}, err
+	}
+	if err := cfg.CheckZone(zone.Name); err != nil {
+		return domain.Zone{}, fmt.Errorf("invalid configuration of stack %s: %w", ctx.Stack(), err)
+	}
+	return zone, nil
+}
+
+// declarer declares the stack's parts in order, each step reading what
+// the earlier ones declared.
+type declarer struct {
+	ctx     *pulumi.Context
+	cfg     config.Settings
+	src     Sources
+	zone    domain.Zone
+	outputs Outputs
+
+	gw         *api.Gateway
+	page       *web.Site
+	authorizer *function.Lambda
+	// handlers are the functions that serve routes, all those and the
+	// authorizer.
+	handlers, all []*function.Lambda
+	// byName are the handlers' Lambda functions, by name.
+	byName map[string]*lambda.Function
+}
+
+// api declares the REST API, which the site's origin needs before its
+// routes are declared.
+func (d *declarer) api() error {
+	var err error
+	d.gw, err = api.New(d.ctx, "api", api.Args{DisableExecuteAPIEndpoint: d.cfg.DisableExecuteAPIEndpoint})
+	return err
+}
+
+// site declares the site, with its web ACL and the us-east-1 provider
+// CloudFront needs when configured.
+func (d *declarer) site() error {
+	cfg, obs := d.cfg, d.cfg.Observe
+	apiURL := d.gw.URL
+	apiOrigin := web.APIOrigin{Host: d.gw.Host, OriginPath: d.gw.OriginPath, Methods: d.src.Routes.Methods()}
 	if cfg.APIDomain != "" {
 		apiURL = pulumi.String(cfg.APIURL()).ToStringOutput()
 		apiOrigin.Host, apiOrigin.OriginPath = pulumi.String(cfg.APIDomain), ""
 	}
-	obs := cfg.Observe
-	siteArgs := web.Args{
-		ClientID:   cfg.GoogleClientID,
-		Domain:     cfg.SiteDomain,
-		Zone:       zone,
-		AWSProfile: cfg.AWSProfile,
-		API:        apiOrigin,
+	args := web.Args{
+		ClientID: cfg.GoogleClientID,
+		Domain:   cfg.SiteDomain,
+		Zone:     d.zone,
+		API:      apiOrigin,
+	}
+	if cfg.SiteDomain != "" || obs.SiteWAF {
+		// CloudFront's certificates and web ACLs live in us-east-1,
+		// whatever the stack's region: one provider declares both.
+		var err error
+		if args.CloudFront, err = domain.CloudFrontProvider(d.ctx, cfg.AWSProfile); err != nil {
+			return err
+		}
 	}
 	if obs.SiteWAF {
-		// CloudFront's web ACLs live in us-east-1, whatever the stack's
-		// region. The page reads its own origin's answers, so a blocked
-		// one needs no CORS header.
-		east, err := domain.RegionProvider(ctx, "site-firewall-"+domain.CloudFrontRegion, domain.CloudFrontRegion, cfg.AWSProfile)
+		acl, err := d.siteFirewall(args.CloudFront)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		acl, err := firewall.New(ctx, "site-firewall", firewall.Args{
-			Scope:      firewall.CloudFront,
-			RateLimit:  obs.WAFRateLimit,
-			RateWindow: obs.WAFRateWindow,
-		}, pulumi.Provider(east))
-		if err != nil {
-			return nil, err
-		}
-		siteArgs.WebACL = acl.ACL.Arn
+		args.WebACL = acl.ACL.Arn
 	}
 	if obs.SiteLogs {
-		siteArgs.Logs = &web.Logs{RetentionDays: cfg.LogRetentionDays}
+		args.Logs = &web.Logs{RetentionDays: cfg.LogRetentionDays}
 	}
-	page, err := web.New(ctx, "site", siteArgs)
-	if err != nil {
-		return nil, err
+	var err error
+	if d.page, err = web.New(d.ctx, "site", args); err != nil {
+		return err
 	}
-	outputs := Outputs{
-		site.OutputSiteURL:        page.URL,
-		site.OutputAPIURL:         apiURL,
-		site.OutputBucketName:     page.Bucket.Bucket,
-		site.OutputDistributionID: page.Distribution.ID().ToStringOutput(),
-	}
-	var authorizer *function.Lambda
-	var routes, all []*function.Lambda
-	functions := map[string]*lambda.Function{}
-	for _, name := range names {
-		env := gateway.Environment(src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(src.Routes)), pulumi.StringInput(page.Origin))
-		fn, err := function.New(ctx, name, function.Args{
-			Code:             src.Code[name],
+	d.outputs[site.OutputSiteURL] = d.page.URL
+	d.outputs[site.OutputAPIURL] = apiURL
+	d.outputs[site.OutputBucketName] = d.page.Bucket.Bucket
+	d.outputs[site.OutputDistributionID] = d.page.Distribution.ID().ToStringOutput()
+	return nil
+}
+
+// siteFirewall declares the CloudFront web ACL, through provider east. The
+// page reads its own origin's answers, so a blocked one needs no CORS
+// header.
+func (d *declarer) siteFirewall(east *aws.Provider) (*firewall.WebACL, error) {
+	obs := d.cfg.Observe
+	return firewall.New(d.ctx, "site-firewall", firewall.Args{
+		Scope:      firewall.CloudFront,
+		RateLimit:  obs.WAFRateLimit,
+		RateWindow: obs.WAFRateWindow,
+	}, pulumi.Provider(east))
+}
+
+// functions declares a function for the authorizer and each route's, with
+// the environment the route table gives it.
+func (d *declarer) functions() error {
+	cfg := d.cfg
+	d.byName = map[string]*lambda.Function{}
+	for _, name := range d.src.Routes.Functions() {
+		env := gateway.Environment(d.src.Routes, name, pulumi.ToStringMap(cfg.AuthorizerEnvironment(d.src.Routes)), pulumi.StringInput(d.page.Origin))
+		fn, err := function.New(d.ctx, name, function.Args{
+			Code:             d.src.Code[name],
 			Environment:      env,
 			LogRetentionDays: cfg.LogRetentionDays,
 			LogLevel:         cfg.LogLevel,
-			Tracing:          obs.Tracing,
+			Tracing:          cfg.Observe.Tracing,
 		})
 		if err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, fn)
-		outputs[site.FunctionNameOutput(name)] = fn.Function.Name
+		d.all = append(d.all, fn)
+		d.outputs[site.FunctionNameOutput(name)] = fn.Function.Name
 		if name == gateway.AuthorizerFunction {
-			authorizer = fn
+			d.authorizer = fn
 			continue
 		}
-		routes = append(routes, fn)
-		functions[name] = fn.Function
+		d.handlers = append(d.handlers, fn)
+		d.byName[name] = fn.Function
 	}
-	var logging *api.Logging
-	if obs.APILogging {
-		after, err := api.LoggingRole(ctx, "api", api.LoggingRoleArgs{
-			ExistingARN: obs.ExistingLoggingRoleARN(),
-			Create:      obs.CreatesLoggingRole(),
-		}, pulumi.Parent(gw))
-		if err != nil {
-			return nil, err
-		}
-		logging = &api.Logging{RetentionDays: cfg.LogRetentionDays, ExecutionLevel: obs.APIExecutionLogLevel, After: after}
+	return nil
+}
+
+// routes declares the API's routes behind the authorizer, and its logging
+// when configured.
+func (d *declarer) routes() error {
+	cfg := d.cfg
+	logging, err := d.apiLogging()
+	if err != nil {
+		return err
 	}
-	if err := gw.Route(ctx, "api", api.RouteArgs{
-		SiteOrigin:         page.Origin,
-		Routes:             src.Routes,
-		Authorizer:         authorizer.Function,
-		Functions:          functions,
+	return d.gw.Route(d.ctx, "api", api.RouteArgs{
+		SiteOrigin:         d.page.Origin,
+		Routes:             d.src.Routes,
+		Authorizer:         d.authorizer.Function,
+		Functions:          d.byName,
 		AuthorizerCacheTTL: cfg.AuthorizerCacheTTL,
 		ThrottleRateLimit:  cfg.ThrottleRateLimit,
 		ThrottleBurstLimit: cfg.ThrottleBurstLimit,
 		Logging:            logging,
-		Tracing:            obs.Tracing,
-	}); err != nil {
-		return nil, err
+		Tracing:            cfg.Observe.Tracing,
+	})
+}
+
+// apiLogging declares the account's CloudWatch role setting the API's
+// logging needs, with apiLogging, and returns the logging; nil without.
+func (d *declarer) apiLogging() (*api.Logging, error) {
+	obs := d.cfg.Observe
+	if !obs.APILogging {
+		return nil, nil
 	}
-	if obs.APIWAF {
-		acl, err := firewall.New(ctx, "api-firewall", firewall.Args{
-			Scope:       firewall.Regional,
-			RateLimit:   obs.WAFRateLimit,
-			RateWindow:  obs.WAFRateWindow,
-			AllowOrigin: page.Origin,
-		})
-		if err != nil {
-			return nil, err
-		}
-		if err := acl.Protect(ctx, "api-firewall", gw.Stage.Arn); err != nil {
-			return nil, err
-		}
-	}
-	dashArgs := dashboard.Args{
-		Region:         gw.Region,
-		APIName:        gw.RestAPI.Name,
-		Stage:          gw.Stage.StageName,
-		Routes:         src.Routes,
-		Functions:      all,
-		LogLevel:       cfg.LogLevel,
-		SystemLogLevel: function.SystemLogLevel,
-	}
-	if gw.AccessLog != nil {
-		dashArgs.AccessLogGroup = gw.AccessLog.Name
-		outputs[site.OutputAccessLogGroup] = gw.AccessLog.Name
-	}
-	board, err := dashboard.New(ctx, "dashboard", dashArgs)
+	after, err := api.LoggingRole(d.ctx, "api", api.LoggingRoleArgs{
+		ExistingARN: obs.ExistingLoggingRoleARN(),
+		Create:      obs.CreatesLoggingRole(),
+	}, pulumi.Parent(d.gw))
 	if err != nil {
 		return nil, err
 	}
-	outputs[site.OutputDashboardURL] = board.URL
-	if cfg.APIDomain != "" {
-		if _, err := api.NewDomain(ctx, "api", api.DomainArgs{
-			Name:    cfg.APIDomain,
-			Zone:    zone,
-			RestAPI: gw.RestAPI,
-			Stage:   gw.Stage,
-		}, pulumi.Parent(gw)); err != nil {
-			return nil, err
-		}
+	return &api.Logging{RetentionDays: d.cfg.LogRetentionDays, ExecutionLevel: obs.APIExecutionLogLevel, After: after}, nil
+}
+
+// apiFirewall declares the regional web ACL of the API's stage, with
+// apiWaf.
+func (d *declarer) apiFirewall() error {
+	obs := d.cfg.Observe
+	if !obs.APIWAF {
+		return nil
 	}
-	alarm, err := alarms.New(ctx, "alarms", alarms.Args{
-		Email:      cfg.AlarmEmail,
-		APIName:    gw.RestAPI.Name,
-		StageName:  gw.Stage.StageName,
-		Authorizer: authorizer,
-		Routes:     routes,
-		Namespace:  ctx.Project() + "/" + ctx.Stack(),
+	acl, err := firewall.New(d.ctx, "api-firewall", firewall.Args{
+		Scope:       firewall.Regional,
+		RateLimit:   obs.WAFRateLimit,
+		RateWindow:  obs.WAFRateWindow,
+		AllowOrigin: d.page.Origin,
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
-	outputs[site.OutputAlarmTopicARN] = alarm.Topic.Arn
-	for name, value := range outputs {
-		ctx.Export(name, value)
+	return acl.Protect(d.ctx, "api-firewall", d.gw.Stage.Arn)
+}
+
+// dashboard declares the CloudWatch dashboard of the API and the
+// functions.
+func (d *declarer) dashboard() error {
+	args := dashboard.Args{
+		Region:         d.gw.Region,
+		APIName:        d.gw.RestAPI.Name,
+		Stage:          d.gw.Stage.StageName,
+		Routes:         d.src.Routes,
+		Functions:      d.all,
+		LogLevel:       d.cfg.LogLevel,
+		SystemLogLevel: function.SystemLogLevel,
 	}
-	return outputs, nil
+	if d.gw.AccessLog != nil {
+		args.AccessLogGroup = d.gw.AccessLog.Name
+		d.outputs[site.OutputAccessLogGroup] = d.gw.AccessLog.Name
+	}
+	board, err := dashboard.New(d.ctx, "dashboard", args)
+	if err != nil {
+		return err
+	}
+	d.outputs[site.OutputDashboardURL] = board.URL
+	return nil
+}
+
+// apiDomain declares the API's own domain name, when configured.
+func (d *declarer) apiDomain() error {
+	if d.cfg.APIDomain == "" {
+		return nil
+	}
+	_, err := api.NewDomain(d.ctx, "api", api.DomainArgs{
+		Name:    d.cfg.APIDomain,
+		Zone:    d.zone,
+		RestAPI: d.gw.RestAPI,
+		Stage:   d.gw.Stage,
+	}, pulumi.Parent(d.gw))
+	return err
+}
+
+// alarms declares the alarms and the topic they notify.
+func (d *declarer) alarms() error {
+	alarm, err := alarms.New(d.ctx, "alarms", alarms.Args{
+		Email:      d.cfg.AlarmEmail,
+		APIName:    d.gw.RestAPI.Name,
+		StageName:  d.gw.Stage.StageName,
+		Authorizer: d.authorizer,
+		Routes:     d.handlers,
+		Namespace:  d.ctx.Project() + "/" + d.ctx.Stack(),
+	})
+	if err != nil {
+		return err
+	}
+	d.outputs[site.OutputAlarmTopicARN] = alarm.Topic.Arn
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudfront"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -87,8 +88,9 @@ type Args struct {
 	Domain string
 	// Zone is the hosted zone that holds Domain.
 	Zone domain.Zone
-	// AWSProfile is the AWS profile of the us-east-1 provider.
-	AWSProfile string
+	// CloudFront is the provider in domain.CloudFrontRegion that declares
+	// Domain's certificate; required with Domain.
+	CloudFront *aws.Provider
 	// API is where the site's gateway.Prefix is forwarded.
 	API APIOrigin
 	// WebACL, if set, is the ARN of the CloudFront web ACL in front of the
@@ -160,36 +162,73 @@ func New(ctx *pulumi.Context, name string, args Args, opts ...pulumi.ResourceOpt
 func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	parent := pulumi.Parent(s)
 	page := site.Config{ClientID: args.ClientID}
-	csp, err := page.ContentSecurityPolicy()
-	if err != nil {
-		return err
-	}
 	files, err := site.Build(page)
 	if err != nil {
 		return err
 	}
+	ownership, private, err := s.bucket(ctx, name, parent)
+	if err != nil {
+		return err
+	}
+	oac, err := originAccessControl(ctx, name, parent)
+	if err != nil {
+		return err
+	}
+	headers, err := responseHeaders(ctx, name, page, parent)
+	if err != nil {
+		return err
+	}
+	viewer, err := certificate(ctx, name, args, parent)
+	if err != nil {
+		return err
+	}
+	logging, ready, err := s.logging(ctx, name, args.Logs)
+	if err != nil {
+		return err
+	}
+	if err := s.distribution(ctx, name, args, distributionParts{oac, headers, viewer, logging}, parent, pulumi.DependsOn(ready)); err != nil {
+		return err
+	}
+	if err := s.address(ctx, name, args, parent); err != nil {
+		return err
+	}
+	if err := s.readPolicy(ctx, name, private, parent); err != nil {
+		return err
+	}
+	return s.objects(ctx, files, ownership)
+}
+
+// bucket declares the site's bucket, its ownership controls (ACLs off) and
+// its public access block.
+func (s *Site) bucket(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*s3.BucketOwnershipControls, *s3.BucketPublicAccessBlock, error) {
+	var err error
 	s.Bucket, err = s3.NewBucketV2(ctx, name, &s3.BucketV2Args{
 		// The bucket only holds copies of files in this repository.
 		ForceDestroy: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
-		return fmt.Errorf("bucket: %w", err)
+		return nil, nil, fmt.Errorf("bucket: %w", err)
 	}
 	ownership, err := s3.NewBucketOwnershipControls(ctx, name, &s3.BucketOwnershipControlsArgs{
 		Bucket: s.Bucket.ID(),
 		Rule:   &s3.BucketOwnershipControlsRuleArgs{ObjectOwnership: pulumi.String("BucketOwnerEnforced")},
 	}, parent)
 	if err != nil {
-		return fmt.Errorf("bucket ownership: %w", err)
+		return nil, nil, fmt.Errorf("bucket ownership: %w", err)
 	}
 	private, err := blockPublicAccess(ctx, name, s.Bucket, parent)
 	if err != nil {
-		return fmt.Errorf("bucket public access block: %w", err)
+		return nil, nil, fmt.Errorf("bucket public access block: %w", err)
 	}
-	// The origin access control and the response headers policy are
-	// account-wide, whatever the region: their names are left to Pulumi,
-	// which adds a random suffix, so that two stacks of the same name (two
-	// people's local backends, or two regions) can share an account.
+	return ownership, private, nil
+}
+
+// originAccessControl declares how CloudFront signs its requests to the
+// bucket. Its name, as the response headers policy's, is left to Pulumi,
+// which adds a random suffix: both are account-wide, whatever the region,
+// so two stacks of the same name (two people's local backends, or two
+// regions) can share an account.
+func originAccessControl(ctx *pulumi.Context, name string, parent pulumi.ResourceOption) (*cloudfront.OriginAccessControl, error) {
 	oac, err := cloudfront.NewOriginAccessControl(ctx, name, &cloudfront.OriginAccessControlArgs{
 		Description:                   pulumi.String("CloudFront signs its requests to the site's bucket."),
 		OriginAccessControlOriginType: pulumi.String("s3"),
@@ -197,7 +236,16 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		SigningProtocol:               pulumi.String("sigv4"),
 	}, parent)
 	if err != nil {
-		return fmt.Errorf("origin access control: %w", err)
+		return nil, fmt.Errorf("origin access control: %w", err)
+	}
+	return oac, nil
+}
+
+// responseHeaders declares the page's security headers, from package site.
+func responseHeaders(ctx *pulumi.Context, name string, page site.Config, parent pulumi.ResourceOption) (*cloudfront.ResponseHeadersPolicy, error) {
+	csp, err := page.ContentSecurityPolicy()
+	if err != nil {
+		return nil, err
 	}
 	headers, err := cloudfront.NewResponseHeadersPolicy(ctx, name, &cloudfront.ResponseHeadersPolicyArgs{
 		Comment: pulumi.String("Security headers of the sign-in page"),
@@ -234,59 +282,74 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		},
 	}, parent)
 	if err != nil {
-		return fmt.Errorf("response headers policy: %w", err)
+		return nil, fmt.Errorf("response headers policy: %w", err)
 	}
-	viewer := &cloudfront.DistributionViewerCertificateArgs{
-		CloudfrontDefaultCertificate: pulumi.Bool(true),
+	return headers, nil
+}
+
+// certificate declares the certificate of args.Domain, if set, and returns
+// the distribution's viewer certificate: that one, or CloudFront's default.
+func certificate(ctx *pulumi.Context, name string, args Args, parent pulumi.ResourceOption) (*cloudfront.DistributionViewerCertificateArgs, error) {
+	if args.Domain == "" {
+		return &cloudfront.DistributionViewerCertificateArgs{
+			CloudfrontDefaultCertificate: pulumi.Bool(true),
+		}, nil
 	}
+	cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
+		Domain:   args.Domain,
+		Zone:     args.Zone,
+		Provider: args.CloudFront,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	return &cloudfront.DistributionViewerCertificateArgs{
+		AcmCertificateArn:      cert.ARN,
+		SslSupportMethod:       pulumi.String("sni-only"),
+		MinimumProtocolVersion: pulumi.String(minimumProtocolVersion),
+	}, nil
+}
+
+// logging declares the log bucket of logs, if set, and returns the
+// distribution's logging configuration and what it must wait for.
+func (s *Site) logging(ctx *pulumi.Context, name string, logs *Logs) (cloudfront.DistributionLoggingConfigPtrInput, []pulumi.Resource, error) {
+	if logs == nil {
+		return nil, nil, nil
+	}
+	ready, err := s.logBucket(ctx, name, *logs)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &cloudfront.DistributionLoggingConfigArgs{
+		Bucket:         s.LogBucket.BucketDomainName,
+		Prefix:         pulumi.String(distributionLogPrefix),
+		IncludeCookies: pulumi.Bool(false),
+	}, ready, nil
+}
+
+// distributionParts are what the distribution uses of the resources
+// declared before it.
+type distributionParts struct {
+	oac     *cloudfront.OriginAccessControl
+	headers *cloudfront.ResponseHeadersPolicy
+	viewer  *cloudfront.DistributionViewerCertificateArgs
+	logging cloudfront.DistributionLoggingConfigPtrInput
+}
+
+// The distribution's origins: the bucket, and the API for gateway.Prefix.
+const originID, apiOriginID = "bucket", "api"
+
+// distribution declares the distribution that serves the bucket, and the
+// API under gateway.Prefix.
+func (s *Site) distribution(ctx *pulumi.Context, name string, args Args, parts distributionParts, opts ...pulumi.ResourceOption) error {
 	var aliases pulumi.StringArray
 	if args.Domain != "" {
-		cert, err := domain.NewCertificate(ctx, name, domain.CertificateArgs{
-			Domain:  args.Domain,
-			Zone:    args.Zone,
-			Region:  domain.CloudFrontRegion,
-			Profile: args.AWSProfile,
-		}, parent)
-		if err != nil {
-			return err
-		}
 		aliases = pulumi.StringArray{pulumi.String(args.Domain)}
-		viewer = &cloudfront.DistributionViewerCertificateArgs{
-			AcmCertificateArn:      cert.ARN,
-			SslSupportMethod:       pulumi.String("sni-only"),
-			MinimumProtocolVersion: pulumi.String(minimumProtocolVersion),
-		}
 	}
-	var logging cloudfront.DistributionLoggingConfigPtrInput
-	distributionOpts := []pulumi.ResourceOption{parent}
-	if args.Logs != nil {
-		ready, err := s.logBucket(ctx, name, *args.Logs)
-		if err != nil {
-			return err
-		}
-		logging = &cloudfront.DistributionLoggingConfigArgs{
-			Bucket:         s.LogBucket.BucketDomainName,
-			Prefix:         pulumi.String(distributionLogPrefix),
-			IncludeCookies: pulumi.Bool(false),
-		}
-		distributionOpts = append(distributionOpts, pulumi.DependsOn(ready))
-	}
-	const originID, apiOriginID = "bucket", "api"
-	var apiBehaviours cloudfront.DistributionOrderedCacheBehaviorArray
-	for _, pattern := range []string{gateway.Prefix, gateway.Prefix + "/*"} {
-		apiBehaviours = append(apiBehaviours, &cloudfront.DistributionOrderedCacheBehaviorArgs{
-			PathPattern:           pulumi.String(pattern),
-			TargetOriginId:        pulumi.String(apiOriginID),
-			ViewerProtocolPolicy:  pulumi.String("https-only"),
-			AllowedMethods:        pulumi.ToStringArray(apiMethods(args.API.Methods)),
-			CachedMethods:         pulumi.ToStringArray(readMethods),
-			CachePolicyId:         pulumi.String(cachingDisabledPolicyID),
-			OriginRequestPolicyId: pulumi.String(allViewerExceptHostHeaderPolicyID),
-		})
-	}
+	var err error
 	s.Distribution, err = cloudfront.NewDistribution(ctx, name, &cloudfront.DistributionArgs{
 		WebAclId:          args.WebACL,
-		LoggingConfig:     logging,
+		LoggingConfig:     parts.logging,
 		Aliases:           aliases,
 		Enabled:           pulumi.Bool(true),
 		Comment:           pulumi.String("Sign-in page of " + ctx.Project() + "/" + ctx.Stack()),
@@ -294,29 +357,12 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		HttpVersion:       pulumi.String("http2and3"),
 		IsIpv6Enabled:     pulumi.Bool(true),
 		PriceClass:        pulumi.String("PriceClass_100"),
-		Origins: cloudfront.DistributionOriginArray{
-			&cloudfront.DistributionOriginArgs{
-				OriginId:              pulumi.String(originID),
-				DomainName:            s.Bucket.BucketRegionalDomainName,
-				OriginAccessControlId: oac.ID(),
-			},
-			&cloudfront.DistributionOriginArgs{
-				OriginId:   pulumi.String(apiOriginID),
-				DomainName: args.API.Host,
-				OriginPath: pulumi.String(args.API.OriginPath),
-				CustomOriginConfig: &cloudfront.DistributionOriginCustomOriginConfigArgs{
-					OriginProtocolPolicy: pulumi.String("https-only"),
-					OriginSslProtocols:   pulumi.ToStringArray([]string{"TLSv1.2"}),
-					HttpPort:             pulumi.Int(80),
-					HttpsPort:            pulumi.Int(443),
-				},
-			},
-		},
+		Origins:           s.origins(parts.oac, args.API),
 		// The API's behaviours come first: CloudFront takes the first
 		// pattern that matches. No CustomErrorResponses: they apply to every
 		// behaviour, and one that turned 403 or 404 into the page would
 		// replace the API's own answers.
-		OrderedCacheBehaviors: apiBehaviours,
+		OrderedCacheBehaviors: apiBehaviours(args.API.Methods),
 		DefaultCacheBehavior: &cloudfront.DistributionDefaultCacheBehaviorArgs{
 			TargetOriginId:          pulumi.String(originID),
 			ViewerProtocolPolicy:    pulumi.String("redirect-to-https"),
@@ -324,18 +370,65 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 			CachedMethods:           pulumi.ToStringArray([]string{"GET", "HEAD"}),
 			Compress:                pulumi.Bool(true),
 			CachePolicyId:           pulumi.String(cachingOptimizedPolicyID),
-			ResponseHeadersPolicyId: headers.ID(),
+			ResponseHeadersPolicyId: parts.headers.ID(),
 		},
 		Restrictions: &cloudfront.DistributionRestrictionsArgs{
 			GeoRestriction: &cloudfront.DistributionRestrictionsGeoRestrictionArgs{
 				RestrictionType: pulumi.String("none"),
 			},
 		},
-		ViewerCertificate: viewer,
-	}, distributionOpts...)
+		ViewerCertificate: parts.viewer,
+	}, opts...)
 	if err != nil {
 		return fmt.Errorf("distribution: %w", err)
 	}
+	return nil
+}
+
+// origins are the distribution's origins: the bucket, read through oac,
+// and the API.
+func (s *Site) origins(oac *cloudfront.OriginAccessControl, api APIOrigin) cloudfront.DistributionOriginArray {
+	return cloudfront.DistributionOriginArray{
+		&cloudfront.DistributionOriginArgs{
+			OriginId:              pulumi.String(originID),
+			DomainName:            s.Bucket.BucketRegionalDomainName,
+			OriginAccessControlId: oac.ID(),
+		},
+		&cloudfront.DistributionOriginArgs{
+			OriginId:   pulumi.String(apiOriginID),
+			DomainName: api.Host,
+			OriginPath: pulumi.String(api.OriginPath),
+			CustomOriginConfig: &cloudfront.DistributionOriginCustomOriginConfigArgs{
+				OriginProtocolPolicy: pulumi.String("https-only"),
+				OriginSslProtocols:   pulumi.ToStringArray([]string{"TLSv1.2"}),
+				HttpPort:             pulumi.Int(80),
+				HttpsPort:            pulumi.Int(443),
+			},
+		},
+	}
+}
+
+// apiBehaviours are the behaviours of gateway.Prefix and what is under it:
+// to the API, uncached, with the viewer's headers but Host.
+func apiBehaviours(methods []string) cloudfront.DistributionOrderedCacheBehaviorArray {
+	var behaviours cloudfront.DistributionOrderedCacheBehaviorArray
+	for _, pattern := range []string{gateway.Prefix, gateway.Prefix + "/*"} {
+		behaviours = append(behaviours, &cloudfront.DistributionOrderedCacheBehaviorArgs{
+			PathPattern:           pulumi.String(pattern),
+			TargetOriginId:        pulumi.String(apiOriginID),
+			ViewerProtocolPolicy:  pulumi.String("https-only"),
+			AllowedMethods:        pulumi.ToStringArray(apiMethods(methods)),
+			CachedMethods:         pulumi.ToStringArray(readMethods),
+			CachePolicyId:         pulumi.String(cachingDisabledPolicyID),
+			OriginRequestPolicyId: pulumi.String(allViewerExceptHostHeaderPolicyID),
+		})
+	}
+	return behaviours
+}
+
+// address sets the site's origin and URL: its own domain name, with its
+// alias records, or the distribution's.
+func (s *Site) address(ctx *pulumi.Context, name string, args Args, parent pulumi.ResourceOption) error {
 	s.Origin = pulumi.Sprintf("https://%s", s.Distribution.DomainName)
 	if args.Domain != "" {
 		s.Origin = pulumi.String("https://" + args.Domain).ToStringOutput()
@@ -347,7 +440,12 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 		}
 	}
 	s.URL = pulumi.Sprintf("%s/", s.Origin)
+	return nil
+}
 
+// readPolicy declares the bucket's policy: the distribution alone reads
+// it, over TLS. It waits for the public access block private.
+func (s *Site) readPolicy(ctx *pulumi.Context, name string, private *s3.BucketPublicAccessBlock, parent pulumi.ResourceOption) error {
 	policy := pulumi.All(s.Bucket.Arn, s.Distribution.Arn).ApplyT(func(v []any) (string, error) {
 		return bucketPolicy(v[0].(string), v[1].(string))
 	}).(pulumi.StringOutput)
@@ -357,7 +455,12 @@ func (s *Site) declare(ctx *pulumi.Context, name string, args Args) error {
 	}, parent, pulumi.DependsOn([]pulumi.Resource{private})); err != nil {
 		return fmt.Errorf("bucket policy: %w", err)
 	}
+	return nil
+}
 
+// objects uploads the page's files, once the bucket's ownership controls
+// are in place.
+func (s *Site) objects(ctx *pulumi.Context, files []site.File, ownership *s3.BucketOwnershipControls) error {
 	after := pulumi.DependsOn([]pulumi.Resource{ownership})
 	for _, f := range files {
 		if err := s.object(ctx, f, after); err != nil {

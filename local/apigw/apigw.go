@@ -6,10 +6,11 @@
 //
 // Every setting comes from package signin/functions/gateway, the definition
 // the Pulumi program deploys: the routes, the identity source header and
-// validation pattern, the mapping template (gateway.RequestBody), the CORS
-// headers, the error bodies and the cache TTL. What only an emulation
+// validation pattern, the mapping template (gateway.RequestTemplate), the
+// CORS headers, the error bodies and the cache TTL. What only an emulation
 // needs lives here: matching a request to its route as API Gateway does,
-// the validation pattern compiled, the authorizer failure's body. The
+// the validation pattern compiled, the mapping template rendered as API
+// Gateway's $util.escapeJavaScript does, the authorizer failure's body. The
 // functions are the real ones, invoked as lambda.Handler.
 package apigw
 
@@ -225,7 +226,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // template runs a Template route: the function gets the mapping
 // template's event, and its answer is the 200 body; its error is a 500.
 func (g *Gateway) template(w http.ResponseWriter, r *http.Request, route gateway.Route, fn lambda.Handler, policy authorizerPolicy) {
-	answer, err := fn.Invoke(r.Context(), gateway.RequestBody(policy.Context[gateway.ContextName]))
+	answer, err := fn.Invoke(r.Context(), requestBody(policy.Context[gateway.ContextName]))
 	if err != nil {
 		g.cfg.logger.Error("apigw: the function failed", "route", route.String(), "err", err)
 		g.fail(w, http.StatusInternalServerError, gateway.ErrorBody(gateway.MessageInternalError))
