@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"signin/functions/gateway"
 	"signin/infra/internal/golden"
 	"signin/infra/repo"
 )
@@ -68,22 +69,34 @@ func optionsConfig() map[string]string {
 	return cfg
 }
 
+// optionsRoutes is the route table with a route restricted to a group, as
+// the options snapshot declares it: the REQUEST authorizer, its invoke
+// permission and a method behind it.
+func optionsRoutes() gateway.Table {
+	return append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+}
+
 // Every resource the program declares, with its inputs, parent, provider
 // and dependencies, is in a golden file, so a reviewer sees every
 // infrastructure change as a diff: testdata/resources.golden.json for the
 // default configuration, testdata/resources.options.golden.json with every
-// option set. What depends on the Go toolchain (the archives' bytes) or on
+// option set and a route restricted to a group (optionsRoutes). What depends on the Go toolchain (the archives' bytes) or on
 // the page's content (another part's files) is recorded by name only.
 func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 	for _, c := range []struct {
-		file string
-		cfg  map[string]string
+		file   string
+		cfg    map[string]string
+		routes gateway.Table
 	}{
-		{"resources.golden.json", testConfig()},
-		{"resources.options.golden.json", optionsConfig()},
+		{"resources.golden.json", testConfig(), gateway.Routes},
+		{"resources.options.golden.json", optionsConfig(), optionsRoutes()},
 	} {
 		t.Run(c.file, func(t *testing.T) {
-			golden.CheckDiff(t, filepath.Join("testdata", c.file), snapshotOf(t, deploy(t, nil, c.cfg)), resourceDiff)
+			m := &mocks{}
+			if err := runRoutes(m, c.cfg, c.routes); err != nil {
+				t.Fatalf("the program failed: %v", err)
+			}
+			golden.CheckDiff(t, filepath.Join("testdata", c.file), snapshotOf(t, m), resourceDiff)
 		})
 	}
 }

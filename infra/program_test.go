@@ -106,8 +106,9 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 }
 
 // The authorizer is told the client ID, the allow-lists, the groups and
-// the route table's access rules, and nothing that would replace Google as
-// the issuer.
+// the routes restricted to groups (the open ones are the TOKEN
+// authorizer's, which needs no list), and nothing that would replace
+// Google as the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
@@ -118,10 +119,11 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := stringMap(m.one(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
-	// The routes every caller may call are the table's, as "METHOD /path".
-	wantRoutes := map[string][]string{"admins": {"DELETE /me"}}
-	for _, r := range gateway.Routes {
-		wantRoutes[""] = append(wantRoutes[""], r.Method+" "+r.Path)
+	// The restricted routes, as "METHOD /path" under their groups.
+	wantRoutes := map[string][]string{}
+	for _, r := range routes.Restricted() {
+		groups := strings.Join(r.Groups, ",")
+		wantRoutes[groups] = append(wantRoutes[groups], r.Method+" "+r.Path)
 	}
 	var gotRoutes map[string][]string
 	if err := json.Unmarshal([]byte(got["ROUTE_GROUPS"]), &gotRoutes); err != nil || !reflect.DeepEqual(gotRoutes, wantRoutes) {
@@ -210,6 +212,39 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 	}
 }
 
+// The REQUEST authorizer and its invoke permission exist only when a route
+// has groups; the restricted routes' methods are behind it, the open ones
+// behind the TOKEN authorizer.
+func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
+	open := gateway.Table{{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template}, {Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy}}
+	m := &mocks{}
+	if err := runRoutes(m, testConfig(), open); err != nil {
+		t.Fatal(err)
+	}
+	if got := len(m.all("aws:apigateway/authorizer:Authorizer")); got != 1 {
+		t.Errorf("open routes only: %d authorizers, want the TOKEN one", got)
+	}
+	cfg := testConfig()
+	cfg["signin:groups"] = `{"admins":{"emails":["ada@example.com"]}}`
+	m = &mocks{}
+	if err := runRoutes(m, cfg, append(slices.Clone(open), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})); err != nil {
+		t.Fatal(err)
+	}
+	req := m.one(t, "aws:apigateway/authorizer:Authorizer", "api-request")
+	if str(req.Inputs, "type") != "REQUEST" || str(req.Inputs, "identitySource") != strings.Join(gateway.RequestIdentitySources, ",") {
+		t.Errorf("REQUEST authorizer inputs %v", req.Inputs)
+	}
+	if got := str(m.one(t, "aws:lambda/permission:Permission", "api-request-authorizer").Inputs, "sourceArn"); !strings.HasPrefix(got, executionARN+"/authorizers/") {
+		t.Errorf("the REQUEST authorizer's permission: sourceArn %q, want %s/authorizers/<id>", got, executionARN)
+	}
+	for name, behind := range map[string]string{"api-api-me-delete": "api-request", "api-api-me-get": "api"} {
+		deps := m.one(t, "aws:apigateway/method:Method", name).Dependencies
+		if !slices.ContainsFunc(deps, func(d string) bool { return strings.HasSuffix(d, "$aws:apigateway/authorizer:Authorizer::"+behind) }) {
+			t.Errorf("method %s depends on %v, want the authorizer %s", name, deps, behind)
+		}
+	}
+}
+
 // Pitfall 5: API Gateway may invoke each function only through its exact
 // source ARN.
 func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
@@ -219,8 +254,8 @@ func TestInvokePermissionsUseExactSourceARNs(t *testing.T) {
 		{"api-api-get", "hello", executionARN + "/*/GET/api"},
 		{"api-api-me-get", "me", executionARN + "/*/GET/api/me"},
 	}
-	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+1; got != want {
-		t.Errorf("%d permissions, want %d: the authorizer's and one per route", got, want)
+	if got, want := len(m.all("aws:lambda/permission:Permission")), len(gateway.Routes)+len(gateway.Routes.Authorizers()); got != want {
+		t.Errorf("%d permissions, want %d: one per authorizer and one per route", got, want)
 	}
 	for _, c := range cases {
 		p := m.one(t, "aws:lambda/permission:Permission", c.name)

@@ -1,7 +1,10 @@
-// Package authorizer is the API's Lambda TOKEN authorizer: it verifies the
-// Google ID token API Gateway hands it and answers with the IAM policy that
-// lets the request through (Allow), refuses it (Deny, API Gateway's 403), or
-// the error "Unauthorized" (API Gateway's 401).
+// Package authorizer is the API's Lambda authorizer, of both types API
+// Gateway sends: TOKEN, for the open routes, and REQUEST, for the routes
+// restricted to groups. It verifies the Google ID token API Gateway hands it
+// and answers with the IAM policy that lets the request through (Allow),
+// refuses it (Deny, API Gateway's 403), or the error "Unauthorized" (API
+// Gateway's 401). Both types take the same path: verification,
+// allow-lists, the email rule, the groups and the context.
 //
 // Verification is go-oidc's: issuer, audience, expiry, not-before and an
 // RS256 signature under the issuer's published keys, held by a KeySet for
@@ -10,8 +13,14 @@
 // NumericDates as numbers) and checks what go-oidc does not: the subject is
 // present, several audiences come with an authorized party (azp), azp, when
 // present, is the client ID, and, when an allow-list is configured, the
-// email is verified and listed or the hosted domain (hd) is. Its Allow
-// policy names the routes the caller's groups may call (policy.Access).
+// email is verified and listed or the hosted domain (hd) is.
+//
+// Every answer is Allow or Deny of the whole stage. A TOKEN answer is
+// cached per token and admits every open route; a REQUEST answer is cached
+// per token and route (gateway.RequestIdentitySources) and admits the
+// caller when the route API Gateway matched, the event's resource and
+// httpMethod, names one of the caller's groups. The method ARN's path, the
+// request's own spelling, decides nothing.
 package authorizer
 
 import (
@@ -20,6 +29,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -67,14 +77,12 @@ type Handler struct {
 	trustEmails bool
 	// groups are the groups, in the order of their names.
 	groups []group
-	// access writes the policy from the routes' groups; nil allows every
-	// route. accessErr is why the routes' rules were refused, which
-	// fails every request.
-	access    *policy.Access
-	accessErr error
-	keys      *KeySet
-	oidc      *oidc.Config
-	log       *slog.Logger
+	// routes are the routes restricted to groups, the REQUEST authorizer's
+	// (Config.Routes), by method and resource path ("GET /api/orders").
+	routes map[string][]string
+	keys   *KeySet
+	oidc   *oidc.Config
+	log    *slog.Logger
 	// issuers are the verifiers by issuer when workloads are configured,
 	// nil otherwise: every token is then the people's issuer's, verified
 	// without a look at its claims first.
@@ -117,41 +125,110 @@ func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
 		m := cfg.Groups[name]
 		a.groups = append(a.groups, group{name: name, emails: m.Emails, domains: m.Domains})
 	}
-	if cfg.Routes != nil {
-		a.access, a.accessErr = policy.NewAccess(AccessRoutes(cfg.Routes))
+	a.routes = make(map[string][]string, len(cfg.Routes))
+	for _, r := range cfg.Routes.Restricted() {
+		a.routes[r.Method+" "+r.ResourcePath()] = slices.Clone(r.Groups)
 	}
 	return a
 }
 
-// Handle is the Lambda handler. It returns an Allow policy for the routes
-// of the stage the caller may call (every route when none names a group)
-// with the user's name, email and groups as context, a Deny policy of the
-// whole stage for a valid token whose user is not allowed,
-// errUnauthorized for an invalid token, and another error when the token
-// could not be checked (the issuer's keys are unavailable), the event is
-// not API Gateway's or the routes' rules were refused.
-func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
-	stage, err := policy.Stage(event.MethodArn)
-	if err == nil {
-		err = a.accessErr
+// Event is an authorizer event of either type, as API Gateway sends it:
+// a TOKEN event (type, authorizationToken and methodArn) or a REQUEST
+// event (events.APIGatewayCustomAuthorizerRequestTypeRequest).
+type Event struct {
+	events.APIGatewayCustomAuthorizerRequestTypeRequest
+	// AuthorizationToken is a TOKEN event's token.
+	AuthorizationToken string `json:"authorizationToken"`
+}
+
+// Event types, as API Gateway names them in an event's type.
+const (
+	typeToken   = "TOKEN"
+	typeRequest = "REQUEST"
+)
+
+// Dispatch is the Lambda handler: it answers a TOKEN event with Handle
+// and a REQUEST event with HandleRequest; any other type is an error.
+func (a *Handler) Dispatch(ctx context.Context, event Event) (events.APIGatewayCustomAuthorizerResponse, error) {
+	switch event.Type {
+	case typeToken:
+		return a.Handle(ctx, events.APIGatewayCustomAuthorizerRequest{Type: event.Type, AuthorizationToken: event.AuthorizationToken, MethodArn: event.MethodArn})
+	case typeRequest:
+		return a.HandleRequest(ctx, event.APIGatewayCustomAuthorizerRequestTypeRequest)
 	}
+	err := fmt.Errorf("authorizer: event type %q is neither %s nor %s", event.Type, typeToken, typeRequest)
+	a.logDecision(ctx, decision{outcome: OutcomeError, reason: "unknown event type", err: err})
+	return events.APIGatewayCustomAuthorizerResponse{}, err
+}
+
+// Handle answers a TOKEN event, for the open routes: an Allow policy of
+// the whole stage with the user's name, email and groups as context, a
+// Deny policy of the whole stage for a valid token whose user is not
+// allowed, errUnauthorized for an invalid token, and another error when
+// the token could not be checked (the issuer's keys are unavailable) or
+// the event is not API Gateway's.
+func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	return a.answer(ctx, event.MethodArn, event.AuthorizationToken, nil)
+}
+
+// HandleRequest answers a REQUEST event, for a route restricted to groups:
+// as Handle, but the Allow only when the route API Gateway matched (the
+// event's resource and httpMethod, never its methodArn's path) names one of
+// the caller's groups, a Deny of the whole stage otherwise. A route the
+// configuration does not restrict is an error, as is an Authorization
+// header given twice in different cases.
+func (a *Handler) HandleRequest(ctx context.Context, event events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error) {
+	route := event.HTTPMethod + " " + event.Resource
+	groups, ok := a.routes[route]
+	if !ok {
+		err := fmt.Errorf("authorizer: %q is not a route restricted to groups", route)
+		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "unknown route", err: err})
+		return events.APIGatewayCustomAuthorizerResponse{}, err
+	}
+	token, ok := header(event.Headers, gateway.AuthorizationHeader)
+	if !ok {
+		a.logDecision(ctx, unauthorized("ambiguous Authorization header", ""))
+		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
+	}
+	return a.answer(ctx, event.MethodArn, token, groups)
+}
+
+// header returns the value of the header name in headers, matched
+// case-insensitively as HTTP names are; false when two names match.
+func header(headers map[string]string, name string) (string, bool) {
+	value, found := "", false
+	for k, v := range headers {
+		if http.CanonicalHeaderKey(k) == http.CanonicalHeaderKey(name) {
+			if found {
+				return "", false
+			}
+			value, found = v, true
+		}
+	}
+	return value, true
+}
+
+// answer decides on token for the stage of methodARN: Allow of the whole
+// stage for a caller the stack admits who is, when groups is not empty, in
+// one of them; Deny of the whole stage for another valid token.
+func (a *Handler) answer(ctx context.Context, methodARN, token string, groups []string) (events.APIGatewayCustomAuthorizerResponse, error) {
+	stage, err := policy.Stage(methodARN)
 	if err != nil {
-		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN or access rules", err: err})
+		a.logDecision(ctx, decision{outcome: OutcomeError, reason: "malformed method ARN", err: err})
 		return events.APIGatewayCustomAuthorizerResponse{}, fmt.Errorf("authorizer: %w", err)
 	}
-	d := a.decide(ctx, event.AuthorizationToken)
+	d := a.decide(ctx, token)
+	if d.outcome == outcomeAllow && len(groups) > 0 && !slices.ContainsFunc(groups, func(g string) bool { return slices.Contains(d.groups, g) }) {
+		d = decision{outcome: outcomeDeny, reason: "not in the route's groups", sub: d.sub}
+	}
 	a.logDecision(ctx, d)
 	switch d.outcome {
 	case outcomeAllow:
-		doc := policy.Document(policy.Allow, stage+"/*/*")
-		if a.access != nil {
-			doc = a.access.Document(stage, func(g string) bool { return slices.Contains(d.groups, g) })
-		}
-		return Answer(d.sub, d.name, d.email, d.groups, doc), nil
+		return answerOf(d.sub, d.name, d.email, d.groups, policy.Document(policy.Allow, policy.WholeStage(stage))), nil
 	case outcomeDeny:
 		return events.APIGatewayCustomAuthorizerResponse{
 			PrincipalID:    d.sub,
-			PolicyDocument: policy.Document(policy.Deny, stage+"/*/*"),
+			PolicyDocument: policy.Document(policy.Deny, policy.WholeStage(stage)),
 		}, nil
 	case OutcomeUnauthorized:
 		return events.APIGatewayCustomAuthorizerResponse{}, errUnauthorized
@@ -160,11 +237,11 @@ func (a *Handler) Handle(ctx context.Context, event events.APIGatewayCustomAutho
 	}
 }
 
-// Answer returns the authorizer's answer admitting the caller sub under
+// answerOf returns the authorizer's answer admitting the caller sub under
 // the policy doc: the principal, the policy, and the context the routes'
 // integrations receive (the caller's name, email and groups, the groups
 // comma-separated as a context value cannot be a list).
-func Answer(sub, name, email string, groups []string, doc events.APIGatewayCustomAuthorizerPolicy) events.APIGatewayCustomAuthorizerResponse {
+func answerOf(sub, name, email string, groups []string, doc events.APIGatewayCustomAuthorizerPolicy) events.APIGatewayCustomAuthorizerResponse {
 	return events.APIGatewayCustomAuthorizerResponse{
 		PrincipalID:    sub,
 		PolicyDocument: doc,

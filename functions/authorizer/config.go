@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"signin/functions/gateway"
-	"signin/functions/policy"
 )
 
 // Names of the environment variables the authorizer reads.
@@ -78,9 +77,11 @@ type Config struct {
 	// Workloads are the non-human callers admitted with their own issuers'
 	// tokens. A workload of Issuer is a Google service account of it.
 	Workloads Workloads
-	// Routes are the route table's access rules: each route's Method, Path
-	// and Groups (its function and integration are not the authorizer's
-	// concern). Nil means every caller let in may call every route.
+	// Routes are the routes restricted to groups, which the REQUEST
+	// authorizer decides: each route's Method, Path and Groups (its
+	// function and integration are not the authorizer's concern). A route
+	// without groups here is ignored: the TOKEN authorizer admits to it
+	// every caller let in.
 	Routes gateway.Table
 }
 
@@ -145,10 +146,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
 		}
 	}
-	if err := c.Groups.Check(c.Routes); err != nil {
+	if err := CheckAccess(c.Groups, c.Routes); err != nil {
 		errs = append(errs, fmt.Errorf("%s and %s: %w", envGroups, envRouteGroups, err))
-	} else if _, err := policy.NewAccess(AccessRoutes(c.Routes)); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", envRouteGroups, err))
 	}
 	if len(errs) > 0 {
 		return Config{}, fmt.Errorf("authorizer configuration: %w", errors.Join(errs...))
@@ -156,9 +155,8 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// parseRoutes reads the access rules of ROUTE_GROUPS: a JSON object from
-// a route's groups, comma-separated ("" for the open routes), to the
-// routes, each "<method> <path>" (the path in the route table, below
+// parseRoutes reads the restricted routes of ROUTE_GROUPS: a JSON object
+// from a route's groups, comma-separated, to the routes, each "<method> <path>" (the path in the route table, below
 // gateway.Prefix), in the order of the groups and of each list.
 func parseRoutes(raw string) (gateway.Table, error) {
 	var rules map[string][]string
@@ -181,8 +179,8 @@ func parseRoutes(raw string) (gateway.Table, error) {
 			if !ok {
 				return nil, fmt.Errorf("%q is not <method> <path>", route)
 			}
-			// A policy names methods and paths as API Gateway's method ARNs
-			// spell them: a Deny of "get /admin" would never match.
+			// A REQUEST event names the method as API Gateway does: a
+			// route "get /admin" would never be found.
 			if !slices.Contains(gateway.Methods, method) {
 				return nil, fmt.Errorf("%q: method %q is not one of %s", route, method, strings.Join(gateway.Methods, ", "))
 			}
@@ -293,8 +291,8 @@ func CheckDomain(s string) error {
 // Environ returns the environment that configures the authorizer as c:
 // the variables named by the env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
-// only when not empty, the groups, the workloads and the routes' access
-// rules as JSON;
+// only when not empty, the groups, the workloads and the restricted
+// routes as JSON;
 // and SSL_CERT_DIR, which keeps crypto/x509 to the certificate bundle
 // (certDirVariable). ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
@@ -323,12 +321,12 @@ func (c Config) Environ() map[string]string {
 		b, _ := json.Marshal(c.Workloads)
 		env[envWorkloads] = string(b)
 	}
-	if c.Routes != nil {
+	if restricted := c.Routes.Restricted(); len(restricted) > 0 {
 		// Routes listed under their groups: the variable counts against
 		// Lambda's 4 KB of environment, and a route's own key and list
 		// would take about twice the bytes.
 		rules := map[string][]string{}
-		for _, r := range c.Routes {
+		for _, r := range restricted {
 			groups := strings.Join(r.Groups, ",")
 			rules[groups] = append(rules[groups], r.Method+" "+r.Path)
 		}

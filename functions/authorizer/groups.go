@@ -93,23 +93,15 @@ func (g Groups) Check(routes gateway.Table) error {
 	return errors.Join(errs...)
 }
 
-// AccessRoutes returns the access rules of the route table as the
-// authorizer reads them: each route's method, resource path and groups.
-func AccessRoutes(t gateway.Table) []policy.Route {
-	routes := make([]policy.Route, len(t))
-	for i, r := range t {
-		routes[i] = policy.Route{Method: r.Method, Path: r.ResourcePath(), Groups: slices.Clone(r.Groups)}
-	}
-	return routes
-}
-
 // CheckAccess checks the groups and the route table's access rules
 // together, as the authorizer does when it starts: what `make test`, `make
 // dev` and the Pulumi program run before anything is built or declared.
+// Besides Groups.Check, every route's method ARN must fit API Gateway's
+// bound (policy.CheckMethodARN).
 func CheckAccess(g Groups, t gateway.Table) error {
-	if err := g.Check(t); err != nil {
-		return err
+	errs := []error{g.Check(t)}
+	for _, r := range t {
+		errs = append(errs, policy.CheckMethodARN(r.Method, r.ResourcePath()))
 	}
-	_, err := policy.NewAccess(AccessRoutes(t))
-	return err
+	return errors.Join(errs...)
 }

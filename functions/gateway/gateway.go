@@ -25,6 +25,14 @@ const AuthorizationHeader = "Authorization"
 // reads the token from.
 const IdentitySource = "method.request.header." + AuthorizationHeader
 
+// RequestIdentitySources are the identity sources of the REQUEST
+// authorizer of the routes restricted to groups: the token and the route
+// API Gateway matched, its method and resource path (such as
+// /api/orders/{id}, the path template, never the request's spelling). API
+// Gateway caches the authorizer's answer per token and route, and answers
+// 401 without invoking it when one of them is missing or empty.
+var RequestIdentitySources = []string{IdentitySource, "context.httpMethod", "context.resourcePath"}
+
 // TokenPattern is the TOKEN authorizer's identity validation expression: a
 // JWT in compact form (three base64url segments, none empty), optionally
 // prefixed by the Bearer scheme, whose name is case-insensitive (RFC 9110

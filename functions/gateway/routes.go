@@ -14,14 +14,17 @@ import (
 // Pulumi program declares the API from it, the local stack emulates it, and
 // the build, `make dev` and the tests read it.
 //
-// Every route runs behind the one TOKEN authorizer.
+// A route without Groups runs behind the TOKEN authorizer, whose answer is
+// the whole stage; a route with Groups behind the REQUEST authorizer, which
+// decides on the route API Gateway matched (RequestIdentitySources). Both
+// are the function AuthorizerFunction.
 var Routes = Table{
 	{Method: "GET", Path: "/", Function: "hello", Integration: Template},
 	{Method: "GET", Path: "/me", Function: "me", Integration: Proxy},
 }
 
-// AuthorizerFunction is the function of the TOKEN authorizer, the command
-// functions/cmd/authorizer.
+// AuthorizerFunction is the function of the API's authorizers, TOKEN and
+// REQUEST: the command functions/cmd/authorizer.
 const AuthorizerFunction = "authorizer"
 
 // Integration is how API Gateway hands a request to a route's function.
@@ -125,6 +128,36 @@ func Environment[V any](routes Table, name string, authorizer map[string]V, site
 
 // Table is a route table.
 type Table []Route
+
+// Authorizer types, as API Gateway names them.
+const (
+	// TokenAuthorizer is the type of the authorizer of the open routes.
+	TokenAuthorizer = "TOKEN"
+	// RequestAuthorizer is the type of the authorizer of the routes
+	// restricted to groups.
+	RequestAuthorizer = "REQUEST"
+)
+
+// Authorizers returns the types of the authorizers an API serving t has:
+// TokenAuthorizer, and RequestAuthorizer when a route has Groups.
+func (t Table) Authorizers() []string {
+	if len(t.Restricted()) > 0 {
+		return []string{TokenAuthorizer, RequestAuthorizer}
+	}
+	return []string{TokenAuthorizer}
+}
+
+// Restricted returns the routes with Groups, in the table's order: those
+// the REQUEST authorizer decides.
+func (t Table) Restricted() Table {
+	var out Table
+	for _, r := range t {
+		if len(r.Groups) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
 
 var (
 	functionName = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)

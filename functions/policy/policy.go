@@ -1,12 +1,16 @@
-// Package policy builds the IAM policy documents a Lambda TOKEN authorizer
-// hands back to API Gateway.
+// Package policy builds the IAM policy documents a Lambda authorizer hands
+// back to API Gateway.
 //
 // A policy covers every route of the stage the request came to
-// (arn:aws:execute-api:<region>:<account>:<api>/<stage>), never only the
-// method that was called: API Gateway caches an authorizer's answer per
-// token, and a cached policy naming a single method would deny the same user
-// the next, different method. With access per route (Access), it names the
-// routes the caller may call, all of them at once.
+// (arn:aws:execute-api:<region>:<account>:<api>/<stage>/*/*, WholeStage),
+// never only the method that was called: API Gateway caches an authorizer's
+// answer and reuses it for every request with the same identity-source
+// values, and a cached policy naming a single method would deny the same
+// user the next, different method. Access per route is not written as
+// resource patterns: a method ARN's path is the request's spelling, not the
+// route's (a trailing slash, an encoded slash), so a route restricted to
+// groups is decided by a REQUEST authorizer whose cache key names the
+// matched route.
 package policy
 
 import (
@@ -63,6 +67,42 @@ func Stage(methodARN string) (string, error) {
 		}
 	}
 	return arnFields + "/" + stage, nil
+}
+
+// WholeStage returns the resource of every method of the stage, the ARN
+// Stage returns: <stage>/*/*.
+func WholeStage(stage string) string { return stage + "/*/*" }
+
+// maxMethodARNLength is the longest method ARN API Gateway accepts in a
+// policy, in bytes (API Gateway quotas: "Length, in bytes, of the method's
+// ARN").
+const maxMethodARNLength = 1600
+
+// Lengths of a stage ARN's fields that no configuration decides: a region
+// name (bounded generously: today's longest, such as ap-southeast-7, have
+// 14 characters), the account's 12 digits and API Gateway's 10-character
+// API ID; and the longest stage name API Gateway accepts.
+const (
+	maxRegionLength    = 25
+	accountIDLength    = 12
+	apiIDLength        = 10
+	maxStageNameLength = 128
+)
+
+// longestStage is the longest stage ARN a method ARN can start with: the
+// longest partition (aws-us-gov), region, account, API ID and stage name.
+var longestStage = "arn:aws-us-gov:" + executeAPIService + ":" + strings.Repeat("r", maxRegionLength) + ":" +
+	strings.Repeat("0", accountIDLength) + ":" + strings.Repeat("a", apiIDLength) + "/" + strings.Repeat("s", maxStageNameLength)
+
+// CheckMethodARN reports a route, method and resource path (such as GET
+// and /api/orders/{id}), whose method ARN could exceed the 1,600 bytes API
+// Gateway accepts: the longest stage ARN, the method and the path, each
+// path parameter counted as its name's length in braces.
+func CheckMethodARN(method, path string) error {
+	if n := len(longestStage) + len("/"+method) + len(path); n > maxMethodARNLength {
+		return fmt.Errorf("policy: route %s %s: its method ARN could exceed API Gateway's %d bytes (%d): shorten the path", method, path, maxMethodARNLength, n)
+	}
+	return nil
 }
 
 // Document returns a policy document with one statement: effect ("Allow" or

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -65,5 +66,25 @@ func TestDocumentHasOneStatementInvokingTheResource(t *testing.T) {
 			len(s.Resource) != 1 || s.Resource[0] != resource {
 			t.Errorf("Document(%s) statement = %+v", effect, s)
 		}
+	}
+}
+
+func TestCheckMethodARNRefusesPathsTooLongForAMethodARN(t *testing.T) {
+	if err := CheckMethodARN("GET", "/api/orders/{id}"); err != nil {
+		t.Errorf("a short path: %v", err)
+	}
+	room := maxMethodARNLength - len(longestStage) - len("/GET")
+	if err := CheckMethodARN("GET", "/"+strings.Repeat("a", room-1)); err != nil {
+		t.Errorf("a path of exactly the room left: %v", err)
+	}
+	if err := CheckMethodARN("GET", "/"+strings.Repeat("a", room)); err == nil || !strings.Contains(err.Error(), "exceed API Gateway's 1600 bytes") {
+		t.Errorf("a path one byte over: got %v", err)
+	}
+}
+
+func TestWholeStageCoversEveryMethodOfTheStage(t *testing.T) {
+	stage, err := Stage("arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/GET/api/orders/")
+	if err != nil || WholeStage(stage) != "arn:aws:execute-api:eu-central-1:123456789012:abcdef1234/dev/*/*" {
+		t.Errorf("WholeStage(%q) = %q, %v", stage, WholeStage(stage), err)
 	}
 }

@@ -48,7 +48,7 @@ type Args struct {
 	Email string
 	// APIName and StageName name the stage whose 5XX answers are counted.
 	APIName, StageName pulumi.StringInput
-	// Authorizer is the TOKEN authorizer's function, whose decision lines
+	// Authorizer is the authorizers' function, whose decision lines
 	// are counted.
 	Authorizer *function.Lambda
 	// Routes are the functions behind the API's routes, whose errors are

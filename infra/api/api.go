@@ -1,6 +1,8 @@
 // Package api declares the REST API of the route table (gateway.Routes):
-// a resource per path segment, every route's method behind the one TOKEN
-// authorizer with its integration (the mapping template or Lambda proxy), a
+// a resource per path segment, every route's method behind an authorizer
+// (the open routes behind the TOKEN authorizer, and, when some route is
+// restricted to groups, those behind a REQUEST authorizer of the same
+// function) with its integration (the mapping template or Lambda proxy), a
 // CORS preflight per resource, API Gateway's own errors made readable by the
 // page, the invoke permission of every function with its exact source ARN,
 // a deployment that follows every change, the table's included, and, as
@@ -67,6 +69,9 @@ type Gateway struct {
 
 	// authorizer is the TOKEN authorizer.
 	authorizer *apigateway.Authorizer
+	// requestAuthorizer is the REQUEST authorizer of the routes restricted
+	// to groups, nil when no route is.
+	requestAuthorizer *apigateway.Authorizer
 	// deployment is the deployment the stage serves.
 	deployment *apigateway.Deployment
 	// Stage serves the API at URL.
@@ -135,12 +140,13 @@ type RouteArgs struct {
 	SiteOrigin pulumi.StringInput
 	// Routes is the route table; it must be valid (gateway.Table.Validate).
 	Routes gateway.Table
-	// Authorizer is the TOKEN authorizer's function.
+	// Authorizer is the function of the authorizers, TOKEN and REQUEST.
 	Authorizer *lambda.Function
 	// Functions holds the function of every route, by name.
 	Functions map[string]*lambda.Function
 	// AuthorizerCacheTTL is how many seconds an authorizer's answer is
-	// cached for a token.
+	// cached for the same identity-source values: a token, or a token and
+	// a route.
 	AuthorizerCacheTTL int
 	// ThrottleRateLimit is the steady rate of requests per second.
 	ThrottleRateLimit float64
@@ -153,7 +159,7 @@ type RouteArgs struct {
 	Tracing bool
 }
 
-// Route declares the authorizer, the resources (under gateway.Prefix),
+// Route declares the authorizers, the resources (under gateway.Prefix),
 // methods, integrations and responses of args.Routes, the preflights, the gateway responses, the
 // functions' invoke permissions, the deployment and the throttled stage.
 func (a *Gateway) Route(ctx *pulumi.Context, name string, args RouteArgs) error {
@@ -212,7 +218,7 @@ func (d *declarer) declare(args RouteArgs) error {
 
 	auth, err := apigateway.NewAuthorizer(ctx, d.name, &apigateway.AuthorizerArgs{
 		RestApi:                      rest.ID(),
-		Type:                         pulumi.String("TOKEN"),
+		Type:                         pulumi.String(gateway.TokenAuthorizer),
 		AuthorizerUri:                args.Authorizer.InvokeArn,
 		IdentitySource:               pulumi.String(gateway.IdentitySource),
 		IdentityValidationExpression: pulumi.String(gateway.TokenPattern),
@@ -226,6 +232,26 @@ func (d *declarer) declare(args RouteArgs) error {
 	if err := d.permission(d.name+"-"+gateway.AuthorizerFunction, args.Authorizer, authorizerSourceARN(rest.ExecutionArn, auth.ID())); err != nil {
 		return fmt.Errorf("authorizer permission: %w", err)
 	}
+	if slices.Contains(args.Routes.Authorizers(), gateway.RequestAuthorizer) {
+		// The routes restricted to groups: decided on the route API
+		// Gateway matched, cached per token and route.
+		name := d.name + "-" + strings.ToLower(gateway.RequestAuthorizer)
+		req, err := apigateway.NewAuthorizer(ctx, name, &apigateway.AuthorizerArgs{
+			RestApi:                      rest.ID(),
+			Type:                         pulumi.String(gateway.RequestAuthorizer),
+			AuthorizerUri:                args.Authorizer.InvokeArn,
+			IdentitySource:               pulumi.String(strings.Join(gateway.RequestIdentitySources, ",")),
+			AuthorizerResultTtlInSeconds: pulumi.Int(args.AuthorizerCacheTTL),
+		}, d.opts())
+		if err != nil {
+			return fmt.Errorf("request authorizer: %w", err)
+		}
+		d.api.requestAuthorizer = req
+		d.track(req, req.Type, req.AuthorizerUri, req.IdentitySource, req.AuthorizerResultTtlInSeconds)
+		if err := d.permission(name+"-"+gateway.AuthorizerFunction, args.Authorizer, authorizerSourceARN(rest.ExecutionArn, req.ID())); err != nil {
+			return fmt.Errorf("request authorizer permission: %w", err)
+		}
+	}
 
 	d.ids = map[string]pulumi.StringOutput{"/": rest.RootResourceId}
 	for _, path := range args.Routes.Paths() {
@@ -238,7 +264,11 @@ func (d *declarer) declare(args RouteArgs) error {
 		if !ok {
 			return fmt.Errorf("route %s: no function %s declared", r, r.Function)
 		}
-		if err := d.route(r, fn, auth, cors); err != nil {
+		behind := d.api.authorizer
+		if len(r.Groups) > 0 {
+			behind = d.api.requestAuthorizer
+		}
+		if err := d.route(r, fn, behind, cors); err != nil {
 			return fmt.Errorf("route %s: %w", r, err)
 		}
 	}
@@ -356,7 +386,7 @@ func (d *declarer) resource(path string) error {
 	return nil
 }
 
-// route declares the method of r behind the authorizer, its integration
+// route declares the method of r behind the authorizer auth, its integration
 // with fn by r's kind, and fn's permission to be invoked for it.
 func (d *declarer) route(r gateway.Route, fn *lambda.Function, auth *apigateway.Authorizer, cors pulumi.StringMapOutput) error {
 	base, err := d.resourceName(r.ResourcePath())

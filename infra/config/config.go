@@ -11,7 +11,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -299,10 +298,9 @@ func validateHostname(key, value string) error {
 
 // CheckRoutes reports what of the configuration and the route table routes
 // together the authorizer or AWS would refuse: a route that names a group
-// the configuration does not define, routes whose groups an authorizer's
-// policy cannot tell apart or whose method ARN is too long (what the
-// authorizer refuses at start), an authorizer's environment over Lambda's
-// 4 KB, and an authorizer's answer over its budget.
+// the configuration does not define, a restricted route whose method ARN
+// is too long (what the authorizer refuses at start), and an authorizer's
+// environment over Lambda's 4 KB.
 func (c Settings) CheckRoutes(routes gateway.Table) error {
 	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
 		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
@@ -311,9 +309,6 @@ func (c Settings) CheckRoutes(routes gateway.Table) error {
 	if err := limits.CheckEnvironment(c.AuthorizerEnvironment(routes)); err != nil {
 		errs = append(errs, fmt.Errorf("%s, %s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails; a workload needs only the claims that tell it apart), or the route table's paths",
 			KeyAllowedEmails, KeyAllowedDomains, KeyGroups, KeyWorkloads, err, KeyAllowedDomains, KeyAllowedEmails))
-	}
-	if err := limits.CheckAuthorizerAnswer(c.Stage, slices.Sorted(maps.Keys(c.groups)), routes); err != nil {
-		errs = append(errs, fmt.Errorf("%s and the route table: %w", KeyGroups, err))
 	}
 	return errors.Join(errs...)
 }

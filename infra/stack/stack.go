@@ -40,7 +40,7 @@ type Sources struct {
 
 // Check reports what of the route table alone AWS would refuse once
 // declared: a function whose derived names are too long, or more resources
-// than API Gateway's quota. (What it decides with the configuration,
+// or authorizers than API Gateway's quotas. (What it decides with the configuration,
 // config.Settings.CheckRoutes checks.) The program runs it before it builds
 // or declares anything.
 func Check(routes gateway.Table) error {
@@ -51,6 +51,9 @@ func Check(routes gateway.Table) error {
 		}
 	}
 	if err := limits.CheckResources(len(limits.Resources(routes))); err != nil {
+		errs = append(errs, fmt.Errorf("the route table: %w", err))
+	}
+	if err := limits.CheckAuthorizers(len(routes.Authorizers())); err != nil {
 		errs = append(errs, fmt.Errorf("the route table: %w", err))
 	}
 	return errors.Join(errs...)

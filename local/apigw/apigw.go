@@ -1,6 +1,8 @@
 // Package apigw emulates the REST API that API Gateway serves from the route
-// table (gateway.Routes): every route behind a TOKEN authorizer with a
-// result cache, each integrated with its function as the mapping template
+// table (gateway.Routes): the open routes behind a TOKEN authorizer, the
+// routes restricted to groups behind a REQUEST authorizer (the same
+// function), each with its own result cache keyed by its identity-source
+// values, each route integrated with its function as the mapping template
 // (non-proxy) or as a Lambda proxy, a CORS preflight per resource, and API
 // Gateway's own error answers with CORS headers.
 //
@@ -10,13 +12,17 @@
 // CORS headers, the error bodies and the cache TTL. What only an emulation
 // needs lives here: matching a request to its route as API Gateway does,
 // the validation pattern compiled, the mapping template rendered as API
-// Gateway's $util.escapeJavaScript does, the authorizer failure's body. The
+// Gateway's $util.escapeJavaScript does, the authorizer failure's body, and
+// the evaluation of the authorizer's policy, which it accepts only in the
+// forms a whole-stage design needs (the stage's */* or an exact method
+// ARN). The
 // functions are the real ones, invoked as lambda.Handler.
 package apigw
 
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
@@ -50,7 +56,7 @@ const maxBodySize = 10 << 20
 type Config struct {
 	// Routes is the route table the API serves.
 	Routes gateway.Table
-	// Authorizer is the TOKEN authorizer function.
+	// Authorizer is the function of both authorizers, TOKEN and REQUEST.
 	Authorizer lambda.Handler
 	// Functions holds the function of every route, by name. A function
 	// that fails returns a *messages.InvokeResponse_Error, as
@@ -63,8 +69,8 @@ type Config struct {
 	// Region, AccountID, APIID and Stage make up the methodArn the
 	// authorizer sees: arn:aws:execute-api:<Region>:<AccountID>:<APIID>/<Stage>/<method>/<path>.
 	Region, AccountID, APIID, Stage string
-	// CacheTTL is how long the authorizer's answer for a token is reused;
-	// zero means gateway.DefaultAuthorizerTTL.
+	// CacheTTL is how long an authorizer's answer is reused for the same
+	// identity-source values; zero means gateway.DefaultAuthorizerTTL.
 	CacheTTL time.Duration
 	// logger receives one line per failure of a function; nil means
 	// slog.Default().
@@ -73,17 +79,25 @@ type Config struct {
 
 // Gateway is the emulated API, an http.Handler.
 type Gateway struct {
-	cfg   Config
-	now   func() time.Time
-	mu    sync.Mutex
-	cache map[string]cached
+	cfg Config
+	now func() time.Time
+	mu  sync.Mutex
+	// tokens caches the TOKEN authorizer's answers by token; requests the
+	// REQUEST authorizer's by its identity-source values (requestKey).
+	tokens, requests map[string]cached
 }
 
-// cached is the authorizer's answer for one token.
+// cached is an authorizer's answer for one set of identity-source values.
 type cached struct {
 	policy  authorizerPolicy
 	expires time.Time
 }
+
+// Authorizer types, as API Gateway names them in the event's type.
+const (
+	typeToken   = "TOKEN"
+	typeRequest = "REQUEST"
+)
 
 // maxCached bounds the result cache; beyond it, expired entries are swept.
 const maxCached = 10000
@@ -117,17 +131,23 @@ func New(cfg Config) (*Gateway, error) {
 		cfg.logger = slog.Default()
 	}
 	cfg.Routes = slices.Clone(cfg.Routes)
-	return &Gateway{cfg: cfg, now: time.Now, cache: map[string]cached{}}, nil
+	return &Gateway{cfg: cfg, now: time.Now, tokens: map[string]cached{}, requests: map[string]cached{}}, nil
 }
 
 // Routes returns the routes the API serves.
 func (g *Gateway) Routes() gateway.Table { return slices.Clone(g.cfg.Routes) }
 
+// stageARN returns the ARN of the stage,
+// arn:aws:execute-api:<region>:<account>:<api>/<stage>.
+func (g *Gateway) stageARN() string {
+	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s", g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage)
+}
+
 // methodARN returns the methodArn of a request for method on route, whose
 // path parameters have the values params, as API Gateway hands it to the
-// authorizer: arn:aws:execute-api:<region>:<account>:<api>/<stage>/<method>/<path>,
-// the path being the route's resource path (gateway.Route.ResourcePath)
-// with the parameters' values, without its leading /.
+// authorizer: <stage ARN>/<method>/<path>, the path being the route's
+// resource path (gateway.Route.ResourcePath) with the parameters' values,
+// without its leading /.
 func (g *Gateway) methodARN(method string, route gateway.Route, params map[string]string) string {
 	segments := gateway.Segments(route.ResourcePath())
 	for i, seg := range segments {
@@ -135,8 +155,14 @@ func (g *Gateway) methodARN(method string, route gateway.Route, params map[strin
 			segments[i] = params[name]
 		}
 	}
-	return fmt.Sprintf("arn:aws:execute-api:%s:%s:%s/%s/%s/%s",
-		g.cfg.Region, g.cfg.AccountID, g.cfg.APIID, g.cfg.Stage, method, strings.Join(segments, "/"))
+	return g.stageARN() + "/" + method + "/" + strings.Join(segments, "/")
+}
+
+// resourceID returns the ID the emulated API gives the resource of path:
+// stable, and in the form of API Gateway's (lower-case letters and digits).
+func resourceID(path string) string {
+	sum := sha256.Sum256([]byte(path))
+	return hex.EncodeToString(sum[:5])
 }
 
 // matchPrefixed finds the route path that serves the request path, as API
@@ -177,20 +203,39 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	route := g.cfg.Routes[i]
 
-	token := r.Header.Get(gateway.AuthorizationHeader)
-	if !matchesTokenPattern(token) {
-		g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
-		return
-	}
 	methodARN := g.methodARN(r.Method, route, params)
 	if path := r.URL.EscapedPath(); path != "/" && strings.HasSuffix(path, "/") {
 		// A request with a trailing slash (/me/), which match routes as
 		// API Gateway does. API Gateway does not document whether its
-		// method ARN keeps the slash; the emulation keeps it, the reading
-		// under which a policy's Deny must also name the slash form.
+		// method ARN keeps the slash; the emulation keeps it, and no
+		// decision reads it.
 		methodARN += "/"
 	}
-	policy, hit, err := g.authorize(r.Context(), token, methodARN)
+	token := r.Header.Get(gateway.AuthorizationHeader)
+	var policy authorizerPolicy
+	var hit bool
+	var err error
+	if len(route.Groups) == 0 {
+		// The TOKEN authorizer: API Gateway answers 401 without invoking
+		// it when the header is missing or fails the validation pattern.
+		if !matchesTokenPattern(token) {
+			g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
+			return
+		}
+		policy, hit, err = g.authorize(r.Context(), g.tokens, token, events.APIGatewayCustomAuthorizerRequest{
+			Type: typeToken, AuthorizationToken: token, MethodArn: methodARN,
+		})
+	} else {
+		// The REQUEST authorizer: its identity sources are the header and
+		// the matched route's method and resource path; API Gateway
+		// answers 401 without invoking it when one is missing or empty.
+		if token == "" {
+			g.fail(w, http.StatusUnauthorized, gateway.ErrorBody(gateway.MessageUnauthorized))
+			return
+		}
+		key := strings.Join([]string{token, r.Method, route.ResourcePath()}, "\n")
+		policy, hit, err = g.authorize(r.Context(), g.requests, key, g.requestEvent(r, route, params, methodARN))
+	}
 	if hit {
 		w.Header().Set(CacheHeader, "hit")
 	} else {
@@ -206,11 +251,16 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, http.StatusInternalServerError, []byte(AuthorizerFailureBody))
 		return
 	}
-	switch policy.evaluate(methodARN) {
-	case denied:
+	verdict, err := policy.evaluate(methodARN, g.stageARN())
+	switch {
+	case err != nil:
+		g.cfg.logger.Error("apigw: the authorizer's policy", "err", err)
+		g.fail(w, http.StatusInternalServerError, []byte(AuthorizerFailureBody))
+		return
+	case verdict == denied:
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageExplicitDeny))
 		return
-	case notAllowed:
+	case verdict == notAllowed:
 		g.fail(w, http.StatusForbidden, gateway.ErrorBody(gateway.MessageAccessDenied))
 		return
 	}
@@ -296,8 +346,17 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodySize))
 }
 
-// proxyRequest builds the event API Gateway sends a Lambda proxy function.
-func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[string]string, policy authorizerPolicy, body []byte) events.APIGatewayProxyRequest {
+// values are the parts of a request API Gateway hands both a REQUEST
+// authorizer and a Lambda proxy function: each header and query parameter
+// with its last value and with all of them, and the path parameters,
+// decoded.
+type values struct {
+	headers, query, pathParams map[string]string
+	multiHeaders, multiQuery   map[string][]string
+}
+
+// valuesOf returns the values of r, whose path parameters are params.
+func valuesOf(r *http.Request, params map[string]string) values {
 	headers := map[string]string{}
 	multiHeaders := map[string][]string{}
 	for k, vs := range r.Header {
@@ -325,26 +384,66 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 		}
 		pathParams[k] = v
 	}
+	return values{headers: headers, query: query, pathParams: pathParams, multiHeaders: multiHeaders, multiQuery: multiQuery}
+}
+
+// sourceIP returns the address the request came from.
+func sourceIP(r *http.Request) string {
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return ip
+}
+
+// requestEvent builds the event API Gateway sends a REQUEST authorizer for
+// a request r matched to route, with the path parameters params.
+func (g *Gateway) requestEvent(r *http.Request, route gateway.Route, params map[string]string, methodARN string) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	v := valuesOf(r, params)
+	return events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type:                            typeRequest,
+		MethodArn:                       methodARN,
+		Resource:                        route.ResourcePath(),
+		Path:                            r.URL.Path,
+		HTTPMethod:                      r.Method,
+		Headers:                         v.headers,
+		MultiValueHeaders:               v.multiHeaders,
+		QueryStringParameters:           v.query,
+		MultiValueQueryStringParameters: v.multiQuery,
+		PathParameters:                  v.pathParams,
+		RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
+			Path:         "/" + g.cfg.Stage + r.URL.Path,
+			AccountID:    g.cfg.AccountID,
+			ResourceID:   resourceID(route.ResourcePath()),
+			Stage:        g.cfg.Stage,
+			RequestID:    requestID(),
+			Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: sourceIP(r)},
+			ResourcePath: route.ResourcePath(),
+			HTTPMethod:   r.Method,
+			APIID:        g.cfg.APIID,
+		},
+	}
+}
+
+// proxyRequest builds the event API Gateway sends a Lambda proxy function.
+func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[string]string, policy authorizerPolicy, body []byte) events.APIGatewayProxyRequest {
+	v := valuesOf(r, params)
 	// API Gateway passes the authorizer's principalId and its context
 	// entries, every value as a string.
 	authorizer := map[string]any{"principalId": policy.PrincipalID}
 	for k, v := range policy.Context {
 		authorizer[k] = v
 	}
-	sourceIP, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		sourceIP = r.RemoteAddr
-	}
 	now := g.now()
 	return events.APIGatewayProxyRequest{
 		Resource:                        route.ResourcePath(),
 		Path:                            r.URL.Path,
 		HTTPMethod:                      r.Method,
-		Headers:                         headers,
-		MultiValueHeaders:               multiHeaders,
-		QueryStringParameters:           query,
-		MultiValueQueryStringParameters: multiQuery,
-		PathParameters:                  pathParams,
+		Headers:                         v.headers,
+		MultiValueHeaders:               v.multiHeaders,
+		QueryStringParameters:           v.query,
+		MultiValueQueryStringParameters: v.multiQuery,
+		PathParameters:                  v.pathParams,
 		Body:                            string(body),
 		RequestContext: events.APIGatewayProxyRequestContext{
 			AccountID:        g.cfg.AccountID,
@@ -352,13 +451,14 @@ func (g *Gateway) proxyRequest(r *http.Request, route gateway.Route, params map[
 			Stage:            g.cfg.Stage,
 			RequestID:        requestID(),
 			ResourcePath:     route.ResourcePath(),
+			ResourceID:       resourceID(route.ResourcePath()),
 			HTTPMethod:       r.Method,
 			Path:             "/" + g.cfg.Stage + r.URL.Path,
 			Protocol:         r.Proto,
 			DomainName:       r.Host,
 			RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
 			RequestTimeEpoch: now.UnixMilli(),
-			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP, UserAgent: r.UserAgent()},
+			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(r), UserAgent: r.UserAgent()},
 			Authorizer:       authorizer,
 		},
 	}
@@ -395,24 +495,22 @@ func requestID() string {
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
-// authorize returns the authorizer's policy for token, from the cache when
-// it holds one, and whether it did.
-func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (authorizerPolicy, bool, error) {
+// authorize returns the authorizer's policy for the identity-source values
+// key, from cache when it holds one, and whether it did; otherwise it
+// invokes the authorizer with event and caches its answer.
+func (g *Gateway) authorize(ctx context.Context, cache map[string]cached, key string, event any) (authorizerPolicy, bool, error) {
 	now := g.now()
 	g.mu.Lock()
-	c, ok := g.cache[token]
+	c, ok := cache[key]
 	g.mu.Unlock()
 	if ok && now.Before(c.expires) {
 		return c.policy, true, nil
 	}
-	// The event is the type the authorizer decodes; a struct of strings
-	// always marshals.
-	event, _ := json.Marshal(events.APIGatewayCustomAuthorizerRequest{
-		Type:               "TOKEN",
-		AuthorizationToken: token,
-		MethodArn:          methodARN,
-	})
-	answer, err := g.cfg.Authorizer.Invoke(ctx, event)
+	payload, err := json.Marshal(event)
+	if err != nil {
+		return authorizerPolicy{}, false, fmt.Errorf("apigw: encoding the authorizer's event: %w", err)
+	}
+	answer, err := g.cfg.Authorizer.Invoke(ctx, payload)
 	if err != nil {
 		return authorizerPolicy{}, false, err
 	}
@@ -422,15 +520,15 @@ func (g *Gateway) authorize(ctx context.Context, token, methodARN string) (autho
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if len(g.cache) >= maxCached {
-		for k, v := range g.cache {
+	if len(cache) >= maxCached {
+		for k, v := range cache {
 			if !now.Before(v.expires) {
-				delete(g.cache, k)
+				delete(cache, k)
 			}
 		}
 	}
-	if len(g.cache) < maxCached {
-		g.cache[token] = cached{policy: policy, expires: now.Add(g.cfg.CacheTTL)}
+	if len(cache) < maxCached {
+		cache[key] = cached{policy: policy, expires: now.Add(g.cfg.CacheTTL)}
 	}
 	return policy, false, nil
 }

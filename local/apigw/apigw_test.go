@@ -315,7 +315,7 @@ func BenchmarkEmulationOverhead(b *testing.B) {
 
 // A REST API routes a path with a trailing slash to the resource without
 // it. The proxy event keeps the request's path; the methodArn keeps the
-// slash too, the reading under which a policy's Deny must name it.
+// slash too (undocumented on AWS; no decision reads the methodArn's path).
 func TestATrailingSlashReachesItsRoute(t *testing.T) {
 	var methodARN string
 	authorizer := lambdaFunc(func(_ context.Context, event []byte) ([]byte, error) {

@@ -4,14 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"signin/functions/policy"
 )
 
-// authorizerPolicy is what a TOKEN authorizer answers: who the caller is, an IAM
+// authorizerPolicy is what an authorizer answers: who the caller is, an IAM
 // policy over execute-api:Invoke, and the context passed to the
 // integration.
 type authorizerPolicy struct {
@@ -122,63 +122,36 @@ func (s *stringOrSet) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// evaluate decides whether p lets a caller invoke methodARN: a Deny
-// statement covering it wins, then an Allow statement; otherwise it is not
-// allowed.
-func (p authorizerPolicy) evaluate(methodARN string) decision {
-	decision := notAllowed
+// evaluate decides whether p lets a caller invoke methodARN of the stage
+// stageARN: a Deny statement covering it wins, then an Allow statement;
+// otherwise it is not allowed. A statement covers the request when its
+// action is execute-api:Invoke (or execute-api:*) and a resource is the
+// whole stage (<stage>/*/*) or methodARN itself. The emulation matches no
+// other pattern: a resource with another wildcard is an error, so a policy
+// the authorizer should never write fails loudly instead of being read one
+// way here and another by IAM.
+func (p authorizerPolicy) evaluate(methodARN, stageARN string) (decision, error) {
+	verdict := notAllowed
 	for _, s := range p.Statements {
-		if !s.covers(methodARN) {
-			continue
+		action := slices.ContainsFunc(s.Actions, func(a string) bool {
+			return strings.EqualFold(a, policy.Action) || strings.EqualFold(a, "execute-api:*")
+		})
+		covers := false
+		for _, r := range s.Resources {
+			switch {
+			case r == policy.WholeStage(stageARN) || r == methodARN:
+				covers = true
+			case strings.ContainsAny(r, "*?"):
+				return notAllowed, fmt.Errorf("apigw: the policy's resource %q: the emulation evaluates the whole stage (%s) and exact method ARNs only", r, policy.WholeStage(stageARN))
+			}
 		}
-		if s.Effect == policy.Deny {
-			return denied
-		}
-		decision = allowed
-	}
-	return decision
-}
-
-func (s statement) covers(methodARN string) bool {
-	action := false
-	for _, a := range s.Actions {
-		if matchPattern(strings.ToLower(a), strings.ToLower(policy.Action)) {
-			action = true
-			break
-		}
-	}
-	if !action {
-		return false
-	}
-	for _, r := range s.Resources {
-		if matchPattern(r, methodARN) {
-			return true
-		}
-	}
-	return false
-}
-
-// matchPattern reports whether s matches the IAM wildcard pattern. As IAM
-// documents for a resource's ARN, ? stands for one character and * for any
-// run of them within the colon-separated segment they are in; a * that
-// ends its segment (followed by a colon or the end of the pattern) may run
-// on across colons. The pattern becomes a regular expression saying
-// exactly that, which Go matches in linear time.
-func matchPattern(pattern, s string) bool {
-	var re strings.Builder
-	re.WriteString(`(?s)^`)
-	for i, c := range pattern {
 		switch {
-		case c == '?':
-			re.WriteString(`[^:]`)
-		case c == '*' && (i+1 == len(pattern) || pattern[i+1] == ':'):
-			re.WriteString(`.*`)
-		case c == '*':
-			re.WriteString(`[^:]*`)
+		case !action || !covers:
+		case s.Effect == policy.Deny:
+			return denied, nil
 		default:
-			re.WriteString(regexp.QuoteMeta(string(c)))
+			verdict = allowed
 		}
 	}
-	re.WriteString(`$`)
-	return regexp.MustCompile(re.String()).MatchString(s)
+	return verdict, nil
 }

@@ -4,45 +4,6 @@ import "testing"
 
 const arn = "arn:aws:execute-api:eu-central-1:123456789012:abc123/local/GET/"
 
-func TestMatch(t *testing.T) {
-	tests := []struct {
-		pattern, s string
-		want       bool
-	}{
-		{arn, arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/*/*", arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/*", arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/*", arn, true},
-		{"*", arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/???/", arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/??/", arn, false},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/", arn, false},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*/*", arn, false},
-		{"arn:aws:execute-api:eu-central-1:123456789012:other/local/*/*", arn, false},
-		{"arn:aws:execute-api:*:123456789012:abc123/local/GET/", arn, true},
-		{"arn:aws:execute-api:eu-central-1:123456789012:abc123/local/GET", arn, false},
-		{"", arn, false},
-		{"", "", true},
-		{"**", "", true},
-		{"a*b*c", "axxbyyc", true},
-		{"a*b*c", "axxbyy", false},
-		// IAM: a wildcard stays within its colon-separated segment unless
-		// a * is the segment's last character.
-		{"arn:aws:execute-api:eu*2:abc123/local/GET/", arn, false},
-		{"arn:aws:execute-api:eu-central-1:1234567890???abc123/local/GET/", arn, false},
-		{"arn:aws:execute-api:eu-central-1:1234567890?2:abc123/local/GET/", arn, true},
-		{"arn:aws:execute-api:eu-*:abc123/local/GET/", arn, true},
-		{"arn:aws:execute-api:eu-*-1:*:abc123/local/*", arn, true},
-		{"arn:aws:execute-api:eu-*1:123456789012:abc*/local/*", arn, true},
-		{"arn:aws:*:abc123/*", arn, true},
-	}
-	for _, tt := range tests {
-		if got := matchPattern(tt.pattern, tt.s); got != tt.want {
-			t.Errorf("Match(%q, %q) = %v, want %v", tt.pattern, tt.s, got, tt.want)
-		}
-	}
-}
-
 func TestEvaluate(t *testing.T) {
 	allow := func(resource string) statement {
 		return statement{Effect: "Allow", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
@@ -50,26 +11,32 @@ func TestEvaluate(t *testing.T) {
 	deny := func(resource string) statement {
 		return statement{Effect: "Deny", Actions: []string{"execute-api:Invoke"}, Resources: []string{resource}}
 	}
-	stage := "arn:aws:execute-api:eu-central-1:123456789012:abc123/local/*/*"
+	const stageARN = "arn:aws:execute-api:eu-central-1:123456789012:abc123/local"
+	stage := stageARN + "/*/*"
 	tests := []struct {
 		name       string
 		statements []statement
 		want       decision
+		wantErr    bool
 	}{
-		{"allow the stage", []statement{allow(stage)}, allowed},
-		{"allow the exact method", []statement{allow(arn)}, allowed},
-		{"allow only another method (pitfall 2: a cached methodArn policy)", []statement{allow("arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/")}, notAllowed},
-		{"deny the stage", []statement{deny(stage)}, denied},
-		{"deny wins over allow", []statement{allow(stage), deny(arn)}, denied},
-		{"deny elsewhere does not matter", []statement{allow(stage), deny("arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*/*")}, allowed},
-		{"another action", []statement{{Effect: "Allow", Actions: []string{"execute-api:ManageConnections"}, Resources: []string{stage}}}, notAllowed},
-		{"wildcard action", []statement{{Effect: "Allow", Actions: []string{"execute-api:*"}, Resources: []string{stage}}}, allowed},
-		{"no statements", nil, notAllowed},
+		{"allow the stage", []statement{allow(stage)}, allowed, false},
+		{"allow the exact method", []statement{allow(arn)}, allowed, false},
+		{"allow only another method (pitfall 2: a cached methodArn policy)", []statement{allow("arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/")}, notAllowed, false},
+		{"deny the stage", []statement{deny(stage)}, denied, false},
+		{"deny wins over allow", []statement{allow(stage), deny(arn)}, denied, false},
+		{"deny of another method does not matter", []statement{allow(stage), deny("arn:aws:execute-api:eu-central-1:123456789012:abc123/local/POST/")}, allowed, false},
+		{"a pattern other than the whole stage is refused, not guessed at", []statement{allow(stageARN + "/GET/*")}, notAllowed, true},
+		{"so is a deny of another stage's pattern", []statement{allow(stage), deny("arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*/*")}, notAllowed, true},
+		{"and IAM's everything", []statement{allow("*")}, notAllowed, true},
+		{"another action", []statement{{Effect: "Allow", Actions: []string{"execute-api:ManageConnections"}, Resources: []string{stage}}}, notAllowed, false},
+		{"wildcard action", []statement{{Effect: "Allow", Actions: []string{"execute-api:*"}, Resources: []string{stage}}}, allowed, false},
+		{"no statements", nil, notAllowed, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := (authorizerPolicy{Statements: tt.statements}).evaluate(arn); got != tt.want {
-				t.Errorf("Evaluate = %v, want %v", got, tt.want)
+			got, err := (authorizerPolicy{Statements: tt.statements}).evaluate(arn, stageARN)
+			if got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("evaluate = %v, %v; want %v, error %v", got, err, tt.want, tt.wantErr)
 			}
 		})
 	}

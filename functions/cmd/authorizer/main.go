@@ -1,4 +1,4 @@
-// Command authorizer is the API's Lambda TOKEN authorizer (package
+// Command authorizer is the API's Lambda authorizer, TOKEN and REQUEST (package
 // authorizer), configured from the environment: GOOGLE_CLIENT_ID, and
 // optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS, ALLOWED_DOMAINS,
 // TRUST_EMAILS_WITHOUT_HD, GROUPS, WORKLOADS and ROUTE_GROUPS. A missing or
@@ -38,5 +38,5 @@ func main() {
 		logger.Warn("fetching the signing keys during init failed; the first decision fetches them",
 			slog.String("error", err.Error()))
 	}
-	lambda.Start(authorizer.New(cfg, keys, logger).Handle)
+	lambda.Start(authorizer.New(cfg, keys, logger).Dispatch)
 }
