@@ -26,7 +26,7 @@ build: ## Build the function archives of the route table: build/authorizer.zip, 
 .PHONY: dev
 dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :8082 (Ctrl-C stops).
 	go build -o build/dev ./local/cmd/dev
-	build/dev
+	build/dev -stack $(STACK)
 
 # The route table is checked first, once: a wrong table (a duplicate route,
 # a function without its functions/cmd directory, ...) stops make test with
@@ -35,7 +35,7 @@ dev: ## Run the whole flow offline: page :8080, API :8081, identity provider :80
 # Built, then run, rather than `go run`, which would add "exit status 1".
 routes: ## Check the route table against functions/cmd; build nothing.
 	@go build -o build/check-routes ./infra/cmd/build
-	@build/check-routes -check
+	@build/check-routes -check -stack $(STACK)
 
 .PHONY: test
 test: routes ## Check the route table, then run every test of every module.

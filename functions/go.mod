@@ -5,6 +5,7 @@ go 1.26.6
 require (
 	github.com/aws/aws-lambda-go v1.55.1
 	github.com/coreos/go-oidc/v3 v3.21.0
+	gopkg.in/yaml.v3 v3.0.1
 )
 
 require (

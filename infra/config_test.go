@@ -11,25 +11,43 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"signin/functions/gateway"
+	"signin/functions/stackfile"
 	"signin/infra/config"
 	"signin/infra/project"
 )
 
-// devStack reads the committed Pulumi.dev.yaml.
+// devStack reads the stack's file, Pulumi.dev.yaml, as it is.
 func devStack(t *testing.T) map[string]string {
 	t.Helper()
-	cfg, err := project.ReadStackFile(filepath.Join("..", "Pulumi.dev.yaml"))
+	cfg, err := stackfile.Read(stackFile)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return cfg
 }
 
+// templateClientID is the placeholder client ID of the template's
+// Pulumi.dev.yaml, which a team replaces with `pulumi config set
+// googleClientId`.
+const templateClientID = "YOUR-CLIENT-ID.apps.googleusercontent.com"
+
+// template skips a test of what only the template's own stack file holds,
+// once a team has configured the stack (its client ID is no longer the
+// placeholder).
+func template(t *testing.T, cfg map[string]string) {
+	t.Helper()
+	if cfg[clientIDKey] != templateClientID {
+		t.Skipf("%s is configured (googleClientId is not the template's placeholder): a team's stack holds its own values", stackFile)
+	}
+}
+
 // A fresh clone must not deploy with the placeholder client ID: the program
 // stops before declaring anything and says what to run.
-func TestCommittedDevStackNeedsAClientID(t *testing.T) {
+func TestTemplateStackNeedsAClientID(t *testing.T) {
+	cfg := devStack(t)
+	template(t, cfg)
 	m := &mocks{}
-	err := run(m, devStack(t))
+	err := run(m, cfg)
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set googleClientId") {
 		t.Fatalf("got error %v, want one telling to run `pulumi config set googleClientId`", err)
 	}
@@ -38,14 +56,15 @@ func TestCommittedDevStackNeedsAClientID(t *testing.T) {
 	}
 }
 
-// Pulumi.dev.yaml shows every option with its default, in the region of the
-// design, and deploys once a client ID is set.
-func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
+// The template's Pulumi.dev.yaml shows every option with its default, in
+// the region of the design.
+func TestTemplateStackShowsEveryDefault(t *testing.T) {
 	got := devStack(t)
+	template(t, got)
 	d := config.Default()
 	want := map[string]string{
 		"aws:region":                             "eu-central-1",
-		"signin:" + config.KeyGoogleClientID:     got["signin:"+config.KeyGoogleClientID],
+		clientIDKey:                              templateClientID,
 		"signin:" + config.KeyAllowedEmails:      "[]",
 		"signin:" + config.KeyAllowedDomains:     "[]",
 		"signin:" + config.KeyGroups:             "{}",
@@ -65,8 +84,20 @@ func TestCommittedDevStackShowsEveryDefault(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("Pulumi.dev.yaml config = %v, want %v", got, want)
 	}
-	got["signin:"+config.KeyGoogleClientID] = testClientID
-	deploy(t, nil, got)
+}
+
+// Every key of the stack's file, the template's or a team's, is a setting
+// the program reads (and the README documents), and the stack deploys once
+// it has a client ID.
+func TestStackFileHoldsOnlySettingsTheProgramReads(t *testing.T) {
+	keys := configKeys(t, "config", "project", filepath.Join("..", "functions", "stackconfig"))
+	for key := range devStack(t) {
+		namespace, name, _ := strings.Cut(key, ":")
+		if namespace != "aws" && (namespace != project.Namespace || !slices.Contains(keys, name)) {
+			t.Errorf("%s holds %s, which the program does not read (it reads %s and aws:*)", stackFile, key, strings.Join(keys, ", "))
+		}
+	}
+	deploy(t, nil, testConfig())
 }
 
 // Every wrong setting stops the program before any resource is declared,
@@ -148,7 +179,8 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 // parameters with different groups are accepted: each restricted route is
 // decided on its own, not told apart by a policy's patterns.
 func TestRoutesGroupsMustBeDefined(t *testing.T) {
-	admin := gateway.Route{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}}
+	// auditors is a group no stack of the tests defines.
+	admin := gateway.Route{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}}
 	for _, c := range []struct {
 		name   string
 		groups string
@@ -156,12 +188,12 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 		want   string
 	}{
 		{"an undefined group", "", append(slices.Clone(gateway.Routes), admin),
-			"groups and the route table: route GET /api/admin names the group admins, which is not defined: define it (groups.admins.emails or groups.admins.domains), or remove it from the route"},
+			"groups and the route table: the group auditors, which the route GET /api/admin names, is not defined in the stack's configuration: define it with `pulumi config set --path 'groups.auditors.emails[0]' ada@example.com` (or groups.auditors.domains[0] example.com), or remove it from the route table"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := testConfig()
 			if c.groups != "" {
-				cfg["signin:"+config.KeyGroups] = c.groups
+				cfg = withGroups(t, cfg, mustGroups(t, c.groups))
 			}
 			m := &mocks{}
 			err := runRoutes(m, cfg, c.routes)
@@ -173,14 +205,13 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 			}
 		})
 	}
-	cfg := testConfig()
-	cfg["signin:"+config.KeyGroups] = `{"admins":{"emails":["ada@example.com"]}}`
+	cfg := withGroups(t, testConfig(), mustGroups(t, `{"auditors":{"emails":["ada@example.com"]}}`))
 	if err := runRoutes(&mocks{}, cfg, append(slices.Clone(gateway.Routes), admin)); err != nil {
 		t.Errorf("a defined group: %v", err)
 	}
 	if err := runRoutes(&mocks{}, cfg, append(slices.Clone(gateway.Routes),
 		gateway.Route{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
-		gateway.Route{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}},
+		gateway.Route{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}},
 		gateway.Route{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy})); err != nil {
 		t.Errorf("open and restricted routes under the same parameter: %v", err)
 	}
@@ -215,7 +246,12 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 			cfg["signin:"+config.KeyAPIWAF] = "true"
 			cfg["signin:"+config.KeyAPILogging] = "true"
 			cfg["signin:"+config.KeyAPILoggingRole] = "create"
-			cfg["signin:"+c.key] = c.value
+			if c.key == config.KeyGroups {
+				// Beside the stack's groups, which its routes name.
+				withGroups(t, cfg, mustGroups(t, c.value))
+			} else {
+				cfg["signin:"+c.key] = c.value
+			}
 			deploy(t, nil, cfg)
 		})
 	}

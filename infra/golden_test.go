@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 	"signin/infra/internal/golden"
 	"signin/infra/repo"
@@ -36,7 +38,7 @@ type snapshot struct {
 var contentHash = regexp.MustCompile(`\.[0-9a-f]{10}\.`)
 
 func optionsConfig() map[string]string {
-	cfg := testConfig()
+	cfg := snapshotConfig()
 	for k, v := range map[string]string{
 		"aws:profile":                      "production",
 		"signin:allowedEmails":             `["ada@example.com","grace@example.org"]`,
@@ -60,11 +62,41 @@ func optionsConfig() map[string]string {
 		"signin:wafRateLimit":              "500",
 		"signin:wafRateWindow":             "120",
 		"signin:siteLogs":                  "true",
-		"signin:groups":                    `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["example.com"],"workloads":["deploy"]}}`,
-		"signin:workloads":                 `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app","ref":"refs/heads/main"}}}`,
 		"signin:trustEmailsWithoutHd":      "true",
 	} {
 		cfg[k] = v
+	}
+	// The groups admins and staff beside the stack's, staff listing the
+	// workload deploy, beside the stack's workloads.
+	groups := authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}, Workloads: []string{"deploy"}}}
+	if stack, err := authorizer.ParseGroups(cmp.Or(cfg[groupsKey], "{}")); err == nil {
+		maps.Copy(groups, stack)
+	}
+	b, _ := json.Marshal(groups) // a map of lists of strings always marshals
+	cfg[groupsKey] = string(b)
+	workloads := authorizer.Workloads{"deploy": {Issuer: "https://token.actions.githubusercontent.com", Audience: "https://github.com/acme",
+		Claims: map[string]string{"repository": "acme/app", "ref": "refs/heads/main"}}}
+	if stack, err := authorizer.ParseWorkloads(cmp.Or(cfg[workloadsKey], "{}")); err == nil {
+		maps.Copy(workloads, stack)
+	}
+	b, _ = json.Marshal(workloads) // strings and maps of strings always marshal
+	cfg[workloadsKey] = string(b)
+	return cfg
+}
+
+// snapshotConfig is the configuration of the default snapshot: testClientID,
+// the allowed domain example.com and the stack's groups (with its workloads,
+// which the groups may list), which the route
+// table's groups name. The stack file's other values stay out of it, so
+// configuring the stack (the README's `pulumi config set googleClientId`,
+// an allow-list) changes no snapshot; a route or a group does.
+func snapshotConfig() map[string]string {
+	cfg := map[string]string{clientIDKey: testClientID, "signin:allowedDomains": `["example.com"]`}
+	// The workloads the stack's groups may list come with them.
+	for _, key := range []string{groupsKey, workloadsKey} {
+		if v, ok := stackValues[key]; ok {
+			cfg[key] = v
+		}
 	}
 	return cfg
 }
@@ -88,7 +120,7 @@ func TestResourcesMatchTheGoldenSnapshot(t *testing.T) {
 		cfg    map[string]string
 		routes gateway.Table
 	}{
-		{"resources.golden.json", testConfig(), gateway.Routes},
+		{"resources.golden.json", snapshotConfig(), gateway.Routes},
 		{"resources.options.golden.json", optionsConfig(), optionsRoutes()},
 	} {
 		t.Run(c.file, func(t *testing.T) {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -12,9 +15,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 	"signin/infra/function"
+	"signin/infra/project"
 )
 
 // Deterministic identities the mocks give the resources.
@@ -275,13 +282,65 @@ func stringMap(props resource.PropertyMap, path ...string) map[string]string {
 	return out
 }
 
-// testConfig is a valid configuration of the dev stack.
+// stackFile is the repository's file of the stack the tests run,
+// Pulumi.dev.yaml.
+var stackFile = filepath.Join("..", stackfile.FileName(testStack))
+
+// testConfig is the configuration of the stack the tests run, as its file
+// holds it: a team's allow-lists and groups (which the route table's groups
+// name) are the tests' too. The client ID is testClientID: the template's
+// placeholder is refused, and a team's real one stays out of the snapshots.
 func testConfig() map[string]string {
-	return map[string]string{
-		"signin:googleClientId": testClientID,
-		"signin:allowedDomains": `["example.com"]`,
-	}
+	cfg := maps.Clone(stackValues)
+	cfg[clientIDKey] = testClientID
+	return cfg
 }
+
+// stackValues is the stack file's configuration, read by TestMain.
+var stackValues map[string]string
+
+// clientIDKey is the client ID's key in a stack's configuration.
+const clientIDKey = project.Namespace + ":" + project.KeyGoogleClientID
+
+// withGroups returns cfg with the groups of its configuration and groups
+// (which win over those of the same name), as JSON for the groups setting.
+func withGroups(t *testing.T, cfg map[string]string, groups authorizer.Groups) map[string]string {
+	t.Helper()
+	all := authorizer.Groups{}
+	if raw, ok := cfg[groupsKey]; ok {
+		var err error
+		if all, err = authorizer.ParseGroups(raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	maps.Copy(all, groups)
+	b, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg[groupsKey] = string(b)
+	return cfg
+}
+
+// mustGroups parses the groups of raw (none when it is empty).
+func mustGroups(t *testing.T, raw string) authorizer.Groups {
+	t.Helper()
+	if raw == "" {
+		return nil
+	}
+	g, err := authorizer.ParseGroups(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// groupsKey and workloadsKey are the groups' and the workloads' keys in a
+// stack's configuration.
+const (
+	groupsKey    = project.Namespace + ":" + stackconfig.KeyGroups
+	workloadsKey = project.Namespace + ":" + stackconfig.KeyWorkloads
+)
 
 // withConfig sets the stack's configuration, as Pulumi.<stack>.yaml would.
 func withConfig(cfg map[string]string) pulumi.RunOption {
@@ -352,16 +411,28 @@ func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
 	return m
 }
 
-// TestMain checks the route table once: every test of this package
-// declares the program from it, so a wrong table is one message, not one
-// per test. (`make test` checks it before any test: make routes.)
+// TestMain reads the stack's configuration and checks the route table
+// against the function commands and the stack's groups once: every test of
+// this package declares the program from them, so a wrong table or an
+// undefined group is one message, not one per test. (`make test` checks
+// them before any test: make routes.)
 func TestMain(m *testing.M) {
 	dir, err := bundle.ModuleDir(context.Background())
 	if err == nil {
 		err = bundle.CheckRoutes(dir, gateway.Routes)
 	}
+	var access stackconfig.Authorizer
+	if err == nil {
+		access, err = stackconfig.Load(stackFile)
+	}
+	if err == nil {
+		err = access.CheckRoutes(gateway.Routes)
+	}
+	if err == nil {
+		stackValues, err = stackfile.Read(stackFile)
+	}
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "the route table is wrong, and every test of signin/infra declares it:", err)
+		fmt.Fprintln(os.Stderr, "the route table or the stack's configuration is wrong, and every test of signin/infra declares them:", err)
 		os.Exit(1)
 	}
 	os.Exit(m.Run())

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"maps"
@@ -15,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 	"signin/infra/config"
 	"signin/infra/function"
@@ -107,14 +109,14 @@ func TestRolesCarryOnlyBasicExecution(t *testing.T) {
 
 // The authorizer is told the client ID, the allow-lists, the groups and
 // the routes restricted to groups (the open ones are the TOKEN
-// authorizer's, which needs no list), and nothing that would replace
-// Google as the issuer.
+// authorizer's, which needs no list), the stack's and a test's, and
+// nothing that would replace Google as the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
 	cfg := testConfig()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
-	cfg["signin:groups"] = `{"admins":{"emails":["Ada@Example.com"]}}`
+	cfg = withGroups(t, cfg, authorizer.Groups{"auditors": {Emails: []string{"Ada@Example.com"}}})
 	m := &mocks{}
-	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}})
 	if err := runRoutes(m, cfg, routes); err != nil {
 		t.Fatal(err)
 	}
@@ -130,12 +132,26 @@ func TestAuthorizerEnvironment(t *testing.T) {
 		t.Errorf("ROUTE_GROUPS = %s, want the routes %v", got["ROUTE_GROUPS"], wantRoutes)
 	}
 	delete(got, "ROUTE_GROUPS")
+	// The stack's groups and the test's, the addresses lower-cased.
+	groups, err := json.Marshal(mustGroups(t, cfg[groupsKey]))
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := map[string]string{
-		"GOOGLE_CLIENT_ID": testClientID,
+		"GOOGLE_CLIENT_ID": cfg[clientIDKey],
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
-		"ALLOWED_DOMAINS":  "example.com",
-		"GROUPS":           `{"admins":{"emails":["ada@example.com"]}}`,
+		"GROUPS":           string(groups),
 		"SSL_CERT_DIR":     "/dev/null",
+	}
+	var domains []string
+	if err := json.Unmarshal([]byte(cmp.Or(cfg["signin:allowedDomains"], "[]")), &domains); err != nil {
+		t.Fatal(err)
+	}
+	if len(domains) > 0 {
+		want["ALLOWED_DOMAINS"] = strings.Join(domains, ",")
+	}
+	if cfg["signin:trustEmailsWithoutHd"] == "true" {
+		want["TRUST_EMAILS_WITHOUT_HD"] = "true"
 	}
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v and ROUTE_GROUPS", got, want)
@@ -207,8 +223,8 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 				str(method.Inputs, "authorization"), str(method.Inputs, "authorizerId"), authorizerID)
 		}
 	}
-	if n := len(m.all("aws:apigateway/authorizer:Authorizer")); n != 1 {
-		t.Errorf("%d authorizers, want 1 for every route", n)
+	if got, want := len(m.all("aws:apigateway/authorizer:Authorizer")), len(gateway.Routes.Authorizers()); got != want {
+		t.Errorf("%d authorizers, want %d: the TOKEN one, and the REQUEST one when a route has groups", got, want)
 	}
 }
 
@@ -216,7 +232,12 @@ func TestAuthorizerSettingsComeFromGateway(t *testing.T) {
 // has groups; the restricted routes' methods are behind it, the open ones
 // behind the TOKEN authorizer.
 func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
-	open := gateway.Table{{Method: "GET", Path: "/", Function: "hello", Integration: gateway.Template}, {Method: "GET", Path: "/me", Function: "me", Integration: gateway.Proxy}}
+	// The route table with every route open.
+	var open gateway.Table
+	for _, r := range gateway.Routes {
+		r.Groups = nil
+		open = append(open, r)
+	}
 	m := &mocks{}
 	if err := runRoutes(m, testConfig(), open); err != nil {
 		t.Fatal(err)
@@ -224,8 +245,7 @@ func TestRequestAuthorizerOnlyForRestrictedRoutes(t *testing.T) {
 	if got := len(m.all("aws:apigateway/authorizer:Authorizer")); got != 1 {
 		t.Errorf("open routes only: %d authorizers, want the TOKEN one", got)
 	}
-	cfg := testConfig()
-	cfg["signin:groups"] = `{"admins":{"emails":["ada@example.com"]}}`
+	cfg := withGroups(t, testConfig(), authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}})
 	m = &mocks{}
 	if err := runRoutes(m, cfg, append(slices.Clone(open), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})); err != nil {
 		t.Fatal(err)
@@ -762,8 +782,8 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 						t.Errorf("%s: %s = %q, want %q (%s)", str(b, "pathPattern"), want.field, got, want.value, want.why)
 					}
 				}
-				if got := value(b, "allowedMethods"); len(got.ArrayValue()) != 2 {
-					t.Errorf("%s: allowedMethods = %v, want GET and HEAD, the route table's methods", str(b, "pathPattern"), got)
+				if got, want := stringList(value(b, "allowedMethods")), cloudFrontMethods(gateway.Routes.Methods()); !slices.Equal(got, want) {
+					t.Errorf("%s: allowedMethods = %v, want %v, CloudFront's smallest set that holds the route table's methods %v", str(b, "pathPattern"), got, want, gateway.Routes.Methods())
 				}
 				for _, unwanted := range []string{"forwardedValues", "defaultTtl", "maxTtl", "minTtl"} {
 					if v := value(b, unwanted); !v.IsNull() {
@@ -776,4 +796,29 @@ func TestTheAPIIsOnTheSiteOrigin(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cloudFrontMethods returns the smallest of the sets of methods CloudFront
+// lets a cache behaviour allow that holds methods.
+func cloudFrontMethods(methods []string) []string {
+	for _, set := range [][]string{
+		{"GET", "HEAD"},
+		{"GET", "HEAD", "OPTIONS"},
+	} {
+		if !slices.ContainsFunc(methods, func(m string) bool { return !slices.Contains(set, m) }) {
+			return set
+		}
+	}
+	return []string{"GET", "HEAD", "OPTIONS", "PUT", "POST", "PATCH", "DELETE"}
+}
+
+// stringList returns the strings of the list v.
+func stringList(v resource.PropertyValue) []string {
+	var out []string
+	if v.IsArray() {
+		for _, e := range v.ArrayValue() {
+			out = append(out, e.StringValue())
+		}
+	}
+	return out
 }

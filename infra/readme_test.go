@@ -102,7 +102,7 @@ func TestTheREADMEListsEverySetting(t *testing.T) {
 			documented = append(documented, n[1])
 		}
 	}
-	keys := configKeys(t, "config", "project")
+	keys := configKeys(t, "config", "project", filepath.Join("..", "functions", "stackconfig"))
 	for _, k := range keys {
 		if !slices.Contains(documented, k) {
 			t.Errorf("the setting %s is not in the README's configuration table", k)

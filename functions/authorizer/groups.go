@@ -28,8 +28,8 @@ type Members struct {
 // Groups are the stack's groups by name, as configured:
 // {"admins":{"emails":["ada@example.com"],"domains":["example.com"],"workloads":["ci"]}},
 // the shape of the Pulumi configuration groups.<name>.emails[],
-// groups.<name>.domains[] and groups.<name>.workloads[], and of
-// `make dev GROUPS='...'`.
+// groups.<name>.domains[] and groups.<name>.workloads[], which `make dev`
+// reads from the stack file too.
 type Groups map[string]Members
 
 // ParseGroups reads groups from their JSON, strictly: unknown members such

@@ -181,7 +181,8 @@ func (v *verifier) config(auds []string, clientID string) (string, *oidc.Config)
 
 // serviceAccount reports whether the verified claims c are a Google
 // service account's: its azp is its numeric ID, the subject, and it has no
-// hosted domain. A person's token names the sign-in client as azp.
+// hosted domain (pitfall 30). A person's token names the sign-in client as
+// azp.
 func serviceAccount(c claims) bool {
 	if c.AuthorizedParty == "" || c.AuthorizedParty != c.Subject || c.HostedDomain != "" {
 		return false
@@ -235,7 +236,9 @@ func (v *verifier) workload(aud string, c claims) (decision, bool) {
 	}, true
 }
 
-// matches reports whether c carries every claim of r, exactly.
+// matches reports whether c carries every claim of r, exactly: one issuer
+// signs every GitHub repository's tokens, so the claims alone tell them
+// apart (pitfall 30).
 func (r workloadRule) matches(c claims) bool {
 	for _, claim := range r.claims {
 		if v, ok := c.claim(claim[0]); !ok || v != claim[1] {

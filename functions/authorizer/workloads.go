@@ -71,7 +71,7 @@ func ParseWorkloads(raw string) (Workloads, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&parsed); err != nil {
-		return nil, fmt.Errorf("workloads are not %s: %w", workloadsShape, err)
+		return nil, fmt.Errorf("workloads are not %s (declare one with `pulumi config set --path 'workloads.<name>.issuer' https://token.actions.githubusercontent.com`, .audience and .claims.<claim>): %w", workloadsShape, err)
 	}
 	if dec.More() {
 		return nil, errors.New("workloads: unexpected data after the JSON object")

@@ -91,7 +91,11 @@ func ResourcePath(path string) string {
 
 // String names the route as error messages do: "GET /me -> me (proxy)".
 func (r Route) String() string {
-	return fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.Path, r.Function, r.Integration)
+	s := fmt.Sprintf("%s %s -> %s (%s)", r.Method, r.Path, r.Function, r.Integration)
+	if len(r.Groups) > 0 {
+		s += " for " + strings.Join(r.Groups, ", ")
+	}
+	return s
 }
 
 // Methods are the HTTP methods a route may have. OPTIONS is the CORS

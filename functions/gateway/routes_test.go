@@ -66,7 +66,7 @@ func TestValidateNamesTheBadRoute(t *testing.T) {
 		{"no authorizer command", func(t Table) Table { return t }, []string{"hello", "me", "orders"},
 			"no functions/cmd/authorizer"},
 		{"a group name that is not a plain identifier", func(t Table) Table { t[2].Groups = []string{"admins", "ops team"}; return t }, commands,
-			`route GET /orders/{id} -> orders (proxy): group name "ops team" is not a plain identifier`},
+			`route GET /orders/{id} -> orders (proxy) for admins, ops team: group name "ops team" is not a plain identifier`},
 		{"a group name with a comma", func(t Table) Table { t[2].Groups = []string{"a,b"}; return t }, commands,
 			`group name "a,b" is not a plain identifier`},
 		{"a group listed twice", func(t Table) Table { t[2].Groups = []string{"admins", "admins"}; return t }, commands,

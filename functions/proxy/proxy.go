@@ -71,8 +71,9 @@ func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 }
 
 // PathParameter returns the value of the path parameter name of the
-// request's route, such as id for GET /orders/{id}: API Gateway delivers it
-// percent-decoded ("a%2Fb" is "a/b"), never empty. The error says the route's
+// request's route, such as id for GET /orders/{id}, as API Gateway delivers
+// it: already decoded ("a%20b" arrives as "a b"), so it is returned as it is,
+// never decoded again, and never empty. The error says the route's
 // path has no such parameter: the route table and the function disagree.
 func PathParameter(req events.APIGatewayProxyRequest, name string) (string, error) {
 	v, ok := req.PathParameters[name]

@@ -17,6 +17,7 @@ import (
 
 	"signin/functions/authorizer"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
 	"signin/infra/limits"
 	"signin/infra/project"
 )
@@ -25,12 +26,12 @@ import (
 // below the project's namespace "signin").
 const (
 	KeyGoogleClientID     = project.KeyGoogleClientID
-	KeyAllowedEmails      = "allowedEmails"
-	KeyAllowedDomains     = "allowedDomains"
-	KeyGroups             = "groups"
-	KeyWorkloads          = "workloads"
-	KeyTrustEmails        = "trustEmailsWithoutHd"
-	KeyAuthorizerCacheTTL = "authorizerCacheTtl"
+	KeyAllowedEmails      = stackconfig.KeyAllowedEmails
+	KeyAllowedDomains     = stackconfig.KeyAllowedDomains
+	KeyGroups             = stackconfig.KeyGroups
+	KeyWorkloads          = stackconfig.KeyWorkloads
+	KeyTrustEmails        = stackconfig.KeyTrustEmails
+	KeyAuthorizerCacheTTL = stackconfig.KeyAuthorizerCacheTTL
 	KeyLogRetentionDays   = "logRetentionDays"
 	KeyThrottleRateLimit  = "throttleRateLimit"
 	KeyThrottleBurstLimit = "throttleBurstLimit"
@@ -87,25 +88,9 @@ type Settings struct {
 	// GoogleClientID is the OAuth 2.0 client ID the page signs in with and
 	// the authorizer accepts as the token's audience.
 	GoogleClientID string
-	// allowedEmails, if not empty, are the only email addresses allowed to
-	// call the API.
-	allowedEmails []string
-	// allowedDomains, if not empty, are the only hosted domains whose users
-	// may call the API.
-	allowedDomains []string
-	// groups are the groups routes name (gateway.Route.Groups), with their
-	// members.
-	groups authorizer.Groups
-	// workloads are the non-human callers admitted with their own
-	// issuers' tokens.
-	workloads authorizer.Workloads
-	// TrustEmailsWithoutHostedDomain lets a verified email Google is not
-	// authoritative for (no hd, not gmail.com) count for allowedEmails and
-	// the groups' emails; see authorizer.Config.
-	TrustEmailsWithoutHostedDomain bool
-	// AuthorizerCacheTTL is how many seconds API Gateway caches the
-	// authorizer's answer for a token; 0 turns the cache off.
-	AuthorizerCacheTTL int
+	// Authorizer holds whom the authorizer admits and how long API Gateway
+	// caches its answer: the settings `make dev` reads too.
+	stackconfig.Authorizer
 	// LogRetentionDays is how long the functions' logs are kept.
 	LogRetentionDays int
 	// ThrottleRateLimit is the steady number of requests per second the API
@@ -146,7 +131,7 @@ type Settings struct {
 // default and no client ID.
 func Default() Settings {
 	return Settings{
-		AuthorizerCacheTTL: gateway.DefaultAuthorizerTTL,
+		Authorizer:         stackconfig.Default(),
 		LogRetentionDays:   DefaultLogRetentionDays,
 		ThrottleRateLimit:  defaultThrottleRateLimit,
 		ThrottleBurstLimit: defaultThrottleBurstLimit,
@@ -171,28 +156,6 @@ func (c Settings) validate() error {
 	var errs []error
 	if err := project.ValidateClientID(c.GoogleClientID); err != nil {
 		errs = append(errs, err)
-	}
-	for _, e := range c.allowedEmails {
-		if authorizer.CheckEmail(e) != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not an email address: list addresses such as ada@example.com", KeyAllowedEmails, e))
-		}
-	}
-	for _, d := range c.allowedDomains {
-		if authorizer.CheckDomain(d) != nil {
-			errs = append(errs, fmt.Errorf("%s: %q is not a domain name: list domains such as example.com, without @", KeyAllowedDomains, d))
-		}
-	}
-	if err := c.groups.Check(nil); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w (`pulumi config set --path 'groups.<name>.emails[0]' ada@example.com`)", KeyGroups, err))
-	}
-	if err := c.workloads.Check(); err != nil {
-		errs = append(errs, fmt.Errorf("%s: %w", KeyWorkloads, err))
-	}
-	if err := c.groups.CheckWorkloads(c.workloads); err != nil {
-		errs = append(errs, fmt.Errorf("%s and %s: %w", KeyGroups, KeyWorkloads, err))
-	}
-	if c.AuthorizerCacheTTL < 0 || c.AuthorizerCacheTTL > limits.MaxAuthorizerTTL {
-		errs = append(errs, fmt.Errorf("%s is %d: give seconds from 0 (no cache) to %d", KeyAuthorizerCacheTTL, c.AuthorizerCacheTTL, limits.MaxAuthorizerTTL))
 	}
 	if limits.CheckLogRetention(c.LogRetentionDays) != nil {
 		errs = append(errs, fmt.Errorf("%s is %d: %w", KeyLogRetentionDays, c.LogRetentionDays, limits.ErrLogRetention))
@@ -302,7 +265,7 @@ func validateHostname(key, value string) error {
 // is too long (what the authorizer refuses at start), and an authorizer's
 // environment over Lambda's 4 KB.
 func (c Settings) CheckRoutes(routes gateway.Table) error {
-	if err := authorizer.CheckAccess(c.groups, routes); err != nil {
+	if err := c.Authorizer.CheckRoutes(routes); err != nil {
 		return fmt.Errorf("%s and the route table: %w", KeyGroups, err)
 	}
 	var errs []error
@@ -319,10 +282,10 @@ func (c Settings) CheckRoutes(routes gateway.Table) error {
 // The OIDC issuer and key set keep the authorizer's Google defaults.
 func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
 	return authorizer.Config{
-		ClientID: c.GoogleClientID, AllowedEmails: c.allowedEmails, AllowedDomains: c.allowedDomains,
+		ClientID: c.GoogleClientID, AllowedEmails: c.AllowedEmails, AllowedDomains: c.AllowedDomains,
 		TrustEmailsWithoutHostedDomain: c.TrustEmailsWithoutHostedDomain,
-		Groups:                         c.groups,
-		Workloads:                      c.workloads,
+		Groups:                         c.Groups,
+		Workloads:                      c.Workloads,
 		Routes:                         routes,
 	}.Environ()
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumiconfig "github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
-	"signin/functions/authorizer"
+	"signin/functions/stackconfig"
 	"signin/infra/limits"
 )
 
@@ -26,32 +26,14 @@ func Load(ctx *pulumi.Context) (Settings, error) {
 		c.GoogleClientID, err = pulumiconfig.Try(ctx, KeyGoogleClientID)
 		return err
 	})
-	read(KeyAllowedEmails, func() error {
-		return listError(KeyAllowedEmails, pulumiconfig.TryObject(ctx, KeyAllowedEmails, &c.allowedEmails))
+	access, err := stackconfig.Parse(func(key string) (string, bool) {
+		v, err := pulumiconfig.Try(ctx, key)
+		return v, err == nil
 	})
-	read(KeyAllowedDomains, func() error {
-		return listError(KeyAllowedDomains, pulumiconfig.TryObject(ctx, KeyAllowedDomains, &c.allowedDomains))
-	})
-	read(KeyGroups, func() error {
-		raw, err := pulumiconfig.Try(ctx, KeyGroups)
-		if err == nil {
-			if c.groups, err = authorizer.ParseGroups(raw); err != nil {
-				err = fmt.Errorf("%w (set members with `pulumi config set --path 'groups.admins.emails[0]' ada@example.com`)", err)
-			}
-		}
-		return err
-	})
-	read(KeyWorkloads, func() error {
-		raw, err := pulumiconfig.Try(ctx, KeyWorkloads)
-		if err == nil {
-			if c.workloads, err = authorizer.ParseWorkloads(raw); err != nil {
-				err = fmt.Errorf("%w (set one with `pulumi config set --path 'workloads.<name>.issuer' https://token.actions.githubusercontent.com`, .audience and .claims.<claim>)", err)
-			}
-		}
-		return err
-	})
-	read(KeyTrustEmails, func() error { return try(ctx, KeyTrustEmails, &c.TrustEmailsWithoutHostedDomain) })
-	read(KeyAuthorizerCacheTTL, func() error { return try(ctx, KeyAuthorizerCacheTTL, &c.AuthorizerCacheTTL) })
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Authorizer = access
 	read(KeyLogRetentionDays, func() error { return try(ctx, KeyLogRetentionDays, &c.LogRetentionDays) })
 	read(KeyThrottleBurstLimit, func() error { return try(ctx, KeyThrottleBurstLimit, &c.ThrottleBurstLimit) })
 	read(KeyThrottleRateLimit, func() error { return try(ctx, KeyThrottleRateLimit, &c.ThrottleRateLimit) })
@@ -117,12 +99,4 @@ func try[T int | bool | float64 | string](ctx *pulumi.Context, key string, out *
 	}
 	*out = v.(T)
 	return nil
-}
-
-// listError explains a list setting that is not a list of strings.
-func listError(key string, err error) error {
-	if err == nil || errors.Is(err, pulumiconfig.ErrMissingVar) {
-		return err
-	}
-	return fmt.Errorf("not a list of strings (set its entries with `pulumi config set --path '%s[0]' <value>`): %w", key, err)
 }

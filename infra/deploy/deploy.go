@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"signin/functions/stackfile"
 	"signin/infra/project"
 	"signin/site"
 )
@@ -101,7 +102,7 @@ func haveAWSCredentials() bool {
 // checkClientID checks the googleClientId of the stack file at path. A
 // secret value cannot be read here and is left to the program to check.
 func checkClientID(path string) error {
-	cfg, err := project.ReadStackFile(path)
+	cfg, err := stackfile.Read(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("%w: %s does not exist: run `pulumi stack init %s` and `pulumi config set %s <client-id>`", errNoClientID, filepath.Base(path), strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "Pulumi."), ".yaml"), project.KeyGoogleClientID)
 	}

@@ -49,15 +49,9 @@ func write(t *testing.T, path, content string, mode os.FileMode) {
 	}
 }
 
-// committedDevStack returns the repository's Pulumi.dev.yaml.
-func committedDevStack(t *testing.T) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "Pulumi.dev.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
+// templateStack is the template's Pulumi.dev.yaml as far as the checks
+// read it: its placeholder client ID, which a team replaces.
+const templateStack = "config:\n  aws:region: eu-central-1\n  signin:googleClientId: YOUR-CLIENT-ID.apps.googleusercontent.com\n"
 
 // The checks stop a deployment, offline, at the first thing missing, with a
 // message saying how to fix it. testdata/messages.golden.txt records every
@@ -91,7 +85,7 @@ func TestCheckStopsAtWhatIsMissing(t *testing.T) {
 		{"the committed placeholder client ID", preview, func(t *testing.T, root, bin, home string) {
 			cli(t, bin)
 			write(t, filepath.Join(home, ".aws", "credentials"), "[default]\n", 0o600)
-			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), templateStack, 0o644)
 		}, errNoClientID},
 		{"a valid client ID and a profile", up, func(t *testing.T, root, bin, _ string) {
 			cli(t, bin)
@@ -106,7 +100,7 @@ func TestCheckStopsAtWhatIsMissing(t *testing.T) {
 		{"destroy needs no client ID", destroy, func(t *testing.T, root, bin, _ string) {
 			cli(t, bin)
 			t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")
-			write(t, filepath.Join(root, "Pulumi.dev.yaml"), committedDevStack(t), 0o644)
+			write(t, filepath.Join(root, "Pulumi.dev.yaml"), templateStack, 0o644)
 		}, nil},
 	}
 	var messages strings.Builder

@@ -3,19 +3,20 @@
 // agree on, without the Pulumi SDK, so that command links neither the SDK
 // nor the AWS provider: the project's name, which prefixes its settings in a
 // stack's file, the Google client ID's setting and what a valid one looks
-// like, and the reading of a stack's file.
+// like.
 package project
 
 import (
 	"fmt"
 	"strings"
 
+	"signin/functions/stackfile"
 	"signin/site"
 )
 
 // Namespace is the prefix of this project's keys in a stack file: the
 // project's name in Pulumi.yaml.
-const Namespace = "signin"
+const Namespace = stackfile.Namespace
 
 // KeyGoogleClientID is the setting of the Google OAuth 2.0 client ID the
 // page signs in with.

@@ -72,6 +72,9 @@ type Config struct {
 	// CacheTTL is how long an authorizer's answer is reused for the same
 	// identity-source values; zero means gateway.DefaultAuthorizerTTL.
 	CacheTTL time.Duration
+	// Uncached turns the authorizer's result cache off, as a TTL of 0
+	// does in API Gateway (authorizerCacheTtl 0): every request runs it.
+	Uncached bool
 	// logger receives one line per failure of a function; nil means
 	// slog.Default().
 	logger *slog.Logger
@@ -503,7 +506,7 @@ func (g *Gateway) authorize(ctx context.Context, cache map[string]cached, key st
 	g.mu.Lock()
 	c, ok := cache[key]
 	g.mu.Unlock()
-	if ok && now.Before(c.expires) {
+	if ok && !g.cfg.Uncached && now.Before(c.expires) {
 		return c.policy, true, nil
 	}
 	payload, err := json.Marshal(event)

@@ -231,15 +231,19 @@ func TestCacheByTokenForTheTTL(t *testing.T) {
 		name   string
 		answer string
 		err    error
-		want   []string
+		// uncached turns the cache off, as authorizerCacheTtl 0 does.
+		uncached bool
+		want     []string
 	}{
-		{"an Allow policy is cached", policyAnswer("Allow", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
-		{"a Deny policy is cached", policyAnswer("Deny", stage, "Ada"), nil, []string{"miss", "hit", "miss"}},
-		{"an Unauthorized error is not cached", "", &messages.InvokeResponse_Error{Message: "Unauthorized"}, []string{"miss", "miss", "miss"}},
+		{"an Allow policy is cached", policyAnswer("Allow", stage, "Ada"), nil, false, []string{"miss", "hit", "miss"}},
+		{"a Deny policy is cached", policyAnswer("Deny", stage, "Ada"), nil, false, []string{"miss", "hit", "miss"}},
+		{"an Unauthorized error is not cached", "", &messages.InvokeResponse_Error{Message: "Unauthorized"}, false, []string{"miss", "miss", "miss"}},
+		{"with the cache off, an Allow policy is not cached", policyAnswer("Allow", stage, "Ada"), nil, true, []string{"miss", "miss", "miss"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int32
 			g := newGateway(t, authorizerAnswering(t, tt.answer, tt.err, &calls), greeter)
+			g.cfg.Uncached = tt.uncached
 			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 			g.now = func() time.Time { return now }
 			steps := []time.Duration{0, gateway.DefaultAuthorizerTTL*time.Second - time.Second, 2 * time.Second}

@@ -34,7 +34,13 @@ import (
 var shared *stack.Running
 
 func TestMain(m *testing.M) {
-	st, err := stack.Start(context.Background(), stack.Options{Workloads: workloadsJSON, Groups: groupsJSON})
+	var err error
+	if stackGroups, err = groupsWithDeployers(); err != nil {
+		fmt.Fprintln(os.Stderr, "reading the stack's groups:", err)
+		os.Exit(1)
+	}
+	groups, _ := json.Marshal(stackGroups) // a map of lists of strings always marshals
+	st, err := stack.Start(context.Background(), stack.Options{Workloads: workloadsJSON, Groups: string(groups)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the stack:", err)
 		os.Exit(1)
@@ -45,12 +51,24 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// The stack's workload for the repository that deploys it, as docs/ci.md
-// declares it, in a group of its own.
-const (
-	workloadsJSON = `{"smoke":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://api.example.com","claims":{"repository":"acme/app","environment":"production"}}}`
-	groupsJSON    = `{"deployers":{"workloads":["smoke"]},"admins":{"emails":["ada@example.com"]}}`
-)
+// workloadsJSON is the stack's workload for the repository that deploys
+// it, as docs/ci.md declares it; the local stack runs with the stack's
+// groups and deployers, which lists it (stackGroups).
+const workloadsJSON = `{"smoke":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://api.example.com","claims":{"repository":"acme/app","environment":"production"}}}`
+
+// stackGroups are the groups of the local stack: the stack's, and
+// deployers listing the workload smoke.
+var stackGroups authorizer.Groups
+
+// groupsWithDeployers returns the dev stack's groups and deployers.
+func groupsWithDeployers() (authorizer.Groups, error) {
+	_, groups, err := StackAccess("../..", "dev")
+	if groups == nil {
+		groups = authorizer.Groups{}
+	}
+	groups["deployers"] = authorizer.Members{Workloads: []string{"smoke"}}
+	return groups, err
+}
 
 // statuses maps each check's name to its outcome.
 func statuses(results []Result) map[string]outcome {
@@ -488,17 +506,14 @@ func TestWorkloadTokenIsCheckedAsTheWorkload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, err := authorizer.ParseGroups(groupsJSON)
-	if err != nil {
-		t.Fatal(err)
-	}
+	groups := stackGroups
 	tok, err := shared.Provider.GitHubToken(idp.Run{Repository: "acme/app", Environment: "production", Audience: "https://api.example.com"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	restricted := append(slices.Clone(gateway.Routes),
 		gateway.Route{Method: "GET", Path: "/deploy", Function: "me", Integration: gateway.Proxy, Groups: []string{"deployers"}},
-		gateway.Route{Method: "GET", Path: "/admin", Function: "me", Integration: gateway.Proxy, Groups: []string{"admins"}})
+		gateway.Route{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}})
 	tests := []struct {
 		name       string
 		groups     authorizer.Groups
@@ -508,10 +523,10 @@ func TestWorkloadTokenIsCheckedAsTheWorkload(t *testing.T) {
 	}{
 		{"the workload's name and groups", groups, nil,
 			[]string{"token", "api greeting", "site /api greeting", "api GET /me"}, nil, "GET " + shared.APIURL + " = 200 Hello smoke!"},
-		{"groups the API does not answer", authorizer.Groups{"deployers": {Workloads: []string{"smoke"}}, "admins": {Workloads: []string{"smoke"}}}, nil,
-			[]string{"api greeting"}, []string{"api GET /me"}, `groups ["deployers"], want ["admins" "deployers"]`},
+		{"groups the API does not answer", authorizer.Groups{"deployers": {Workloads: []string{"smoke"}}, "zz": {Workloads: []string{"smoke"}}}, nil,
+			[]string{"api greeting"}, []string{"api GET /me"}, `groups ["deployers"], want ["deployers" "zz"]`},
 		// The local API has no /deploy: its 403 is the workload kept out of
-		// its group's route; /admin is another group's, rightly 403.
+		// its group's route; /staff is another group's, rightly 403.
 		{"a restricted route that keeps the workload out", groups, restricted,
 			[]string{"api another group's route as the workload"}, []string{"api restricted route as the workload"}, "want smoke let through"},
 	}

@@ -28,7 +28,7 @@ var groupRoutes = append(slices.Clone(gateway.Routes),
 const groupsJSON = `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff.example"]}}`
 
 // TestGroupsRestrictRoutesFromTheCachedPolicy runs `make dev`'s stack with
-// GROUPS and routes restricted to them, the real authorizer and functions
+// groups and routes restricted to them, the real authorizer and functions
 // under the emulator. Each caller calls two routes with one fresh token:
 // the first call runs an authorizer (miss); the second is answered from
 // the cache (hit) when it is for the same authorizer's identity-source
@@ -36,7 +36,7 @@ const groupsJSON = `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":
 // restricted one), and runs the authorizer again otherwise, so a cached
 // answer never decides another route.
 func TestGroupsRestrictRoutesFromTheCachedPolicy(t *testing.T) {
-	st, err := Start(context.Background(), Options{Groups: groupsJSON, routes: groupRoutes})
+	st, err := Start(context.Background(), Options{Groups: groupsJSON, routes: groupRoutes, withoutStack: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,17 +126,17 @@ func TestWrongGroupsStopTheStackBeforeBuilding(t *testing.T) {
 		name, groups string
 		want         string
 	}{
-		{"a route naming an undefined group", `{"admins":{"emails":["ada@example.com"]}}`, "route GET /api/staff names the group staff, which is not defined"},
+		{"a route naming an undefined group", `{"admins":{"emails":["ada@example.com"]}}`, "the group staff, which the routes GET /api/staff and GET /api/admin/{id}/secret name, is not defined in the stack's configuration: define it with `pulumi config set --path 'groups.staff.emails[0]' ada@example.com`"},
 		{"a group with no members", `{"admins":{"emails":["ada@example.com"]},"staff":{}}`, "group staff has no members"},
 		{"an invalid email", `{"admins":{"emails":["ada"]},"staff":{"domains":["staff.example"]}}`, `groups.admins.emails: "ada" is not an email address`},
 		{"an invalid domain", `{"admins":{"emails":["ada@example.com"]},"staff":{"domains":["staff"]}}`, `groups.staff.domains: "staff" is not a domain name`},
 		{"a group name that is not a plain identifier", groupsJSON[:len(groupsJSON)-1] + `,"two words":{"emails":["x@example.com"]}}`, `group name "two words" is not a plain identifier`},
-		{"not JSON", `admins=ada@example.com`, "GROUPS: groups are not"},
+		{"not JSON", `admins=ada@example.com`, "groups: groups are not"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			built := false
-			st, err := Start(context.Background(), Options{Groups: tt.groups, routes: groupRoutes,
+			st, err := Start(context.Background(), Options{Groups: tt.groups, routes: groupRoutes, withoutStack: true,
 				wrap: func(_ string, fn lambda.Handler) lambda.Handler { built = true; return fn }})
 			if err == nil {
 				st.Close()

@@ -94,9 +94,13 @@ func TestDevServesTheRouteTable(t *testing.T) {
 	if got := shared.api.Routes(); !reflect.DeepEqual(got, gateway.Routes) {
 		t.Fatalf("make dev serves\n%v\nthe route table is\n%v", got, gateway.Routes)
 	}
-	tok := token(t, idp.Identity{Name: "Route Test", Email: "routes@example.com", EmailVerified: true})
+	open := token(t, idp.Identity{Name: "Route Test", Email: "routes@example.com", EmailVerified: true})
 	for _, r := range gateway.Routes {
 		path := strings.NewReplacer("{", "", "}", "").Replace(r.Path)
+		tok := open
+		if len(r.Groups) > 0 {
+			tok = token(t, member(t, r.Groups[0]))
+		}
 		before := calls.invocations(r.Function)
 		resp, body := callPath(t, http.DefaultClient, r.Method, routeURL(shared, path), tok)
 		if resp.StatusCode != 200 || calls.invocations(r.Function) != before+1 {
@@ -104,4 +108,21 @@ func TestDevServesTheRouteTable(t *testing.T) {
 				calls.invocations(r.Function)-before, r.Function)
 		}
 	}
+}
+
+// member returns an identity in the group name of the shared stack's
+// configuration (the stack file's groups): its first email, or a user of
+// its first Workspace domain.
+func member(t *testing.T, name string) idp.Identity {
+	t.Helper()
+	g, ok := shared.access.Groups[name]
+	switch {
+	case !ok:
+		t.Fatalf("the stack defines no group %s", name)
+	case len(g.Emails) > 0:
+		return idp.Identity{Name: "Member of " + name, Email: g.Emails[0], EmailVerified: true}
+	case len(g.Domains) == 0:
+		t.Fatalf("the group %s has no members", name)
+	}
+	return idp.Identity{Name: "Member of " + name, Email: "member@" + g.Domains[0], EmailVerified: true}
 }

@@ -12,7 +12,9 @@ package stack
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -34,6 +36,8 @@ import (
 	"signin/functions/authorizer"
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 	"signin/local/apigw"
 	"signin/local/emulator"
 	"signin/local/idp"
@@ -44,6 +48,10 @@ import (
 // clientId, the aud of the provider's tokens and the authorizer's
 // GOOGLE_CLIENT_ID. It is no real Google client.
 const DevClientID = "123456789012-localdevelopmentonly000000000.apps.googleusercontent.com"
+
+// DefaultStack is the stack whose configuration the offline stack reads
+// when Options name none, as `make dev` does (STACK=dev).
+const DefaultStack = "dev"
 
 // The default ports of the page, the API and the identity provider.
 const (
@@ -66,22 +74,27 @@ type Options struct {
 	// SitePort, APIPort and IDPPort are the ports of the page, the API and
 	// the identity provider on localhost.
 	SitePort, APIPort, IDPPort int
-	// AllowedEmails and AllowedDomains are the authorizer's ALLOWED_EMAILS
-	// and ALLOWED_DOMAINS (comma-separated; empty allows everyone).
+	// Stack names the stack whose configuration the authorizer gets, read
+	// from Pulumi.<Stack>.yaml at the repository's root as the Pulumi
+	// program reads it (package stackconfig): the allow-lists, the groups
+	// the routes name, the workloads, trustEmailsWithoutHd and
+	// authorizerCacheTtl. Empty
+	// means DefaultStack.
+	Stack string
+	// AllowedEmails and AllowedDomains (comma-separated), when either is
+	// not empty, replace the stack's allow-list: its allowedEmails and
+	// allowedDomains.
 	AllowedEmails, AllowedDomains string
-	// Groups are the groups the routes name, as JSON in the shape of the
-	// Pulumi configuration's groups:
+	// Groups, when not empty, replace the stack's groups: JSON in the shape
+	// of the stack's groups setting,
 	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"],"workloads":["ci"]}}.
-	// Empty means none.
 	Groups string
-	// Workloads are the non-human callers, as JSON in the shape of the
-	// Pulumi configuration's workloads:
+	// Workloads, when not empty, replace the stack's workloads: JSON in the
+	// shape of the stack's workloads setting,
 	// {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}.
 	// Their issuers are mapped to the provider's stand-ins (Running.Issuers).
-	// Empty means none.
 	Workloads string
-	// CacheTTL is the authorizer result cache's TTL; zero means API
-	// Gateway's default.
+	// CacheTTL, when not zero, replaces the stack's authorizerCacheTtl.
 	CacheTTL time.Duration
 	// Logs receives the functions' logs, each line prefixed with the
 	// function's name; nil discards them.
@@ -93,6 +106,10 @@ type Options struct {
 	// routes, when set, is the route table served instead of
 	// gateway.Routes (tests restrict routes to groups with it).
 	routes gateway.Table
+	// withoutStack starts from the settings' defaults instead of the
+	// stack's file (tests of groups of their own, whatever a team's stack
+	// allows).
+	withoutStack bool
 }
 
 // PortInUseError says that a part of the stack could not listen on its
@@ -129,8 +146,7 @@ type Running struct {
 	Issuers map[string]string
 
 	routes    gateway.Table
-	groups    authorizer.Groups
-	workloads authorizer.Workloads
+	access    stackconfig.Authorizer
 	listeners []net.Listener
 	servers   []*http.Server
 	functions map[string]*emulator.Function
@@ -151,30 +167,10 @@ func Start(ctx context.Context, opts Options) (*Running, error) {
 }
 
 func (st *Running) start(ctx context.Context, opts Options) error {
-	st.routes = opts.routes
-	if st.routes == nil {
-		st.routes = gateway.Routes
-	}
-	if strings.TrimSpace(opts.Groups) != "" {
-		var err error
-		if st.groups, err = authorizer.ParseGroups(opts.Groups); err != nil {
-			return fmt.Errorf("stack: GROUPS: %w", err)
-		}
-	}
-	if err := authorizer.CheckAccess(st.groups, st.routes); err != nil {
-		return fmt.Errorf("stack: the groups (GROUPS) and the route table's groups: %w", err)
-	}
-	if strings.TrimSpace(opts.Workloads) != "" {
-		var err error
-		if st.workloads, err = authorizer.ParseWorkloads(opts.Workloads); err == nil {
-			err = st.workloads.Check()
-		}
-		if err != nil {
-			return fmt.Errorf("stack: WORKLOADS: %w", err)
-		}
-	}
-	if err := st.groups.CheckWorkloads(st.workloads); err != nil {
-		return fmt.Errorf("stack: the groups (GROUPS) and the workloads (WORKLOADS): %w", err)
+	st.routes = routesOf(opts)
+	var err error
+	if st.access, err = configuration(ctx, opts); err != nil {
+		return err
 	}
 	listeners := map[string]net.Listener{}
 	for _, p := range []struct {
@@ -196,7 +192,6 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	}
 	st.SiteURL, st.APIURL, st.IssuerURL = urlOf("site"), urlOf("api")+gateway.Prefix, urlOf("idp")
 
-	var err error
 	if st.Provider, err = idp.New(st.IssuerURL, DevClientID); err != nil {
 		return err
 	}
@@ -215,7 +210,8 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	st.api, err = apigw.New(apigw.Config{
 		Routes: st.routes, Authorizer: authorizer, Functions: functions, AllowOrigin: st.SiteURL,
 		Region: region, AccountID: accountID, APIID: apiID, Stage: stage,
-		CacheTTL: opts.CacheTTL,
+		CacheTTL: cmp.Or(opts.CacheTTL, time.Duration(st.access.AuthorizerCacheTTL)*time.Second),
+		Uncached: opts.CacheTTL == 0 && st.access.AuthorizerCacheTTL == 0,
 	})
 	if err != nil {
 		return err
@@ -231,6 +227,60 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 	}
 	st.serve(listeners["site"], page)
 	return nil
+}
+
+// configuration returns the stack's configuration of the authorizer, from
+// its file at the repository's root, with the options' replacements, and
+// checks the route table's groups against it.
+func configuration(ctx context.Context, opts Options) (stackconfig.Authorizer, error) {
+	functionsDir, _, err := resolveTools(ctx)
+	if err != nil {
+		return stackconfig.Authorizer{}, err
+	}
+	file := filepath.Join(filepath.Dir(functionsDir), stackfile.FileName(cmp.Or(opts.Stack, DefaultStack)))
+	values := map[string]string{}
+	if !opts.withoutStack {
+		if values, err = stackfile.Read(file); err != nil {
+			return stackconfig.Authorizer{}, fmt.Errorf("stack: the stack's configuration: %w", err)
+		}
+	}
+	set := func(key, value string) { values[stackfile.Namespace+":"+key] = value }
+	if strings.TrimSpace(opts.AllowedEmails+opts.AllowedDomains) != "" {
+		set(stackconfig.KeyAllowedEmails, list(opts.AllowedEmails))
+		set(stackconfig.KeyAllowedDomains, list(opts.AllowedDomains))
+	}
+	if strings.TrimSpace(opts.Groups) != "" {
+		set(stackconfig.KeyGroups, opts.Groups)
+	}
+	if strings.TrimSpace(opts.Workloads) != "" {
+		set(stackconfig.KeyWorkloads, opts.Workloads)
+	}
+	access, err := stackconfig.Parse(func(key string) (string, bool) {
+		v, ok := values[stackfile.Namespace+":"+key]
+		return v, ok
+	})
+	if err == nil {
+		err = access.CheckRoutes(routesOf(opts))
+	}
+	if err != nil {
+		return stackconfig.Authorizer{}, fmt.Errorf("stack: %s and the route table: %w", filepath.Base(file), err)
+	}
+	return access, nil
+}
+
+// list returns the comma-separated entries of s as a JSON list, as Pulumi
+// hands a list setting to a program.
+func list(s string) string {
+	b, _ := json.Marshal(strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }))
+	return string(b)
+}
+
+// routesOf returns the route table the options serve.
+func routesOf(opts Options) gateway.Table {
+	if opts.routes == nil {
+		return gateway.Routes
+	}
+	return opts.routes
 }
 
 func (st *Running) serve(l net.Listener, h http.Handler) {
@@ -267,7 +317,7 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 		}
 		f, err := emulator.Start(ctx, emulator.Options{
 			RIE: rie, Bootstrap: bin,
-			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + region}, st.environment(name, opts)...),
+			Env:    append([]string{"AWS_LAMBDA_FUNCTION_NAME=" + name, "AWS_REGION=" + region}, st.environment(name)...),
 			Output: prefixed(opts.Logs, name),
 		})
 		if err != nil {
@@ -284,15 +334,15 @@ func (st *Running) startFunctions(ctx context.Context, opts Options) (map[string
 
 // environment returns the function name's settings, as the Pulumi program
 // sets them when deployed (gateway.Environment).
-func (st *Running) environment(name string, opts Options) []string {
-	isComma := func(r rune) bool { return r == ',' }
+func (st *Running) environment(name string) []string {
 	auth := authorizer.Config{
 		ClientID: DevClientID, Issuer: st.IssuerURL, JWKSURL: st.Provider.KeysURL(),
-		AllowedEmails:  strings.FieldsFunc(opts.AllowedEmails, isComma),
-		AllowedDomains: strings.FieldsFunc(opts.AllowedDomains, isComma),
-		Groups:         st.groups,
-		Workloads:      localWorkloads(st.workloads, st.Issuers),
-		Routes:         st.routes,
+		AllowedEmails:                  st.access.AllowedEmails,
+		AllowedDomains:                 st.access.AllowedDomains,
+		TrustEmailsWithoutHostedDomain: st.access.TrustEmailsWithoutHostedDomain,
+		Groups:                         st.access.Groups,
+		Workloads:                      localWorkloads(st.access.Workloads, st.Issuers),
+		Routes:                         st.routes,
 	}.Environ()
 	env := gateway.Environment(st.routes, name, auth, st.SiteURL)
 	var entries []string

@@ -8,8 +8,10 @@
 // Lambda (linux/arm64) with the build definition of package bundle. With no
 // function named, it builds every function. It checks the route table first,
 // and links neither the Pulumi program nor its SDK. With -check it only
-// checks the route table against the function commands and builds nothing:
-// `make test` runs that first, so a wrong table stops it with one message.
+// checks the route table against the function commands and, with -stack,
+// its groups against the stack's configuration (Pulumi.<stack>.yaml), and
+// builds nothing: `make test` runs that first, so a wrong table or a group
+// the stack does not define stops it with one message.
 package main
 
 import (
@@ -23,17 +25,24 @@ import (
 
 	"signin/functions/bundle"
 	"signin/functions/gateway"
+	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 )
 
 func main() {
 	out := flag.String("o", "build", "the folder to write the archives to")
 	dir := flag.String("C", "", "the root of the functions module (default: the repository's functions/)")
 	check := flag.Bool("check", false, "only check the route table against the function commands; build nothing")
+	stack := flag.String("stack", "", "with -check, also check the route table's groups against this stack's configuration, Pulumi.<stack>.yaml")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if *check {
-		if _, err := checked(ctx, *dir); err != nil {
+		dir, err := checked(ctx, *dir)
+		if err == nil && *stack != "" {
+			err = checkGroups(filepath.Join(filepath.Dir(dir), stackfile.FileName(*stack)))
+		}
+		if err != nil {
 			fmt.Fprintln(os.Stderr, "the route table (functions/gateway/routes.go) is wrong:", err)
 			os.Exit(1)
 		}
@@ -56,6 +65,19 @@ func checked(ctx context.Context, dir string) (string, error) {
 		}
 	}
 	return dir, bundle.CheckRoutes(dir, gateway.Routes)
+}
+
+// checkGroups checks the route table's groups against the configuration of
+// the stack file at path.
+func checkGroups(path string) error {
+	access, err := stackconfig.Load(path)
+	if err != nil {
+		return err
+	}
+	if err := access.CheckRoutes(gateway.Routes); err != nil {
+		return fmt.Errorf("%s and the route table: %w", filepath.Base(path), err)
+	}
+	return nil
 }
 
 // run checks the route table against the function commands of the

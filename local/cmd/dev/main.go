@@ -6,16 +6,21 @@
 //
 // Usage:
 //
-//	go run ./local/cmd/dev [-site-port 8080] [-api-port 8081] [-idp-port 8082]
+//	go run ./local/cmd/dev [-stack dev] [-site-port 8080] [-api-port 8081] [-idp-port 8082]
 //	    [-allowed-emails a@example.com,...] [-allowed-domains example.com,...]
 //	    [-groups '{"admins":{"emails":["ada@example.com"]}}']
 //	    [-workloads '{"ci":{"issuer":"https://token.actions.githubusercontent.com",...}}'] [-quiet]
 //
-// Each flag's default comes from the environment variable named in its help
-// (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS, ALLOWED_DOMAINS, GROUPS,
-// WORKLOADS). The workloads' issuers, Google's and GitHub Actions', are
-// mapped to the identity provider's stand-ins, and the mapping is printed
-// at start.
+// The authorizer gets the stack's configuration, Pulumi.<stack>.yaml, as
+// the Pulumi program reads it: allowedEmails, allowedDomains, groups,
+// workloads, trustEmailsWithoutHd and authorizerCacheTtl; the flags replace
+// its allow-list, its groups or its workloads. A port flag's or an
+// allow-list flag's default comes from the environment variable named in
+// its help (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS,
+// ALLOWED_DOMAINS); the groups come from no variable, since bash reserves
+// GROUPS. The workloads' issuers, Google's and GitHub Actions', are mapped
+// to the identity provider's stand-ins, and the mapping is printed at
+// start.
 package main
 
 import (
@@ -65,10 +70,11 @@ func run() error {
 		}
 		flag.IntVar(p.port, p.flag, def, p.usage+" ("+p.env+")")
 	}
-	flag.StringVar(&opts.AllowedEmails, "allowed-emails", os.Getenv("ALLOWED_EMAILS"), "comma-separated emails the API allows; empty allows all (ALLOWED_EMAILS)")
-	flag.StringVar(&opts.AllowedDomains, "allowed-domains", os.Getenv("ALLOWED_DOMAINS"), "comma-separated hosted domains the API allows; empty allows all (ALLOWED_DOMAINS)")
-	flag.StringVar(&opts.Groups, "groups", os.Getenv("GROUPS"), `the groups routes name, JSON as in the Pulumi configuration: {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}} (GROUPS)`)
-	flag.StringVar(&opts.Workloads, "workloads", os.Getenv("WORKLOADS"), `the workloads, JSON as in the Pulumi configuration: {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}} (WORKLOADS)`)
+	flag.StringVar(&opts.Stack, "stack", stack.DefaultStack, "the stack whose configuration (Pulumi.<stack>.yaml) the authorizer gets")
+	flag.StringVar(&opts.AllowedEmails, "allowed-emails", os.Getenv("ALLOWED_EMAILS"), "comma-separated emails the API allows, instead of the stack's allow-list (ALLOWED_EMAILS)")
+	flag.StringVar(&opts.AllowedDomains, "allowed-domains", os.Getenv("ALLOWED_DOMAINS"), "comma-separated hosted domains the API allows, instead of the stack's allow-list (ALLOWED_DOMAINS)")
+	flag.StringVar(&opts.Groups, "groups", "", `the groups routes name, instead of the stack's, JSON as in its configuration: {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}`)
+	flag.StringVar(&opts.Workloads, "workloads", "", `the workloads, instead of the stack's, JSON as in its configuration: {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}`)
 	quiet := flag.Bool("quiet", false, "hide the functions' logs")
 	flag.Parse()
 
