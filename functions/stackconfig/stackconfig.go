@@ -156,7 +156,6 @@ func Parse(lookup func(key string) (string, bool)) (Authorizer, error) {
 	return a, nil
 }
 
-
 // parseList reads a list of strings, each of which check must accept
 // (problem says what an entry check refuses is not).
 func parseList(key, raw string, check func(string) error, problem string) ([]string, error) {
