@@ -72,6 +72,7 @@ func TestTemplateStackShowsEveryDefault(t *testing.T) {
 		"signin:" + config.KeyAllowedEmails:      "[]",
 		"signin:" + config.KeyAllowedDomains:     "[]",
 		"signin:" + config.KeyGroups:             "{}",
+		"signin:" + config.KeyWorkloads:          "{}",
 		"signin:" + config.KeyTrustEmails:        "false",
 		"signin:" + config.KeyAuthorizerCacheTTL: strconv.Itoa(d.AuthorizerCacheTTL),
 		"signin:" + config.KeyLogRetentionDays:   strconv.Itoa(d.LogRetentionDays),
@@ -138,10 +139,20 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 		{"trust of emails not a boolean", config.KeyTrustEmails, "maybe", []string{"trustEmailsWithoutHd: not true or false"}},
 		{"groups not an object", config.KeyGroups, `["admins"]`, []string{"groups: groups are not {", "pulumi config set --path 'groups.admins.emails[0]' ada@example.com"}},
 		{"a group's misspelt member", config.KeyGroups, `{"admins":{"email":["ada@example.com"]}}`, []string{`unknown field "email"`}},
-		{"a group with no members", config.KeyGroups, `{"admins":{}}`, []string{"group admins has no members: list addresses in groups.admins.emails or Workspace domains in groups.admins.domains, or remove it"}},
+		{"a group with no members", config.KeyGroups, `{"admins":{}}`, []string{"group admins has no members: list addresses in groups.admins.emails, Workspace domains in groups.admins.domains or workloads in groups.admins.workloads, or remove it"}},
 		{"a group's invalid email", config.KeyGroups, `{"admins":{"emails":["ada"]}}`, []string{`groups.admins.emails: "ada" is not an email address`}},
 		{"a group's invalid domain", config.KeyGroups, `{"admins":{"domains":["@example.com"]}}`, []string{`groups.admins.domains: "@example.com" is not a domain name`}},
 		{"a group name that is not a plain identifier", config.KeyGroups, `{"the admins":{"emails":["ada@example.com"]}}`, []string{`group name "the admins" is not a plain identifier`}},
+		{"a group listing an unknown workload", config.KeyGroups, `{"deployers":{"workloads":["deploy"]}}`, []string{"groups and workloads: group deployers lists the workload deploy, which is not defined: define it (workloads.deploy.issuer, .audience and .claims), or remove it from groups.deployers.workloads"}},
+		{"workloads not an object", config.KeyWorkloads, `["deploy"]`, []string{"workloads: workloads are not {", "pulumi config set --path 'workloads.<name>.issuer'"}},
+		{"a workload's issuer not https", config.KeyWorkloads, `{"deploy":{"issuer":"http://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}`,
+			[]string{`workloads: workloads.deploy.issuer: "http://token.actions.githubusercontent.com" is not an https URL: give the issuer's https URL`}},
+		{"a workload without claims", config.KeyWorkloads, `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme"}}`,
+			[]string{"workloads.deploy.claims is empty", "pulumi config set --path 'workloads.deploy.claims.repository' acme/app"}},
+		{"a workload's claim that is not a string", config.KeyWorkloads, `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository_id":690234871}}}`,
+			[]string{`workloads.deploy.claims.repository_id is 690234871, not a string`, `quote the value ("690234871")`}},
+		{"a GitHub workload without an audience", config.KeyWorkloads, `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","claims":{"repository":"acme/app"}}}`,
+			[]string{"workloads.deploy.audience is required for the issuer https://token.actions.githubusercontent.com"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			cfg := testConfig()
@@ -229,6 +240,8 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 		{config.KeyAPILoggingRole, "arn:aws:iam::123456789012:role/api-gateway-logs"},
 		{config.KeyAPIExecutionLogLevel, "ERROR"},
 		{config.KeyGroups, `{"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}`},
+		{config.KeyWorkloads, `{"deploy":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app","ref":"refs/heads/main"}},` +
+			`"nightly":{"issuer":"https://accounts.google.com","claims":{"email":"nightly@acme.iam.gserviceaccount.com"}}}`},
 		{config.KeyTrustEmails, "true"},
 	} {
 		t.Run(c.key+"="+c.value, func(t *testing.T) {

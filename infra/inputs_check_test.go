@@ -192,10 +192,12 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 		want   []string
 	}{
 		{"300 allowed emails", withSetting("signin:allowedEmails", list), gateway.Routes, []string{
-			"allowedEmails, allowedDomains, groups and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes",
+			"allowedEmails, allowedDomains, groups, workloads and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes",
 			"more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"}},
 		{"a group of 300 emails", withSetting("signin:groups", `{"admins":{"emails":`+list+`}}`), with(route("/admin", "admins")), []string{
 			"more than the 4096 (4 KB) Lambda allows (bytes by variable: GROUPS 6629"}},
+		{"40 workloads", withSetting("signin:workloads", manyWorkloads(40)), gateway.Routes, []string{
+			"workloads and the route table: the authorizer's environment holds them all, and would not fit", "(bytes by variable: WORKLOADS "}},
 		{"301 resources", testConfig(), with(deep(0), deep(1)), []string{
 			"the route table: the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"}},
 		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))), []string{
@@ -256,4 +258,14 @@ func TestProgramAcceptsAHundredRestrictedRoutes(t *testing.T) {
 	if got := len(m.All("aws:apigateway/authorizer:Authorizer")); got != 2 {
 		t.Errorf("%d authorizers, want the TOKEN and the REQUEST one", got)
 	}
+}
+
+// manyWorkloads returns n GitHub Actions workloads, each a repository of
+// its own, as the configuration's JSON.
+func manyWorkloads(n int) string {
+	var w []string
+	for i := range n {
+		w = append(w, fmt.Sprintf(`"deploy%d":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app%d"}}`, i, i))
+	}
+	return "{" + strings.Join(w, ",") + "}"
 }

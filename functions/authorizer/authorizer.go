@@ -32,6 +32,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -82,6 +83,14 @@ type Handler struct {
 	keys   *KeySet
 	oidc   *oidc.Config
 	log    *slog.Logger
+	// issuers are the verifiers by issuer when workloads are configured,
+	// nil otherwise: every token is then the people's issuer's, verified
+	// without a look at its claims first.
+	issuers map[string]*verifier
+	// claimNames are the names of the claims the workloads decide on.
+	claimNames map[string]bool
+	// now tells the time of the key sets discovered for workload issuers.
+	now func() time.Time
 }
 
 // New returns an authorizer for cfg that verifies signatures with keys and
@@ -100,6 +109,11 @@ func New(cfg Config, keys *KeySet, logger *slog.Logger) *Handler {
 			SupportedSigningAlgs: []string{oidc.RS256},
 		},
 		log: logger,
+		now: time.Now,
+	}
+	if len(cfg.Workloads) > 0 {
+		a.issuers = newVerifiers(cfg, a.oidc, keys, logger, func() time.Time { return a.now() })
+		a.claimNames = claimNames(cfg.Workloads)
 	}
 	for _, e := range cfg.AllowedEmails {
 		a.emails[e] = true
@@ -257,6 +271,8 @@ type decision struct {
 	groups []string
 	// err is the cause of an OutcomeError.
 	err error
+	// workload is the name of the workload the token is from, if any.
+	workload string
 }
 
 func unauthorized(reason, sub string) decision {
@@ -277,22 +293,81 @@ func (a *Handler) decide(ctx context.Context, header string) decision {
 	if err != nil {
 		return unauthorized("malformed token", "")
 	}
-	if t.keys, err = a.keys.lookup(ctx, t.kid); err != nil {
-		if errors.Is(err, errKeysUnavailable) {
-			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}
-		}
-		return unauthorized("unknown signing key", "")
+	if a.issuers != nil {
+		return a.decideWorkloads(ctx, t)
+	}
+	if d, ok := lookupKeys(ctx, a.keys, t); !ok {
+		return d
 	}
 	// go-oidc verifies the token with t as its key set: the signature under
 	// the keys just looked up, then issuer, audience, expiry and not-before.
-	idToken, err := oidc.NewVerifier(a.issuer, t, a.oidc).Verify(ctx, token)
+	idToken, err := oidc.NewVerifier(a.issuer, t, a.oidc).Verify(ctx, t.raw)
 	if err != nil {
 		return unauthorized(rejection(err), "")
 	}
-	c, err := parseClaims(t.payload)
+	c, err := parseClaims(t.payload, nil)
 	if err != nil {
 		return unauthorized("malformed claims", idToken.Subject)
 	}
+	return a.person(c)
+}
+
+// lookupKeys looks up the keys of t's kid in keys into t; false means they
+// could not be, and the decision says why.
+func lookupKeys(ctx context.Context, keys *KeySet, t *signedToken) (decision, bool) {
+	var err error
+	if t.keys, err = keys.lookup(ctx, t.kid); err != nil {
+		if errors.Is(err, errKeysUnavailable) {
+			return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}, false
+		}
+		return unauthorized("unknown signing key", ""), false
+	}
+	return decision{}, true
+}
+
+// decideWorkloads decides on t when workloads are configured: its
+// (unverified) issuer picks the verifier and its audiences go-oidc's
+// settings; once go-oidc has verified it, a workload whose claims it
+// carries is admitted; a token for the people's client that is no
+// workload's meets the people's rules, and any other is denied.
+func (a *Handler) decideWorkloads(ctx context.Context, t *signedToken) decision {
+	c, err := parseClaims(t.payload, a.claimNames)
+	if err != nil {
+		return unauthorized("malformed claims", "")
+	}
+	v := a.verifierOf(c.Issuer)
+	if v == nil {
+		return unauthorized("unknown issuer", "")
+	}
+	keys, err := v.keySet(ctx)
+	if err != nil {
+		return decision{outcome: OutcomeError, reason: "signing keys unavailable", err: err}
+	}
+	if d, ok := lookupKeys(ctx, keys, t); !ok {
+		return d
+	}
+	aud, cfg := v.config(c.AudienceList, a.clientID)
+	if cfg == nil {
+		return unauthorized("wrong audience", "")
+	}
+	if _, err := oidc.NewVerifier(v.issuer, t, cfg).Verify(ctx, t.raw); err != nil {
+		return unauthorized(rejection(err), "")
+	}
+	if c.Subject == "" {
+		return unauthorized("no subject", "")
+	}
+	if d, ok := v.workload(aud, c); ok {
+		return d
+	}
+	if v.people && aud == a.clientID {
+		return a.person(c)
+	}
+	return decision{outcome: outcomeDeny, reason: "no workload matches", sub: c.Subject}
+}
+
+// person applies the people's rules to the verified claims c: the
+// authorized party, the allow-lists and the groups.
+func (a *Handler) person(c claims) decision {
 	if c.Subject == "" {
 		return unauthorized("no subject", "")
 	}
@@ -377,6 +452,9 @@ func (a *Handler) logDecision(ctx context.Context, d decision) {
 		slog.String(LogKeyOutcome, d.outcome),
 		slog.String("reason", d.reason),
 		slog.String("sub", d.sub),
+	}
+	if d.workload != "" {
+		attrs = append(attrs, slog.String("workload", d.workload))
 	}
 	if d.err != nil {
 		level = slog.LevelError

@@ -10,10 +10,19 @@ import (
 // claims are the ID token claims the authorizer reads beyond those go-oidc
 // checks, decoded strictly by parseClaims.
 type claims struct {
+	// Issuer is the token's issuer (iss), before go-oidc has verified it.
+	Issuer string
 	// Subject is the user's stable ID (sub).
 	Subject string
 	// Audiences are the clients the token is for (aud).
 	Audiences int
+	// AudienceList lists them, when parseClaims was asked for workload
+	// claims.
+	AudienceList []string
+	// Extra are the string values of the workload claims parseClaims was
+	// asked for that the fields above do not hold; a claim of another type
+	// is left out.
+	Extra map[string]string
 	// Email is the user's email address.
 	Email string
 	// EmailVerified says whether Google has verified Email.
@@ -55,16 +64,31 @@ var readClaims = [...]string{
 // errMalformedClaims reports a payload the authorizer refuses to read.
 var errMalformedClaims = errors.New("malformed claims")
 
-// parseClaims decodes the token payload go-oidc has verified. Beyond what
-// go-oidc checks, it refuses duplicate and case-variant names of the
-// claims read (readClaims), exp, nbf and iat that are not JSON numbers
-// (RFC 7519 NumericDate; encoding/json also takes "123"), and values of
-// the wrong type.
-func parseClaims(payload []byte) (claims, error) {
+// parseClaims decodes a token payload. Beyond what go-oidc checks, it
+// refuses duplicate and case-variant names of the claims read
+// (readClaims), exp, nbf and iat that are not JSON numbers (RFC 7519
+// NumericDate; encoding/json also takes "123"), and values of the wrong
+// type. With workload claim names (extra, nil for none), it also lists the
+// audiences and keeps those claims' string values, refusing duplicates.
+func parseClaims(payload []byte, extra map[string]bool) (claims, error) {
 	var c claims
 	var seen uint32
+	if extra != nil {
+		c.Extra = map[string]string{}
+	}
+	var extraSeen map[string]bool
 	err := members(payload, func(name string, dec *json.Decoder) error {
 		i := claimIndex(name)
+		if i < 0 && extra[name] {
+			if extraSeen[name] {
+				return fmt.Errorf("claim %q appears twice", name)
+			}
+			if extraSeen == nil {
+				extraSeen = map[string]bool{}
+			}
+			extraSeen[name] = true
+			return extraValue(dec, name, c.Extra)
+		}
 		if i < 0 {
 			for _, read := range readClaims {
 				if strings.EqualFold(name, read) {
@@ -81,8 +105,14 @@ func parseClaims(payload []byte) (claims, error) {
 		switch name {
 		case "exp", "nbf", "iat":
 			err = numericDate(dec)
+		case "iss":
+			c.Issuer, err = stringValue(dec)
 		case "aud":
-			c.Audiences, err = audiences(dec)
+			var list *[]string
+			if extra != nil {
+				list = &c.AudienceList
+			}
+			c.Audiences, err = audiences(dec, list)
 		case "email_verified":
 			c.EmailVerified, err = boolValue(dec)
 		case "sub":
@@ -135,13 +165,36 @@ func numericDate(dec *json.Decoder) error {
 	return nil
 }
 
-// audiences counts the audiences of aud: one string or an array of them.
-func audiences(dec *json.Decoder) (int, error) {
+// extraValue reads the value of the workload claim name into values when
+// it is a string, and skips it otherwise: a number, a list or an object
+// never equals a workload's string.
+func extraValue(dec *json.Decoder, name string, values map[string]string) error {
+	var raw json.RawMessage
+	if err := dec.Decode(&raw); err != nil {
+		return err
+	}
+	if raw[0] != '"' {
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return err
+	}
+	values[name] = v
+	return nil
+}
+
+// audiences counts the audiences of aud: one string or an array of them,
+// and appends them to list when it is not nil.
+func audiences(dec *json.Decoder, list *[]string) (int, error) {
 	t, err := dec.Token()
 	if err != nil {
 		return 0, err
 	}
-	if _, ok := t.(string); ok {
+	if s, ok := t.(string); ok {
+		if list != nil {
+			*list = append(*list, s)
+		}
 		return 1, nil
 	}
 	if t != json.Delim('[') {
@@ -149,10 +202,16 @@ func audiences(dec *json.Decoder) (int, error) {
 	}
 	n := 0
 	for ; dec.More(); n++ {
-		if t, err := dec.Token(); err != nil {
+		t, err := dec.Token()
+		if err != nil {
 			return 0, err
-		} else if _, ok := t.(string); !ok {
+		}
+		s, ok := t.(string)
+		if !ok {
 			return 0, errors.New("not an array of strings")
+		}
+		if list != nil {
+			*list = append(*list, s)
 		}
 	}
 	_, err = dec.Token()

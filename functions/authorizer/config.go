@@ -23,6 +23,7 @@ const (
 	envGroups         = "GROUPS"
 	envRouteGroups    = "ROUTE_GROUPS"
 	envTrustEmails    = "TRUST_EMAILS_WITHOUT_HD"
+	envWorkloads      = "WORKLOADS"
 )
 
 // certDirVariable and certDirNone keep crypto/x509 from reading the
@@ -73,6 +74,9 @@ type Config struct {
 	TrustEmailsWithoutHostedDomain bool
 	// Groups are the groups the routes name, with their members.
 	Groups Groups
+	// Workloads are the non-human callers admitted with their own issuers'
+	// tokens. A workload of Issuer is a Google service account of it.
+	Workloads Workloads
 	// Routes are the routes restricted to groups, which the REQUEST
 	// authorizer decides: each route's Method, Path and Groups (its
 	// function and integration are not the authorizer's concern). A route
@@ -124,6 +128,18 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if c.Groups, err = ParseGroups(raw); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", envGroups, err))
 		}
+	}
+	if raw := getenv(envWorkloads); strings.TrimSpace(raw) != "" {
+		if c.Workloads, err = ParseWorkloads(raw); err == nil {
+			// make dev maps the issuers to its stand-ins on localhost.
+			err = c.Workloads.check(true)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", envWorkloads, err))
+		}
+	}
+	if err := c.Groups.CheckWorkloads(c.Workloads); err != nil {
+		errs = append(errs, fmt.Errorf("%s and %s: %w", envGroups, envWorkloads, err))
 	}
 	if raw := getenv(envRouteGroups); strings.TrimSpace(raw) != "" {
 		if c.Routes, err = parseRoutes(raw); err != nil {
@@ -275,7 +291,8 @@ func CheckDomain(s string) error {
 // Environ returns the environment that configures the authorizer as c:
 // the variables named by the env constants, the issuer and key set only
 // when they are not Google's defaults, the allow-lists comma-separated and
-// only when not empty, the groups and the restricted routes as JSON;
+// only when not empty, the groups, the workloads and the restricted
+// routes as JSON;
 // and SSL_CERT_DIR, which keeps crypto/x509 to the certificate bundle
 // (certDirVariable). ConfigFromEnv reads it back as c.
 func (c Config) Environ() map[string]string {
@@ -299,6 +316,10 @@ func (c Config) Environ() map[string]string {
 	if len(c.Groups) > 0 {
 		b, _ := json.Marshal(c.Groups)
 		env[envGroups] = string(b)
+	}
+	if len(c.Workloads) > 0 {
+		b, _ := json.Marshal(c.Workloads)
+		env[envWorkloads] = string(b)
 	}
 	if restricted := c.Routes.Restricted(); len(restricted) > 0 {
 		// Routes listed under their groups: the variable counts against

@@ -1,6 +1,7 @@
 package authorizer_test
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -103,6 +104,12 @@ func TestEnvironRoundTrips(t *testing.T) {
 		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs", TrustEmailsWithoutHostedDomain: true,
 			Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}},
 			Routes: gateway.Table{{Method: "GET", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}, {Method: "DELETE", Path: "/admin/{id}", Groups: []string{"admins", "staff"}}}},
+		{ClientID: "c", Issuer: "https://accounts.google.com", JWKSURL: "https://www.googleapis.com/oauth2/v3/certs",
+			Groups: authorizer.Groups{"deployers": {Workloads: []string{"ci", "nightly"}}},
+			Workloads: authorizer.Workloads{
+				"ci":      {Issuer: "https://token.actions.githubusercontent.com", Audience: "https://github.com/acme", Claims: map[string]string{"repository": "acme/app", "ref": "refs/heads/main"}},
+				"nightly": {Issuer: "https://accounts.google.com", Claims: map[string]string{"email": "nightly@acme.iam.gserviceaccount.com"}},
+			}},
 	} {
 		env := cfg.Environ()
 		got, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] })
@@ -123,7 +130,7 @@ func TestGroupsCheckNamesEachWrongConfiguration(t *testing.T) {
 		{"a route naming an undefined group", `{"staff":{"domains":["example.com"]}}`,
 			"route GET /api/admin names the group admins, which is not defined: define it (groups.admins.emails or groups.admins.domains), or remove it from the route"},
 		{"a group with no members", `{"admins":{"emails":[]}}`,
-			"group admins has no members: list addresses in groups.admins.emails or Workspace domains in groups.admins.domains, or remove it"},
+			"group admins has no members: list addresses in groups.admins.emails, Workspace domains in groups.admins.domains or workloads in groups.admins.workloads, or remove it"},
 		{"an invalid email", `{"admins":{"emails":["ada"]}}`,
 			`group admins: groups.admins.emails: "ada" is not an email address: list addresses such as ada@example.com`},
 		{"an invalid domain", `{"admins":{"domains":["@example.com"]}}`,
@@ -133,7 +140,7 @@ func TestGroupsCheckNamesEachWrongConfiguration(t *testing.T) {
 		{"a misspelt member", `{"admins":{"email":["ada@example.com"]}}`,
 			`unknown field "email"`},
 		{"a list instead of an object", `["admins"]`,
-			`groups are not {"<name>":{"emails":["<address>",...],"domains":["<domain>",...]},...}`},
+			`groups are not {"<name>":{"emails":["<address>",...],"domains":["<domain>",...],"workloads":["<workload>",...]},...}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -179,5 +186,65 @@ func TestCheckEmailAndDomain(t *testing.T) {
 		if got := authorizer.CheckDomain(tt.s) == nil; got != tt.domain {
 			t.Errorf("CheckDomain(%q) accepted %v, want %v", tt.s, got, tt.domain)
 		}
+	}
+}
+
+// TestWrongWorkloadsAreNamedWithTheirFix: every mistake in the workloads
+// stops the stack before anything is built or declared, with one message
+// naming the setting and how to fix it.
+func TestWrongWorkloadsAreNamedWithTheirFix(t *testing.T) {
+	const gh = `"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme"`
+	var six []string
+	for i := range 6 {
+		six = append(six, fmt.Sprintf(`"w%d":{"issuer":"https://issuer%d.example","audience":"a","claims":{"sub":"x"}}`, i, i))
+	}
+	tests := []struct {
+		name, workloads string
+		want            string
+	}{
+		{"an http issuer", `{"ci":{"issuer":"http://token.actions.githubusercontent.com","audience":"a","claims":{"repository":"acme/app"}}}`,
+			`workloads.ci.issuer: "http://token.actions.githubusercontent.com" is not an https URL`},
+		{"an issuer that is no URL", `{"ci":{"issuer":"token.actions.githubusercontent.com","audience":"a","claims":{"repository":"acme/app"}}}`,
+			`workloads.ci.issuer: "token.actions.githubusercontent.com" is not an absolute http or https URL`},
+		{"no claims", `{"ci":{` + gh + `}}`, "workloads.ci.claims is empty: every token of the issuer would be the workload's"},
+		{"empty claims", `{"ci":{` + gh + `,"claims":{}}}`, "workloads.ci.claims is empty"},
+		{"a claim value that is a number", `{"ci":{` + gh + `,"claims":{"repository_id":690234871}}}`,
+			`workloads.ci.claims.repository_id is 690234871, not a string: a token's claim matches only a string equal to it; quote the value ("690234871")`},
+		{"a claim value that is a list", `{"ci":{` + gh + `,"claims":{"repository":["acme/app"]}}}`, `workloads.ci.claims.repository is ["acme/app"], not a string`},
+		{"an empty claim value", `{"ci":{` + gh + `,"claims":{"repository":""}}}`, "workloads.ci.claims.repository is empty"},
+		{"a claim the authorizer decides itself", `{"ci":{` + gh + `,"claims":{"aud":"x"}}}`, "workloads.ci.claims.aud: the authorizer decides on aud itself"},
+		{"no audience for GitHub", `{"ci":{"issuer":"https://token.actions.githubusercontent.com","claims":{"repository":"acme/app"}}}`,
+			"workloads.ci.audience is required for the issuer https://token.actions.githubusercontent.com"},
+		{"a name that is not a plain identifier", `{"c i":{` + gh + `,"claims":{"repository":"acme/app"}}}`, `workload "c i": name "c i" is not a plain identifier`},
+		{"an unknown setting", `{"ci":{` + gh + `,"claim":{"repository":"acme/app"}}}`, `workloads are not {"<name>":{"issuer":"https://...","audience":"...","claims":{"<claim>":"<exact string>",...}},...}`},
+		{"six issuers", "{" + strings.Join(six, ",") + "}", "the workloads name 6 issuers (https://issuer0.example, https://issuer1.example, https://issuer2.example, https://issuer3.example, https://issuer4.example, https://issuer5.example), more than 5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w, err := authorizer.ParseWorkloads(tt.workloads)
+			if err == nil {
+				err = w.Check()
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestGroupsNamingAnUnknownWorkload(t *testing.T) {
+	g := authorizer.Groups{"deployers": {Workloads: []string{"ci", "nightly"}}}
+	w := authorizer.Workloads{"ci": {Issuer: "https://token.actions.githubusercontent.com", Audience: "a", Claims: map[string]string{"repository": "acme/app"}}}
+	err := g.CheckWorkloads(w)
+	want := "group deployers lists the workload nightly, which is not defined: define it (workloads.nightly.issuer, .audience and .claims), or remove it from groups.deployers.workloads"
+	if err == nil || err.Error() != want {
+		t.Errorf("CheckWorkloads = %v, want %q", err, want)
+	}
+	if err := g.CheckWorkloads(authorizer.Workloads{"ci": w["ci"], "nightly": w["ci"]}); err != nil {
+		t.Errorf("every workload defined: %v", err)
+	}
+	env := map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"deployers":{"workloads":["ci"]}}`}
+	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "GROUPS and WORKLOADS: group deployers lists the workload ci, which is not defined") {
+		t.Errorf("ConfigFromEnv = %v, want the undefined workload named", err)
 	}
 }

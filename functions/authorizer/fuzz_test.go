@@ -1,12 +1,15 @@
 package authorizer
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -94,7 +97,7 @@ func FuzzParseClaims(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, payload string) {
-		c, err := parseClaims([]byte(payload))
+		c, err := parseClaims([]byte(payload), nil)
 		if err != nil {
 			return
 		}
@@ -114,6 +117,54 @@ func FuzzParseClaims(f *testing.F) {
 		want := [...]string{std.Subject, std.Email, std.HostedDomain, std.AuthorizedParty, std.Name, std.GivenName, std.FamilyName}
 		if got != want {
 			t.Errorf("claims of %q: parseClaims read %q, encoding/json %q", payload, got, want)
+		}
+	})
+}
+
+// FuzzParseWorkloadClaims checks the workload claims parseClaims keeps
+// against encoding/json's map of the payload: each kept value is the
+// claim's, exactly named, and a string; one it leaves out is missing or no
+// string. The audiences are aud's.
+//
+//	go test ./functions/authorizer -run '^$' -fuzz FuzzParseWorkloadClaims -fuzztime 1m
+func FuzzParseWorkloadClaims(f *testing.F) {
+	for _, seed := range []string{
+		string(mustJSON(ghClaims("https://token.actions.githubusercontent.com", nil))),
+		`{"sub":"1","repository":["acme/app"],"ref":7,"aud":["a","b"]}`,
+		`{"sub":"1","repository":"acme/app","Repository":"acme/app-evil"}`,
+		`{"sub":"1","repository":"acme/app","repository":"acme/app-evil"}`,
+		`{"sub":"1","repository":"acme\u002fapp","ref":null,"aud":"x"}`,
+	} {
+		f.Add(seed)
+	}
+	names := map[string]bool{"repository": true, "ref": true, "environment": true}
+	f.Fuzz(func(t *testing.T, payload string) {
+		c, err := parseClaims([]byte(payload), names)
+		if err != nil {
+			return
+		}
+		var std map[string]any
+		if err := json.Unmarshal([]byte(payload), &std); err != nil {
+			t.Fatalf("parseClaims accepted %q, which encoding/json refuses: %v", payload, err)
+		}
+		for name := range names {
+			want, isString := std[name].(string)
+			got, kept := c.Extra[name]
+			if kept != isString || got != want {
+				t.Errorf("claim %s of %q: kept %v %q, encoding/json reads %v", name, payload, kept, got, std[name])
+			}
+		}
+		var auds []string
+		switch aud := std["aud"].(type) {
+		case string:
+			auds = []string{aud}
+		case []any:
+			for _, a := range aud {
+				auds = append(auds, a.(string))
+			}
+		}
+		if !slices.Equal(c.AudienceList, auds) || c.Issuer != fmt.Sprint(cmp.Or(std["iss"], "")) {
+			t.Errorf("%q: iss %q, audiences %q; encoding/json reads %v, %v", payload, c.Issuer, c.AudienceList, std["iss"], std["aud"])
 		}
 	})
 }

@@ -21,12 +21,15 @@ type Members struct {
 	// Domains are Google Workspace domains, lower-cased: every user whose
 	// token's hd claim names one is a member.
 	Domains []string `json:"domains,omitempty"`
+	// Workloads are the names of workloads (Workloads) that are members.
+	Workloads []string `json:"workloads,omitempty"`
 }
 
 // Groups are the stack's groups by name, as configured:
-// {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}, the
-// shape of the Pulumi configuration groups.<name>.emails[] and
-// groups.<name>.domains[], which `make dev` reads from the stack file too.
+// {"admins":{"emails":["ada@example.com"],"domains":["example.com"],"workloads":["ci"]}},
+// the shape of the Pulumi configuration groups.<name>.emails[],
+// groups.<name>.domains[] and groups.<name>.workloads[], which `make dev`
+// reads from the stack file too.
 type Groups map[string]Members
 
 // ParseGroups reads groups from their JSON, strictly: unknown members such
@@ -37,7 +40,7 @@ func ParseGroups(raw string) (Groups, error) {
 	dec := json.NewDecoder(bytes.NewReader([]byte(raw)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&g); err != nil {
-		return nil, fmt.Errorf(`groups are not {"<name>":{"emails":["<address>",...],"domains":["<domain>",...]},...}: %w`, err)
+		return nil, fmt.Errorf(`groups are not {"<name>":{"emails":["<address>",...],"domains":["<domain>",...],"workloads":["<workload>",...]},...}: %w`, err)
 	}
 	if dec.More() {
 		return nil, errors.New("groups: unexpected data after the JSON object")
@@ -57,7 +60,8 @@ func ParseGroups(raw string) (Groups, error) {
 // Check reports every problem of the groups for the routes, each naming
 // the group or route and how to fix it: a group name that is not a plain
 // identifier, a group without members, an address or domain that is not
-// one, and a route naming a group that is not defined.
+// one, and a route naming a group that is not defined. Whether the
+// workloads it lists are defined is CheckWorkloads'.
 func (g Groups) Check(routes gateway.Table) error {
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(g)) {
@@ -65,8 +69,8 @@ func (g Groups) Check(routes gateway.Table) error {
 		if err := gateway.CheckGroupName(name); err != nil {
 			errs = append(errs, fmt.Errorf("group %q: %w: rename it", name, err))
 		}
-		if len(m.Emails) == 0 && len(m.Domains) == 0 {
-			errs = append(errs, fmt.Errorf("group %s has no members: list addresses in groups.%s.emails or Workspace domains in groups.%s.domains, or remove it", name, name, name))
+		if len(m.Emails) == 0 && len(m.Domains) == 0 && len(m.Workloads) == 0 {
+			errs = append(errs, fmt.Errorf("group %s has no members: list addresses in groups.%s.emails, Workspace domains in groups.%s.domains or workloads in groups.%s.workloads, or remove it", name, name, name, name))
 		}
 		for _, e := range m.Emails {
 			if CheckEmail(e) != nil {

@@ -28,15 +28,17 @@ func SiteOrigin(getenv func(string) string) (string, error) {
 	return origin, nil
 }
 
-// Caller is the signed-in user a request comes from, as the authorizer
-// verified it.
+// Caller is the signed-in user or the workload a request comes from, as
+// the authorizer verified it.
 type Caller struct {
 	// Sub is the token's subject: the user's stable ID at the identity
 	// provider (the authorizer's principalId).
 	Sub string `json:"sub"`
-	// Email is the user's verified email address.
+	// Email is the user's verified email address, or the workload's email
+	// claim; empty for a workload whose token has none.
 	Email string `json:"email"`
-	// Name is the user's display name; it may be empty.
+	// Name is the user's display name, which may be empty, or the
+	// workload's name in the stack's configuration.
 	Name string `json:"name"`
 	// Groups are the groups of the stack's configuration the user is in,
 	// in the order of their names; empty, never null, for none.
@@ -45,12 +47,13 @@ type Caller struct {
 
 // errNoCaller reports a request that carries no authorizer context: the
 // route is not behind the authorizer, a deployment mistake.
-var errNoCaller = errors.New("proxy: the request carries no principalId and email from the authorizer")
+var errNoCaller = errors.New("proxy: the request carries no principalId, and no email or name, from the authorizer")
 
 // CallerOf returns the caller of req from requestContext.authorizer: the
 // principalId and the context entries gateway.ContextEmail,
 // gateway.ContextName and gateway.ContextGroups (comma-separated), which
-// API Gateway delivers as strings.
+// API Gateway delivers as strings. A person has an email, a workload a
+// name: a caller with neither is no caller the authorizer admitted.
 func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 	a := req.RequestContext.Authorizer
 	text := func(key string) string {
@@ -58,7 +61,7 @@ func CallerOf(req events.APIGatewayProxyRequest) (Caller, error) {
 		return s
 	}
 	c := Caller{Sub: text("principalId"), Email: text(gateway.ContextEmail), Name: text(gateway.ContextName), Groups: []string{}}
-	if c.Sub == "" || c.Email == "" {
+	if c.Sub == "" || c.Email == "" && c.Name == "" {
 		return Caller{}, errNoCaller
 	}
 	if groups := text(gateway.ContextGroups); groups != "" {

@@ -75,8 +75,8 @@ func Check(dir string, routes gateway.Table, stack Stack) error {
 		errs = append(errs, fmt.Errorf("the route table: %w", err))
 	}
 	if err := gateway.CheckEnvironment(stack.Access.Config(stack.ClientID, routes).Environ()); err != nil {
-		errs = append(errs, fmt.Errorf("%s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails), or the route table's paths",
-			stackconfig.KeyAllowedEmails, stackconfig.KeyAllowedDomains, stackconfig.KeyGroups, err, stackconfig.KeyAllowedDomains, stackconfig.KeyAllowedEmails))
+		errs = append(errs, fmt.Errorf("%s, %s, %s, %s and the route table: the authorizer's environment holds them all, and would not fit: %w; shorten the lists (a Workspace's users are one entry in %s or groups.<name>.domains, not one each in %s or groups.<name>.emails; a workload needs only the claims that tell it apart), or the route table's paths",
+			stackconfig.KeyAllowedEmails, stackconfig.KeyAllowedDomains, stackconfig.KeyGroups, stackconfig.KeyWorkloads, err, stackconfig.KeyAllowedDomains, stackconfig.KeyAllowedEmails))
 	}
 	return errors.Join(errs...)
 }

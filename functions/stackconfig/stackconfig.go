@@ -2,7 +2,7 @@
 // the Pulumi program (infra) and the offline stack (`make dev`, local) read
 // from a stack's configuration, Pulumi.<stack>.yaml (package stackfile):
 // whom the authorizer admits (allowedEmails, allowedDomains, groups,
-// trustEmailsWithoutHd) and how long API Gateway caches its answer
+// workloads, trustEmailsWithoutHd) and how long API Gateway caches its answer
 // (authorizerCacheTtl). It parses and validates those settings, and checks the route table's groups against them, each
 // error naming the setting and the `pulumi config set` command that fixes
 // it.
@@ -28,6 +28,7 @@ const (
 	KeyAllowedEmails      = "allowedEmails"
 	KeyAllowedDomains     = "allowedDomains"
 	KeyGroups             = "groups"
+	KeyWorkloads          = "workloads"
 	KeyTrustEmails        = "trustEmailsWithoutHd"
 	KeyAuthorizerCacheTTL = "authorizerCacheTtl"
 )
@@ -44,6 +45,9 @@ type Authorizer struct {
 	// Groups are the groups routes may be restricted to
 	// (gateway.Route.Groups), with their members.
 	Groups authorizer.Groups
+	// Workloads are the non-human callers admitted with their own
+	// issuers' tokens (authorizer.Workloads).
+	Workloads authorizer.Workloads
 	// TrustEmailsWithoutHostedDomain lets a verified email Google is not
 	// authoritative for count; see authorizer.Config.
 	TrustEmailsWithoutHostedDomain bool
@@ -82,6 +86,15 @@ var settings = []setting{
 		}
 		if err := a.Groups.Check(nil); err != nil {
 			return fmt.Errorf("%s: %w (%s)", KeyGroups, err, GroupCommand("<name>"))
+		}
+		return nil
+	}},
+	{KeyWorkloads, func(raw string, a *Authorizer) (err error) {
+		if a.Workloads, err = authorizer.ParseWorkloads(raw); err != nil {
+			return fmt.Errorf("%s: %w", KeyWorkloads, err)
+		}
+		if err := a.Workloads.Check(); err != nil {
+			return fmt.Errorf("%s: %w", KeyWorkloads, err)
 		}
 		return nil
 	}},
@@ -128,6 +141,13 @@ func Parse(lookup func(key string) (string, bool)) (Authorizer, error) {
 			if err := s.parse(raw, &a); err != nil {
 				errs = append(errs, err)
 			}
+		}
+	}
+	// With the groups and the workloads read, whether every workload a
+	// group lists is defined.
+	if len(errs) == 0 {
+		if err := a.Groups.CheckWorkloads(a.Workloads); err != nil {
+			errs = append(errs, fmt.Errorf("%s and %s: %w", KeyGroups, KeyWorkloads, err))
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -180,14 +200,15 @@ func (a Authorizer) CheckRoutes(routes gateway.Table) error {
 }
 
 // Config returns the authorizer's configuration a stack with these
-// settings deploys: the client ID, whom it admits and the access rules of
-// routes. The OIDC issuer and key set keep the authorizer's Google
+// settings deploys: the client ID, whom it admits (allow-lists, groups,
+// workloads) and the access rules of routes. The OIDC issuer and key set keep the authorizer's Google
 // defaults.
 func (a Authorizer) Config(clientID string, routes gateway.Table) authorizer.Config {
 	return authorizer.Config{
 		ClientID: clientID, AllowedEmails: a.AllowedEmails, AllowedDomains: a.AllowedDomains,
 		TrustEmailsWithoutHostedDomain: a.TrustEmailsWithoutHostedDomain,
 		Groups:                         a.Groups,
+		Workloads:                      a.Workloads,
 		Routes:                         routes,
 	}
 }

@@ -27,13 +27,16 @@ func TestParseReadsEverySettingAndKeepsDefaults(t *testing.T) {
 	got := mustParse(t, map[string]string{
 		KeyAllowedEmails:      `["ada@example.com"]`,
 		KeyAllowedDomains:     `["example.com"]`,
-		KeyGroups:             `{"admins":{"emails":["Ada@Example.com"]}}`,
+		KeyGroups:             `{"admins":{"emails":["Ada@Example.com"],"workloads":["ci"]}}`,
+		KeyWorkloads:          `{"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}`,
 		KeyTrustEmails:        "true",
 		KeyAuthorizerCacheTTL: "0",
 	})
 	want := Authorizer{
 		AllowedEmails: []string{"ada@example.com"}, AllowedDomains: []string{"example.com"},
-		Groups:                         authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}},
+		Groups: authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}, Workloads: []string{"ci"}}},
+		Workloads: authorizer.Workloads{"ci": {Issuer: "https://token.actions.githubusercontent.com", Audience: "https://github.com/acme",
+			Claims: map[string]string{"repository": "acme/app"}}},
 		TrustEmailsWithoutHostedDomain: true,
 		AuthorizerCacheTTL:             0,
 	}
@@ -63,6 +66,9 @@ func TestParseErrorsNameTheSettingAndTheFix(t *testing.T) {
 		{"trust not a boolean", KeyTrustEmails, "maybe", "trustEmailsWithoutHd: not true or false"},
 		{"TTL not a number", KeyAuthorizerCacheTTL, "five", "authorizerCacheTtl: not a whole number"},
 		{"TTL above the maximum", KeyAuthorizerCacheTTL, "3601", "authorizerCacheTtl is 3601: give seconds from 0 (no cache) to 3600"},
+		{"workloads not an object", KeyWorkloads, `["ci"]`, "workloads: workloads are not {"},
+		{"a workload's issuer not https", KeyWorkloads, `{"ci":{"issuer":"http://token.actions.githubusercontent.com","audience":"a","claims":{"repository":"acme/app"}}}`, `workloads: workloads.ci.issuer: "http://token.actions.githubusercontent.com" is not an https URL`},
+		{"a group listing an undefined workload", KeyGroups, `{"deployers":{"workloads":["ci"]}}`, "groups and workloads: group deployers lists the workload ci, which is not defined"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Parse(lookup(map[string]string{c.key: c.value}))

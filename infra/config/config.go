@@ -29,6 +29,7 @@ const (
 	KeyAllowedEmails      = stackconfig.KeyAllowedEmails
 	KeyAllowedDomains     = stackconfig.KeyAllowedDomains
 	KeyGroups             = stackconfig.KeyGroups
+	KeyWorkloads          = stackconfig.KeyWorkloads
 	KeyTrustEmails        = stackconfig.KeyTrustEmails
 	KeyAuthorizerCacheTTL = stackconfig.KeyAuthorizerCacheTTL
 	KeyLogRetentionDays   = "logRetentionDays"
@@ -259,7 +260,8 @@ func validateHostname(key, value string) error {
 }
 
 // AuthorizerEnvironment returns the authorizer function's environment: the
-// client ID, the stack's authorizer settings and the access rules of routes
+// client ID, the stack's authorizer settings (allow-lists, groups,
+// workloads) and the access rules of routes
 // (stackconfig.Authorizer.Config).
 func (c Settings) AuthorizerEnvironment(routes gateway.Table) map[string]string {
 	return c.Authorizer.Config(c.GoogleClientID, routes).Environ()

@@ -4,8 +4,11 @@
 // (OIDC_ISSUER, OIDC_JWKS_URL), so the whole sign-in flow runs offline.
 //
 // It serves OIDC discovery, the key set, POST /token (form fields name,
-// email, optional email_verified, expires_in and picture, answering
-// {"id_token": "..."}), and at /gsi/client a stand-in for Google's sign-in
+// email, optional email_verified, expires_in, picture and aud, answering
+// {"id_token": "..."}; an email of a Google service account,
+// <name>@<project>.iam.gserviceaccount.com, gets a service account's token),
+// a GitHub Actions token issuer below /github (see GitHubIssuerURL), and at
+// /gsi/client a stand-in for Google's sign-in
 // script that signs the page in through POST /token. The stand-in remembers
 // the last account that signed in, as Google does, and its prompt() signs
 // that account in again with a fresh token: a silent renewal, a POST /token
@@ -16,6 +19,7 @@
 package idp
 
 import (
+	"cmp"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -37,7 +41,7 @@ import (
 
 // TokenPath is where, below its issuer URL, the provider mints a token:
 // POST the form fields name, email and, optionally, email_verified,
-// expires_in (seconds) and picture; it answers {"id_token": "..."}.
+// expires_in (seconds), picture and aud; it answers {"id_token": "..."}.
 const TokenPath = "/token"
 
 // Paths of the provider's other endpoints below its issuer URL.
@@ -71,7 +75,11 @@ type Provider struct {
 	clientID string
 	key      *rsa.PrivateKey
 	keyID    string
-	now      func() time.Time
+	// github signs the GitHub Actions stand-in's tokens: another issuer,
+	// another key.
+	github  *rsa.PrivateKey
+	ghKeyID string
+	now     func() time.Time
 
 	refuse                     atomic.Bool
 	issued, renewals, refusals atomic.Int64
@@ -108,18 +116,28 @@ func New(issuer, clientID string) (*Provider, error) {
 	if issuer == "" || clientID == "" {
 		return nil, errors.New("idp: the issuer and the client ID are required")
 	}
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, fmt.Errorf("idp: making the signing key: %w", err)
+	var keys [2]*rsa.PrivateKey
+	for i := range keys {
+		var err error
+		if keys[i], err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return nil, fmt.Errorf("idp: making a signing key: %w", err)
+		}
 	}
-	sum := sha256.Sum256(key.N.Bytes())
 	return &Provider{
 		issuer:   strings.TrimSuffix(issuer, "/"),
 		clientID: clientID,
-		key:      key,
-		keyID:    hex.EncodeToString(sum[:8]),
+		key:      keys[0],
+		keyID:    keyID(keys[0]),
+		github:   keys[1],
+		ghKeyID:  keyID(keys[1]),
 		now:      time.Now,
 	}, nil
+}
+
+// keyID names key in the key set: a digest of its modulus.
+func keyID(key *rsa.PrivateKey) string {
+	sum := sha256.Sum256(key.N.Bytes())
+	return hex.EncodeToString(sum[:8])
 }
 
 // KeysURL returns the address of the provider's JSON Web Key Set.
@@ -143,15 +161,27 @@ type Identity struct {
 	// NoHostedDomain leaves hd out whatever the email's domain: a Google
 	// account made with another provider's address, not a Workspace one.
 	NoHostedDomain bool
+	// Audience is the aud; empty means the client ID. A service account
+	// asks for any audience; a person's token is always for the client.
+	Audience string
+	// Claims are added to the token's, replacing any of the same name, a
+	// nil value removing it: for testing what the API makes of them.
+	Claims map[string]any
 	// picture is the picture claim, an https: or data:image/ URL; empty
 	// leaves it out.
 	picture string
 }
 
+// serviceAccountDomain ends the email of every Google service account:
+// <name>@<project>.iam.gserviceaccount.com.
+const serviceAccountDomain = ".iam.gserviceaccount.com"
+
 // Token returns a signed ID token for id, with Google's claims: iss, aud,
 // azp, sub, email, email_verified, name, iat, exp, and hd when the email's
 // domain is not gmail.com (Google sets hd for Workspace accounts only) and
-// id.NoHostedDomain is false.
+// id.NoHostedDomain is false. For a service account's email, it is a
+// service account's token as Google's metadata server gives one: azp and
+// sub the account's numeric ID, aud what was asked for, no hd and no name.
 func (p *Provider) Token(id Identity) (string, error) {
 	addr, err := mail.ParseAddress(id.Email)
 	if err != nil || addr.Address != id.Email {
@@ -170,12 +200,13 @@ func (p *Provider) Token(id Identity) (string, error) {
 		id.Name = id.Email
 	}
 	now := p.now()
-	sub := sha256.Sum256([]byte(strings.ToLower(id.Email)))
+	sum := sha256.Sum256([]byte(strings.ToLower(id.Email)))
+	sub := new(big.Int).SetBytes(sum[:9]).String()
 	claims := map[string]any{
 		"iss":            p.issuer,
-		"aud":            p.clientID,
+		"aud":            cmp.Or(id.Audience, p.clientID),
 		"azp":            p.clientID,
-		"sub":            new(big.Int).SetBytes(sub[:9]).String(),
+		"sub":            sub,
 		"email":          id.Email,
 		"email_verified": id.EmailVerified,
 		"name":           id.Name,
@@ -183,17 +214,34 @@ func (p *Provider) Token(id Identity) (string, error) {
 		"exp":            now.Add(id.Lifetime).Unix(),
 	}
 	domain := strings.ToLower(id.Email[strings.LastIndexByte(id.Email, '@')+1:])
-	if domain != "gmail.com" && !id.NoHostedDomain {
+	switch {
+	case strings.HasSuffix(domain, serviceAccountDomain):
+		claims["azp"] = sub
+		delete(claims, "name")
+	case domain != "gmail.com" && !id.NoHostedDomain:
 		claims["hd"] = domain
 	}
 	if id.picture != "" {
 		claims["picture"] = id.picture
 	}
-	return p.sign(claims)
+	change(claims, id.Claims)
+	return p.sign(p.key, p.keyID, claims)
 }
 
-func (p *Provider) sign(claims map[string]any) (string, error) {
-	header, err := json.Marshal(map[string]string{"alg": "RS256", "kid": p.keyID, "typ": "JWT"})
+// change applies changes to claims: each replaces or adds a claim, a nil
+// value removes it.
+func change(claims, changes map[string]any) {
+	for k, v := range changes {
+		if v == nil {
+			delete(claims, k)
+		} else {
+			claims[k] = v
+		}
+	}
+}
+
+func (p *Provider) sign(key *rsa.PrivateKey, kid string, claims map[string]any) (string, error) {
+	header, err := json.Marshal(map[string]string{"alg": "RS256", "kid": kid, "typ": "JWT"})
 	if err != nil {
 		return "", fmt.Errorf("idp: encoding the token header: %w", err)
 	}
@@ -204,7 +252,7 @@ func (p *Provider) sign(claims map[string]any) (string, error) {
 	enc := base64.RawURLEncoding
 	signed := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
 	digest := sha256.Sum256([]byte(signed))
-	sig, err := rsa.SignPKCS1v15(nil, p.key, crypto.SHA256, digest[:])
+	sig, err := rsa.SignPKCS1v15(nil, key, crypto.SHA256, digest[:])
 	if err != nil {
 		return "", fmt.Errorf("idp: signing the token: %w", err)
 	}
@@ -225,6 +273,9 @@ func (p *Provider) Handler() http.Handler {
 			w.WriteHeader(http.StatusNoContent)
 		})
 	}
+	mux.HandleFunc("GET "+githubPath+discoveryPath, p.githubDiscovery)
+	mux.HandleFunc("GET "+githubPath+githubKeysPath, p.githubKeys)
+	mux.HandleFunc("POST "+githubPath+TokenPath, p.githubToken)
 	mux.HandleFunc("GET "+signInScriptPath, serveFile("gsi/client.js", "text/javascript; charset=utf-8"))
 	mux.HandleFunc("GET "+signInStylePath, serveFile("gsi/style.css", "text/css; charset=utf-8"))
 	return mux
@@ -263,22 +314,27 @@ func (p *Provider) discovery(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (p *Provider) keys(w http.ResponseWriter, _ *http.Request) {
+	writeKeySet(w, p.keyID, &p.key.PublicKey)
+}
+
+// writeKeySet answers the JSON Web Key Set of the one key under kid.
+func writeKeySet(w http.ResponseWriter, kid string, key *rsa.PublicKey) {
 	enc := base64.RawURLEncoding
 	writeJSON(w, http.StatusOK, map[string]any{
 		"keys": []map[string]string{{
 			"kty": "RSA",
 			"alg": "RS256",
 			"use": "sig",
-			"kid": p.keyID,
-			"n":   enc.EncodeToString(p.key.N.Bytes()),
-			"e":   enc.EncodeToString(big.NewInt(int64(p.key.E)).Bytes()),
+			"kid": kid,
+			"n":   enc.EncodeToString(key.N.Bytes()),
+			"e":   enc.EncodeToString(big.NewInt(int64(key.E)).Bytes()),
 		}},
 	})
 }
 
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	id, silent, err := identity(r)
+	id, silent, err := p.identity(r)
 	if err == nil && silent {
 		p.renewals.Add(1)
 		if p.refuse.Load() {
@@ -305,7 +361,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 
 // identity reads the form of POST /token, and whether it asks for a silent
 // renewal (prompt=none, OpenID Connect's word for "no user interaction").
-func identity(r *http.Request) (id Identity, silent bool, err error) {
+func (p *Provider) identity(r *http.Request) (id Identity, silent bool, err error) {
 	r.Body = http.MaxBytesReader(nil, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
 		return Identity{}, false, fmt.Errorf("idp: reading the form: %w", err)
@@ -317,15 +373,16 @@ func identity(r *http.Request) (id Identity, silent bool, err error) {
 	default:
 		return Identity{}, false, fmt.Errorf("idp: prompt %q is not none; leave it out for a sign-in", v)
 	}
-	id, err = identityFields(r)
+	id, err = p.identityFields(r)
 	return id, silent, err
 }
 
 // identityFields reads who signs in from the form of POST /token.
-func identityFields(r *http.Request) (Identity, error) {
+func (p *Provider) identityFields(r *http.Request) (Identity, error) {
 	id := Identity{
 		Name:          strings.TrimSpace(r.PostForm.Get("name")),
 		Email:         strings.TrimSpace(r.PostForm.Get("email")),
+		Audience:      strings.TrimSpace(r.PostForm.Get("aud")),
 		EmailVerified: true,
 		picture:       strings.TrimSpace(r.PostForm.Get("picture")),
 	}
@@ -336,15 +393,28 @@ func identityFields(r *http.Request) (Identity, error) {
 		}
 		id.EmailVerified = b
 	}
-	if v := r.PostForm.Get("expires_in"); v != "" {
-		s, err := strconv.Atoi(v)
-		if err != nil {
-			return Identity{}, fmt.Errorf("idp: expires_in %q is not a whole number of seconds", v)
-		}
-		if s == 0 {
-			return Identity{}, errors.New("idp: expires_in 0 gives no token; use a positive or negative number")
-		}
-		id.Lifetime = time.Duration(s) * time.Second
+	var err error
+	if id.Lifetime, err = lifetime(r); err != nil {
+		return Identity{}, err
+	}
+	if id.Audience != "" && id.Audience != p.clientID && !strings.HasSuffix(strings.ToLower(id.Email), serviceAccountDomain) {
+		return Identity{}, fmt.Errorf("idp: aud %q: a person's token is for the client %s; only a service account (<name>@<project>%s) asks for an audience", id.Audience, p.clientID, serviceAccountDomain)
 	}
 	return id, nil
+}
+
+// lifetime reads the form field expires_in: zero when absent.
+func lifetime(r *http.Request) (time.Duration, error) {
+	v := r.PostForm.Get("expires_in")
+	if v == "" {
+		return 0, nil
+	}
+	s, err := strconv.Atoi(v)
+	if err != nil {
+		return 0, fmt.Errorf("idp: expires_in %q is not a whole number of seconds", v)
+	}
+	if s == 0 {
+		return 0, errors.New("idp: expires_in 0 gives no token; use a positive or negative number")
+	}
+	return time.Duration(s) * time.Second, nil
 }

@@ -236,3 +236,116 @@ func BenchmarkToken(b *testing.B) {
 		}
 	}
 }
+
+// claimsOf verifies tok with go-oidc against issuer for aud and returns
+// its claims.
+func claimsOf(t *testing.T, issuer, aud, tok string) map[string]any {
+	t.Helper()
+	provider, err := oidc.NewProvider(t.Context(), issuer)
+	if err != nil {
+		t.Fatalf("go-oidc discovery of %s: %v", issuer, err)
+	}
+	idToken, err := provider.Verifier(&oidc.Config{ClientID: aud}).Verify(t.Context(), tok)
+	if err != nil {
+		t.Fatalf("go-oidc refused the token: %v", err)
+	}
+	var claims map[string]any
+	if err := idToken.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
+}
+
+// TestServiceAccountTokensAreShapedAsGoogle's: POST /token with a service
+// account's email and an audience gives the token Google's metadata server
+// would: azp and sub the account's numeric ID, the audience asked for, no
+// hd and no name. A person cannot ask for another audience.
+func TestServiceAccountTokensAreShapedAsGoogles(t *testing.T) {
+	_, srv := start(t)
+	const sa = "nightly@acme-prod.iam.gserviceaccount.com"
+	for _, aud := range []string{"", "https://api.example.com"} {
+		form := url.Values{"email": {sa}}
+		if aud != "" {
+			form.Set("aud", aud)
+		}
+		status, body := postToken(t, srv, form)
+		if status != http.StatusOK {
+			t.Fatalf("POST /token %v = %d %v", form, status, body)
+		}
+		want := aud
+		if want == "" {
+			want = testClientID
+		}
+		c := claimsOf(t, srv.URL, want, body["id_token"])
+		if c["azp"] != c["sub"] || strings.Trim(c["sub"].(string), "0123456789") != "" || c["email"] != sa || c["email_verified"] != true || c["hd"] != nil || c["name"] != nil {
+			t.Errorf("aud %q: claims %v, want a service account's", aud, c)
+		}
+	}
+	status, body := postToken(t, srv, url.Values{"email": {"ada@example.com"}, "aud": {"https://api.example.com"}})
+	if status != http.StatusBadRequest || !strings.Contains(body["error_description"], "only a service account") {
+		t.Errorf("a person asking for an audience: %d %v, want 400 saying only a service account may", status, body)
+	}
+}
+
+// TestGitHubStandInIssuesGitHubsTokens: the GitHub Actions stand-in
+// serves discovery and keys go-oidc accepts, and builds sub as GitHub does.
+func TestGitHubStandInIssuesGitHubsTokens(t *testing.T) {
+	p, srv := start(t)
+	tests := []struct {
+		name    string
+		form    url.Values
+		aud     string
+		wantSub string
+		want    map[string]any
+	}{
+		{"a push to main", url.Values{"repository": {"acme/app"}}, "https://github.com/acme", "repo:acme/app:ref:refs/heads/main",
+			map[string]any{"repository": "acme/app", "repository_owner": "acme", "ref": "refs/heads/main", "ref_type": "branch", "event_name": "push"}},
+		{"a job in an environment", url.Values{"repository": {"acme/app"}, "environment": {"production"}, "aud": {"https://api.example.com"}}, "https://api.example.com", "repo:acme/app:environment:production",
+			map[string]any{"environment": "production"}},
+		{"a tag", url.Values{"repository": {"acme/app"}, "ref": {"refs/tags/v1.2.0"}, "actor": {"octocat"}}, "https://github.com/acme", "repo:acme/app:ref:refs/tags/v1.2.0",
+			map[string]any{"ref_type": "tag", "actor": "octocat"}},
+		{"a pull request", url.Values{"repository": {"acme/app"}, "ref": {"refs/pull/7/merge"}, "event_name": {"pull_request"}}, "https://github.com/acme", "repo:acme/app:pull_request",
+			map[string]any{"event_name": "pull_request"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, err := http.PostForm(srv.URL+githubPath+TokenPath, tt.form)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body map[string]string
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("POST /github/token = %d %v %v", resp.StatusCode, body, err)
+			}
+			c := claimsOf(t, p.GitHubIssuerURL(), tt.aud, body["value"])
+			if c["sub"] != tt.wantSub || c["iss"] != srv.URL+"/github" {
+				t.Errorf("sub %v, iss %v; want %s, %s/github", c["sub"], c["iss"], tt.wantSub, srv.URL)
+			}
+			for k, v := range tt.want {
+				if c[k] != v {
+					t.Errorf("%s = %v, want %v", k, c[k], v)
+				}
+			}
+		})
+	}
+	// Google's verifier refuses the stand-in's tokens: another issuer and
+	// another key.
+	tok, err := p.GitHubToken(Run{Repository: "acme/app", Audience: testClientID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifier(t, srv.URL).Verify(t.Context(), tok); err == nil {
+		t.Error("the Google stand-in's verifier accepted a GitHub token")
+	}
+	for _, form := range []url.Values{{}, {"repository": {"acme"}}, {"repository": {"acme/app"}, "ref": {"main"}}, {"repository": {"acme/app"}, "repo": {"x"}}} {
+		resp, err := http.PostForm(srv.URL+githubPath+TokenPath, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("POST /github/token %v = %d, want 400", form, resp.StatusCode)
+		}
+	}
+}

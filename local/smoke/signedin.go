@@ -1,9 +1,11 @@
 package smoke
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"signin/functions/gateway"
@@ -47,8 +49,9 @@ func (r *run) checkGreeting(name string, api *url.URL, token string, c claims) {
 }
 
 // checkMe calls GET /me with the token: the caller's sub, email, name and
-// groups, with the CORS headers the proxy function sets itself.
-func (r *run) checkMe(token string, c claims) {
+// groups (exactly groups, when not nil), with the CORS headers the proxy
+// function sets itself.
+func (r *run) checkMe(token string, c claims, groups []string) {
 	const name = "api GET /me"
 	target := route(r.api, "/"+mePath)
 	resp, err := r.do(http.MethodGet, target, map[string]string{
@@ -71,9 +74,13 @@ func (r *run) checkMe(token string, c claims) {
 		r.fail(name, "GET %s = 200 without the caller's \"groups\", want a list ([] for none)", target)
 		return
 	}
+	if groups != nil && !slices.Equal(me.Groups, groups) {
+		r.fail(name, "GET %s = groups %q, want %q", target, me.Groups, groups)
+		return
+	}
 	if allowOrigin(resp) != r.origin {
 		r.fail(name, "GET %s = 200 with Access-Control-Allow-Origin %q, want %s", target, allowOrigin(resp), r.origin)
 		return
 	}
-	r.pass(name, "GET %s = 200 for %s in groups %v", target, me.Email, me.Groups)
+	r.pass(name, "GET %s = 200 for %s in groups %v", target, cmp.Or(me.Email, me.Name), me.Groups)
 }

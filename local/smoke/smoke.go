@@ -31,6 +31,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 	"signin/site"
 )
@@ -46,6 +47,15 @@ type Config struct {
 	// Token is an ID token to call the API with. Empty means one minted by
 	// the development identity provider (IDPURL), or none.
 	Token string
+	// Workloads and Groups are the stack's configuration's: a Token that is
+	// a workload's (its audience and claims match) is checked as that
+	// workload, its name, its groups and a route restricted to them.
+	Workloads authorizer.Workloads
+	Groups    authorizer.Groups
+	// Repository is the GitHub repository that deploys the stack
+	// (owner/name, GITHUB_REPOSITORY), which the skip without a token names
+	// in the commands that declare it a workload.
+	Repository string
 	// IDPURL is the development identity provider to mint a token from.
 	// Empty means the one the page names as its sign-in script, when the
 	// site runs on localhost; a deployed site signs in
@@ -64,6 +74,9 @@ type Config struct {
 	// client sends the requests. Nil means one that follows no redirect
 	// and gives up on a request after requestTimeout.
 	client *http.Client
+	// routes is the route table the deployment serves; nil means
+	// gateway.Routes.
+	routes gateway.Table
 }
 
 // requestTimeout bounds each request of the default client.
@@ -103,9 +116,13 @@ func Run(ctx context.Context, cfg Config, out io.Writer) ([]Result, error) {
 	r := &run{
 		ctx: ctx, client: client, out: out,
 		site: siteURL, api: base(apiURL), idp: idpURL, token: cfg.Token,
+		workloads: cfg.Workloads, groups: cfg.Groups, repository: cfg.Repository, routes: cfg.routes,
 		origin:       siteURL.Scheme + "://" + siteURL.Host,
 		dashboardURL: cfg.DashboardURL, accessLogGroup: cfg.AccessLogGroup, aws: cfg.aws,
 		logWait: accessLogWait, logPoll: accessLogPoll,
+	}
+	if r.routes == nil {
+		r.routes = gateway.Routes
 	}
 	r.siteAPI = &url.URL{Scheme: siteURL.Scheme, Host: siteURL.Host, Path: gateway.Prefix}
 	r.checkSite()
@@ -127,6 +144,11 @@ type run struct {
 	siteAPI *url.URL
 	idp     *url.URL
 	token   string
+	// workloads, groups, repository and routes are Config's.
+	workloads  authorizer.Workloads
+	groups     authorizer.Groups
+	repository string
+	routes     gateway.Table
 	// origin is the site's origin, the one the API allows.
 	origin string
 	// config is the page's configuration, once read from it.

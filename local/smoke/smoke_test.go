@@ -15,10 +15,12 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"signin/functions/authorizer"
 	"signin/functions/gateway"
 	"signin/local/idp"
 	"signin/local/stack"
@@ -32,7 +34,13 @@ import (
 var shared *stack.Running
 
 func TestMain(m *testing.M) {
-	st, err := stack.Start(context.Background(), stack.Options{})
+	var err error
+	if stackGroups, err = groupsWithDeployers(); err != nil {
+		fmt.Fprintln(os.Stderr, "reading the stack's groups:", err)
+		os.Exit(1)
+	}
+	groups, _ := json.Marshal(stackGroups) // a map of lists of strings always marshals
+	st, err := stack.Start(context.Background(), stack.Options{Workloads: workloadsJSON, Groups: string(groups)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "starting the stack:", err)
 		os.Exit(1)
@@ -41,6 +49,25 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	st.Close()
 	os.Exit(code)
+}
+
+// workloadsJSON is the stack's workload for the repository that deploys
+// it, as docs/ci.md declares it; the local stack runs with the stack's
+// groups and deployers, which lists it (stackGroups).
+const workloadsJSON = `{"smoke":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://api.example.com","claims":{"repository":"acme/app","environment":"production"}}}`
+
+// stackGroups are the groups of the local stack: the stack's, and
+// deployers listing the workload smoke.
+var stackGroups authorizer.Groups
+
+// groupsWithDeployers returns the dev stack's groups and deployers.
+func groupsWithDeployers() (authorizer.Groups, error) {
+	_, groups, err := StackAccess("../..", "dev")
+	if groups == nil {
+		groups = authorizer.Groups{}
+	}
+	groups["deployers"] = authorizer.Members{Workloads: []string{"smoke"}}
+	return groups, err
 }
 
 // statuses maps each check's name to its outcome.
@@ -454,6 +481,81 @@ func TestNoTokenSkipsTheGreeting(t *testing.T) {
 		if got[name] != skip {
 			t.Errorf("%s: %s, want SKIP", name, got[name])
 		}
+	}
+	cfg := deployedSite(t, site.StrictTransportSecurity)
+	cfg.Repository = "acme/app"
+	results, err = Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "pulumi config set --path 'workloads.smoke.issuer' https://token.actions.githubusercontent.com; " +
+		"pulumi config set --path 'workloads.smoke.audience' " + shared.APIURL + "; " +
+		"pulumi config set --path 'workloads.smoke.claims.repository' acme/app; " +
+		"pulumi config set --path 'workloads.smoke.claims.environment' production"
+	if r := results[slices.IndexFunc(results, func(r Result) bool { return r.name == "token" })]; !strings.Contains(r.detail, want) {
+		t.Errorf("the token's skip says %q, want the commands that declare the workload: %s", r.detail, want)
+	}
+}
+
+// TestWorkloadTokenIsCheckedAsTheWorkload: with a SMOKE_TOKEN of the
+// stack's workload, as deploy.yml requests one, the greeting and GET /me
+// answer the workload's name and groups; an expectation the API does not
+// meet fails.
+func TestWorkloadTokenIsCheckedAsTheWorkload(t *testing.T) {
+	workloads, err := authorizer.ParseWorkloads(workloadsJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	groups := stackGroups
+	tok, err := shared.Provider.GitHubToken(idp.Run{Repository: "acme/app", Environment: "production", Audience: "https://api.example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	restricted := append(slices.Clone(gateway.Routes),
+		gateway.Route{Method: "GET", Path: "/deploy", Function: "me", Integration: gateway.Proxy, Groups: []string{"deployers"}},
+		gateway.Route{Method: "GET", Path: "/staff", Function: "me", Integration: gateway.Proxy, Groups: []string{"staff"}})
+	tests := []struct {
+		name       string
+		groups     authorizer.Groups
+		routes     gateway.Table
+		pass, fail []string
+		detail     string
+	}{
+		{"the workload's name and groups", groups, nil,
+			[]string{"token", "api greeting", "site /api greeting", "api GET /me"}, nil, "GET " + shared.APIURL + " = 200 Hello smoke!"},
+		{"groups the API does not answer", authorizer.Groups{"deployers": {Workloads: []string{"smoke"}}, "zz": {Workloads: []string{"smoke"}}}, nil,
+			[]string{"api greeting"}, []string{"api GET /me"}, `groups ["deployers"], want ["deployers" "zz"]`},
+		// The local API has no /deploy: its 403 is the workload kept out of
+		// its group's route; /staff is another group's, rightly 403.
+		{"a restricted route that keeps the workload out", groups, restricted,
+			[]string{"api another group's route as the workload"}, []string{"api restricted route as the workload"}, "want smoke let through"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out strings.Builder
+			results, err := Run(context.Background(), Config{SiteURL: shared.SiteURL, APIURL: shared.APIURL, Token: tok,
+				Workloads: workloads, Groups: tt.groups, routes: tt.routes}, &out)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := statuses(results)
+			for _, name := range tt.pass {
+				if got[name] != pass {
+					t.Errorf("%s: %s, want PASS", name, got[name])
+				}
+			}
+			for _, name := range tt.fail {
+				if got[name] != fail {
+					t.Errorf("%s: %s, want FAIL", name, got[name])
+				}
+			}
+			if !strings.Contains(out.String(), tt.detail) {
+				t.Errorf("report lacks %q", tt.detail)
+			}
+			if t.Failed() {
+				t.Logf("report:\n%s", out.String())
+			}
+		})
 	}
 }
 

@@ -75,10 +75,29 @@ func (r *run) checkWithToken() {
 		r.fail(name, "%s expired at %s: get a fresh one", source, exp.UTC().Format(time.RFC3339))
 		return
 	}
-	r.pass(name, "%s, for %s", source, c.Email)
+	clientID := ""
+	if r.config != nil {
+		clientID = r.config.ClientID
+	}
+	w, isWorkload := workloadOf(token, r.workloads, r.groups, clientID)
+	if !isWorkload {
+		r.pass(name, "%s, for %s", source, c.Email)
+		r.checkGreeting("api greeting", r.api, token, c)
+		r.checkGreeting("site /api greeting", r.siteAPI, token, c)
+		r.checkMe(token, c, nil)
+		return
+	}
+	// The API names a workload by its name in the stack's configuration.
+	c.Name = w.name
+	r.pass(name, "%s, for the workload %s", source, w.name)
 	r.checkGreeting("api greeting", r.api, token, c)
 	r.checkGreeting("site /api greeting", r.siteAPI, token, c)
-	r.checkMe(token, c)
+	groups := w.groups
+	if groups == nil {
+		groups = []string{}
+	}
+	r.checkMe(token, c, groups)
+	r.checkRestricted(token, w, r.routes)
 }
 
 // findToken returns the token to call the API with and where it came from:
@@ -96,7 +115,8 @@ func (r *run) findToken() (token, source string, ok bool) {
 		}
 	}
 	if provider == nil {
-		return "", "no SMOKE_TOKEN: the greeting and GET /me go unchecked", true
+		return "", "no SMOKE_TOKEN: the greeting and GET /me go unchecked. To check them on every deployment, declare deploy.yml's job a workload of the stack (docs/ci.md): " +
+			enableWorkload(r.repository, r.api.String()), true
 	}
 	token, err := mint(r.ctx, r.client, provider)
 	if err != nil {

@@ -78,7 +78,8 @@ type Options struct {
 	// Stack names the stack whose configuration the authorizer gets, read
 	// from Pulumi.<Stack>.yaml at the repository's root as the Pulumi
 	// program reads it (package stackconfig): the allow-lists, the groups
-	// the routes name, trustEmailsWithoutHd and authorizerCacheTtl. Empty
+	// the routes name, the workloads, trustEmailsWithoutHd and
+	// authorizerCacheTtl. Empty
 	// means DefaultStack.
 	Stack string
 	// AllowedEmails and AllowedDomains (comma-separated), when either is
@@ -87,8 +88,13 @@ type Options struct {
 	AllowedEmails, AllowedDomains string
 	// Groups, when not empty, replace the stack's groups: JSON in the shape
 	// of the stack's groups setting,
-	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}.
+	// {"admins":{"emails":["ada@example.com"],"domains":["example.com"],"workloads":["ci"]}}.
 	Groups string
+	// Workloads, when not empty, replace the stack's workloads: JSON in the
+	// shape of the stack's workloads setting,
+	// {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}.
+	// Their issuers are mapped to the provider's stand-ins (Running.Issuers).
+	Workloads string
 	// CacheTTL, when not zero, replaces the stack's authorizerCacheTtl.
 	CacheTTL time.Duration
 	// Logs receives the functions' logs, each line prefixed with the
@@ -135,6 +141,10 @@ type Running struct {
 	SiteURL, APIURL, IssuerURL string
 	// Provider is the development identity provider, for minting tokens.
 	Provider *idp.Provider
+	// Issuers maps the issuers the workloads may name to the provider's
+	// stand-ins for them: Google's to the provider itself, GitHub Actions'
+	// to its GitHub issuer. A workload of another issuer keeps its own.
+	Issuers map[string]string
 
 	routes    gateway.Table
 	access    stackconfig.Authorizer
@@ -187,6 +197,10 @@ func (st *Running) start(ctx context.Context, opts Options) error {
 		return err
 	}
 	st.serve(listeners["idp"], st.Provider.Handler())
+	st.Issuers = map[string]string{
+		authorizer.GoogleIssuer: st.IssuerURL,
+		idp.GitHubIssuer:        st.Provider.GitHubIssuerURL(),
+	}
 
 	functions, err := st.startFunctions(ctx, opts)
 	if err != nil {
@@ -239,6 +253,9 @@ func configuration(ctx context.Context, opts Options) (stackconfig.Authorizer, e
 	}
 	if strings.TrimSpace(opts.Groups) != "" {
 		set(stackconfig.KeyGroups, opts.Groups)
+	}
+	if strings.TrimSpace(opts.Workloads) != "" {
+		set(stackconfig.KeyWorkloads, opts.Workloads)
 	}
 	access, err := stackconfig.Parse(func(key string) (string, bool) {
 		v, ok := values[stackfile.Namespace+":"+key]
@@ -323,6 +340,7 @@ func (st *Running) environment(name string) []string {
 		AllowedDomains:                 st.access.AllowedDomains,
 		TrustEmailsWithoutHostedDomain: st.access.TrustEmailsWithoutHostedDomain,
 		Groups:                         st.access.Groups,
+		Workloads:                      localWorkloads(st.access.Workloads, st.Issuers),
 		Routes:                         st.routes,
 	}.Environ()
 	env := gateway.Environment(st.routes, name, auth, st.SiteURL)
@@ -331,6 +349,26 @@ func (st *Running) environment(name string) []string {
 		entries = append(entries, k+"="+env[k])
 	}
 	return entries
+}
+
+// localWorkloads returns the workloads w with their issuers mapped by
+// issuers, and a Google service account's audience, which defaults to the
+// client ID of Google's issuer only, made explicit.
+func localWorkloads(w authorizer.Workloads, issuers map[string]string) authorizer.Workloads {
+	if len(w) == 0 {
+		return nil
+	}
+	local := authorizer.Workloads{}
+	for name, wl := range w {
+		if wl.Issuer == authorizer.GoogleIssuer && wl.Audience == "" {
+			wl.Audience = DevClientID
+		}
+		if to, ok := issuers[wl.Issuer]; ok {
+			wl.Issuer = to
+		}
+		local[name] = wl
+	}
+	return local
 }
 
 // Close stops every part of the stack and waits for them.

@@ -322,10 +322,7 @@ func checkSmoke(j job) []string {
 		a := action(s)
 		return a != nil && repo(a.Uses.Value) == "pulumi/actions" && input(a, "command") == "up"
 	})
-	smoke := slices.IndexFunc(j.job.Steps, func(s *actionlint.Step) bool {
-		run, ok := s.Exec.(*actionlint.ExecRun)
-		return ok && run.Run != nil && strings.TrimSpace(run.Run.Value) == smokeRun
-	})
+	smoke := slices.IndexFunc(j.job.Steps, runsSmoke)
 	switch {
 	case smoke < 0:
 		return []string{j.name + ": runs no " + smokeRun + " after pulumi up"}
@@ -349,6 +346,74 @@ func checkSmoke(j job) []string {
 		if got := env(smokeStep, name); id == "" || got != want {
 			problems = append(problems, fmt.Sprintf("%s: %s reads %s from %q, want the up step's output %s", j.name, smokeRun, name, got, smokeOutputs[name]))
 		}
+	}
+	return problems
+}
+
+// runsSmoke reports whether the step is a run: script whose last command
+// is make smoke.
+func runsSmoke(s *actionlint.Step) bool {
+	lines := strings.Split(strings.TrimSpace(runScript(s)), "\n")
+	return strings.TrimSpace(lines[len(lines)-1]) == smokeRun
+}
+
+// runScript is a run: step's script, or "" for another step.
+func runScript(s *actionlint.Step) string {
+	if run, ok := s.Exec.(*actionlint.ExecRun); ok && run.Run != nil {
+		return run.Run.Value
+	}
+	return ""
+}
+
+// The runner's variables that request a GitHub OIDC token from a run:
+// step, and how the deploy finds the audience of the stack's workload for
+// the repository.
+const (
+	tokenRequestURL   = "ACTIONS_ID_TOKEN_REQUEST_URL"
+	tokenRequestToken = "ACTIONS_ID_TOKEN_REQUEST_TOKEN"
+	workloadRun       = `go run ./local/cmd/smoke -github-audience >> "$GITHUB_OUTPUT"`
+	deployJob         = "deploy.yml/deploy"
+)
+
+// checkTokenRequests wants a GitHub OIDC token requested by a run: step
+// only on the deploy job, and there only by the smoke step, for the
+// audience the step running workloadRun finds: masked in the log and
+// handed to make smoke as SMOKE_TOKEN. (The AWS role's token is the
+// configure-aws-credentials action's, which checkNoAWSKeys covers.)
+func checkTokenRequests(ws workflows) []string {
+	var problems []string
+	requested := false
+	for _, j := range ws.jobs() {
+		audience := ""
+		for _, s := range j.job.Steps {
+			script := runScript(s)
+			if strings.TrimSpace(script) == workloadRun && s.ID != nil {
+				audience = fmt.Sprintf("${{ steps.%s.outputs.audience }}", s.ID.Value)
+			}
+			if !strings.Contains(script, tokenRequestURL) && !strings.Contains(script, tokenRequestToken) {
+				continue
+			}
+			switch {
+			case j.name != deployJob:
+				problems = append(problems, fmt.Sprintf("%s: requests a GitHub OIDC token: only %s may, for the smoke test", j.name, deployJob))
+				continue
+			case !runsSmoke(s):
+				problems = append(problems, fmt.Sprintf("%s: a step other than %s requests a GitHub OIDC token", j.name, smokeRun))
+				continue
+			}
+			requested = true
+			if audience == "" || env(s, "AUDIENCE") != audience {
+				problems = append(problems, fmt.Sprintf("%s: the token's audience is %q, want the stack's workload's, from a step running %s", j.name, env(s, "AUDIENCE"), workloadRun))
+			}
+			for _, want := range []string{`--data-urlencode "audience=$AUDIENCE"`, `echo "::add-mask::$SMOKE_TOKEN"`, "export SMOKE_TOKEN"} {
+				if !strings.Contains(script, want) {
+					problems = append(problems, fmt.Sprintf("%s: the token request lacks %s", j.name, want))
+				}
+			}
+		}
+	}
+	if _, ok := ws["deploy.yml"]; ok && !requested {
+		problems = append(problems, deployJob+": "+smokeRun+" runs without a workload's token: request one for the audience the stack's workload names")
 	}
 	return problems
 }
@@ -441,6 +506,7 @@ func TestWorkflowsFollowPolicy(t *testing.T) {
 		{"deploy", checkDeploy},
 		{"pulumi guarded", checkPulumiGuarded},
 		{"preview", checkPreview},
+		{"token requests", checkTokenRequests},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, p := range c.check(ws) {
@@ -628,6 +694,59 @@ jobs:
 				`deploy.yml/deploy: make smoke reads DASHBOARD_URL from "", want the up step's output dashboardUrl`,
 				`deploy.yml/deploy: make smoke reads SITE_URL from "https://example.com/", want the up step's output siteUrl`,
 			},
+		},
+		{
+			// Attack: a job that runs on pull requests (or any job but the
+			// deploy) requests a token for the workload's audience: anyone
+			// who can open a pull request could call the API as the
+			// workload. And the deploy must ask for the audience the stack
+			// names, keep the token out of the log and hand it to make smoke.
+			name:  "a GitHub OIDC token requested outside the deploy's smoke step, or carelessly, is refused",
+			check: checkTokenRequests,
+			text: map[string]string{
+				"preview.yml": `
+on: pull_request
+jobs:
+  preview:
+    runs-on: ubuntu-latest
+    steps:
+      - run: |
+          curl -H "Authorization: bearer $ACTIONS_ID_TOKEN_REQUEST_TOKEN" "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=x"
+`,
+				"deploy.yml": `
+on: workflow_dispatch
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: echo "$ACTIONS_ID_TOKEN_REQUEST_URL"
+      - env:
+          AUDIENCE: https://api.example.com
+        run: |
+          SMOKE_TOKEN=$(curl -sSf "$ACTIONS_ID_TOKEN_REQUEST_URL&audience=$AUDIENCE" | jq -er .value)
+          make smoke
+`},
+			want: []string{
+				"deploy.yml/deploy: a step other than make smoke requests a GitHub OIDC token",
+				`deploy.yml/deploy: the token's audience is "https://api.example.com", want the stack's workload's, from a step running go run ./local/cmd/smoke -github-audience >> "$GITHUB_OUTPUT"`,
+				`deploy.yml/deploy: the token request lacks --data-urlencode "audience=$AUDIENCE"`,
+				`deploy.yml/deploy: the token request lacks echo "::add-mask::$SMOKE_TOKEN"`,
+				"deploy.yml/deploy: the token request lacks export SMOKE_TOKEN",
+				"preview.yml/preview: requests a GitHub OIDC token: only deploy.yml/deploy may, for the smoke test",
+			},
+		},
+		{
+			name:  "a deploy whose smoke test never gets a workload's token is refused",
+			check: checkTokenRequests,
+			text: map[string]string{"deploy.yml": `
+on: workflow_dispatch
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - run: make smoke
+`},
+			want: []string{"deploy.yml/deploy: make smoke runs without a workload's token: request one for the audience the stack's workload names"},
 		},
 		{
 			name:  "a smoke test before pulumi up is refused",

@@ -1,12 +1,14 @@
 // Command authorizer is the API's Lambda authorizer, TOKEN and REQUEST (package
 // authorizer), configured from the environment: GOOGLE_CLIENT_ID, and
-// optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS and ALLOWED_DOMAINS.
-// A missing or malformed setting stops it at start with a message naming it.
+// optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS, ALLOWED_DOMAINS,
+// TRUST_EMAILS_WITHOUT_HD, GROUPS, WORKLOADS and ROUTE_GROUPS. A missing or
+// malformed setting stops it at start with a message naming it.
 //
 // It fetches the issuer's keys during init, before the first invocation,
 // while Lambda gives init a full share of CPU; if that fails, it starts
 // anyway and the first decision fetches them, within what is left of the
-// fetch's timeout (package authorizer, KeySet.Prefetch).
+// fetch's timeout (package authorizer, KeySet.Prefetch). A workload
+// issuer's discovery and keys wait for its first token.
 //
 // It runs as many Go threads at once as Lambda gives it vCPUs (package
 // procs).

@@ -18,8 +18,9 @@ import (
 
 // Keys of the stack's configuration the tests set.
 const (
-	ClientIDKey = stackfile.Namespace + ":" + stackfile.KeyGoogleClientID
-	GroupsKey   = stackfile.Namespace + ":" + stackconfig.KeyGroups
+	ClientIDKey  = stackfile.Namespace + ":" + stackfile.KeyGoogleClientID
+	GroupsKey    = stackfile.Namespace + ":" + stackconfig.KeyGroups
+	WorkloadsKey = stackfile.Namespace + ":" + stackconfig.KeyWorkloads
 )
 
 var stackFile struct {
@@ -102,25 +103,38 @@ func OptionsConfig() map[string]string {
 	} {
 		cfg[k] = v
 	}
-	// The groups admins and staff beside the stack's.
-	groups := authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}}}
+	// The groups admins and staff beside the stack's, staff listing the
+	// workload deploy, beside the stack's workloads.
+	groups := authorizer.Groups{"admins": {Emails: []string{"ada@example.com"}}, "staff": {Domains: []string{"example.com"}, Workloads: []string{"deploy"}}}
 	if stack, err := authorizer.ParseGroups(cmp.Or(cfg[GroupsKey], "{}")); err == nil {
 		maps.Copy(groups, stack)
 	}
 	b, _ := json.Marshal(groups) // a map of lists of strings always marshals
 	cfg[GroupsKey] = string(b)
+	workloads := authorizer.Workloads{"deploy": {Issuer: "https://token.actions.githubusercontent.com", Audience: "https://github.com/acme",
+		Claims: map[string]string{"repository": "acme/app", "ref": "refs/heads/main"}}}
+	if stack, err := authorizer.ParseWorkloads(cmp.Or(cfg[WorkloadsKey], "{}")); err == nil {
+		maps.Copy(workloads, stack)
+	}
+	b, _ = json.Marshal(workloads) // strings and maps of strings always marshal
+	cfg[WorkloadsKey] = string(b)
 	return cfg
 }
 
 // SnapshotConfig is the configuration of the default snapshot: ClientID,
-// the allowed domain example.com and the stack's groups, which the route
-// table's groups name. The stack file's other values stay out of it, so
-// configuring the stack (the README's `pulumi config set googleClientId`,
-// an allow-list) changes no snapshot; a route or a group does.
+// the allowed domain example.com and the stack's groups (with its
+// workloads, which the groups may list), which the route table's groups
+// name. The stack file's other values stay out of it, so configuring the
+// stack (the README's `pulumi config set googleClientId`, an allow-list)
+// changes no snapshot; a route or a group does.
 func SnapshotConfig() map[string]string {
 	cfg := map[string]string{ClientIDKey: ClientID, "signin:allowedDomains": `["example.com"]`}
-	if groups, ok := Config()[GroupsKey]; ok {
-		cfg[GroupsKey] = groups
+	// The workloads the stack's groups may list come with them.
+	stack := Config()
+	for _, key := range []string{GroupsKey, WorkloadsKey} {
+		if v, ok := stack[key]; ok {
+			cfg[key] = v
+		}
 	}
 	return cfg
 }

@@ -8,15 +8,19 @@
 //
 //	go run ./local/cmd/dev [-stack dev] [-site-port 8080] [-api-port 8081] [-idp-port 8082]
 //	    [-allowed-emails a@example.com,...] [-allowed-domains example.com,...]
-//	    [-groups '{"admins":{"emails":["ada@example.com"]}}'] [-quiet]
+//	    [-groups '{"admins":{"emails":["ada@example.com"]}}']
+//	    [-workloads '{"ci":{"issuer":"https://token.actions.githubusercontent.com",...}}'] [-quiet]
 //
 // The authorizer gets the stack's configuration, Pulumi.<stack>.yaml, as
 // the Pulumi program reads it: allowedEmails, allowedDomains, groups,
-// trustEmailsWithoutHd and authorizerCacheTtl; the flags replace its
-// allow-list or its groups. A port flag's or an allow-list flag's default
-// comes from the environment variable named in its help (SITE_PORT,
-// API_PORT, IDP_PORT, ALLOWED_EMAILS, ALLOWED_DOMAINS); the groups come
-// from no variable, since bash reserves GROUPS.
+// workloads, trustEmailsWithoutHd and authorizerCacheTtl; the flags replace
+// its allow-list, its groups or its workloads. A port flag's or an
+// allow-list flag's default comes from the environment variable named in
+// its help (SITE_PORT, API_PORT, IDP_PORT, ALLOWED_EMAILS,
+// ALLOWED_DOMAINS); the groups come from no variable, since bash reserves
+// GROUPS. The workloads' issuers, Google's and GitHub Actions', are mapped
+// to the identity provider's stand-ins, and the mapping is printed at
+// start.
 package main
 
 import (
@@ -25,11 +29,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 
+	"signin/local/idp"
 	"signin/local/stack"
 )
 
@@ -66,6 +74,7 @@ func run() error {
 	flag.StringVar(&opts.AllowedEmails, "allowed-emails", os.Getenv("ALLOWED_EMAILS"), "comma-separated emails the API allows, instead of the stack's allow-list (ALLOWED_EMAILS)")
 	flag.StringVar(&opts.AllowedDomains, "allowed-domains", os.Getenv("ALLOWED_DOMAINS"), "comma-separated hosted domains the API allows, instead of the stack's allow-list (ALLOWED_DOMAINS)")
 	flag.StringVar(&opts.Groups, "groups", "", `the groups routes name, instead of the stack's, JSON as in its configuration: {"admins":{"emails":["ada@example.com"],"domains":["example.com"]}}`)
+	flag.StringVar(&opts.Workloads, "workloads", "", `the workloads, instead of the stack's, JSON as in its configuration: {"ci":{"issuer":"https://token.actions.githubusercontent.com","audience":"https://github.com/acme","claims":{"repository":"acme/app"}}}`)
 	quiet := flag.Bool("quiet", false, "hide the functions' logs")
 	flag.Parse()
 
@@ -98,10 +107,23 @@ func run() error {
   Identity provider %s
 
   A token for curl:  curl -s -d name=Ada -d email=ada@example.com %s/token
+  Workloads' issuers, mapped to the identity provider's stand-ins:
+%s
+  A service account: curl -s -d email=nightly@acme.iam.gserviceaccount.com %s/token
+  GitHub Actions:    curl -s -d repository=acme/app -d aud=https://github.com/acme %s/token
   Press Ctrl-C to stop.
 
-`, st.SiteURL, st.APIURL, st.IssuerURL, st.IssuerURL)
+`, st.SiteURL, st.APIURL, st.IssuerURL, st.IssuerURL, issuers(st.Issuers), st.IssuerURL, st.Issuers[idp.GitHubIssuer])
 	<-ctx.Done()
 	fmt.Println("\nStopping…")
 	return nil
+}
+
+// issuers lists the mapping of the workloads' issuers, one line each.
+func issuers(mapping map[string]string) string {
+	var lines []string
+	for _, from := range slices.Sorted(maps.Keys(mapping)) {
+		lines = append(lines, fmt.Sprintf("    %-44s -> %s", from, mapping[from]))
+	}
+	return strings.Join(lines, "\n")
 }
