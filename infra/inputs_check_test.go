@@ -195,7 +195,7 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 			"allowedEmails, allowedDomains, groups, workloads and the route table: the authorizer's environment holds them all, and would not fit: the Lambda environment takes",
 			"more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"}},
 		{"a group of 300 emails", withSetting("signin:groups", `{"admins":{"emails":`+list+`}}`), with(route("/admin", "admins")), []string{
-			"more than the 4096 (4 KB) Lambda allows (bytes by variable: GROUPS 6629"}},
+			"more than the 4096 (4 KB) Lambda allows (bytes by variable: ACCESS_GROUPS 6636"}},
 		{"40 workloads", withSetting("signin:workloads", manyWorkloads(40)), gateway.Routes, []string{
 			"workloads and the route table: the authorizer's environment holds them all, and would not fit", "(bytes by variable: WORKLOADS "}},
 		{"301 resources", testConfig(), with(deep(0), deep(1)), []string{

@@ -52,7 +52,7 @@ func TestAuthorizerEnvironment(t *testing.T) {
 	want := map[string]string{
 		"GOOGLE_CLIENT_ID": cfg[clientIDKey],
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
-		"GROUPS":           string(groups),
+		"ACCESS_GROUPS":    string(groups),
 		"SSL_CERT_DIR":     "/dev/null",
 	}
 	var domains []string

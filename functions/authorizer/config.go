@@ -20,7 +20,7 @@ const (
 	envJWKSURL        = "OIDC_JWKS_URL"
 	envAllowedEmails  = "ALLOWED_EMAILS"
 	envAllowedDomains = "ALLOWED_DOMAINS"
-	envGroups         = "GROUPS"
+	envGroups         = "ACCESS_GROUPS"
 	envRouteGroups    = "ROUTE_GROUPS"
 	envTrustEmails    = "TRUST_EMAILS_WITHOUT_HD"
 	envWorkloads      = "WORKLOADS"

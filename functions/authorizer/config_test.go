@@ -68,17 +68,17 @@ func TestConfigFromEnvNamesTheBadSetting(t *testing.T) {
 		{"domain with @", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ALLOWED_DOMAINS": "@example.com"}, []string{"ALLOWED_DOMAINS"}},
 		{"every bad setting at once", map[string]string{"OIDC_ISSUER": "::", "ALLOWED_DOMAINS": "localhost"}, []string{"GOOGLE_CLIENT_ID", "OIDC_ISSUER", "ALLOWED_DOMAINS"}},
 		{"trust of emails neither true nor false", map[string]string{"GOOGLE_CLIENT_ID": clientID, "TRUST_EMAILS_WITHOUT_HD": "yes please"}, []string{"TRUST_EMAILS_WITHOUT_HD"}},
-		{"groups that are not JSON", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": "admins=ada@example.com"}, []string{"GROUPS"}},
-		{"a route naming an undefined group", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"admins":["GET /admin"]}`}, []string{"GROUPS and ROUTE_GROUPS", "GET /api/admin names the group admins, which is not defined"}},
+		{"groups that are not JSON", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": "admins=ada@example.com"}, []string{"ACCESS_GROUPS"}},
+		{"a route naming an undefined group", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"admins":["GET /admin"]}`}, []string{"ACCESS_GROUPS and ROUTE_GROUPS", "GET /api/admin names the group admins, which is not defined"}},
 		{"routes without a method", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"":["/admin"]}`}, []string{"ROUTE_GROUPS", "is not <method> <path>"}},
-		{"a route's method in lower case", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
+		{"a route's method in lower case", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
 			"ROUTE_GROUPS": `{"":["GET /"],"admins":["get /admin"]}`}, []string{"ROUTE_GROUPS", `method "get" is not one of GET, HEAD`}},
-		{"a route's path without its leading /", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
+		{"a route's path without its leading /", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
 			"ROUTE_GROUPS": `{"admins":["GET admin"]}`}, []string{"ROUTE_GROUPS", `path "admin" does not start with /`}},
-		{"a route's path with a trailing /", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
+		{"a route's path with a trailing /", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
 			"ROUTE_GROUPS": `{"admins":["GET /admin/"]}`}, []string{"ROUTE_GROUPS", "empty segment"}},
 		{"routes as an object per route", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ROUTE_GROUPS": `{"GET /admin":[]}`}, []string{"ROUTE_GROUPS", `"GET /admin" is not a plain identifier`}},
-		{"a route whose method ARN could exceed 1,600 bytes", map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
+		{"a route whose method ARN could exceed 1,600 bytes", map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": `{"admins":{"emails":["ada@example.com"]}}`,
 			"ROUTE_GROUPS": `{"admins":["GET /` + strings.Repeat("a", 1600) + `"]}`}, []string{"ROUTE_GROUPS", "its method ARN could exceed API Gateway's 1600 bytes"}},
 	}
 	for _, tt := range tests {
@@ -243,8 +243,32 @@ func TestGroupsNamingAnUnknownWorkload(t *testing.T) {
 	if err := g.CheckWorkloads(authorizer.Workloads{"ci": w["ci"], "nightly": w["ci"]}); err != nil {
 		t.Errorf("every workload defined: %v", err)
 	}
-	env := map[string]string{"GOOGLE_CLIENT_ID": clientID, "GROUPS": `{"deployers":{"workloads":["ci"]}}`}
-	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "GROUPS and WORKLOADS: group deployers lists the workload ci, which is not defined") {
+	env := map[string]string{"GOOGLE_CLIENT_ID": clientID, "ACCESS_GROUPS": `{"deployers":{"workloads":["ci"]}}`}
+	if _, err := authorizer.ConfigFromEnv(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "ACCESS_GROUPS and WORKLOADS: group deployers lists the workload ci, which is not defined") {
 		t.Errorf("ConfigFromEnv = %v, want the undefined workload named", err)
+	}
+}
+
+// TestSettingsAvoidShellReservedNames: no setting is read from a variable
+// a shell reserves, so `NAME=value ./bootstrap` in bash reaches the
+// authorizer. Bash ignores an assignment to GROUPS and refuses one to its
+// read-only variables (bash(1), "Shell Variables").
+func TestSettingsAvoidShellReservedNames(t *testing.T) {
+	reserved := []string{"GROUPS", "UID", "EUID", "PPID", "SHELLOPTS", "BASHOPTS", "BASHPID", "RANDOM", "SECONDS", "LINENO", "HISTCMD", "FUNCNAME", "DIRSTACK", "PIPESTATUS", "BASH_ARGV0", "SRANDOM", "EPOCHSECONDS", "EPOCHREALTIME"}
+	var read []string
+	_, _ = authorizer.ConfigFromEnv(func(name string) string {
+		read = append(read, name)
+		if name == "GOOGLE_CLIENT_ID" {
+			return clientID
+		}
+		return ""
+	})
+	if !slices.Contains(read, "GOOGLE_CLIENT_ID") {
+		t.Fatalf("ConfigFromEnv read %q, not GOOGLE_CLIENT_ID", read)
+	}
+	for _, name := range read {
+		if slices.Contains(reserved, name) {
+			t.Errorf("the authorizer reads its setting from %s, which bash reserves: rename it", name)
+		}
 	}
 }

@@ -118,7 +118,7 @@ func TestGroupsRestrictRoutesFromTheCachedPolicy(t *testing.T) {
 	}
 }
 
-// TestWrongGroupsStopTheStackBeforeBuilding: each mistake in GROUPS or in
+// TestWrongGroupsStopTheStackBeforeBuilding: each mistake in the groups or in
 // the routes' groups stops `make dev` with a message naming it, before a
 // function is built or a port is taken.
 func TestWrongGroupsStopTheStackBeforeBuilding(t *testing.T) {

@@ -1,7 +1,7 @@
 // Command authorizer is the API's Lambda authorizer, TOKEN and REQUEST (package
 // authorizer), configured from the environment: GOOGLE_CLIENT_ID, and
 // optionally OIDC_ISSUER, OIDC_JWKS_URL, ALLOWED_EMAILS, ALLOWED_DOMAINS,
-// TRUST_EMAILS_WITHOUT_HD, GROUPS, WORKLOADS and ROUTE_GROUPS. A missing or
+// TRUST_EMAILS_WITHOUT_HD, ACCESS_GROUPS, WORKLOADS and ROUTE_GROUPS. A missing or
 // malformed setting stops it at start with a message naming it.
 //
 // It fetches the issuer's keys during init, before the first invocation,
