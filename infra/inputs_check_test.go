@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"signin/functions/gateway"
-	"signin/infra/limits"
+	"signin/infra/internal/stacktest"
 )
 
 // Both golden snapshots hold only inputs the table knows, of values AWS
@@ -31,13 +31,13 @@ func TestGoldenSnapshotsHoldOnlyValuesAWSAccepts(t *testing.T) {
 }
 
 // readSnapshot reads the golden snapshot file.
-func readSnapshot(t *testing.T, file string) []snapshot {
+func readSnapshot(t *testing.T, file string) []stacktest.Snapshot {
 	t.Helper()
 	b, err := os.ReadFile(file)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var snaps []snapshot
+	var snaps []stacktest.Snapshot
 	if err := json.Unmarshal(b, &snaps); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestInputChecksRefuseSeededMistakes(t *testing.T) {
 	)
 	for _, c := range []struct {
 		name, file string
-		mutate     func(t *testing.T, snaps []snapshot) []snapshot
+		mutate     func(t *testing.T, snaps []stacktest.Snapshot) []stacktest.Snapshot
 		want       string
 	}{
 		{"CloudFront enumeration", defaults, set(cdn, "defaultCacheBehavior.viewerProtocolPolicy", "https_only"), `"https_only" is not one of the values the AWS SDK lists for types.ViewerProtocolPolicy`},
@@ -87,7 +87,7 @@ func TestInputChecksRefuseSeededMistakes(t *testing.T) {
 		{"S3 bucket name", defaults, set("aws:s3/bucketV2:BucketV2", "bucket", "Signin-Site"), "S3 bucket name \"Signin-Site\" may hold only"},
 		{"API Gateway stage name", defaults, set("aws:apigateway/stage:Stage", "stageName", "dev.eu"), "API Gateway stage name \"dev.eu\" may hold only"},
 		{"Lambda environment", options, set(lambdaFn, "environment.variables.ALLOWED_EMAILS", strings.TrimSuffix(strings.Repeat(longEmail+",", 90), ",")), "the Lambda environment takes"},
-		{"resources per API", defaults, resourcesUpTo(limits.MaxResources + 1), "the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
+		{"resources per API", defaults, resourcesUpTo(gateway.MaxResources + 1), "the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"},
 		{"input the table does not know", defaults, set(lambdaFn, "packageType", "Zip"), "input packageType is not in the input table"},
 		{"resource type the table does not know", defaults, add("aws:wafv2/ipSet:IpSet", map[string]any{"scope": "REGIONAL"}), "aws:wafv2/ipSet:IpSet seeded: the resource type is not in the input table"},
 	} {
@@ -103,9 +103,9 @@ func TestInputChecksRefuseSeededMistakes(t *testing.T) {
 
 // set returns a mutation setting the input at path (keys separated by
 // ".") of the first resource of type typ to v.
-func set(typ, path string, v any) func(*testing.T, []snapshot) []snapshot {
-	return func(t *testing.T, snaps []snapshot) []snapshot {
-		i := slices.IndexFunc(snaps, func(s snapshot) bool { return s.Type == typ })
+func set(typ, path string, v any) func(*testing.T, []stacktest.Snapshot) []stacktest.Snapshot {
+	return func(t *testing.T, snaps []stacktest.Snapshot) []stacktest.Snapshot {
+		i := slices.IndexFunc(snaps, func(s stacktest.Snapshot) bool { return s.Type == typ })
 		if i < 0 {
 			t.Fatalf("no %s in the snapshot", typ)
 		}
@@ -126,9 +126,9 @@ func set(typ, path string, v any) func(*testing.T, []snapshot) []snapshot {
 
 // add returns a mutation adding a resource of type typ named seeded with
 // the inputs in.
-func add(typ string, in map[string]any) func(*testing.T, []snapshot) []snapshot {
-	return func(_ *testing.T, snaps []snapshot) []snapshot {
-		return append(snaps, snapshot{Type: typ, Name: "seeded", Inputs: in})
+func add(typ string, in map[string]any) func(*testing.T, []stacktest.Snapshot) []stacktest.Snapshot {
+	return func(_ *testing.T, snaps []stacktest.Snapshot) []stacktest.Snapshot {
+		return append(snaps, stacktest.Snapshot{Type: typ, Name: "seeded", Inputs: in})
 	}
 }
 
@@ -147,14 +147,14 @@ func rateBased(statement map[string]any) map[string]any {
 
 // resourcesUpTo returns a mutation adding API Gateway resources to the
 // snapshot's REST API until it has n, its root resource included.
-func resourcesUpTo(n int) func(*testing.T, []snapshot) []snapshot {
-	return func(_ *testing.T, snaps []snapshot) []snapshot {
-		declared := 1 + len(slices.DeleteFunc(slices.Clone(snaps), func(s snapshot) bool { return s.Type != "aws:apigateway/resource:Resource" }))
+func resourcesUpTo(n int) func(*testing.T, []stacktest.Snapshot) []stacktest.Snapshot {
+	return func(_ *testing.T, snaps []stacktest.Snapshot) []stacktest.Snapshot {
+		declared := 1 + len(slices.DeleteFunc(slices.Clone(snaps), func(s stacktest.Snapshot) bool { return s.Type != "aws:apigateway/resource:Resource" }))
 		for i := range n - declared {
-			snaps = append(snaps, snapshot{
+			snaps = append(snaps, stacktest.Snapshot{
 				Type:   "aws:apigateway/resource:Resource",
 				Name:   fmt.Sprintf("api-r%d", i),
-				Inputs: map[string]any{"restApi": restAPIID, "parentId": "r00t1d", "pathPart": fmt.Sprintf("r%d", i)},
+				Inputs: map[string]any{"restApi": stacktest.RestAPIID, "parentId": "r00t1d", "pathPart": fmt.Sprintf("r%d", i)},
 			})
 		}
 		return snaps
@@ -198,9 +198,9 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 			"more than the 4096 (4 KB) Lambda allows (bytes by variable: ACCESS_GROUPS 6636"}},
 		{"40 workloads", withSetting("signin:workloads", manyWorkloads(40)), gateway.Routes, []string{
 			"workloads and the route table: the authorizer's environment holds them all, and would not fit", "(bytes by variable: WORKLOADS "}},
-		{"301 resources", testConfig(), with(deep(0), deep(1)), []string{
+		{"301 resources", stacktest.Config(), with(deep(0), deep(1)), []string{
 			"the route table: the API has 301 resources (its root, and one per path segment of the route table under /api), more than the 300"}},
-		{"a method ARN over 1,600 bytes", testConfig(), with(route("/" + strings.Repeat("a", 1600))), []string{
+		{"a method ARN over 1,600 bytes", stacktest.Config(), with(route("/" + strings.Repeat("a", 1600))), []string{
 			"its method ARN could exceed API Gateway's 1600 bytes"}},
 		{"a function without its command and 300 allowed emails, in one message", withSetting("signin:allowedEmails", list),
 			with(gateway.Route{Method: "GET", Path: "/no-such-route", Function: "no-such-function", Integration: gateway.Proxy}), []string{
@@ -208,7 +208,7 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 				"more than the 4096 (4 KB) Lambda allows (bytes by variable: ALLOWED_EMAILS 6013"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m := &mocks{}
+			m := &stacktest.Mocks{}
 			err := runRoutes(m, c.cfg, c.routes)
 			for _, want := range c.want {
 				if err == nil || !strings.Contains(err.Error(), want) {
@@ -224,7 +224,7 @@ func TestProgramRefusesWhatAWSWouldAtPreview(t *testing.T) {
 
 // withSetting returns the test configuration with key set to value.
 func withSetting(key, value string) map[string]string {
-	cfg := testConfig()
+	cfg := stacktest.Config()
 	cfg[key] = value
 	return cfg
 }
@@ -251,7 +251,7 @@ func hundredRoutes() (gateway.Table, string) {
 // authorizer, in an authorizer environment within Lambda's 4 KB.
 func TestProgramAcceptsAHundredRestrictedRoutes(t *testing.T) {
 	routes, groups := hundredRoutes()
-	m := &mocks{}
+	m := &stacktest.Mocks{}
 	if err := runRoutes(m, withSetting("signin:groups", groups), append(slices.Clone(gateway.Routes), routes...)); err != nil {
 		t.Fatalf("the program refused the table: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	waf "github.com/aws/aws-sdk-go-v2/service/wafv2/types"
 
 	"signin/functions/gateway"
+	"signin/infra/internal/stacktest"
 	"signin/infra/limits"
 )
 
@@ -55,7 +56,7 @@ var inputs = map[string]map[string]rule{
 		"validationRecordFqdns[]": freeForm,
 	},
 	"aws:apigateway/authorizer:Authorizer": {
-		"authorizerResultTtlInSeconds": whole(between(0, limits.MaxAuthorizerTTL)),
+		"authorizerResultTtlInSeconds": whole(between(0, gateway.MaxAuthorizerTTL)),
 		"authorizerUri":                freeForm,
 		"identitySource":               freeForm,
 		"identityValidationExpression": text(checkRegexp),
@@ -496,7 +497,7 @@ func checkAlarmPeriod(s int) error {
 // inputs does not know or that AWS would refuse, and every limit the
 // resources break together: a function's environment over 4 KB, more
 // resources in a REST API than API Gateway allows.
-func checkInputs(snaps []snapshot) error {
+func checkInputs(snaps []stacktest.Snapshot) error {
 	var problems []string
 	resources := map[string]int{}
 	for _, s := range snaps {

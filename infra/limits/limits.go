@@ -16,6 +16,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"signin/functions/gateway"
 )
 
 // AutoNameSuffix is the length of what Pulumi adds to a resource's name
@@ -128,7 +130,7 @@ var stageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // CheckStageName reports an API Gateway stage name API Gateway refuses.
 func CheckStageName(name string) error {
-	return checkName("API Gateway stage name", name, 1, maxStageName, stageNamePattern, "letters, digits, - and _")
+	return checkName("API Gateway stage name", name, 1, gateway.MaxStageName, stageNamePattern, "letters, digits, - and _")
 }
 
 // checkName reports a name outside [min, max] characters or of other

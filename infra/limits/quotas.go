@@ -1,38 +1,21 @@
 package limits
 
-import (
-	"fmt"
-
-	"signin/functions/gateway"
-)
+import "fmt"
 
 // The quotas and accepted values AWS documents for what this stack
 // declares, in one place: the checks of this package, the configuration's
 // validation and the tests read them from here. docs/infrastructure.md
-// cites the AWS page of each. A bound the route check needs (package
-// signin/functions/routecheck, which make dev runs too) or a function needs
-// at run time lives in functions (which knows nothing of infra) and is read
-// from there.
+// cites the AWS page of each. The bounds the route check needs (package
+// signin/functions/routecheck, which make dev runs too: API Gateway's stage
+// name, method ARN, authorizer TTL, resources and authorizers per REST API,
+// and Lambda's 4 KB environment) live in signin/functions/gateway
+// (quotas.go), which knows nothing of infra, and are read from there.
 
-// API Gateway: a stage name of at most 128 characters, a method ARN of at
-// most 1,600 bytes, an authorizer result cache of at most 3,600 seconds,
-// and by default 300 resources and 10 authorizers per REST API.
+// Lambda: 128 to 10,240 MB of memory; a timeout of 1 to 900 seconds.
 const (
-	maxStageName     = gateway.MaxStageName
-	MaxMethodARN     = gateway.MaxMethodARN
-	MaxAuthorizerTTL = gateway.MaxAuthorizerTTL
-	MaxResources     = gateway.MaxResources
-	MaxAuthorizers   = gateway.MaxAuthorizers
-)
-
-// Lambda: an environment of at most 4 KB, measured as the variables'
-// compact JSON object, keys and values included; 128 to 10,240 MB of
-// memory; a timeout of 1 to 900 seconds.
-const (
-	MaxEnvironment = gateway.MaxEnvironment
-	MinMemory      = 128
-	MaxMemory      = 10240
-	MaxTimeout     = 900
+	MinMemory  = 128
+	MaxMemory  = 10240
+	MaxTimeout = 900
 )
 
 // AWS WAF rate-based rules: a limit from 10 to 2,000,000,000 requests per
