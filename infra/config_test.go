@@ -40,7 +40,7 @@ const templateClientID = "YOUR-CLIENT-ID.apps.googleusercontent.com"
 // placeholder).
 func template(t *testing.T, cfg map[string]string) {
 	t.Helper()
-	if cfg[clientIDKey] != templateClientID {
+	if cfg[stacktest.ClientIDKey] != templateClientID {
 		t.Skipf("%s is configured (googleClientId is not the template's placeholder): a team's stack holds its own values", stackFile)
 	}
 }
@@ -50,7 +50,7 @@ func template(t *testing.T, cfg map[string]string) {
 func TestTemplateStackNeedsAClientID(t *testing.T) {
 	cfg := devStack(t)
 	template(t, cfg)
-	m := &mocks{}
+	m := &stacktest.Mocks{}
 	err := run(m, cfg)
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set googleClientId") {
 		t.Fatalf("got error %v, want one telling to run `pulumi config set googleClientId`", err)
@@ -68,7 +68,7 @@ func TestTemplateStackShowsEveryDefault(t *testing.T) {
 	d := config.Default()
 	want := map[string]string{
 		"aws:region":                             "eu-central-1",
-		clientIDKey:                              templateClientID,
+		stacktest.ClientIDKey:                    templateClientID,
 		"signin:" + config.KeyAllowedEmails:      "[]",
 		"signin:" + config.KeyAllowedDomains:     "[]",
 		"signin:" + config.KeyGroups:             "{}",
@@ -101,7 +101,7 @@ func TestStackFileHoldsOnlySettingsTheProgramReads(t *testing.T) {
 			t.Errorf("%s holds %s, which the program does not read (it reads %s and aws:*)", stackFile, key, strings.Join(keys, ", "))
 		}
 	}
-	deploy(t, nil, testConfig())
+	deploy(t, nil, stacktest.Config())
 }
 
 // Every wrong setting stops the program before any resource is declared,
@@ -155,13 +155,13 @@ func TestConfigErrorsSayHowToFixThem(t *testing.T) {
 			[]string{"workloads.deploy.audience is required for the issuer https://token.actions.githubusercontent.com"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := testConfig()
+			cfg := stacktest.Config()
 			if c.value == "" {
 				delete(cfg, "signin:"+c.key)
 			} else {
 				cfg["signin:"+c.key] = c.value
 			}
-			m := &mocks{}
+			m := &stacktest.Mocks{}
 			err := run(m, cfg)
 			if err == nil {
 				t.Fatalf("%s = %q was accepted", c.key, c.value)
@@ -195,11 +195,11 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 			"groups and the route table: the group auditors, which the route GET /api/admin names, is not defined in the stack's configuration: define it with `pulumi config set --path 'groups.auditors.emails[0]' ada@example.com` (or groups.auditors.domains[0] example.com), or remove it from the route table"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			cfg := testConfig()
+			cfg := stacktest.Config()
 			if c.groups != "" {
-				cfg = withGroups(t, cfg, mustGroups(t, c.groups))
+				cfg = stacktest.WithGroups(t, cfg, mustGroups(t, c.groups))
 			}
-			m := &mocks{}
+			m := &stacktest.Mocks{}
 			err := runRoutes(m, cfg, c.routes)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
@@ -209,11 +209,11 @@ func TestRoutesGroupsMustBeDefined(t *testing.T) {
 			}
 		})
 	}
-	cfg := withGroups(t, testConfig(), mustGroups(t, `{"auditors":{"emails":["ada@example.com"]}}`))
-	if err := runRoutes(&mocks{}, cfg, append(slices.Clone(gateway.Routes), admin)); err != nil {
+	cfg := stacktest.WithGroups(t, stacktest.Config(), mustGroups(t, `{"auditors":{"emails":["ada@example.com"]}}`))
+	if err := runRoutes(&stacktest.Mocks{}, cfg, append(slices.Clone(gateway.Routes), admin)); err != nil {
 		t.Errorf("a defined group: %v", err)
 	}
-	if err := runRoutes(&mocks{}, cfg, append(slices.Clone(gateway.Routes),
+	if err := runRoutes(&stacktest.Mocks{}, cfg, append(slices.Clone(gateway.Routes),
 		gateway.Route{Method: "GET", Path: "/a/{x}", Function: "me", Integration: gateway.Proxy},
 		gateway.Route{Method: "GET", Path: "/a/{x}/{y}", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}},
 		gateway.Route{Method: "GET", Path: "/a/{x}/b/c", Function: "me", Integration: gateway.Proxy})); err != nil {
@@ -245,14 +245,14 @@ func TestConfigLimitsAreAccepted(t *testing.T) {
 		{config.KeyTrustEmails, "true"},
 	} {
 		t.Run(c.key+"="+c.value, func(t *testing.T) {
-			cfg := testConfig()
+			cfg := stacktest.Config()
 			// The settings an option needs.
 			cfg["signin:"+config.KeyAPIWAF] = "true"
 			cfg["signin:"+config.KeyAPILogging] = "true"
 			cfg["signin:"+config.KeyAPILoggingRole] = "create"
 			if c.key == config.KeyGroups {
 				// Beside the stack's groups, which its routes name.
-				withGroups(t, cfg, mustGroups(t, c.value))
+				stacktest.WithGroups(t, cfg, mustGroups(t, c.value))
 			} else {
 				cfg["signin:"+c.key] = c.value
 			}
@@ -274,11 +274,11 @@ func TestStackNameMustNameAStage(t *testing.T) {
 		{"prod.eu", false},
 	} {
 		t.Run(c.stack, func(t *testing.T) {
-			m := &mocks{}
+			m := &stacktest.Mocks{}
 			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
 				_, err := program(ctx, gateway.Routes, stacktest.Build)
 				return err
-			}, pulumi.WithMocks(testProject, c.stack, m), stacktest.WithConfig(testConfig()))
+			}, pulumi.WithMocks(stacktest.Project, c.stack, m), stacktest.WithConfig(stacktest.Config()))
 			switch {
 			case c.ok && err != nil:
 				t.Errorf("stack %s failed: %v", c.stack, err)

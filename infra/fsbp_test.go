@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"signin/infra/internal/stacktest"
 )
 
 // fsbpTable is where docs/security.md lists the Security Hub controls.
@@ -29,11 +31,11 @@ var notInFSBP = []string{"APIGateway.2", "SNS.1"}
 var fsbpSource = []string{"https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-standards-fsbp.html", "2026-12-06"}
 
 // declared is a golden file's resources.
-type declared []snapshot
+type declared []stacktest.Snapshot
 
 // of returns the resources of type typ.
-func (s declared) of(typ string) []snapshot {
-	var out []snapshot
+func (s declared) of(typ string) []stacktest.Snapshot {
+	var out []stacktest.Snapshot
 	for _, r := range s {
 		if r.Type == typ {
 			out = append(out, r)
@@ -43,7 +45,7 @@ func (s declared) of(typ string) []snapshot {
 }
 
 // inputAt returns the value at the path of keys in r's inputs.
-func inputAt(r snapshot, path ...string) any {
+func inputAt(r stacktest.Snapshot, path ...string) any {
 	var v any = r.Inputs
 	for _, k := range path {
 		m, ok := v.(map[string]any)
@@ -56,13 +58,13 @@ func inputAt(r snapshot, path ...string) any {
 }
 
 // inputString returns the string at the path, or "".
-func inputString(r snapshot, path ...string) string {
+func inputString(r stacktest.Snapshot, path ...string) string {
 	s, _ := inputAt(r, path...).(string)
 	return s
 }
 
 // inputItems returns the array at the path.
-func inputItems(r snapshot, path ...string) []map[string]any {
+func inputItems(r stacktest.Snapshot, path ...string) []map[string]any {
 	var out []map[string]any
 	a, _ := inputAt(r, path...).([]any)
 	for _, e := range a {
@@ -74,7 +76,7 @@ func inputItems(r snapshot, path ...string) []map[string]any {
 }
 
 // each fails unless check passes for every resource of type typ.
-func (s declared) each(typ string, check func(r snapshot) error) error {
+func (s declared) each(typ string, check func(r stacktest.Snapshot) error) error {
 	var errs []error
 	for _, r := range s.of(typ) {
 		if err := check(r); err != nil {
@@ -105,7 +107,7 @@ func statements(policy string) ([]map[string]any, error) {
 // an option, what the golden snapshot must show for it.
 var fsbpChecks = map[string]func(s declared) error{
 	"ACM.1": func(s declared) error {
-		return s.each("aws:acm/certificate:Certificate", func(r snapshot) error {
+		return s.each("aws:acm/certificate:Certificate", func(r stacktest.Snapshot) error {
 			if inputString(r, "validationMethod") != "DNS" {
 				return errors.New("not DNS-validated: ACM cannot renew it alone")
 			}
@@ -113,7 +115,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"ACM.2": func(s declared) error {
-		return s.each("aws:acm/certificate:Certificate", func(r snapshot) error {
+		return s.each("aws:acm/certificate:Certificate", func(r stacktest.Snapshot) error {
 			if k := inputString(r, "keyAlgorithm"); k != "" && k != "RSA_2048" && !strings.HasPrefix(k, "EC_") {
 				return fmt.Errorf("key algorithm %s", k)
 			}
@@ -121,7 +123,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"APIGateway.1": func(s declared) error {
-		return s.each(typeStage, func(r snapshot) error {
+		return s.each(typeStage, func(r stacktest.Snapshot) error {
 			for _, m := range s.of("aws:apigateway/methodSettings:MethodSettings") {
 				if level := inputString(m, "settings", "loggingLevel"); inputString(m, "methodPath") == "*/*" && (level == "ERROR" || level == "INFO") {
 					return nil
@@ -131,7 +133,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"APIGateway.3": func(s declared) error {
-		return s.each(typeStage, func(r snapshot) error {
+		return s.each(typeStage, func(r stacktest.Snapshot) error {
 			if inputAt(r, "xrayTracingEnabled") != true {
 				return errors.New("X-Ray tracing off")
 			}
@@ -139,7 +141,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"APIGateway.4": func(s declared) error {
-		return s.each(typeStage, func(r snapshot) error {
+		return s.each(typeStage, func(r stacktest.Snapshot) error {
 			for _, a := range s.of("aws:wafv2/webAclAssociation:WebAclAssociation") {
 				if strings.HasSuffix(inputString(a, "resourceArn"), "/stages/"+inputString(r, "stageName")) {
 					return nil
@@ -150,13 +152,13 @@ var fsbpChecks = map[string]func(s declared) error{
 	},
 	"APIGateway.5": func(s declared) error {
 		// AWS evaluates encryption only where a method caches.
-		err := s.each(typeStage, func(r snapshot) error {
+		err := s.each(typeStage, func(r stacktest.Snapshot) error {
 			if inputAt(r, "cacheClusterEnabled") == true {
 				return errors.New("a cache cluster")
 			}
 			return nil
 		})
-		return errors.Join(err, s.each("aws:apigateway/methodSettings:MethodSettings", func(m snapshot) error {
+		return errors.Join(err, s.each("aws:apigateway/methodSettings:MethodSettings", func(m stacktest.Snapshot) error {
 			if inputAt(m, "settings", "cachingEnabled") == true && inputAt(m, "settings", "cacheDataEncrypted") != true {
 				return errors.New("caching without encryption")
 			}
@@ -164,7 +166,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		}))
 	},
 	"CloudFront.1": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if inputString(r, "defaultRootObject") == "" {
 				return errors.New("no default root object")
 			}
@@ -172,7 +174,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.3": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			behaviours := append(inputItems(r, "orderedCacheBehaviors"), inputAt(r, "defaultCacheBehavior").(map[string]any))
 			for _, b := range behaviours {
 				if p := b["viewerProtocolPolicy"]; p != "redirect-to-https" && p != "https-only" {
@@ -183,7 +185,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.5": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if inputString(r, "loggingConfig", "bucket") == "" {
 				return errors.New("no standard logging")
 			}
@@ -191,7 +193,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.6": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if !strings.Contains(inputString(r, "webAclId"), ":global/webacl/") {
 				return fmt.Errorf("web ACL %q is no CloudFront web ACL", inputString(r, "webAclId"))
 			}
@@ -199,7 +201,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.7": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if inputString(r, "viewerCertificate", "acmCertificateArn") == "" {
 				return errors.New("CloudFront's default certificate")
 			}
@@ -207,7 +209,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.8": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if inputString(r, "viewerCertificate", "acmCertificateArn") != "" && inputString(r, "viewerCertificate", "sslSupportMethod") != "sni-only" {
 				return errors.New("a custom certificate without SNI")
 			}
@@ -215,7 +217,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.9": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			for _, o := range inputItems(r, "origins") {
 				if c, ok := o["customOriginConfig"].(map[string]any); ok && c["originProtocolPolicy"] != "https-only" {
 					return fmt.Errorf("origin %v reached over %v", o["originId"], c["originProtocolPolicy"])
@@ -225,7 +227,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.10": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			for _, o := range inputItems(r, "origins") {
 				c, _ := o["customOriginConfig"].(map[string]any)
 				protocols, _ := c["originSslProtocols"].([]any)
@@ -239,7 +241,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.12": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			for _, o := range inputItems(r, "origins") {
 				if _, custom := o["customOriginConfig"]; !custom && len(s.of(typeBucket)) == 0 {
 					return fmt.Errorf("S3 origin %v is no bucket of the stack", o["originId"])
@@ -249,7 +251,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.13": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			for _, o := range inputItems(r, "origins") {
 				if _, custom := o["customOriginConfig"]; !custom && o["originAccessControlId"] == nil {
 					return fmt.Errorf("S3 origin %v without origin access control", o["originId"])
@@ -259,7 +261,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"CloudFront.15": func(s declared) error {
-		return s.each(typeDistribution, func(r snapshot) error {
+		return s.each(typeDistribution, func(r stacktest.Snapshot) error {
 			if p := inputString(r, "viewerCertificate", "minimumProtocolVersion"); !recommendedTLSPolicies[p] {
 				return fmt.Errorf("security policy %q", p)
 			}
@@ -267,7 +269,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"Lambda.1": func(s declared) error {
-		return s.each("aws:lambda/permission:Permission", func(r snapshot) error {
+		return s.each("aws:lambda/permission:Permission", func(r stacktest.Snapshot) error {
 			if inputString(r, "principal") != "apigateway.amazonaws.com" || inputString(r, "sourceArn") == "" {
 				return fmt.Errorf("principal %q, source %q", inputString(r, "principal"), inputString(r, "sourceArn"))
 			}
@@ -275,7 +277,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"Lambda.2": func(s declared) error {
-		return s.each("aws:lambda/function:Function", func(r snapshot) error {
+		return s.each("aws:lambda/function:Function", func(r stacktest.Snapshot) error {
 			if inputString(r, "runtime") != "provided.al2023" {
 				return fmt.Errorf("runtime %q", inputString(r, "runtime"))
 			}
@@ -283,7 +285,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"Lambda.5": func(s declared) error {
-		return s.each("aws:lambda/function:Function", func(r snapshot) error {
+		return s.each("aws:lambda/function:Function", func(r stacktest.Snapshot) error {
 			if inputAt(r, "vpcConfig") != nil {
 				return errors.New("in a VPC: check its subnets' zones")
 			}
@@ -291,7 +293,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"S3.5": func(s declared) error {
-		return s.each(typeBucket, func(b snapshot) error {
+		return s.each(typeBucket, func(b stacktest.Snapshot) error {
 			return bucketPolicy(s, b, func(st []map[string]any) bool {
 				return slices.ContainsFunc(st, func(x map[string]any) bool {
 					return x["Effect"] == "Deny" && strings.Contains(fmt.Sprint(x["Condition"]), "aws:SecureTransport:false")
@@ -300,7 +302,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"S3.6": func(s declared) error {
-		return s.each(typeBucket, func(b snapshot) error {
+		return s.each(typeBucket, func(b stacktest.Snapshot) error {
 			return bucketPolicy(s, b, func(st []map[string]any) bool {
 				return !slices.ContainsFunc(st, func(x map[string]any) bool {
 					p, _ := x["Principal"].(map[string]any)
@@ -312,7 +314,7 @@ var fsbpChecks = map[string]func(s declared) error{
 	"S3.2": notPublic,
 	"S3.3": notPublic,
 	"S3.8": func(s declared) error {
-		return s.each(typeBucket, func(b snapshot) error {
+		return s.each(typeBucket, func(b stacktest.Snapshot) error {
 			return publicAccessBlocked(s, b)
 		})
 	},
@@ -323,7 +325,7 @@ var fsbpChecks = map[string]func(s declared) error{
 			targets[inputString(l, "targetBucket")] = true
 			logged[inputString(l, "bucket")] = true
 		}
-		return s.each(typeBucket, func(b snapshot) error {
+		return s.each(typeBucket, func(b stacktest.Snapshot) error {
 			// A log bucket does not log itself; the mocks name a bucket
 			// signin-<name>-0a1b2c3.
 			id := "signin-" + b.Name + "-0a1b2c3"
@@ -337,7 +339,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		if n := len(s.of("aws:sns/topicPolicy:TopicPolicy")); n > 0 || len(s.of("aws:sns/topic:Topic")) == 0 {
 			return fmt.Errorf("%d topic policies", n)
 		}
-		return s.each("aws:sns/topic:Topic", func(r snapshot) error {
+		return s.each("aws:sns/topic:Topic", func(r stacktest.Snapshot) error {
 			if inputAt(r, "policy") != nil {
 				return errors.New("a policy of its own")
 			}
@@ -345,7 +347,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"WAF.10": func(s declared) error {
-		return s.each(typeWebACL, func(r snapshot) error {
+		return s.each(typeWebACL, func(r stacktest.Snapshot) error {
 			if len(inputItems(r, "rules")) == 0 {
 				return errors.New("no rules")
 			}
@@ -353,7 +355,7 @@ var fsbpChecks = map[string]func(s declared) error{
 		})
 	},
 	"WAF.12": func(s declared) error {
-		return s.each(typeWebACL, func(r snapshot) error {
+		return s.each(typeWebACL, func(r stacktest.Snapshot) error {
 			for _, rule := range inputItems(r, "rules") {
 				if v, _ := rule["visibilityConfig"].(map[string]any); v["cloudwatchMetricsEnabled"] != true {
 					return fmt.Errorf("rule %v without CloudWatch metrics", rule["name"])
@@ -372,14 +374,14 @@ var recommendedTLSPolicies = map[string]bool{"TLSv1.2_2021": true, "TLSv1.2_2025
 // notPublic fails unless every bucket blocks public access and its policy
 // allows no public principal: S3.2 (read) and S3.3 (write) look at both.
 func notPublic(s declared) error {
-	return s.each(typeBucket, func(b snapshot) error {
+	return s.each(typeBucket, func(b stacktest.Snapshot) error {
 		return errors.Join(publicAccessBlocked(s, b), bucketPolicy(s, b, noPublicAllow))
 	})
 }
 
 // publicAccessBlocked fails unless bucket b has all four of S3's block
 // public access settings on.
-func publicAccessBlocked(s declared, b snapshot) error {
+func publicAccessBlocked(s declared, b stacktest.Snapshot) error {
 	for _, p := range s.of("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock") {
 		if p.Name == b.Name {
 			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
@@ -402,7 +404,7 @@ func noPublicAllow(st []map[string]any) bool {
 }
 
 // bucketPolicy fails unless the policy of bucket b satisfies ok.
-func bucketPolicy(s declared, b snapshot, ok func([]map[string]any) bool) error {
+func bucketPolicy(s declared, b stacktest.Snapshot, ok func([]map[string]any) bool) error {
 	for _, p := range s.of("aws:s3/bucketPolicy:BucketPolicy") {
 		if p.Name == b.Name {
 			st, err := statements(inputString(p, "policy"))

@@ -15,42 +15,6 @@ import (
 	"signin/infra/internal/stacktest"
 )
 
-// The test stack's identities, as the harness's mocks give them.
-const (
-	account        = stacktest.Account
-	region         = stacktest.Region
-	restAPIID      = stacktest.RestAPIID
-	distributionID = stacktest.DistributionID
-	testStack      = stacktest.Stack
-	testProject    = stacktest.Project
-	siteOrigin     = stacktest.SiteOrigin
-	apiURL         = stacktest.APIURL
-	zoneName       = stacktest.ZoneName
-	clientIDKey    = stacktest.ClientIDKey
-	groupsKey      = stacktest.GroupsKey
-)
-
-// The harness's mocks, the resources they record and the helpers that read
-// a resource's properties, by the short names this package's tests use.
-type (
-	mocks    = stacktest.Mocks
-	snapshot = stacktest.Snapshot
-)
-
-var (
-	value     = stacktest.Value
-	stringMap = stacktest.StringMap
-	snapshots = stacktest.Snapshots
-	// The configurations and route table of the golden snapshots.
-	snapshotConfig = stacktest.SnapshotConfig
-	optionsConfig  = stacktest.OptionsConfig
-	optionsRoutes  = stacktest.OptionsRoutes
-	withGroups     = stacktest.WithGroups
-)
-
-// testConfig is the configuration the tests deploy (stacktest.Config).
-var testConfig = stacktest.Config
-
 // mustGroups parses the groups of raw (none when it is empty).
 func mustGroups(t *testing.T, raw string) authorizer.Groups {
 	t.Helper()
@@ -65,7 +29,7 @@ func mustGroups(t *testing.T, raw string) authorizer.Groups {
 }
 
 // run runs the program against m with the configuration cfg.
-func run(m *mocks, cfg map[string]string) error {
+func run(m *stacktest.Mocks, cfg map[string]string) error {
 	return runRoutes(m, cfg, gateway.Routes)
 }
 
@@ -73,11 +37,11 @@ func run(m *mocks, cfg map[string]string) error {
 // the configuration cfg. When the program succeeds, every input it
 // declared must be one AWS accepts (checkInputs), so every configuration a
 // test builds is checked as the golden snapshots are.
-func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
+func runRoutes(m *stacktest.Mocks, cfg map[string]string, routes gateway.Table) error {
 	if err := runProgram(m, cfg, routes); err != nil {
 		return err
 	}
-	snaps, err := snapshots(m)
+	snaps, err := stacktest.Snapshots(m)
 	if err != nil {
 		return err
 	}
@@ -86,18 +50,18 @@ func runRoutes(m *mocks, cfg map[string]string, routes gateway.Table) error {
 
 // runProgram runs the program alone for the route table routes against m
 // with the configuration cfg.
-func runProgram(m *mocks, cfg map[string]string, routes gateway.Table) error {
+func runProgram(m *stacktest.Mocks, cfg map[string]string, routes gateway.Table) error {
 	return pulumi.RunErr(func(ctx *pulumi.Context) error {
 		_, err := program(ctx, routes, stacktest.Build)
 		return err
-	}, pulumi.WithMocks(testProject, testStack, m), stacktest.WithConfig(cfg))
+	}, pulumi.WithMocks(stacktest.Project, stacktest.Stack, m), stacktest.WithConfig(cfg))
 }
 
 // deploy runs the program with cfg and fails the test on an error.
-func deploy(t *testing.T, m *mocks, cfg map[string]string) *mocks {
+func deploy(t *testing.T, m *stacktest.Mocks, cfg map[string]string) *stacktest.Mocks {
 	t.Helper()
 	if m == nil {
-		m = &mocks{}
+		m = &stacktest.Mocks{}
 	}
 	if err := run(m, cfg); err != nil {
 		t.Fatalf("the program failed: %v", err)

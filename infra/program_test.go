@@ -24,15 +24,15 @@ import (
 // authorizer's, which needs no list), the stack's and a test's, and
 // nothing that would replace Google as the issuer.
 func TestAuthorizerEnvironment(t *testing.T) {
-	cfg := testConfig()
+	cfg := stacktest.Config()
 	cfg["signin:allowedEmails"] = `["ada@example.com","grace@example.org"]`
-	cfg = withGroups(t, cfg, authorizer.Groups{"auditors": {Emails: []string{"Ada@Example.com"}}})
-	m := &mocks{}
+	cfg = stacktest.WithGroups(t, cfg, authorizer.Groups{"auditors": {Emails: []string{"Ada@Example.com"}}})
+	m := &stacktest.Mocks{}
 	routes := append(slices.Clone(gateway.Routes), gateway.Route{Method: "DELETE", Path: "/me", Function: "me", Integration: gateway.Proxy, Groups: []string{"auditors"}})
 	if err := runRoutes(m, cfg, routes); err != nil {
 		t.Fatal(err)
 	}
-	got := stringMap(m.One(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
+	got := stacktest.StringMap(m.One(t, "aws:lambda/function:Function", "authorizer").Inputs, "environment", "variables")
 	// The restricted routes, as "METHOD /path" under their groups.
 	wantRoutes := map[string][]string{}
 	for _, r := range routes.Restricted() {
@@ -45,12 +45,12 @@ func TestAuthorizerEnvironment(t *testing.T) {
 	}
 	delete(got, "ROUTE_GROUPS")
 	// The stack's groups and the test's, the addresses lower-cased.
-	groups, err := json.Marshal(mustGroups(t, cfg[groupsKey]))
+	groups, err := json.Marshal(mustGroups(t, cfg[stacktest.GroupsKey]))
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"GOOGLE_CLIENT_ID": cfg[clientIDKey],
+		"GOOGLE_CLIENT_ID": cfg[stacktest.ClientIDKey],
 		"ALLOWED_EMAILS":   "ada@example.com,grace@example.org",
 		"ACCESS_GROUPS":    string(groups),
 		"SSL_CERT_DIR":     "/dev/null",
@@ -68,7 +68,7 @@ func TestAuthorizerEnvironment(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("authorizer environment = %v, want %v and ROUTE_GROUPS", got, want)
 	}
-	if env := value(m.One(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
+	if env := stacktest.Value(m.One(t, "aws:lambda/function:Function", "hello").Inputs, "environment"); env.HasValue() {
 		t.Errorf("hello has an environment %v, want none", env)
 	}
 }
@@ -76,14 +76,14 @@ func TestAuthorizerEnvironment(t *testing.T) {
 // A proxy function answers with its own CORS headers, so it is told the
 // site's exact origin; a template function needs nothing.
 func TestProxyFunctionsAreToldTheSiteOrigin(t *testing.T) {
-	m := deploy(t, nil, testConfig())
+	m := deploy(t, nil, stacktest.Config())
 	for _, name := range gateway.Routes.Functions() {
 		kind, _ := gateway.Routes.Integration(name)
 		if kind != gateway.Proxy {
 			continue
 		}
-		got := stringMap(m.One(t, "aws:lambda/function:Function", name).Inputs, "environment", "variables")
-		if want := map[string]string{gateway.SiteOriginVariable: siteOrigin}; !maps.Equal(got, want) {
+		got := stacktest.StringMap(m.One(t, "aws:lambda/function:Function", name).Inputs, "environment", "variables")
+		if want := map[string]string{gateway.SiteOriginVariable: stacktest.SiteOrigin}; !maps.Equal(got, want) {
 			t.Errorf("%s environment = %v, want %v", name, got, want)
 		}
 	}
@@ -111,7 +111,7 @@ func outputsOf(t *testing.T, cfg map[string]string) map[string]string {
 			})
 		}
 		return err
-	}, pulumi.WithMocks(testProject, testStack, &mocks{}), stacktest.WithConfig(cfg))
+	}, pulumi.WithMocks(stacktest.Project, stacktest.Stack, &stacktest.Mocks{}), stacktest.WithConfig(cfg))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,19 +139,19 @@ func TestStackOutputs(t *testing.T) {
 		siteURL, apiURL string
 		accessLog       string
 	}{
-		{"default", testConfig(), siteOrigin + "/", apiURL, ""},
-		{"every option", optionsConfig(), "https://app." + zoneName + "/", "https://api." + zoneName + "/api", "/aws/apigateway/signin-dev-access-0a1b2c3"},
+		{"default", stacktest.Config(), stacktest.SiteOrigin + "/", stacktest.APIURL, ""},
+		{"every option", stacktest.OptionsConfig(), "https://app." + stacktest.ZoneName + "/", "https://api." + stacktest.ZoneName + "/api", "/aws/apigateway/signin-dev-access-0a1b2c3"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			want := map[string]string{
 				site.OutputSiteURL:        c.siteURL,
 				site.OutputAPIURL:         c.apiURL,
 				site.OutputBucketName:     "signin-site-0a1b2c3",
-				site.OutputDistributionID: distributionID,
+				site.OutputDistributionID: stacktest.DistributionID,
 				"authorizerFunctionName":  "authorizer-0a1b2c3",
 				"helloFunctionName":       "hello-0a1b2c3",
-				site.OutputAlarmTopicARN:  "arn:aws:sns:" + region + ":" + account + ":alarms-0a1b2c3",
-				site.OutputDashboardURL:   "https://" + region + ".console.aws.amazon.com/cloudwatch/home?region=" + region + "#dashboards/dashboard/signin-dev-" + region,
+				site.OutputAlarmTopicARN:  "arn:aws:sns:" + stacktest.Region + ":" + stacktest.Account + ":alarms-0a1b2c3",
+				site.OutputDashboardURL:   "https://" + stacktest.Region + ".console.aws.amazon.com/cloudwatch/home?region=" + stacktest.Region + "#dashboards/dashboard/signin-dev-" + stacktest.Region,
 			}
 			if c.accessLog != "" {
 				want[site.OutputAccessLogGroup] = c.accessLog

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"signin/functions/gateway"
+	"signin/infra/internal/stacktest"
 )
 
 // A wrong route table stops `pulumi preview` before anything is declared,
@@ -24,8 +25,8 @@ func TestABadRouteTableStopsTheProgram(t *testing.T) {
 			`route POST me -> me (proxy): path "me" does not start with /`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			m := &mocks{}
-			err := runRoutes(m, testConfig(), append(slices.Clone(gateway.Routes), c.route))
+			m := &stacktest.Mocks{}
+			err := runRoutes(m, stacktest.Config(), append(slices.Clone(gateway.Routes), c.route))
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("got %v, want an error containing %q", err, c.want)
 			}
