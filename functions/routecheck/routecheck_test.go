@@ -12,13 +12,19 @@ import (
 	"signin/functions/bundle"
 	"signin/functions/gateway"
 	"signin/functions/stackconfig"
+	"signin/functions/stackfile"
 )
 
 // The route table in this repository passes against the repository's
-// function commands: every route's function exists, every command is
+// function commands and its default stack's configuration (the groups a
+// team defines there): every route's function exists, every command is
 // routed. `make test` runs the same check first (make routes).
 func TestTheRouteTablePassesAgainstTheFunctionCommands(t *testing.T) {
-	if err := Check("..", gateway.Routes, Stack{ClientID: "id"}); err != nil {
+	stack, err := LoadStack(filepath.Join("..", "..", stackfile.FileName(stackfile.DefaultStack)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check("..", gateway.Routes, stack); err != nil {
 		t.Fatal(err)
 	}
 	commands, err := bundle.Commands("..")
