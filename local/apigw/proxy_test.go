@@ -244,11 +244,23 @@ func TestServedRoutesAreTheRouteTable(t *testing.T) {
 			}
 			return g
 		})
-		want := slices.SortedFunc(slices.Values(table), compareRoutes)
+		// A probe sees a route's method, path, function and kind, not its
+		// groups (Routes() above holds them): it is held to the table's
+		// routes without them.
+		want := slices.SortedFunc(slices.Values(withoutGroups(table)), compareRoutes)
 		if got = slices.SortedFunc(slices.Values(got), compareRoutes); !slices.EqualFunc(got, want, sameRoute) {
 			t.Errorf("the emulation serves\n%v\nthe route table is\n%v", got, want)
 		}
 	}
+}
+
+// withoutGroups returns the routes of table with no groups.
+func withoutGroups(table gateway.Table) gateway.Table {
+	out := slices.Clone(table)
+	for i := range out {
+		out[i].Groups = nil
+	}
+	return out
 }
 
 // sameRoute reports whether two routes are the same, groups included.
