@@ -135,12 +135,10 @@ func TestATeamsConfiguredProjectStaysGreen(t *testing.T) {
 		writeFile(t, filepath.Join(dir, name), content)
 	}
 	// make test's first step, the README's -update command, then the
-	// tests of the packages that read the route table and the stack.
-	for _, args := range [][]string{
-		{"make", "--no-print-directory", "routes"},
-		{"go", "test", "./infra", "-run", "^TestResourcesMatchTheGoldenSnapshot$", "-update"},
-		{"go", "test", "-short", "./infra", "./infra/deploy", "./infra/cmd/build", "./functions/gateway", "./local/stack"},
-	} {
+	// tests of every package whose tests read the route table or the
+	// stack (go test -short).
+	run := func(args ...string) []byte {
+		t.Helper()
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Dir = dir
 		// Neither this test's go command nor a make running it hands its
@@ -150,10 +148,44 @@ func TestATeamsConfiguredProjectStaysGreen(t *testing.T) {
 				cmd.Env = append(cmd.Env, kv)
 			}
 		}
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("%s in the team's copy: %v\n%s", strings.Join(args, " "), err, out)
+		out, err := cmd.Output()
+		if err != nil {
+			var stderr []byte
+			if exit, ok := err.(*exec.ExitError); ok {
+				stderr = exit.Stderr
+			}
+			t.Fatalf("%s in the team's copy: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
+		}
+		return out
+	}
+	run("make", "--no-print-directory", "routes")
+	run("go", "test", "./infra", "-run", "^TestResourcesMatchTheGoldenSnapshot$", "-update")
+	run(append([]string{"go", "test", "-short"}, readersOfTheTable(run)...)...)
+}
+
+// tableReaders are the packages whose tests, importing one of them, read
+// the route table or the stack's configuration.
+var tableReaders = []string{
+	"signin/functions/gateway",
+	"signin/functions/routecheck",
+	"signin/functions/stackconfig",
+	"signin/functions/stackfile",
+	"signin/infra/internal/stacktest",
+}
+
+// readersOfTheTable lists, as ./<dir> patterns, the workspace's packages
+// whose tests import one of tableReaders, using run to call go list.
+func readersOfTheTable(run func(args ...string) []byte) []string {
+	out := run("go", "list", "-f", `{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}`,
+		"./functions/...", "./infra/...", "./local/...", "./site/...", "./tools/...")
+	var pkgs []string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		if slices.ContainsFunc(fields[1:], func(p string) bool { return slices.Contains(tableReaders, p) }) {
+			pkgs = append(pkgs, "./"+strings.TrimPrefix(fields[0], "signin/"))
 		}
 	}
+	return pkgs
 }
 
 // writeFile writes content to path, creating its folder.

@@ -52,6 +52,13 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// Every test and benchmark here drives Chromium against a running
+	// stack: -short (the team test's run of the packages that read the
+	// route table) runs none of them.
+	if testing.Short() {
+		fmt.Println("skipping the browser tests and benchmarks: not with -short")
+		return 0
+	}
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {
 		missing = "chromium is not installed (apt-get install chromium): " + err.Error()
